@@ -1,0 +1,25 @@
+"""The hub's own small error hierarchy for everything below the API.
+
+Driver and engine exceptions are wrapped into these at the graph/ boundary so the
+layers above never import a database driver to catch its errors.
+"""
+
+
+class GraphError(Exception):
+    """Base of every error raised by graph/."""
+
+
+class InvalidGraphUrl(GraphError, ValueError):
+    """HUB_GRAPH_URL is not a URL the hub can use."""
+
+
+class GraphUnavailable(GraphError):
+    """The database cannot be reached (down, wrong address, wrong credentials)."""
+
+
+class GraphQueryError(GraphError):
+    """The database refused a statement (syntax, constraint violation, timeout)."""
+
+
+class EngineStartError(GraphError):
+    """The embedded engine could not be started."""

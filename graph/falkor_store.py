@@ -1,0 +1,113 @@
+"""GraphStore over the embedded FalkorDB engine."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from falkordb.asyncio import FalkorDB
+from redis import exceptions as redis_errors
+from redis.asyncio import BlockingConnectionPool, UnixDomainSocketConnection
+
+from graph.errors import GraphQueryError, GraphUnavailable
+from graph.store import Params, Record, WriteCounters
+
+GRAPH_NAME = "hub"
+POOL_SIZE = 16
+
+
+def _plain(value: Any) -> Any:
+    """FalkorDB returns OrderedDicts and may return Node objects; callers get plain data."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    props = getattr(value, "properties", None)
+    if isinstance(props, dict):
+        return _plain(props)
+    return value
+
+
+def _rows(header: Sequence[Any], result_set: Sequence[Sequence[Any]]) -> list[Record]:
+    names = [h[1] if isinstance(h, list | tuple) else h for h in header]
+    names = [n.decode() if isinstance(n, bytes) else str(n) for n in names]
+    return [dict(zip(names, map(_plain, row), strict=True)) for row in result_set]
+
+
+def _counters(result: Any) -> WriteCounters:
+    return WriteCounters(
+        nodes_created=int(result.nodes_created),
+        nodes_deleted=int(result.nodes_deleted),
+        relationships_created=int(result.relationships_created),
+        relationships_deleted=int(result.relationships_deleted),
+        properties_set=int(result.properties_set),
+        labels_added=int(result.labels_added),
+    )
+
+
+class FalkorStore:
+    """One connection pool over the engine's unix socket, one named graph."""
+
+    engine = "embedded"
+
+    def __init__(self, pool: BlockingConnectionPool, timeout_s: float) -> None:
+        self._pool = pool
+        self._db = FalkorDB(connection_pool=pool)
+        self.graph = self._db.select_graph(GRAPH_NAME)
+        self._timeout_ms = int(timeout_s * 1000)
+
+    @classmethod
+    async def connect(cls, socket_path: Any, *, timeout_s: float) -> "FalkorStore":
+        pool = BlockingConnectionPool(
+            connection_class=UnixDomainSocketConnection,
+            path=str(socket_path),
+            max_connections=POOL_SIZE,
+            timeout=timeout_s,
+            decode_responses=True,
+        )
+        store = cls(pool, timeout_s)
+        try:
+            await store.ping()
+        except BaseException:
+            await pool.aclose()
+            raise
+        return store
+
+    async def _query(self, query: str, params: Params | None, read_only: bool) -> Any:
+        try:
+            if read_only:
+                return await self.graph.ro_query(query, dict(params or {}), self._timeout_ms)
+            return await self.graph.query(query, dict(params or {}), self._timeout_ms)
+        except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as e:
+            raise GraphUnavailable(f"the embedded engine is not reachable: {e}") from e
+        except redis_errors.ResponseError as e:
+            raise GraphQueryError(str(e)) from e
+
+    async def read(self, query: str, params: Params | None = None) -> list[Record]:
+        result = await self._query(query, params, read_only=True)
+        return _rows(result.header, result.result_set)
+
+    async def write(self, query: str, params: Params | None = None) -> WriteCounters:
+        return _counters(await self._query(query, params, read_only=False))
+
+    async def write_returning(
+        self, query: str, params: Params | None = None
+    ) -> tuple[list[Record], WriteCounters]:
+        result = await self._query(query, params, read_only=False)
+        return _rows(result.header, result.result_set), _counters(result)
+
+    async def execute_command(self, *args: Any) -> Any:
+        """Run a raw engine command (used only by the dialect for constraint DDL)."""
+        try:
+            return await self._db.connection.execute_command(*args)
+        except (redis_errors.ConnectionError, OSError) as e:
+            raise GraphUnavailable(f"the embedded engine is not reachable: {e}") from e
+        except redis_errors.ResponseError as e:
+            raise GraphQueryError(str(e)) from e
+
+    async def ping(self) -> None:
+        try:
+            await self._db.connection.ping()
+        except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as e:
+            raise GraphUnavailable(f"the embedded engine is not reachable: {e}") from e
+
+    async def close(self) -> None:
+        await self._pool.aclose()

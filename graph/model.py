@@ -1,0 +1,32 @@
+"""The graph model's fixed vocabulary: labels and the keys that are indexed.
+
+Labels and relationship types reach Cypher only from here, never from input.
+"""
+
+NODE_LABELS: tuple[str, ...] = (
+    "Customer",
+    "SocialAccount",
+    "Brand",
+    "Product",
+    "Purchase",
+    "Post",
+    "Complaint",
+    "Tag",
+    "Segment",
+)
+
+# (label, properties) that lookups go through, besides the unique `id` of every label.
+LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Customer", ("email_hash",)),
+    ("Customer", ("phone_hash",)),
+    ("Customer", ("external_id",)),
+    ("SocialAccount", ("platform", "handle")),
+    ("Purchase", ("at",)),
+    ("Post", ("at",)),
+)
+
+# (label, properties) searchable as text.
+FULLTEXT_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Customer", ("name",)),
+    ("SocialAccount", ("handle", "display_name")),
+)

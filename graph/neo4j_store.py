@@ -1,0 +1,107 @@
+"""GraphStore over Neo4j through the official async driver."""
+
+from typing import Any, cast
+
+import neo4j
+from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, unit_of_work
+from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
+
+from graph.errors import GraphQueryError, GraphUnavailable
+from graph.store import Params, Record, WriteCounters
+
+
+def _counters(summary: neo4j.ResultSummary) -> WriteCounters:
+    c = summary.counters
+    return WriteCounters(
+        nodes_created=c.nodes_created,
+        nodes_deleted=c.nodes_deleted,
+        relationships_created=c.relationships_created,
+        relationships_deleted=c.relationships_deleted,
+        properties_set=c.properties_set,
+        labels_added=c.labels_added,
+    )
+
+
+async def _run(
+    tx: AsyncManagedTransaction, query: str, params: Params
+) -> tuple[list[Record], WriteCounters]:
+    # Transaction functions may be retried by the driver: they only run one statement.
+    result = await tx.run(query, dict(params))
+    rows = await result.data()
+    summary = await result.consume()
+    return rows, _counters(summary)
+
+
+class Neo4jStore:
+    """One driver per process; the database name goes with every call."""
+
+    engine = "neo4j"
+
+    def __init__(self, driver: neo4j.AsyncDriver, database: str, timeout_s: float) -> None:
+        self._driver = driver
+        self._database = database
+        self._tx = unit_of_work(timeout=timeout_s)(_run)
+
+    @classmethod
+    async def connect(
+        cls, uri: str, *, auth: tuple[str, str] | None, database: str, timeout_s: float
+    ) -> "Neo4jStore":
+        """Open a driver and check it reaches the server; raise GraphUnavailable if not."""
+        try:
+            driver = AsyncGraphDatabase.driver(
+                uri,
+                auth=auth,
+                connection_acquisition_timeout=timeout_s,
+                connection_timeout=min(timeout_s, 10.0),
+                # Deprecation notices would otherwise surface as log noise per query.
+                notifications_min_severity="OFF",
+            )
+        except ValueError as e:
+            raise GraphUnavailable(f"cannot use Neo4j URL {uri!r}: {e}") from e
+        store = cls(driver, database, timeout_s)
+        try:
+            await store.ping()
+        except BaseException:
+            await driver.close()
+            raise
+        return store
+
+    async def _execute(self, access: str, query: str, params: Params | None) -> Any:
+        try:
+            async with self._driver.session(
+                database=self._database, default_access_mode=access
+            ) as session:
+                if access == neo4j.READ_ACCESS:
+                    return await session.execute_read(self._tx, query, params or {})
+                return await session.execute_write(self._tx, query, params or {})
+        except (ServiceUnavailable, SessionExpired, AuthError, OSError) as e:
+            raise GraphUnavailable(f"Neo4j is not reachable: {type(e).__name__}: {e}") from e
+        except Neo4jError as e:
+            raise GraphQueryError(f"{e.code}: {e.message}") from e
+
+    async def read(self, query: str, params: Params | None = None) -> list[Record]:
+        rows, _ = await self._execute(neo4j.READ_ACCESS, query, params)
+        return cast(list[Record], rows)
+
+    async def write(self, query: str, params: Params | None = None) -> WriteCounters:
+        _, counters = await self._execute(neo4j.WRITE_ACCESS, query, params)
+        return cast(WriteCounters, counters)
+
+    async def write_returning(
+        self, query: str, params: Params | None = None
+    ) -> tuple[list[Record], WriteCounters]:
+        return cast(
+            tuple[list[Record], WriteCounters],
+            await self._execute(neo4j.WRITE_ACCESS, query, params),
+        )
+
+    async def ping(self) -> None:
+        try:
+            await self._driver.verify_connectivity()
+        except (ServiceUnavailable, SessionExpired, AuthError, OSError, ValueError) as e:
+            raise GraphUnavailable(f"Neo4j is not reachable: {type(e).__name__}: {e}") from e
+        except Neo4jError as e:
+            raise GraphUnavailable(f"Neo4j refused the connection: {e.code}: {e.message}") from e
+
+    async def close(self) -> None:
+        await self._driver.close()

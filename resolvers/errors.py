@@ -1,0 +1,28 @@
+"""Expected API failures: GraphQL errors with a code in `extensions`."""
+
+from enum import StrEnum
+
+from graphql import GraphQLError
+
+
+class ErrorCode(StrEnum):
+    BAD_USER_INPUT = "BAD_USER_INPUT"
+    NOT_FOUND = "NOT_FOUND"
+    GRAPH_UNAVAILABLE = "GRAPH_UNAVAILABLE"
+    INTERNAL = "INTERNAL"
+
+
+class ApiError(GraphQLError):
+    """An error a client can act on; its message is safe to show (no personal data)."""
+
+    def __init__(self, message: str, code: ErrorCode, **details: object) -> None:
+        super().__init__(message, extensions={"code": code.value, **details})
+        self.code = code
+
+
+def bad_input(message: str, argument: str) -> ApiError:
+    return ApiError(message, ErrorCode.BAD_USER_INPUT, argument=argument)
+
+
+def not_found(kind: str, key: str) -> ApiError:
+    return ApiError(f"no {kind} with id {key!r}", ErrorCode.NOT_FOUND)

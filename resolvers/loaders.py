@@ -1,0 +1,54 @@
+"""Request-scoped DataLoaders: one batch statement per key shape, never per key."""
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from strawberry.dataloader import DataLoader
+
+from graph import reads
+from graph.store import GraphStore, Record
+from resolvers.selection import Shape, shape_params
+
+EntityKey = tuple[str, Shape]
+
+
+def _entity_loader(
+    store: GraphStore, build: Callable[[Sequence[str]], str]
+) -> DataLoader[EntityKey, Record | None]:
+    async def load(keys: Sequence[EntityKey]) -> list[Record | None]:
+        by_shape: dict[Shape, list[str]] = defaultdict(list)
+        for key, shape in keys:
+            by_shape[shape].append(key)
+        found: dict[EntityKey, Record] = {}
+        for shape, ids in by_shape.items():
+            query = build([part for part, _ in shape])
+            rows = await store.read(query, {"ids": sorted(set(ids)), **shape_params(shape)})
+            for row in rows:
+                entity = row["entity"]
+                entity["_shape"] = shape
+                found[(entity["id"], shape)] = entity
+        return [found.get(k) for k in keys]
+
+    return DataLoader(load_fn=load)
+
+
+def _node_loader(store: GraphStore) -> DataLoader[tuple[str, str], Record | None]:
+    async def load(keys: Sequence[tuple[str, str]]) -> list[Record | None]:
+        out: list[Record | None] = []
+        for label, key in keys:  # node(id) for leaf types: one small statement each
+            rows = await store.read(reads.NODE_BY_ID[label], {"id": key})
+            out.append(rows[0]["entity"] if rows else None)
+        return out
+
+    return DataLoader(load_fn=load)
+
+
+class Loaders:
+    """Created fresh for every request, so nothing is cached across users."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.customers = _entity_loader(
+            store, lambda parts: reads.customers_query(reads.CUSTOMERS_BY_IDS_HEAD, parts)
+        )
+        self.brands = _entity_loader(store, reads.brands_query)
+        self.nodes = _node_loader(store)

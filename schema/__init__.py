@@ -1,0 +1,77 @@
+"""The public GraphQL contract, composed from one module per domain."""
+
+import functools
+import logging
+from typing import Any
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import MaskErrors
+from strawberry.types import ExecutionContext
+
+from graph.errors import GraphUnavailable
+from resolvers.errors import ApiError, ErrorCode
+from schema.customer import CustomerQueries
+from schema.nodes import NodeQueries
+
+logger = logging.getLogger("hub.graphql")
+
+
+@strawberry.type(description="Read the customer-360 graph.")
+class Query(CustomerQueries, NodeQueries):
+    pass
+
+
+def _is_client_error(error: GraphQLError) -> bool:
+    """Errors the client may see as they are: ours, and GraphQL validation errors."""
+    return error.original_error is None or isinstance(error.original_error, ApiError)
+
+
+class HubSchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        # The default logs exception text and tracebacks, which may hold input values
+        # (personal data): log only the kind of error and where it happened.
+        for error in errors:
+            if _is_client_error(error):
+                continue
+            original = error.original_error
+            logger.error(
+                "resolver failed: %s at %s",
+                type(original).__name__,
+                ".".join(str(p) for p in error.path or []),
+            )
+
+
+def _unavailable_or_internal(error: GraphQLError) -> dict[str, Any]:
+    if isinstance(error.original_error, GraphUnavailable):
+        return {"code": ErrorCode.GRAPH_UNAVAILABLE.value}
+    return {"code": ErrorCode.INTERNAL.value}
+
+
+class HubMaskErrors(MaskErrors):
+    """Mask unexpected errors for clients, keeping a code they can branch on."""
+
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        return GraphQLError(
+            "The graph is unavailable; try again shortly."
+            if isinstance(error.original_error, GraphUnavailable)
+            else self.error_message,
+            nodes=error.nodes,
+            path=error.path,
+            extensions=_unavailable_or_internal(error),
+        )
+
+
+def build_schema() -> strawberry.Schema:
+    return HubSchema(
+        query=Query,
+        extensions=[
+            functools.partial(
+                HubMaskErrors,
+                should_mask_error=lambda e: not _is_client_error(e),
+                error_message="Unexpected error; it has been logged.",
+            )
+        ],
+    )

@@ -1,0 +1,125 @@
+"""Brands and their products."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from graph.store import Record
+from resolvers.context import Context
+from resolvers.entities import part_items
+from resolvers.ids import to_global_id
+from resolvers.selection import Window, page_window
+from schema.base import Connection, Node, ms_to_datetime, offset_connection
+
+if TYPE_CHECKING:
+    from schema.social import Post
+
+BRAND_ORDERED = {"products": "products", "posts": "posts"}
+BRAND_COUNTS = ("follower_count", "product_count", "post_count", "purchase_count")
+
+
+@strawberry.type(description="A product sold under a brand.")
+class Product(Node):
+    product_id: str = strawberry.field(description="The product's key in the hub.")
+    name: str | None = strawberry.field(description="Product name.")
+    category: str | None = strawberry.field(description="Product category.")
+    price: float | None = strawberry.field(description="List price in the brand's currency.")
+    created_at: datetime | None = strawberry.field(description="When the hub first saw it.")
+    _brand: strawberry.Private[Record | None]
+
+    @strawberry.field(description="The brand the product belongs to.")
+    def brand(self) -> "Brand | None":
+        return Brand.from_record(self._brand) if self._brand else None
+
+    @classmethod
+    def from_record(cls, r: Record) -> "Product":
+        return cls(
+            id=strawberry.ID(to_global_id("Product", r["id"])),
+            product_id=r["id"],
+            name=r.get("name"),
+            category=r.get("category"),
+            price=r.get("price"),
+            created_at=ms_to_datetime(r.get("created_at")),
+            _brand=r.get("brand"),
+        )
+
+
+@strawberry.type(description="A brand: a company or label whose customers the hub links.")
+class Brand(Node):
+    brand_id: str = strawberry.field(description="The brand's key in the hub.")
+    name: str | None = strawberry.field(description="Brand name.")
+    category: str | None = strawberry.field(description="Market category (fashion, beauty...).")
+    country: str | None = strawberry.field(description="Home country, ISO 3166-1 alpha-2.")
+    created_at: datetime | None = strawberry.field(description="When the brand was created.")
+    _record: strawberry.Private[Record]
+
+    @classmethod
+    def from_record(cls, r: Record) -> "Brand":
+        return cls(
+            id=strawberry.ID(to_global_id("Brand", r["id"])),
+            brand_id=r["id"],
+            name=r.get("name"),
+            category=r.get("category"),
+            country=r.get("country"),
+            created_at=ms_to_datetime(r.get("created_at")),
+            _record=r,
+        )
+
+    async def _count(self, info: Info[Context, None], name: str) -> int:
+        if name not in self._record:  # a reference from another entity: fetch the brand
+            full = await info.context.loaders.brands.load((self._record["id"], ()))
+            self._record = {**self._record, **(full or {})}
+        return int(self._record.get(name) or 0)
+
+    @strawberry.field(description="Social accounts following the brand.")
+    async def follower_count(self, info: Info[Context, None]) -> int:
+        return await self._count(info, "follower_count")
+
+    @strawberry.field(description="Products listed under the brand.")
+    async def product_count(self, info: Info[Context, None]) -> int:
+        return await self._count(info, "product_count")
+
+    @strawberry.field(description="Posts published by the brand.")
+    async def post_count(self, info: Info[Context, None]) -> int:
+        return await self._count(info, "post_count")
+
+    @strawberry.field(description="Purchases made at the brand.")
+    async def purchase_count(self, info: Info[Context, None]) -> int:
+        return await self._count(info, "purchase_count")
+
+    async def _page(
+        self, info: Info[Context, None], part: str, first: int, after: str | None
+    ) -> tuple[list[Any], Window, int]:
+        window = page_window(first, after, part, info.context.max_page_size)
+        items, total = await part_items(info.context, "brand", self._record, part, window)
+        return items, window, total
+
+    @strawberry.field(description="The brand's products, by name.")
+    async def products(
+        self,
+        info: Info[Context, None],
+        first: Annotated[int, strawberry.argument(description="Page size.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor to start after.")
+        ] = None,
+    ) -> Connection[Product]:
+        items, window, total = await self._page(info, "products", first, after)
+        return offset_connection(
+            [Product.from_record(i) for i in items], window.skip, total, "products"
+        )
+
+    @strawberry.field(description="The brand's posts, newest first.")
+    async def posts(
+        self,
+        info: Info[Context, None],
+        first: Annotated[int, strawberry.argument(description="Page size.")] = 20,
+        after: Annotated[
+            str | None, strawberry.argument(description="Cursor to start after.")
+        ] = None,
+    ) -> Connection[Annotated["Post", strawberry.lazy("schema.social")]]:
+        from schema.social import Post
+
+        items, window, total = await self._page(info, "posts", first, after)
+        return offset_connection([Post.from_record(i) for i in items], window.skip, total, "posts")

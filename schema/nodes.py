@@ -1,0 +1,72 @@
+"""Root fields for brands and for any node by global id."""
+
+from collections.abc import Sequence
+from typing import Annotated
+
+import strawberry
+from strawberry.types import Info
+from strawberry.types.nodes import Selection
+
+from resolvers.context import Context
+from resolvers.errors import not_found
+from resolvers.ids import from_global_id, key_for
+from resolvers.selection import plan_shape
+from schema.base import Node
+from schema.brand import BRAND_ORDERED, Brand, Product
+from schema.commerce import Purchase
+from schema.customer import Customer, customer_shape
+from schema.social import Post, SocialAccount, Tag
+from schema.support import Complaint
+
+_LEAF_TYPES = {
+    "SocialAccount": SocialAccount,
+    "Purchase": Purchase,
+    "Post": Post,
+    "Complaint": Complaint,
+    "Product": Product,
+    "Tag": Tag,
+}
+
+
+async def _brand(info: Info[Context, None], key: str, selections: Sequence[Selection]) -> Brand:
+    ctx = info.context
+    shape = plan_shape(
+        selections, "Brand", BRAND_ORDERED, {}, ctx.default_page_size, ctx.max_page_size
+    )
+    record = await ctx.loaders.brands.load((key, shape))
+    if record is None:
+        raise not_found("brand", key)
+    return Brand.from_record(record)
+
+
+@strawberry.type
+class NodeQueries:
+    @strawberry.field(description="One brand, by global id or brand key.")
+    async def brand(
+        self,
+        info: Info[Context, None],
+        id: Annotated[strawberry.ID, strawberry.argument(description="Global id or key.")],
+    ) -> Brand | None:
+        return await _brand(info, key_for("Brand", id), info.selected_fields[0].selections)
+
+    @strawberry.field(description="Any object by its global id (Relay).")
+    async def node(
+        self,
+        info: Info[Context, None],
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
+    ) -> Node | None:
+        type_name, key = from_global_id(id)
+        selections = info.selected_fields[0].selections
+        if type_name == "Customer":
+            shape = customer_shape(info, selections)
+            record = await info.context.loaders.customers.load((key, shape))
+            if record is None:
+                raise not_found("customer", key)
+            return Customer.from_record(record)
+        if type_name == "Brand":
+            return await _brand(info, key, selections)
+        record = await info.context.loaders.nodes.load((type_name, key))
+        if record is None:
+            raise not_found(type_name, key)
+        node: Node = _LEAF_TYPES[type_name].from_record(record)  # type: ignore[attr-defined]
+        return node

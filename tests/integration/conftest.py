@@ -1,0 +1,107 @@
+"""Both engines, for real: a Neo4j (HUB_TEST_NEO4J_URI, or one started here from
+scripts/neo4j-dev) and the embedded FalkorDB in a temporary directory.
+"""
+
+import os
+import subprocess
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph.migrations import migrate
+from graph.store import GraphStore, Params, Record, WriteCounters, open_store
+
+ROOT = Path(__file__).resolve().parents[2]
+ENGINES = ["neo4j", "embedded"]
+NEO4J_START_TIMEOUT_S = 240
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri() -> Iterator[str]:
+    """The Neo4j to test against; started from scripts/neo4j-dev when none is configured."""
+    configured = os.environ.get("HUB_TEST_NEO4J_URI")
+    if configured:
+        yield configured
+        return
+    process = subprocess.Popen(
+        [str(ROOT / "scripts" / "neo4j-dev")], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()  # the script prints the URL once ready
+        if not line.startswith("bolt://"):
+            pytest.fail(f"scripts/neo4j-dev did not start (exit {process.wait()}): {line!r}")
+        yield line
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        if process.stdout is not None:
+            process.stdout.close()
+
+
+@pytest.fixture(scope="session")
+async def neo4j_store(neo4j_uri: str) -> AsyncIterator[GraphStore]:
+    user = os.environ.get("HUB_TEST_NEO4J_USER", "neo4j")
+    password = os.environ.get("HUB_TEST_NEO4J_PASSWORD", "")
+    async with open_store(neo4j_uri, neo4j_auth=(user, password) if password else None) as s:
+        await migrate(s)
+        yield s
+
+
+@pytest.fixture(scope="session")
+async def embedded_store(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[GraphStore]:
+    data_dir = tmp_path_factory.mktemp("embedded")
+    async with open_store(f"embedded://{data_dir}") as s:
+        await migrate(s)
+        yield s
+
+
+class CountingStore:
+    """Wraps a real store and counts the statements sent through it."""
+
+    def __init__(self, inner: GraphStore) -> None:
+        self.inner = inner
+        self.engine = inner.engine
+        self.statements: list[str] = []
+
+    async def read(self, query: str, params: Params | None = None) -> list[Record]:
+        self.statements.append(query)
+        return await self.inner.read(query, params)
+
+    async def write(self, query: str, params: Params | None = None) -> WriteCounters:
+        self.statements.append(query)
+        return await self.inner.write(query, params)
+
+    async def write_returning(
+        self, query: str, params: Params | None = None
+    ) -> tuple[list[Record], WriteCounters]:
+        self.statements.append(query)
+        return await self.inner.write_returning(query, params)
+
+    async def ping(self) -> None:
+        await self.inner.ping()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
+@pytest.fixture(params=ENGINES)
+def engine_store(request: pytest.FixtureRequest) -> GraphStore:
+    """The session's store of the engine this test id names ([neo4j] or [embedded])."""
+    store: GraphStore = request.getfixturevalue(f"{request.param}_store")
+    return store
+
+
+@pytest.fixture
+async def store(engine_store: GraphStore) -> CountingStore:
+    """An empty graph (constraints in place) on each engine, its statements counted."""
+    await engine_store.write("MATCH (n) DETACH DELETE n")
+    return CountingStore(engine_store)
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    for item in items:
+        if "tests/integration" in str(item.fspath):
+            item.add_marker(pytest.mark.integration)
