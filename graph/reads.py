@@ -134,13 +134,14 @@ CUSTOMERS_BY_IDS_HEAD = "UNWIND $ids AS key\nMATCH (e:Customer {id: key})"
 BRANDS_BY_IDS_HEAD = "UNWIND $ids AS key\nMATCH (e:Brand {id: key})"
 
 # Filters on a page of customers: each is fixed text guarded by its own parameter.
+# Pattern predicates, not size([...]) > 0: FalkorDB cannot filter inside a WHERE on a
+# pattern comprehension ("Unable to resolve filtered alias").
 CUSTOMER_FILTERS = (
     "($country IS NULL OR e.country = $country)",
     "($region IS NULL OR e.region = $region)",
-    "($platform IS NULL OR size([(e)-[:HAS_ACCOUNT]->(pa:SocialAccount) "
-    "WHERE pa.platform = $platform | 1]) > 0)",
-    "($tag IS NULL OR size([(e)-[:TAGGED]->(pt:Tag) WHERE pt.id = $tag | 1]) > 0)",
-    "($segment IS NULL OR size([(e)-[:IN_SEGMENT]->(ps:Segment) WHERE ps.id = $segment | 1]) > 0)",
+    "($platform IS NULL OR (e)-[:HAS_ACCOUNT]->(:SocialAccount {platform: $platform}))",
+    "($tag IS NULL OR (e)-[:TAGGED]->(:Tag {id: $tag}))",
+    "($segment IS NULL OR (e)-[:IN_SEGMENT]->(:Segment {id: $segment}))",
 )
 _WHERE = " AND ".join(CUSTOMER_FILTERS)
 

@@ -17,6 +17,7 @@ import random
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any, Generic, NamedTuple, TypeVar
 
 Row = dict[str, Any]
@@ -83,14 +84,16 @@ class _Weighted(Generic[T]):
     def __init__(self, items: Sequence[T], weights: Iterable[float]) -> None:
         self.items = list(items)
         self.cum = list(itertools.accumulate(weights))
+        self.total = self.cum[-1] if self.cum else 0.0  # an empty table is fine until picked
+        self.last = len(self.items) - 1
 
     @classmethod
     def of(cls, weights: Mapping[T, float]) -> _Weighted[T]:
         return cls(list(weights), weights.values())
 
     def pick(self, rng: random.Random) -> T:
-        index = bisect_right(self.cum, rng.random() * self.cum[-1])
-        return self.items[min(index, len(self.items) - 1)]
+        # hi=last guards against r * total rounding up to total itself
+        return self.items[bisect_right(self.cum, rng.random() * self.total, 0, self.last)]
 
 
 class _Country(NamedTuple):
@@ -211,7 +214,7 @@ _EMAIL_DOMAINS = {
     "KR": ("naver.com", "gmail.com"),
 }
 _DEFAULT_DOMAINS = ("gmail.com", "outlook.com", "yahoo.com")
-_CATEGORIES = {  # brand category
+_CATEGORIES = {  # a brand's category: EUR price range, product nouns, its buyers' interests
     "fashion": _Category(
         30, 400, "Trench Coat|Silk Scarf|Denim Jacket|Sneakers|Tote Bag", ("fashion",)
     ),
@@ -398,6 +401,14 @@ class _Post:
     weight: float  # virality: how strongly this post attracts interactions
 
 
+class _FollowTarget(NamedTuple):
+    """An account as a follow target: all that later chunks keep of an influencer."""
+
+    id: str
+    created_at: int
+    reach: float
+
+
 @dataclass(slots=True, eq=False)
 class _Account:
     id: str
@@ -431,8 +442,11 @@ class _Person:
 
 
 class _World:
+    """Reference data, plus the little state that carries from one chunk to the next."""
+
     def __init__(self, config: SyntheticConfig) -> None:
         self.cfg = config
+        self.end_year = datetime.fromtimestamp(config.end_ms / 1000, UTC).year
         rng = _rng(config.seed, "reference")
         self.brands = [self._brand(rng, n) for n in range(1, config.brands + 1)]
         self.brand = {b["id"]: b for b in self.brands}
@@ -441,7 +455,7 @@ class _World:
         self.popularity = {
             b["id"]: 1 / rank**1.7 for b, rank in zip(self.brands, ranks, strict=True)
         }
-        self.brand_pick = _Weighted(list(self.popularity), self.popularity.values())
+        self.brand_pick = _Weighted.of(self.popularity)
         product_seq = itertools.count(1)
         self.products = [
             self._product(rng, b, next(product_seq))
@@ -470,16 +484,19 @@ class _World:
         self.brand_post_pick = _Weighted(
             self.brand_post_refs, (p.weight for p in self.brand_post_refs)
         )
+        posts_by_brand: dict[str, list[_Post]] = {b["id"]: [] for b in self.brands}
+        for post in self.brand_post_refs:
+            posts_by_brand[post.author_id].append(post)
         self.posts_of = {
-            b["id"]: _Weighted(refs, (p.weight for p in refs))
-            for b in self.brands
-            if (refs := [p for p in self.brand_post_refs if p.author_id == b["id"]])
+            brand_id: _Weighted(posts, (p.weight for p in posts))
+            for brand_id, posts in posts_by_brand.items()
         }
-        self.influencers: list[_Account] = []
+        self.number_offset = rng.randrange(10**9)  # for CRM ids and phone numbers
+        self.influencers: list[_FollowTarget] = []
         self.viral_posts: list[_Post] = []
-        self.account_seq, self.purchase_seq, self.complaint_seq = (
-            itertools.count(1) for _ in "apc"
-        )
+        self.account_seq = itertools.count(1)
+        self.purchase_seq = itertools.count(1)
+        self.complaint_seq = itertools.count(1)
 
     def stream(self) -> Iterator[tuple[str, list[Row]]]:
         yield from self.reference()
@@ -585,19 +602,22 @@ class _World:
         yield "complaints", [row for p in people for row in self._complaints(rng, p)]
         yield "customer_segments", [row for p in people for row in self._segments(p)]
         # Remember this chunk's heavy hitters so that later chunks follow and interact with them.
-        _remember(rng, self.influencers, (a for a in accounts if a.reach > _INFLUENCER_REACH))
+        influencers = [a for a in accounts if a.reach > _INFLUENCER_REACH]
+        _remember(
+            rng, self.influencers, (_FollowTarget(a.id, a.created_at, a.reach) for a in influencers)
+        )
         _remember(rng, self.viral_posts, (p for p in posts if p.weight > _VIRAL_WEIGHT))
 
     def _person(self, rng: random.Random, i: int) -> _Person:
         cfg = self.cfg
         country = _CUSTOMER_COUNTRIES.pick(rng)
-        _, culture, code, prefixes, digits, cities = _COUNTRIES[country]
+        home = _COUNTRIES[country]
         gender = _GENDERS.pick(rng)
-        given, surname, name = _name(rng, culture, gender)
+        given, surname, name = _name(rng, home.culture, gender)
         g, s = _ascii(given), _ascii(surname)
         local = rng.choice((f"{g}.{s}", f"{g}{s[:1]}", f"{s}{g}", f"{g}_{s}"))
-        scrambled = (i * _SCRAMBLE + cfg.seed) % 10**9  # distinct per customer, so is every phone
-        city, region = rng.choice(cities)
+        scrambled = (i * _SCRAMBLE + self.number_offset) % 10**9  # distinct per customer
+        city, region = rng.choice(home.cities)
         birth_year = None if rng.random() < 0.08 else int(rng.triangular(1950, 2008.99, 1993))
         row = {
             "id": f"c{i + 1:07d}",
@@ -606,10 +626,11 @@ class _World:
             # the customer number keeps emails unique: the name part carries no digits
             "email": None
             if rng.random() < 0.1
-            else f"{local}{i}@{rng.choice(_EMAIL_DOMAINS.get(country, _DEFAULT_DOMAINS))}",
+            else f"{local}{i + 1}@{rng.choice(_EMAIL_DOMAINS.get(country, _DEFAULT_DOMAINS))}",
             "phone": None
             if rng.random() < 0.3
-            else f"{code}{rng.choice(prefixes)}{scrambled % 10**digits:0{digits}d}",
+            else f"{home.phone_code}{rng.choice(home.mobile_prefixes)}"
+            f"{scrambled % 10**home.digits:0{home.digits}d}",
             "gender": gender,
             "birth_year": birth_year,
             "city": city,
@@ -629,7 +650,7 @@ class _World:
             ),
             rng.randint(1, 4),
         )
-        age = 2026 - birth_year if birth_year else 40
+        age = self.end_year - birth_year if birth_year else 40
         fitting = {
             "student": age <= 24,
             "retiree": age >= 65,
@@ -702,8 +723,11 @@ class _World:
         return base + int((self.cfg.end_ms - base) * rng.random() ** 2)
 
     def _follows(self, rng: random.Random, accounts: list[_Account]) -> list[Row]:
-        candidates = self.influencers + accounts  # preferential attachment: pick by reach
-        target_pick = _Weighted(candidates, (a.reach for a in candidates))
+        # Preferential attachment: targets are picked by reach, which is heavy-tailed.
+        candidates = self.influencers + [
+            _FollowTarget(a.id, a.created_at, a.reach) for a in accounts
+        ]
+        target_pick = _Weighted(candidates, (t.reach for t in candidates))
         rows: list[Row] = []
         for a in accounts:
             favourites = a.owner.favourites if a.owner else []
@@ -727,7 +751,7 @@ class _World:
                 )
             n = _ACCOUNTS_FOLLOWED.pick(rng)
             for target in _distinct([target_pick.pick(rng) for _ in range(3 * n)], n):
-                if target is not a:
+                if target.id != a.id:
                     rows.append(
                         {
                             "account_id": a.id,
@@ -1004,7 +1028,12 @@ class _World:
 def _name(rng: random.Random, culture: str, gender: str | None) -> tuple[str, str, str]:
     """(given name, surname, full name in the culture's usual order)."""
     surnames, female, male = _NAMES[culture]
-    given_names = {"female": female, "male": male}.get(gender or "", rng.choice((female, male)))
+    if gender == "female":
+        given_names = female
+    elif gender == "male":
+        given_names = male
+    else:
+        given_names = rng.choice((female, male))
     given, surname = rng.choice(given_names.split()), rng.choice(surnames.split())
     return (
         given,

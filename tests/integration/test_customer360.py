@@ -21,7 +21,8 @@ query($id: ID!) {
     segments { segmentId }
     purchases(first: 2) {
       totalCount pageInfo { hasNextPage endCursor }
-      nodes { purchaseId total at brand { name } items { quantity unitPrice product { productId } } }
+      nodes { purchaseId total at brand { name }
+              items { quantity unitPrice product { productId } } }
     }
     interactions { totalCount nodes { kind text account { handle } post { postId contentType } } }
     posts { totalCount nodes { postId tags { tagId } authorAccount { accountId } } }
@@ -56,14 +57,19 @@ async def test_full_360_is_one_statement_with_hand_worked_answers(sample):
     assert len(sample.statements) == 1
     c = data["customer"]
     assert (c["customerId"], c["name"], c["email"], c["country"]) == (
-        "c1", "Wang Fang", " Wang.Fang@Example.com", "CN",
+        "c1",
+        "Wang Fang",
+        " Wang.Fang@Example.com",
+        "CN",
     )
     assert sorted((i["account"]["platform"], i["linkMethod"]) for i in c["identities"]) == [
-        ("wechat", "crm_id"), ("weibo", "email"),
+        ("wechat", "crm_id"),
+        ("weibo", "email"),
     ]
     assert [t["tag"]["tagId"] for t in c["tags"]] == ["t-skincare", "t-running"]  # by weight
     assert sorted((k["brand"]["brandId"], k["active"]) for k in c["consents"]) == [
-        ("b1", True), ("b2", False),
+        ("b1", True),
+        ("b2", False),
     ]
     assert c["segments"] == [{"segmentId": "s-vip"}]
     # purchases newest first: o2 (day 3), o3 (day 2), then o1 (day 1) on the next page
@@ -77,7 +83,8 @@ async def test_full_360_is_one_statement_with_hand_worked_answers(sample):
     ]
     # a1's comment (day 3) then a1's like (day 2); a3 is not c1's
     assert [(i["kind"], i["text"]) for i in c["interactions"]["nodes"]] == [
-        ("comment", "Love it"), ("like", None),
+        ("comment", "Love it"),
+        ("like", None),
     ]
     assert c["interactions"]["nodes"][0]["post"] == {"postId": "post1", "contentType": "t-video"}
     assert c["posts"]["totalCount"] == 1
@@ -135,8 +142,8 @@ async def test_unknown_customer_is_not_found(sample):
 @pytest.mark.parametrize(
     ("args", "argument"),
     [
-        ('purchases(first: 1000) { totalCount }', "first"),
-        ('purchases(first: -1) { totalCount }', "first"),
+        ("purchases(first: 1000) { totalCount }", "first"),
+        ("purchases(first: -1) { totalCount }", "first"),
         ('purchases(after: "garbage") { totalCount }', "after"),
     ],
 )
@@ -148,13 +155,17 @@ async def test_bad_list_arguments_are_user_errors(sample, args, argument):
 
 
 async def test_another_types_global_id_is_rejected(sample):
-    errors = await errors_of(sample, "{ customer(id: $id) { name } }".replace(
-        "$id", '"' + to_global_id("Brand", "b1") + '"'))
+    errors = await errors_of(
+        sample,
+        "{ customer(id: $id) { name } }".replace("$id", '"' + to_global_id("Brand", "b1") + '"'),
+    )
     assert errors[0]["code"] == "BAD_USER_INPUT"
 
 
 async def test_timestamps_are_iso_datetimes(sample):
-    data = await run(sample, '{ customer(id: "c1") { createdAt complaints { nodes { openedAt } } } }')
+    data = await run(
+        sample, '{ customer(id: "c1") { createdAt complaints { nodes { openedAt } } } }'
+    )
     assert data["customer"]["createdAt"] == "2023-11-14T22:13:20+00:00"
     assert data["customer"]["complaints"]["nodes"][0]["openedAt"].startswith("2023-11-20")
     assert T0 + 6 * DAY  # cmp2 opened on day 6 = 2023-11-20

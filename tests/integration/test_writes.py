@@ -48,7 +48,9 @@ async def test_every_write_statement_in_the_catalog_runs(store):
     from graph import writes
 
     catalog = {
-        v for k, v in vars(writes).items() if k.isupper() and not k.startswith("_") and isinstance(v, str)
+        v
+        for k, v in vars(writes).items()
+        if k.isupper() and not k.startswith("_") and isinstance(v, str)
     }
     catalog |= set(writes.COMPLAINTS_ABOUT.values())
     assert catalog <= seen, "a write statement is not planned for any kind"

@@ -1,0 +1,52 @@
+# Two commands: `make demo` and `make test`. Everything else is a helper of those.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+export HUB_HOST ?= 127.0.0.1
+export HUB_PORT ?= 8000
+
+.PHONY: demo test lint typecheck unit integration bench neo4j schema clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + ")")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+## demo: seed ~2,000 customers into the embedded engine and serve http://$HUB_HOST:$HUB_PORT/graphql
+demo: $(STAMP)
+	$(BIN)/hub demo
+
+## test: lint, type-check, unit + integration (both engines; starts a local Neo4j unless HUB_TEST_NEO4J_URI is set)
+test: lint typecheck
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+integration: $(STAMP)
+	$(BIN)/pytest tests/integration tests/e2e
+
+## bench: every benchmark; figures in bench/results/*.json
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+## neo4j: run a local Neo4j (Maven artifacts on the JVM) in the foreground
+neo4j:
+	scripts/neo4j-dev
+
+## schema: rewrite schema.graphql from the code
+schema: $(STAMP)
+	$(BIN)/hub schema > schema.graphql
+
+clean:
+	rm -rf $(VENV) .hub .pytest_cache .mypy_cache .ruff_cache scripts/neo4j-server/target

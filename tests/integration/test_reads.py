@@ -1,0 +1,159 @@
+"""Pages of customers, brands, node(id), and every read statement of the catalog,
+against the hand-built sample graph on both engines.
+"""
+
+import pytest
+
+from graph import reads
+from resolvers.ids import to_global_id
+from tests.integration.sample_graph import load_sample
+from tests.integration.test_customer360 import errors_of, run
+
+
+@pytest.fixture
+async def sample(store):
+    await load_sample(store)
+    store.statements.clear()
+    return store
+
+
+PAGE = """query($first: Int!, $after: String, $filter: CustomerFilter) {
+  customers(first: $first, after: $after, filter: $filter) {
+    totalCount pageInfo { hasNextPage endCursor }
+    edges { cursor node { customerId identities { account { platform } }
+      purchases(first: 1) { totalCount nodes { purchaseId } } } }
+  }
+}"""
+
+
+async def test_pages_follow_cursors_in_id_order(sample):
+    first = await run(sample, PAGE, first=2)
+    page = first["customers"]
+    assert [e["node"]["customerId"] for e in page["edges"]] == ["c1", "c2"]
+    assert page["totalCount"] == 3 and page["pageInfo"]["hasNextPage"] is True
+    assert page["edges"][0]["node"]["purchases"] == {
+        "totalCount": 3,
+        "nodes": [{"purchaseId": "o2"}],
+    }
+    second = await run(sample, PAGE, first=2, after=page["pageInfo"]["endCursor"])
+    assert [e["node"]["customerId"] for e in second["customers"]["edges"]] == ["c3"]
+    assert second["customers"]["pageInfo"]["hasNextPage"] is False
+
+
+async def test_a_page_with_nested_fields_is_a_fixed_number_of_statements(sample):
+    await run(sample, PAGE, first=50)
+    # the page with every selected part in one statement, and totalCount
+    assert len(sample.statements) == 2
+
+
+@pytest.mark.parametrize(
+    ("filter_", "expected"),
+    [
+        ({"country": "CN"}, ["c1", "c3"]),
+        ({"region": "Ile-de-France"}, ["c2"]),
+        ({"platform": "weibo"}, ["c1"]),
+        ({"tag": "t-skincare"}, ["c1"]),
+        ({"segment": "s-vip"}, ["c1"]),
+        ({"country": "CN", "platform": "wechat"}, ["c1"]),
+        ({"country": "JP"}, []),
+    ],
+)
+async def test_filters(sample, filter_, expected):
+    data = await run(sample, PAGE, first=10, filter=filter_)
+    assert [e["node"]["customerId"] for e in data["customers"]["edges"]] == expected
+    assert data["customers"]["totalCount"] == len(expected)
+
+
+async def test_page_size_over_the_maximum_is_refused(sample):
+    errors = await errors_of(sample, "{ customers(first: 5000) { totalCount } }")
+    assert errors[0]["code"] == "BAD_USER_INPUT" and errors[0]["argument"] == "first"
+    assert sample.statements == []
+
+
+async def test_brand_with_counts_products_and_posts(sample):
+    query = """{ brand(id: "b1") { name followerCount productCount postCount purchaseCount
+        products(first: 1) { totalCount nodes { name price brand { brandId } } }
+        posts { nodes { postId authorBrand { brandId } tags { tagId } } } } }"""
+    data = await run(sample, query)
+    assert len(sample.statements) == 1
+    b = data["brand"]
+    assert (
+        b["name"],
+        b["followerCount"],
+        b["productCount"],
+        b["postCount"],
+        b["purchaseCount"],
+    ) == (
+        "Lumora",
+        2,
+        2,
+        1,
+        2,
+    )
+    assert b["products"] == {
+        "totalCount": 2, "nodes": [{"name": "Cream", "price": 20.0, "brand": {"brandId": "b1"}}]
+    }  # fmt: skip
+    assert b["posts"]["nodes"][0]["postId"] == "post1"
+    assert sorted(t["tagId"] for t in b["posts"]["nodes"][0]["tags"]) == ["t-skincare", "t-video"]
+
+
+async def test_brands_referenced_from_a_customer_load_in_one_batch(sample):
+    query = (
+        """{ customer(id: "c1") { purchases(first: 10) { nodes { brand { followerCount } } } } }"""
+    )
+    data = await run(sample, query)
+    counts = [p["brand"]["followerCount"] for p in data["customer"]["purchases"]["nodes"]]
+    assert counts == [0, 2, 2]  # o2 at b2 (no followers), o3 and o1 at b1
+    assert len(sample.statements) == 2  # the 360, then both brands at once
+
+
+@pytest.mark.parametrize(
+    ("type_name", "key", "fragment", "expected"),
+    [
+        ("Customer", "c2", "... on Customer { name }", {"name": "Claire Martin"}),
+        ("Brand", "b2", "... on Brand { name }", {"name": "Vantelle"}),
+        ("SocialAccount", "a3", "... on SocialAccount { handle }", {"handle": "@nobody"}),
+        ("Purchase", "o1", "... on Purchase { total brand { name } }",
+         {"total": 80.0, "brand": {"name": "Lumora"}}),
+        ("Post", "post2", "... on Post { text authorAccount { accountId } }",
+         {"text": "My run", "authorAccount": {"accountId": "a2"}}),
+        ("Complaint", "cmp3", "... on Complaint { category about { kind } }",
+         {"category": "quality", "about": {"kind": "product"}}),
+        ("Product", "p3", "... on Product { name brand { name } }",
+         {"name": "Jacket", "brand": {"name": "Vantelle"}}),
+        ("Tag", "t-video", "... on Tag { category }", {"category": "content_type"}),
+    ],
+)  # fmt: skip
+async def test_node_by_global_id(sample, type_name, key, fragment, expected):
+    gid = to_global_id(type_name, key)
+    data = await run(sample, f'{{ node(id: "{gid}") {{ id {fragment} }} }}')
+    assert data["node"] == {"id": gid, **expected}
+
+
+async def test_node_errors_have_codes(sample):
+    assert (await errors_of(sample, '{ node(id: "bogus") { id } }'))[0]["code"] == "BAD_USER_INPUT"
+    gid = to_global_id("Purchase", "missing")
+    assert (await errors_of(sample, f'{{ node(id: "{gid}") {{ id }} }}'))[0]["code"] == "NOT_FOUND"
+
+
+async def test_every_read_statement_in_the_catalog_runs(sample):
+    every_part = {f"{p}_{k}": 5 for p in reads.CUSTOMER_PARTS for k in ("skip", "first")}
+    every_part |= {f"{p}_{k}": 5 for p in reads.BRAND_PARTS for k in ("skip", "first")}
+    filters = {"country": None, "region": None, "platform": None, "tag": None, "segment": None}
+    statements = [
+        (reads.customers_query(reads.CUSTOMERS_BY_IDS_HEAD, list(reads.CUSTOMER_PARTS)),
+         {"ids": ["c1"], **every_part}),
+        (reads.customers_query(reads.CUSTOMERS_PAGE_HEAD, list(reads.CUSTOMER_PARTS)),
+         {"after": None, "limit": 2, **filters, **every_part}),
+        (reads.brands_query(list(reads.BRAND_PARTS)), {"ids": ["b1"], **every_part}),
+        (reads.CUSTOMERS_COUNT, filters),
+        (reads.PING, {}),
+        *((q, {"id": "x"}) for q in reads.NODE_BY_ID.values()),
+    ]  # fmt: skip
+    for query, params in statements:
+        await sample.read(query, params)
+    named = {v for k, v in vars(reads).items() if k.isupper() and isinstance(v, str)}
+    heads = {reads.CUSTOMERS_BY_IDS_HEAD, reads.CUSTOMERS_PAGE_HEAD, reads.BRANDS_BY_IDS_HEAD,
+             reads.BRAND_COUNTS}  # fmt: skip
+    ran = "\n".join(sample.statements)
+    assert all(text in ran for text in named - {reads.CUSTOMERS_COUNT} | heads)

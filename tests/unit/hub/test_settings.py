@@ -1,0 +1,31 @@
+import pytest
+
+from hub.settings import Settings, SettingsError, load_settings
+
+
+def test_defaults_are_the_embedded_engine(monkeypatch):
+    monkeypatch.delenv("HUB_GRAPH_URL", raising=False)
+    s = Settings(_env_file=None)
+    assert s.graph_url == "embedded://./.hub/graph"
+    assert s.neo4j_auth is None
+
+
+def test_bad_values_name_the_variable_on_one_line(monkeypatch):
+    monkeypatch.setenv("HUB_GRAPH_URL", "mysql://db")
+    monkeypatch.setenv("HUB_PORT", "eighty")
+    with pytest.raises(SettingsError) as e:
+        load_settings(_env_file=None)
+    message = str(e.value)
+    assert "\n" not in message
+    assert "HUB_GRAPH_URL: 'mysql://db': unknown scheme 'mysql'" in message
+    assert "HUB_PORT:" in message
+
+
+def test_production_refuses_default_secrets():
+    with pytest.raises(SettingsError, match="HUB_NEO4J_PASSWORD must be set"):
+        load_settings(_env_file=None, env="production", graph_url="bolt://db:7687")
+    ok = load_settings(
+        _env_file=None, env="production", graph_url="bolt://db:7687", neo4j_password="s3cr3t-x"
+    )
+    assert ok.neo4j_auth == ("neo4j", "s3cr3t-x")
+    assert "s3cr3t" not in repr(ok)
