@@ -10,6 +10,11 @@ from graph.errors import GraphQueryError, GraphUnavailable
 from graph.store import Params, Record, WriteCounters
 
 
+def _reason(e: BaseException) -> str:
+    """The driver's message on one line (it spans several), for one-line CLI errors."""
+    return f"{type(e).__name__}: {' '.join(str(e).split())}"
+
+
 def _counters(summary: neo4j.ResultSummary) -> WriteCounters:
     c = summary.counters
     return WriteCounters(
@@ -75,7 +80,7 @@ class Neo4jStore:
                     return await session.execute_read(self._tx, query, params or {})
                 return await session.execute_write(self._tx, query, params or {})
         except (ServiceUnavailable, SessionExpired, AuthError, OSError) as e:
-            raise GraphUnavailable(f"Neo4j is not reachable: {type(e).__name__}: {e}") from e
+            raise GraphUnavailable(f"Neo4j is not reachable: {_reason(e)}") from e
         except Neo4jError as e:
             raise GraphQueryError(f"{e.code}: {e.message}") from e
 
@@ -99,7 +104,7 @@ class Neo4jStore:
         try:
             await self._driver.verify_connectivity()
         except (ServiceUnavailable, SessionExpired, AuthError, OSError, ValueError) as e:
-            raise GraphUnavailable(f"Neo4j is not reachable: {type(e).__name__}: {e}") from e
+            raise GraphUnavailable(f"Neo4j is not reachable: {_reason(e)}") from e
         except Neo4jError as e:
             raise GraphUnavailable(f"Neo4j refused the connection: {e.code}: {e.message}") from e
 
