@@ -21,6 +21,7 @@ from tests.integration.sample_graph import load_sample
 
 ROOT = Path(__file__).resolve().parents[2]
 HUB = str(Path(sys.executable).with_name("hub"))
+DEMO_QUERY = '{ customer(id: "c0000001") { customerId purchases { totalCount } } }'
 
 
 @pytest.fixture
@@ -143,9 +144,7 @@ def test_hub_demo_answers_a_customer_360(tmp_path):
                 try:
                     body = httpx.post(
                         f"http://127.0.0.1:{port}/graphql",
-                        json={
-                            "query": '{ customer(id: "c0000001") { customerId purchases { totalCount } } }'
-                        },
+                        json={"query": DEMO_QUERY},
                         timeout=5,
                     ).json()
                     break
