@@ -1,0 +1,80 @@
+"""Shared benchmark plumbing: engines, timing, and the results file format."""
+
+import json
+import os
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from graph.migrations import migrate
+from graph.store import GraphStore, open_store
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+
+
+@asynccontextmanager
+async def engine(name: str) -> AsyncIterator[tuple[GraphStore, dict[str, float]]]:
+    """A migrated, empty store on ``name``; Neo4j from HUB_TEST_NEO4J_URI or started here.
+
+    Also yields start-up figures (seconds) measured on the way.
+    """
+    figures: dict[str, float] = {}
+    if name == "embedded":
+        with tempfile.TemporaryDirectory() as data_dir:
+            started = time.perf_counter()
+            async with open_store(f"embedded://{data_dir}") as store:
+                figures["start_s"] = time.perf_counter() - started
+                await migrate(store)
+                yield store, figures
+        return
+    uri = os.environ.get("HUB_TEST_NEO4J_URI")
+    process = None
+    if not uri:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [str(ROOT / "scripts" / "neo4j-dev")], stdout=subprocess.PIPE, text=True
+        )
+        assert process.stdout is not None
+        uri = process.stdout.readline().strip()
+        figures["start_s"] = time.perf_counter() - started
+    try:
+        async with open_store(uri) as store:
+            await store.write("MATCH (n) DETACH DELETE n")
+            await migrate(store)
+            yield store, figures
+    finally:
+        if process is not None:
+            process.terminate()
+            process.wait(timeout=60)
+            if process.stdout is not None:
+                process.stdout.close()
+
+
+async def timed(call: Callable[[], Awaitable[Any]], runs: int) -> list[float]:
+    """Wall-clock milliseconds of ``runs`` sequential awaits of ``call``."""
+    out = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        await call()
+        out.append((time.perf_counter() - started) * 1000)
+    return out
+
+
+def pct(samples: list[float], q: float) -> float:
+    return (
+        statistics.quantiles(samples, n=100, method="inclusive")[int(q) - 1]
+        if len(samples) > 1
+        else samples[0]
+    )
+
+
+def write_results(name: str, figures: dict[str, float], engine: str, rows: int, notes: str) -> None:
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    payload = {"figures": figures, "engine": engine, "rows": rows, "notes": notes}
+    (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
