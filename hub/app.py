@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from starlette.applications import Starlette
@@ -46,6 +46,16 @@ async def readyz(request: Request) -> JSONResponse:
     return JSONResponse({"status": "ready", "engine": store.engine})
 
 
+def open_configured_store(settings: Settings) -> AbstractAsyncContextManager[GraphStore]:
+    """The graph named by the settings, open for the life of the returned context."""
+    return open_store(
+        settings.graph_url,
+        neo4j_auth=settings.neo4j_auth,
+        neo4j_database=settings.neo4j_database,
+        query_timeout_s=settings.query_timeout_s,
+    )
+
+
 def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette:
     """The hub. With ``store`` given (tests), the app uses it and leaves it open."""
 
@@ -55,12 +65,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
             app.state.store = store
             yield
             return
-        async with open_store(
-            settings.graph_url,
-            neo4j_auth=settings.neo4j_auth,
-            neo4j_database=settings.neo4j_database,
-            query_timeout_s=settings.query_timeout_s,
-        ) as opened:
+        async with open_configured_store(settings) as opened:
             await migrate(opened)
             app.state.store = opened
             logger.info("graph ready on the %s engine", opened.engine)

@@ -11,7 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from graph.errors import EngineStartError, GraphError, GraphUnavailable, InvalidGraphUrl
 from graph.migrations import migrate as run_migrations
-from graph.store import GraphStore, open_store
+from graph.store import GraphStore
 from hub.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(help="The customer-360 graph hub.", no_args_is_help=True, add_completion=False)
@@ -35,12 +35,9 @@ def run_with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]
     """Open the configured graph, migrate it, run ``work``, close it; errors end in one line."""
 
     async def main() -> T:
-        async with open_store(
-            settings.graph_url,
-            neo4j_auth=settings.neo4j_auth,
-            neo4j_database=settings.neo4j_database,
-            query_timeout_s=settings.query_timeout_s,
-        ) as store:
+        from hub.app import open_configured_store
+
+        async with open_configured_store(settings) as store:
             await run_migrations(store)
             return await work(store)
 

@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from graph.store import Record
 from resolvers.context import Context
-from resolvers.selection import Window
+from resolvers.selection import Window, page_window
 
 EntityKind = Literal["customer", "brand"]
 
@@ -32,3 +32,12 @@ async def part_items(
     assert have is not None
     start = window.skip - have.skip
     return items[start : start + window.first], int(record.get(f"{part}_total") or 0)
+
+
+async def part_page(
+    ctx: Context, kind: EntityKind, record: Record, part: str, first: int, after: str | None
+) -> tuple[list[Any], Window, int]:
+    """One Relay page of an ordered part: (items, the window asked for, total)."""
+    window = page_window(first, after, part, ctx.max_page_size)
+    items, total = await part_items(ctx, kind, record, part, window)
+    return items, window, total

@@ -8,9 +8,9 @@ from strawberry.types import Info
 
 from graph.store import Record
 from resolvers.context import Context
-from resolvers.entities import part_items
+from resolvers.entities import part_page
 from resolvers.ids import to_global_id
-from resolvers.selection import Window, page_window
+from resolvers.selection import Window
 from schema.base import Connection, Node, ms_to_datetime, offset_connection
 
 if TYPE_CHECKING:
@@ -92,9 +92,7 @@ class Brand(Node):
     async def _page(
         self, info: Info[Context, None], part: str, first: int, after: str | None
     ) -> tuple[list[Any], Window, int]:
-        window = page_window(first, after, part, info.context.max_page_size)
-        items, total = await part_items(info.context, "brand", self._record, part, window)
-        return items, window, total
+        return await part_page(info.context, "brand", self._record, part, first, after)
 
     @strawberry.field(description="The brand's products, by name.")
     async def products(

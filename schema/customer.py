@@ -12,10 +12,10 @@ from strawberry.types import Info
 from graph.store import Record
 from resolvers import customers as customer_reads
 from resolvers.context import Context
-from resolvers.entities import part_items
+from resolvers.entities import part_items, part_page
 from resolvers.errors import bad_input
 from resolvers.ids import encode_cursor, key_for, to_global_id
-from resolvers.selection import Shape, Window, page_window, plan_shape
+from resolvers.selection import Shape, Window, plan_shape
 from schema.base import Connection, Edge, Node, PageInfo, ms_to_datetime, offset_connection
 from schema.brand import Brand
 from schema.commerce import Purchase
@@ -112,9 +112,7 @@ class Customer(Node):
     async def _page(
         self, info: Info[Context, None], part: str, first: int, after: str | None
     ) -> tuple[list[Any], Window, int]:
-        window = page_window(first, after, part, info.context.max_page_size)
-        items, total = await part_items(info.context, "customer", self._record, part, window)
-        return items, window, total
+        return await part_page(info.context, "customer", self._record, part, first, after)
 
     @strawberry.field(description="Social accounts linked to the customer, with link evidence.")
     async def identities(self, info: Info[Context, None]) -> list[Identity]:
