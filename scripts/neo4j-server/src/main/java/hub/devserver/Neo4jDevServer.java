@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
@@ -35,6 +36,7 @@ import sun.misc.Signal;
 public final class Neo4jDevServer {
     private static final String HOST = "127.0.0.1";
     private static final int AUTO_PORT_ATTEMPTS = 5;
+    private static final Set<String> FLAGS = Set.of("--port", "--data", "--tx-timeout");
 
     private static volatile DatabaseManagementService dbms;
 
@@ -49,6 +51,9 @@ public final class Neo4jDevServer {
         Duration txTimeout = Duration.ZERO; // Neo4j's own default: no timeout
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
+            if (!FLAGS.contains(flag)) {
+                usage("unknown argument " + flag);
+            }
             if (i + 1 >= args.length) {
                 usage("missing value for " + flag);
             }
@@ -56,8 +61,7 @@ public final class Neo4jDevServer {
             switch (flag) {
                 case "--port" -> port = parsePort(value);
                 case "--data" -> dataDir = Path.of(value).toAbsolutePath();
-                case "--tx-timeout" -> txTimeout = Duration.ofSeconds(parseNonNegative(flag, value));
-                default -> usage("unknown argument " + flag);
+                default -> txTimeout = Duration.ofSeconds(parseNonNegative(flag, value));
             }
         }
 
@@ -78,8 +82,9 @@ public final class Neo4jDevServer {
             for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
                 System.err.println("  caused by: " + c);
             }
-            System.err.println("neo4j-dev: see " + home.resolve("logs/debug.log")
-                    + (ownsDataDir ? " (temp dir, removed on exit)" : ""));
+            if (!ownsDataDir) {
+                System.err.println("neo4j-dev: full log in " + home.resolve("logs/debug.log"));
+            }
             System.exit(1);
         }
 
@@ -107,7 +112,11 @@ public final class Neo4jDevServer {
                 if (attempt >= attempts) {
                     throw e;
                 }
-                System.err.println("neo4j-dev: start on port " + port + " failed (" + e + "), retrying");
+                Throwable root = e;
+                while (root.getCause() != null) {
+                    root = root.getCause();
+                }
+                System.err.println("neo4j-dev: start on port " + port + " failed (" + root.getMessage() + "), retrying");
             }
         }
     }
