@@ -152,7 +152,7 @@ def demo(
     customers: Customers = 2000, brands: Brands = 20, seed: Seed = 42,
     host: Host = None, port: Port = None,
 ) -> None:  # fmt: skip
-    """Seed the embedded engine with sample data (once) and serve it."""
+    """Seed sample data (idempotent: a re-run adds nothing) and serve it."""
     settings = settings_or_exit(host=host, port=port)
     _seed(settings, customers, brands, seed, quiet=False)
     err.print(

@@ -26,8 +26,9 @@ class SeedReport:
 async def seed(
     store: GraphStore, config: SyntheticConfig, on_batch: Progress | None = None
 ) -> SeedReport:
-    """Write the dataset for ``config``; deterministic, and a second run changes no
-    structure (MERGE on keys). ``on_batch(kind, rows)`` reports progress.
+    """Write the dataset for ``config``; deterministic, and a second run adds no node or
+    relationship (every write merges on a constrained key). ``on_batch(kind, rows)``
+    reports progress.
     """
     report = SeedReport()
     started = time.perf_counter()
