@@ -26,10 +26,11 @@ class MigrationReport:
 async def migrate(store: GraphStore) -> MigrationReport:
     """Create every constraint and index the model needs; a second run changes nothing."""
     if store.engine == "neo4j":
-        for statement in neo4j_schema_statements():
+        statements = neo4j_schema_statements()
+        for statement in statements:
             await store.write(statement)
         # IF NOT EXISTS does not say which were new; both numbers are still honest totals.
-        return MigrationReport(applied=len(neo4j_schema_statements()), already_present=0)
+        return MigrationReport(applied=len(statements), already_present=0)
     return await _migrate_falkor(store)
 
 

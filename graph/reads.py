@@ -163,14 +163,16 @@ def brands_query(selected: Sequence[str]) -> str:
     return entity_query(BRANDS_BY_IDS_HEAD, BRAND_PARTS, selected, extra=BRAND_COUNTS)
 
 
-# node(id) for the types that have no builder of their own: label -> statement.
-NODE_BY_ID: dict[str, str] = {
-    "SocialAccount": f"MATCH (x:SocialAccount {{id: $id}}) RETURN {proj.ACCOUNT} AS entity",
-    "Purchase": f"MATCH (x:Purchase {{id: $id}}) RETURN {proj.PURCHASE} AS entity",
-    "Post": f"MATCH (x:Post {{id: $id}}) RETURN {proj.POST} AS entity",
-    "Complaint": f"MATCH (x:Complaint {{id: $id}}) RETURN {proj.COMPLAINT} AS entity",
-    "Product": f"MATCH (x:Product {{id: $id}}) RETURN {proj.PRODUCT} AS entity",
-    "Tag": f"MATCH (x:Tag {{id: $id}}) RETURN {proj.TAG} AS entity",
+# node(id) for the types that have no builder of their own: label -> one statement for
+# a batch of keys (`$ids`).
+NODES_BY_IDS: dict[str, str] = {
+    label: f"UNWIND $ids AS key\nMATCH (x:{label} {{id: key}})\nRETURN {projection} AS entity"
+    for label, projection in (
+        ("SocialAccount", proj.ACCOUNT),
+        ("Purchase", proj.PURCHASE),
+        ("Post", proj.POST),
+        ("Complaint", proj.COMPLAINT),
+        ("Product", proj.PRODUCT),
+        ("Tag", proj.TAG),
+    )
 }
-
-PING = "RETURN 1 AS ok"

@@ -27,10 +27,6 @@ class WriteCounters:
             **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
         )
 
-    @property
-    def changed_anything(self) -> bool:
-        return any(getattr(self, f.name) for f in fields(self))
-
 
 class GraphStore(Protocol):
     """A connection to one graph. Statements come from the catalog in graph/."""

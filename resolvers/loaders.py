@@ -34,11 +34,14 @@ def _entity_loader(
 
 def _node_loader(store: GraphStore) -> DataLoader[tuple[str, str], Record | None]:
     async def load(keys: Sequence[tuple[str, str]]) -> list[Record | None]:
-        out: list[Record | None] = []
-        for label, key in keys:  # node(id) for leaf types: one small statement each
-            rows = await store.read(reads.NODE_BY_ID[label], {"id": key})
-            out.append(rows[0]["entity"] if rows else None)
-        return out
+        by_label: dict[str, list[str]] = defaultdict(list)
+        for label, key in keys:
+            by_label[label].append(key)
+        found: dict[tuple[str, str], Record] = {}
+        for label, ids in by_label.items():
+            rows = await store.read(reads.NODES_BY_IDS[label], {"ids": sorted(set(ids))})
+            found |= {(label, row["entity"]["id"]): row["entity"] for row in rows}
+        return [found.get(k) for k in keys]
 
     return DataLoader(load_fn=load)
 

@@ -2,7 +2,6 @@
 
 import functools
 import logging
-from typing import Any
 
 import strawberry
 from graphql import GraphQLError
@@ -44,23 +43,19 @@ class HubSchema(strawberry.Schema):
             )
 
 
-def _unavailable_or_internal(error: GraphQLError) -> dict[str, Any]:
-    if isinstance(error.original_error, GraphUnavailable):
-        return {"code": ErrorCode.GRAPH_UNAVAILABLE.value}
-    return {"code": ErrorCode.INTERNAL.value}
-
-
 class HubMaskErrors(MaskErrors):
     """Mask unexpected errors for clients, keeping a code they can branch on."""
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        if isinstance(error.original_error, GraphUnavailable):
+            message, code = (
+                "The graph is unavailable; try again shortly.",
+                ErrorCode.GRAPH_UNAVAILABLE,
+            )
+        else:
+            message, code = self.error_message, ErrorCode.INTERNAL
         return GraphQLError(
-            "The graph is unavailable; try again shortly."
-            if isinstance(error.original_error, GraphUnavailable)
-            else self.error_message,
-            nodes=error.nodes,
-            path=error.path,
-            extensions=_unavailable_or_internal(error),
+            message, nodes=error.nodes, path=error.path, extensions={"code": code.value}
         )
 
 

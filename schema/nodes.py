@@ -8,6 +8,7 @@ from strawberry.types import Info
 from strawberry.types.nodes import Selection
 
 from resolvers.context import Context
+from resolvers.customers import customer_360
 from resolvers.errors import not_found
 from resolvers.ids import from_global_id, key_for
 from resolvers.selection import plan_shape
@@ -59,10 +60,7 @@ class NodeQueries:
         selections = info.selected_fields[0].selections
         if type_name == "Customer":
             shape = customer_shape(info, selections)
-            record = await info.context.loaders.customers.load((key, shape))
-            if record is None:
-                raise not_found("customer", key)
-            return Customer.from_record(record)
+            return Customer.from_record(await customer_360(info.context, key, shape))
         if type_name == "Brand":
             return await _brand(info, key, selections)
         record = await info.context.loaders.nodes.load((type_name, key))

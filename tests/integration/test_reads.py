@@ -147,8 +147,7 @@ async def test_every_read_statement_in_the_catalog_runs(sample):
          {"after": None, "limit": 2, **filters, **every_part}),
         (reads.brands_query(list(reads.BRAND_PARTS)), {"ids": ["b1"], **every_part}),
         (reads.CUSTOMERS_COUNT, filters),
-        (reads.PING, {}),
-        *((q, {"id": "x"}) for q in reads.NODE_BY_ID.values()),
+        *((q, {"ids": ["x"]}) for q in reads.NODES_BY_IDS.values()),
     ]  # fmt: skip
     for query, params in statements:
         await sample.read(query, params)
