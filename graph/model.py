@@ -21,6 +21,9 @@ LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Customer", ("phone_hash",)),
     ("Customer", ("external_id",)),
     ("SocialAccount", ("platform", "handle")),
+    ("SocialAccount", ("email_hash",)),
+    ("SocialAccount", ("phone_hash",)),
+    ("SocialAccount", ("claimed_customer_id",)),
     ("Purchase", ("at",)),
     ("Post", ("at",)),
 )

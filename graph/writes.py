@@ -1,214 +1,243 @@
 """Batch writes: one `UNWIND $rows AS row` + MERGE statement per kind of record.
 
-MERGE is always on a constrained key (or a relationship between two such nodes), so
-writing the same rows twice leaves the graph as it was. Rows are plain dicts in the
-shapes documented in docs/ (and produced by loaders/synthetic.py).
+Rows arrive prepared by loaders/kinds.py: ``{<key fields>, "hash": ..., "props": {...},
+<endpoint ids>...}``. Three rules make every load idempotent and order-free:
+
+* **MERGE on constrained keys** only (or on a relationship between two such nodes).
+* **Change-aware**: each written node or relationship keeps the hash of the row that wrote it
+  (``row_hash``); a row whose hash is already there is skipped whole, so loading the same
+  file twice sets nothing (0 nodes, 0 relationships, 0 properties).
+* **Stubs, never drops**: an endpoint that is not loaded yet is MERGEd as a bare node
+  (``{id}`` only, no ``row_hash``); its own row fills it in later. A clean load and a load in
+  any other order (or an interrupted one run again) end with the same graph.
+
+When a row changes, its single-valued edges (a purchase's customer, a post's author...) are
+moved: edges of the kind's own types to nodes the row no longer names are deleted.
 """
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from graph.identity_keys import email_hash, phone_hash
 from graph.store import GraphStore, WriteCounters
 
 Row = dict[str, Any]
 
-BRANDS = """
-UNWIND $rows AS row
-MERGE (b:Brand {id: row.id})
-ON CREATE SET b.created_at = coalesce(row.created_at, $now)
-SET b.name = row.name, b.category = row.category, b.country = row.country, b.updated_at = $now
-"""
 
-TAGS = """
-UNWIND $rows AS row
-MERGE (t:Tag {id: row.id})
-ON CREATE SET t.created_at = $now
-SET t.name = row.name, t.category = row.category, t.updated_at = $now
-"""
+@dataclass(frozen=True)
+class Edge:
+    """A single-valued edge from the kind's node to the node named by ``row[field]``."""
 
-SEGMENTS = """
-UNWIND $rows AS row
-MERGE (s:Segment {id: row.id})
-ON CREATE SET s.created_at = $now
-SET s.name = row.name, s.updated_at = $now
-"""
+    field: str
+    rel: str
+    label: str
+    outgoing: bool  # (n)-[:rel]->(other) when True, (other)-[:rel]->(n) otherwise
 
-PRODUCTS = """
-UNWIND $rows AS row
-MERGE (p:Product {id: row.id})
-ON CREATE SET p.created_at = $now
-SET p.name = row.name, p.category = row.category, p.price = row.price, p.updated_at = $now
-WITH p, row
-MATCH (b:Brand {id: row.brand_id})
-MERGE (p)-[:OF_BRAND]->(b)
-"""
+    def pattern(self, n: str, other: str, var: str = "") -> str:
+        rel = f"[{var}:{self.rel}]"
+        return f"({n})-{rel}->({other})" if self.outgoing else f"({other})-{rel}->({n})"
 
-CUSTOMERS = """
-UNWIND $rows AS row
-MERGE (c:Customer {id: row.id})
-ON CREATE SET c.created_at = coalesce(row.created_at, $now)
-SET c.external_id = row.external_id, c.name = row.name, c.email = row.email,
-    c.email_hash = row.email_hash, c.phone = row.phone, c.phone_hash = row.phone_hash,
-    c.gender = row.gender, c.birth_year = row.birth_year, c.city = row.city,
-    c.region = row.region, c.country = row.country, c.updated_at = $now
-"""
 
-SOCIAL_ACCOUNTS = """
-UNWIND $rows AS row
-MERGE (a:SocialAccount {id: row.id})
-ON CREATE SET a.created_at = coalesce(row.created_at, $now)
-SET a.platform = row.platform, a.handle = row.handle, a.display_name = row.display_name,
-    a.updated_at = $now
-WITH a, row
-WHERE row.customer_id IS NOT NULL
-MATCH (c:Customer {id: row.customer_id})
-MERGE (c)-[h:HAS_ACCOUNT]->(a)
-ON CREATE SET h.linked_at = $now
-SET h.method = row.link_method, h.confidence = row.link_confidence
-"""
+@dataclass(frozen=True)
+class ListEdge:
+    """Outgoing edges to every node named in the list ``row[field]`` of ids, or of maps with
+    ``id`` and the edge's properties ``props``."""
 
-FOLLOWS_BRAND = """
-UNWIND $rows AS row
-MATCH (a:SocialAccount {id: row.account_id})
-MATCH (b:Brand {id: row.target_id})
-MERGE (a)-[f:FOLLOWS]->(b)
-SET f.since = row.since
-"""
+    field: str
+    rel: str
+    label: str
+    props: tuple[str, ...] = ()
 
-FOLLOWS_ACCOUNT = """
-UNWIND $rows AS row
-MATCH (a:SocialAccount {id: row.account_id})
-MATCH (t:SocialAccount {id: row.target_id})
-MERGE (a)-[f:FOLLOWS]->(t)
-SET f.since = row.since
-"""
 
-PURCHASES = """
-UNWIND $rows AS row
-MERGE (p:Purchase {id: row.id})
-ON CREATE SET p.created_at = $now
-SET p.at = row.at, p.channel = row.channel, p.currency = row.currency, p.total = row.total,
-    p.updated_at = $now
-WITH p, row
-MATCH (c:Customer {id: row.customer_id})
-MERGE (c)-[:MADE]->(p)
-WITH p, row
-MATCH (b:Brand {id: row.brand_id})
-MERGE (p)-[:AT]->(b)
-WITH p, row
-UNWIND row.items AS item
-MATCH (product:Product {id: item.product_id})
-MERGE (p)-[line:CONTAINS]->(product)
-SET line.quantity = item.quantity, line.unit_price = item.unit_price
-"""
+@dataclass(frozen=True)
+class NodeKind:
+    label: str
+    edges: tuple[Edge, ...] = ()
+    lists: tuple[ListEdge, ...] = ()
 
-_POST_BODY = """
-MERGE (post:Post {id: row.id})
-ON CREATE SET post.created_at = $now
-SET post.at = row.at, post.platform = row.platform, post.content_type = row.content_type,
-    post.text = row.text, post.updated_at = $now
-MERGE (author)-[:POSTED]->(post)
-WITH post, row
-UNWIND [row.content_type] + coalesce(row.tag_ids, []) AS tag_id
-MATCH (t:Tag {id: tag_id})
-MERGE (post)-[:ABOUT]->(t)
-"""
-POSTS_BY_BRAND = "UNWIND $rows AS row\nMATCH (author:Brand {id: row.author_id})" + _POST_BODY
-POSTS_BY_ACCOUNT = (
-    "UNWIND $rows AS row\nMATCH (author:SocialAccount {id: row.author_id})" + _POST_BODY
-)
 
-INTERACTIONS = """
-UNWIND $rows AS row
-MATCH (a:SocialAccount {id: row.account_id})
-MATCH (post:Post {id: row.post_id})
-MERGE (a)-[i:INTERACTED {kind: row.kind, at: row.at}]->(post)
-SET i.text = row.text
-"""
+@dataclass(frozen=True)
+class RelKind:
+    """A relationship between two existing-or-stub nodes, MERGEd on ``keys`` (row fields that
+    identify one of several parallel edges, e.g. an interaction's kind and time)."""
 
-CUSTOMER_TAGS = """
-UNWIND $rows AS row
-MATCH (c:Customer {id: row.customer_id})
-MATCH (t:Tag {id: row.tag_id})
-MERGE (c)-[r:TAGGED]->(t)
-SET r.weight = row.weight, r.source = row.source, r.at = row.at
-"""
+    rel: str
+    source_label: str
+    source_field: str
+    target_label: str
+    target_field: str
+    keys: tuple[str, ...] = ()
 
-CONSENTS = """
-UNWIND $rows AS row
-MATCH (c:Customer {id: row.customer_id})
-MATCH (b:Brand {id: row.brand_id})
-MERGE (c)-[k:CONSENTED {granted_at: row.granted_at}]->(b)
-SET k.purposes = row.purposes, k.withdrawn_at = row.withdrawn_at, k.source = row.source,
-    k.policy_version = row.policy_version
-"""
 
-CUSTOMER_SEGMENTS = """
-UNWIND $rows AS row
-MATCH (c:Customer {id: row.customer_id})
-MATCH (s:Segment {id: row.segment_id})
-MERGE (c)-[:IN_SEGMENT]->(s)
-"""
+def node_statement(kind: NodeKind) -> str:
+    """Upsert changed rows of a node kind with their edges; RETURN written and updated ids."""
+    lines = [
+        "UNWIND $rows AS row",
+        f"MERGE (n:{kind.label} {{id: row.id}})",
+        "WITH n, row, n.row_hash AS before WHERE before IS NULL OR before <> row.hash",
+        "SET n += row.props, n.row_hash = row.hash, n.updated_at = $now",
+    ]
+    for i, edge in enumerate(kind.edges):
+        lines += [
+            "WITH n, row, before",
+            f"MERGE (o{i}:{edge.label} {{id: row.{edge.field}}})",
+            f"MERGE {edge.pattern('n', f'o{i}')}",
+        ]
+    for j, lst in enumerate(kind.lists):
+        sets = ", ".join(f"e{j}.{p} = x.{p}" for p in lst.props)
+        key = "x.id" if lst.props else "x"
+        lines.append(
+            f"FOREACH (x IN row.{lst.field} | MERGE (l{j}:{lst.label} {{id: {key}}}) "
+            f"MERGE (n)-[e{j}:{lst.rel}]->(l{j})" + (f" SET {sets})" if sets else ")")
+        )
+    lines.append(
+        "RETURN count(n) AS written, "
+        "collect(CASE WHEN before IS NULL THEN null ELSE n.id END) AS updated"
+    )
+    return "\n".join(lines)
 
-_COMPLAINT_BODY = """
-MERGE (k:Complaint {id: row.id})
-ON CREATE SET k.created_at = $now
-SET k.channel = row.channel, k.category = row.category, k.status = row.status,
-    k.opened_at = row.opened_at, k.first_response_at = row.first_response_at,
-    k.resolved_at = row.resolved_at, k.text = row.text, k.about_kind = row.about_kind,
-    k.updated_at = $now
-MERGE (c)-[:FILED]->(k)
-MERGE (k)-[:ABOUT]->(target)
-"""
-COMPLAINTS_ABOUT = {
-    label.lower(): "UNWIND $rows AS row\nMATCH (c:Customer {id: row.customer_id})\n"
-    f"MATCH (target:{label} {{id: row.about_id}})" + _COMPLAINT_BODY
-    for label in ("Brand", "Product", "Purchase")
+
+def prune_statement(kind: NodeKind) -> str | None:
+    """Delete the kind's own edges that updated rows no longer name (None: nothing to prune)."""
+    if not kind.edges and not kind.lists:
+        return None
+    parts = ["UNWIND $rows AS row", f"MATCH (n:{kind.label} {{id: row.id}})"]
+    for i, edge in enumerate(kind.edges):
+        parts += [
+            "WITH DISTINCT n, row",
+            f"OPTIONAL MATCH {edge.pattern('n', f'o{i}', f'r{i}')} "
+            f"WHERE o{i}.id <> row.{edge.field}",
+            f"DELETE r{i}",
+        ]
+    for j, lst in enumerate(kind.lists):
+        ids = f"[x IN row.{lst.field} | x.id]" if lst.props else f"row.{lst.field}"
+        parts += [
+            "WITH DISTINCT n, row",
+            f"OPTIONAL MATCH (n)-[d{j}:{lst.rel}]->(m{j}:{lst.label}) WHERE NOT m{j}.id IN {ids}",
+            f"DELETE d{j}",
+        ]
+    return "\n".join(parts)
+
+
+def rel_statement(kind: RelKind) -> str:
+    """Upsert changed rows of a relationship kind (endpoints MERGEd as stubs when missing)."""
+    keys = ", ".join(f"{k}: row.{k}" for k in kind.keys)
+    return "\n".join(
+        [
+            "UNWIND $rows AS row",
+            f"MERGE (s:{kind.source_label} {{id: row.{kind.source_field}}})",
+            f"MERGE (t:{kind.target_label} {{id: row.{kind.target_field}}})",
+            f"MERGE (s)-[r:{kind.rel}{' {' + keys + '}' if keys else ''}]->(t)",
+            "WITH r, row WHERE r.row_hash IS NULL OR r.row_hash <> row.hash",
+            "SET r += row.props, r.row_hash = row.hash",
+            "RETURN count(r) AS written, [] AS updated",
+        ]
+    )
+
+
+def _posts(author: str) -> NodeKind:
+    return NodeKind(
+        "Post",
+        edges=(Edge("author_id", "POSTED", author, outgoing=False),),
+        lists=(ListEdge("tag_ids", "ABOUT", "Tag"),),
+    )
+
+
+def _complaints(about: str) -> NodeKind:
+    return NodeKind(
+        "Complaint",
+        edges=(
+            Edge("customer_id", "FILED", "Customer", outgoing=False),
+            Edge("about_id", "ABOUT", about, outgoing=True),
+        ),
+    )
+
+
+# kind -> (discriminating row field or None, {value: spec}); a batch is split by the field.
+KINDS: dict[str, tuple[str | None, dict[str, NodeKind | RelKind]]] = {
+    "brands": (None, {"": NodeKind("Brand")}),
+    "tags": (None, {"": NodeKind("Tag")}),
+    "segments": (None, {"": NodeKind("Segment")}),
+    "products": (None, {"": NodeKind(
+        "Product", edges=(Edge("brand_id", "OF_BRAND", "Brand", True),)
+    )}),
+    "customers": (None, {"": NodeKind("Customer")}),
+    "social_accounts": (None, {"": NodeKind("SocialAccount")}),
+    "purchases": (None, {"": NodeKind(
+        "Purchase",
+        edges=(
+            Edge("customer_id", "MADE", "Customer", False), Edge("brand_id", "AT", "Brand", True)
+        ),
+        lists=(ListEdge("items", "CONTAINS", "Product", ("quantity", "unit_price")),),
+    )}),
+    "posts": ("author_kind", {"brand": _posts("Brand"), "account": _posts("SocialAccount")}),
+    "complaints": ("about_kind", {
+        "brand": _complaints("Brand"), "product": _complaints("Product"),
+        "purchase": _complaints("Purchase"),
+    }),
+    "follows": ("target_kind", {
+        "brand": RelKind("FOLLOWS", "SocialAccount", "account_id", "Brand", "target_id"),
+        "account": RelKind("FOLLOWS", "SocialAccount", "account_id", "SocialAccount", "target_id"),
+    }),
+    "interactions": (None, {"": RelKind(
+        "INTERACTED", "SocialAccount", "account_id", "Post", "post_id", keys=("kind", "at")
+    )}),
+    "customer_tags": (None, {"": RelKind("TAGGED", "Customer", "customer_id", "Tag", "tag_id")}),
+    "consents": (None, {"": RelKind(
+        "CONSENTED", "Customer", "customer_id", "Brand", "brand_id", keys=("granted_at",)
+    )}),
+    "customer_segments": (None, {"": RelKind(
+        "IN_SEGMENT", "Customer", "customer_id", "Segment", "segment_id"
+    )}),
+}  # fmt: skip
+
+# Built once: the statements are fixed text, only parameters vary.
+_STATEMENTS: dict[tuple[str, str], tuple[str, str | None]] = {
+    (kind, value): (
+        (node_statement(spec), prune_statement(spec))
+        if isinstance(spec, NodeKind)
+        else (rel_statement(spec), None)
+    )
+    for kind, (_, specs) in KINDS.items()
+    for value, spec in specs.items()
 }
 
 
-def _with_key_hashes(rows: Sequence[Row]) -> list[Row]:
-    return [
-        {**r, "email_hash": email_hash(r.get("email")), "phone_hash": phone_hash(r.get("phone"))}
-        for r in rows
-    ]
+@dataclass(frozen=True)
+class BatchResult:
+    written: int
+    counters: WriteCounters
 
 
-def _split(
-    rows: Sequence[Row], field: str, by_value: dict[str, str]
-) -> list[tuple[str, list[Row]]]:
-    return [(q, [r for r in rows if r.get(field) == v]) for v, q in by_value.items()]
-
-
-def plan_writes(kind: str, rows: Sequence[Row]) -> list[tuple[str, list[Row]]]:
-    """The statements (with their share of ``rows``) that write a batch of ``kind``.
+def plan_writes(kind: str, rows: Sequence[Row]) -> list[tuple[str, str | None, list[Row]]]:
+    """(upsert statement, prune statement, share of ``rows``) for a batch of ``kind``.
 
     Raises KeyError for an unknown kind.
     """
-    simple = {
-        "brands": BRANDS, "tags": TAGS, "segments": SEGMENTS, "products": PRODUCTS,
-        "social_accounts": SOCIAL_ACCOUNTS, "purchases": PURCHASES,
-        "interactions": INTERACTIONS, "customer_tags": CUSTOMER_TAGS, "consents": CONSENTS,
-        "customer_segments": CUSTOMER_SEGMENTS,
-    }  # fmt: skip
-    if kind in simple:
-        return [(simple[kind], list(rows))]
-    if kind == "customers":
-        return [(CUSTOMERS, _with_key_hashes(rows))]
-    if kind == "follows":
-        return _split(rows, "target_kind", {"brand": FOLLOWS_BRAND, "account": FOLLOWS_ACCOUNT})
-    if kind == "posts":
-        return _split(rows, "author_kind", {"brand": POSTS_BY_BRAND, "account": POSTS_BY_ACCOUNT})
-    if kind == "complaints":
-        return _split(rows, "about_kind", COMPLAINTS_ABOUT)
-    raise KeyError(kind)
-
-
-async def write_rows(store: GraphStore, kind: str, rows: Sequence[Row], now: int) -> WriteCounters:
-    """Write one batch of ``kind``; return the database's counters for it."""
-    total = WriteCounters()
-    for query, share in plan_writes(kind, rows):
+    field, specs = KINDS[kind]
+    if field is None:
+        upsert, prune = _STATEMENTS[(kind, "")]
+        return [(upsert, prune, list(rows))]
+    plans = []
+    for value in specs:
+        share = [r for r in rows if r[field] == value]
         if share:
-            total += await store.write(query, {"rows": share, "now": now})
-    return total
+            upsert, prune = _STATEMENTS[(kind, value)]
+            plans.append((upsert, prune, share))
+    return plans
+
+
+async def write_rows(store: GraphStore, kind: str, rows: Sequence[Row], now: int) -> BatchResult:
+    """Write one batch of prepared rows of ``kind``: how many rows changed something, and the
+    database's counters. Rows already written with the same content are skipped."""
+    written = 0
+    total = WriteCounters()
+    for upsert, prune, share in plan_writes(kind, rows):
+        records, counters = await store.write_returning(upsert, {"rows": share, "now": now})
+        total += counters
+        written += records[0]["written"] if records else 0
+        updated = set(records[0]["updated"]) if records else set()
+        if prune is not None and updated:
+            moved = [r for r in share if r["id"] in updated]
+            total += await store.write(prune, {"rows": moved})
+    return BatchResult(written=written, counters=total)

@@ -1,56 +1,20 @@
 """The `hub` command: serve, demo, seed, migrate, schema."""
 
-import asyncio
+import enum
 import sys
-from collections.abc import Awaitable, Callable
-from typing import Annotated, NoReturn, TypeVar
+from pathlib import Path
+from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from graph.errors import EngineStartError, GraphError, GraphUnavailable, InvalidGraphUrl
-from graph.migrations import migrate as run_migrations
+from graph.errors import GraphError
 from graph.store import GraphStore
-from hub.settings import Settings, SettingsError, load_settings
+from hub import load_cli
+from hub.runner import err, fail, run_with_store, settings_or_exit
+from hub.settings import Settings
 
 app = typer.Typer(help="The customer-360 graph hub.", no_args_is_help=True, add_completion=False)
-err = Console(stderr=True)
-T = TypeVar("T")
-
-
-def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def settings_or_exit(**overrides: object) -> Settings:
-    try:
-        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
-    except SettingsError as e:
-        fail(str(e), code=2)
-
-
-def run_with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]]) -> T:
-    """Open the configured graph, migrate it, run ``work``, close it; errors end in one line."""
-
-    async def main() -> T:
-        from hub.app import open_configured_store
-
-        async with open_configured_store(settings) as store:
-            await run_migrations(store)
-            return await work(store)
-
-    try:
-        return asyncio.run(main())
-    except InvalidGraphUrl as e:
-        fail(f"HUB_GRAPH_URL: {e}", code=2)
-    except GraphUnavailable as e:
-        fail(f"{e} — start Neo4j (make neo4j) or point HUB_GRAPH_URL at a running one")
-    except EngineStartError as e:
-        fail(str(e))
-    except GraphError as e:
-        fail(f"the graph refused a statement: {e}")
 
 
 def _seed(settings: Settings, customers: int, brands: int, seed: int, quiet: bool) -> None:
@@ -86,6 +50,11 @@ def _seed(settings: Settings, customers: int, brands: int, seed: int, quiet: boo
     run_with_store(settings, work)
 
 
+class ExportFormat(enum.StrEnum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
 Customers = Annotated[int, typer.Option(min=1, help="Number of customers to generate.")]
 Brands = Annotated[int, typer.Option(min=1, help="Number of brands.")]
 Seed = Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")]
@@ -96,10 +65,24 @@ Port = Annotated[int | None, typer.Option(help="Port to listen on [env HUB_PORT]
 
 @app.command()
 def seed(
-    customers: Customers = 2000, brands: Brands = 20, seed: Seed = 42, quiet: Quiet = False
+    customers: Customers = 2000,
+    brands: Brands = 20,
+    seed: Seed = 42,
+    quiet: Quiet = False,
+    export: Annotated[
+        Path | None,
+        typer.Option(help="Write the dataset as export files into this directory instead."),
+    ] = None,
+    format: Annotated[
+        ExportFormat, typer.Option("--format", help="Export file format.")
+    ] = ExportFormat.csv,
+    gzip: Annotated[bool, typer.Option(help="Gzip the export files.")] = True,
 ) -> None:
-    """Write a deterministic synthetic dataset into the configured graph."""
-    _seed(settings_or_exit(), customers, brands, seed, quiet)
+    """Write a deterministic synthetic dataset into the configured graph (or as files)."""
+    if export is None:
+        _seed(settings_or_exit(), customers, brands, seed, quiet)
+        return
+    load_cli.export_dataset(export, customers, brands, seed, format.value, gzip, quiet)
 
 
 @app.command()
@@ -161,6 +144,10 @@ def demo(
         highlight=False,
     )
     _serve(settings)
+
+
+app.command()(load_cli.load)
+app.command()(load_cli.relink)
 
 
 def main() -> None:

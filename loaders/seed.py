@@ -1,4 +1,5 @@
-"""Stream the synthetic dataset into the graph, batch by batch."""
+"""Stream the synthetic dataset into the graph through the same validation, writes and
+identity linking as `hub load`."""
 
 import time
 from collections import Counter
@@ -6,7 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from graph.store import GraphStore, WriteCounters
-from graph.writes import write_rows
+from loaders.export import ExportRows
+from loaders.kinds import MODELS
+from loaders.pipeline import GraphSink, Tally
 from loaders.synthetic import SyntheticConfig, generate
 
 Progress = Callable[[str, int], None]
@@ -16,6 +19,7 @@ Progress = Callable[[str, int], None]
 class SeedReport:
     rows: Counter[str] = field(default_factory=Counter)
     counters: WriteCounters = field(default_factory=WriteCounters)
+    tally: Tally = field(default_factory=Tally)
     seconds: float = 0.0
 
     @property
@@ -26,16 +30,23 @@ class SeedReport:
 async def seed(
     store: GraphStore, config: SyntheticConfig, on_batch: Progress | None = None
 ) -> SeedReport:
-    """Write the dataset for ``config``; deterministic, and a second run adds no node or
-    relationship (every write merges on a constrained key). ``on_batch(kind, rows)``
-    reports progress.
+    """Write the dataset for ``config``; deterministic, and a second run changes nothing
+    (unchanged rows are skipped). ``on_batch(kind, rows)`` reports progress.
+
+    Raises pydantic.ValidationError if the generator ever made a row `hub load` would reject.
     """
     report = SeedReport()
     started = time.perf_counter()
     now = int(time.time() * 1000)
+    to_export = ExportRows()
+    sinks: dict[str, GraphSink] = {}
     for kind, batch in generate(config):
-        report.counters += await write_rows(store, kind, batch, now)
+        sink = sinks.setdefault(kind, GraphSink(store, kind, now, conflicts=None))
+        model = MODELS[kind]
+        rows = [model.model_validate(to_export(kind, row)).prepare() for row in batch]
+        report.counters += await sink.write(rows, report.tally)
         report.rows[kind] += len(batch)
+        report.tally.read += len(batch)
         if on_batch is not None:
             on_batch(kind, len(batch))
     report.seconds = time.perf_counter() - started

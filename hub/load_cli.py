@@ -1,0 +1,242 @@
+"""`hub load`, `hub relink` and `hub seed --export`: bulk files in and out."""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import time
+from pathlib import Path
+from typing import Annotated
+
+import orjson
+import typer
+from rich.progress import (
+    BarColumn,
+    Progress,
+    ProgressColumn,
+    Task,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
+from rich.table import Table
+from rich.text import Text
+
+from graph.store import GraphStore
+from hub.runner import err, fail, run_with_store, settings_or_exit
+from loaders.kinds import KINDS
+
+Kind = enum.StrEnum("Kind", {k: k for k in KINDS})  # type: ignore[misc]
+
+
+class RowsPerSecond(ProgressColumn):
+    def render(self, task: Task) -> Text:
+        rate = task.fields.get("records", 0) / task.elapsed if task.elapsed else 0.0
+        return Text(f"{task.fields.get('records', 0):,} records  {rate:,.0f} rows/s")
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.percentage:>3.0f}%"),
+        RowsPerSecond(),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        disable=quiet or not err.is_terminal,
+    )
+
+
+def load(
+    kind: Annotated[Kind, typer.Argument(help="What the files hold.", show_default=False)],
+    files: Annotated[list[Path], typer.Argument(help="CSV or JSONL files, gzip or not.")],
+    mapping: Annotated[
+        Path | None, typer.Option(help="TOML file mapping a foreign export (docs/loading.md).")
+    ] = None,
+    rejects: Annotated[
+        Path | None, typer.Option(help="Where rejected rows go [hub-rejects-KIND.jsonl].")
+    ] = None,
+    conflicts: Annotated[
+        Path | None,
+        typer.Option(help="Where identity-link conflicts go [hub-conflicts-KIND.jsonl]."),
+    ] = None,
+    max_rejects: Annotated[
+        int, typer.Option(min=0, help="Rejected rows allowed before the exit code is 1.")
+    ] = 0,
+    batch_size: Annotated[int, typer.Option(min=1, max=50_000, help="Rows per write.")] = 1000,
+    dry_run: Annotated[bool, typer.Option(help="Validate only; the graph is not opened.")] = False,
+    retry_for: Annotated[
+        float, typer.Option(min=0, help="Seconds to keep retrying while the graph is down.")
+    ] = 120.0,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON on stdout.")
+    ] = False,
+) -> None:
+    """Load export files of one KIND: validated, idempotent, nothing lost.
+
+    Every row is written, found unchanged, or written to the rejects file with its line and
+    reasons. The exit code is 1 when more than --max-rejects rows were rejected.
+    """
+    from loaders.mapping import Mapping, MappingError, load_mapping
+    from loaders.pipeline import LoadOptions, LoadReport, load_files
+    from loaders.sources import SourceError
+
+    name = kind.value
+    try:
+        rules = load_mapping(mapping) if mapping else Mapping()
+    except MappingError as e:
+        fail(str(e), code=2)
+    options = LoadOptions(
+        batch_size=batch_size,
+        dry_run=dry_run,
+        rejects_path=rejects or Path(f"hub-rejects-{name}.jsonl"),
+        conflicts_path=conflicts or Path(f"hub-conflicts-{name}.jsonl"),
+        retry_for_s=retry_for,
+    )
+    progress = _progress(quiet)
+
+    async def run(store: GraphStore | None) -> LoadReport:
+        with progress:
+            task = progress.add_task(f"{name}", total=None, records=0)
+
+            def on_progress(records: int, position: int, total: int) -> None:
+                progress.update(task, completed=position, total=total or None, records=records)
+
+            def on_retry(message: str) -> None:
+                err.print(f"[yellow]graph unavailable:[/] {message}", highlight=False)
+
+            return await load_files(store, name, files, rules, options, on_progress, on_retry)
+
+    try:
+        report = asyncio.run(run(None)) if dry_run else run_with_store(settings_or_exit(), run)
+    except (SourceError, MappingError) as e:
+        fail(str(e), code=2)
+    _print_report(report)
+    if json:
+        typer.echo(orjson.dumps(report_json(report), option=orjson.OPT_INDENT_2).decode())
+    if report.tally.rejected > max_rejects:
+        fail(
+            f"{report.tally.rejected:,} row(s) rejected (allowed: {max_rejects:,}); "
+            f"see {report.rejects_path}"
+        )
+
+
+def report_json(report: object) -> dict[str, object]:
+    from dataclasses import asdict
+
+    from loaders.pipeline import LoadReport
+
+    assert isinstance(report, LoadReport)
+    tally = report.tally
+    return {
+        "kind": report.kind,
+        "dry_run": report.dry_run,
+        "read": tally.read,
+        "written": tally.written,
+        "unchanged": 0 if report.dry_run else tally.unchanged,
+        "rejected": tally.rejected,
+        "linked": tally.linked,
+        "unlinked": tally.unlinked,
+        "conflicts": tally.conflicts,
+        "counters": asdict(report.counters),
+        "seconds": round(report.seconds, 3),
+        "rejects_file": str(report.rejects_path) if report.rejects_path else None,
+        "conflicts_file": str(report.conflicts_path) if report.conflicts_path else None,
+        "ignored_columns": sorted(report.ignored_columns),
+    }
+
+
+def _print_report(report: object) -> None:
+    data = report_json(report)
+    table = Table(title=f"hub load {data['kind']}" + (" (dry run)" if data["dry_run"] else ""))
+    heads = ["read", "valid", "rejected"] if data["dry_run"] else [
+        "read", "written", "unchanged", "rejected"
+    ]  # fmt: skip
+    if data["kind"] in ("customers", "social_accounts") and not data["dry_run"]:
+        heads += ["linked", "unlinked", "conflicts"]
+    for head in heads:
+        table.add_column(head, justify="right")
+    values = dict(data, valid=int(data["read"]) - int(data["rejected"]))  # type: ignore[call-overload]
+    table.add_row(*(f"{values[h]:,}" for h in heads))
+    err.print(table)
+    seconds = float(data["seconds"])  # type: ignore[arg-type]
+    rate = int(data["read"]) / seconds if seconds else 0.0  # type: ignore[call-overload]
+    err.print(f"{seconds:.1f}s, {rate:,.0f} rows/s", highlight=False)
+    if not data["dry_run"]:
+        counters = data["counters"]
+        assert isinstance(counters, dict)
+        err.print(
+            "database: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counters.items()),
+            highlight=False,
+        )
+    if data["ignored_columns"]:
+        err.print(f"ignored columns: {', '.join(data['ignored_columns'])}", highlight=False)  # type: ignore[arg-type]
+    for label, key in (("rejected rows", "rejects_file"), ("link conflicts", "conflicts_file")):
+        if data[key]:
+            err.print(f"{label}: {data[key]}", highlight=False)
+
+
+def relink(
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress.")] = False,
+) -> None:
+    """Re-decide the customer link of every social account from its evidence."""
+    from graph.linking import ACCOUNT_IDS_PAGE
+    from loaders.linking import relink as relink_accounts
+
+    async def work(store: GraphStore) -> tuple[int, int, int, int]:
+        after, seen, linked, unlinked, conflicts = "", 0, 0, 0, 0
+        now = int(time.time() * 1000)
+        while True:
+            page = [
+                r["id"] for r in await store.read(ACCOUNT_IDS_PAGE, {"after": after, "limit": 1000})
+            ]
+            if not page:
+                return seen, linked, unlinked, conflicts
+            outcome = await relink_accounts(store, page, now)
+            seen += len(page)
+            linked += outcome.linked
+            unlinked += outcome.unlinked
+            conflicts += len(outcome.conflicts or [])
+            after = page[-1]
+            if not quiet:
+                err.print(f"{seen:,} accounts checked", highlight=False)
+
+    seen, linked, unlinked, conflicts = run_with_store(settings_or_exit(), work)
+    err.print(
+        f"{seen:,} accounts: {linked:,} linked or moved, {unlinked:,} unlinked, "
+        f"{conflicts:,} in conflict",
+        highlight=False,
+    )
+
+
+def export_dataset(
+    directory: Path, customers: int, brands: int, seed: int, fmt: str, compress: bool, quiet: bool
+) -> None:
+    from loaders.export import export_files
+    from loaders.synthetic import SyntheticConfig
+
+    config = SyntheticConfig(customers=customers, brands=brands, seed=seed)
+    started = time.perf_counter()
+    with _progress(quiet) as progress:
+        task = progress.add_task("exporting", total=customers, records=0)
+        done = 0
+
+        def on_batch(kind: str, rows: int) -> None:
+            nonlocal done
+            done += rows
+            progress.update(task, advance=rows if kind == "customers" else 0, records=done)
+
+        try:
+            report = export_files(config, directory, fmt, compress, on_batch)
+        except OSError as e:
+            fail(f"{directory}: {e.strerror or e}", code=2)
+    total = sum(report.rows.values())
+    err.print(
+        f"wrote {total:,} rows ({customers:,} customers, seed {seed}) as {len(report.files)} "
+        f"files in {directory} in {time.perf_counter() - started:.1f}s; load them with:",
+        highlight=False,
+    )
+    for kind, path in report.files.items():
+        typer.echo(f"hub load {kind} {path}")

@@ -1,0 +1,391 @@
+"""What a row of each kind of export must hold, and how a valid row becomes a graph write.
+
+One pydantic model per kind validates a row (already renamed by the mapping, if any); its
+``prepare()`` gives the row graph/writes.py expects: key and endpoint ids, the properties,
+and a content hash so an unchanged row is skipped. The formats are documented, with an
+example file each, in docs/loading.md and docs/examples/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any, ClassVar, Literal
+
+import orjson
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
+
+from graph.identity_keys import email_hash, phone_hash
+
+Row = dict[str, Any]
+
+_MIN_MS = int(datetime(1900, 1, 1, tzinfo=UTC).timestamp() * 1000)
+_MAX_MS = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp() * 1000)
+
+
+def parse_timestamp(value: object) -> int | None:
+    """ISO 8601 (date, or date-time; no zone means UTC) or epoch milliseconds -> epoch ms."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        raise ValueError("expected a date, got a boolean")
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lstrip("-").isdigit():
+            value = int(text)
+        else:
+            try:
+                parsed = datetime.fromisoformat(text)
+            except ValueError:
+                raise ValueError(
+                    f"{value!r} is not a date: expected ISO 8601 (2024-05-01 or "
+                    "2024-05-01T10:00:00Z) or epoch milliseconds"
+                ) from None
+            if parsed.tzinfo is None:
+                parsed = parsed.replace(tzinfo=UTC)
+            value = int(parsed.timestamp() * 1000)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if not isinstance(value, int):
+        raise ValueError(f"{value!r} is not a date")
+    if not _MIN_MS <= value < _MAX_MS:
+        raise ValueError(f"{value} is outside 1900-2100 as epoch milliseconds")
+    return value
+
+
+def _split_list(value: object) -> object:
+    """A CSV cell holds a list as 'a|b|c' (or a JSON array); JSONL holds a real array."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.startswith("["):
+            return json.loads(text)
+        return [part.strip() for part in text.split("|") if part.strip()]
+    return [] if value is None else value
+
+
+def _blank_none(value: object) -> object:
+    return None if isinstance(value, str) and not value.strip() else value
+
+
+Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
+Text = Annotated[str | None, BeforeValidator(_blank_none)]  # stripped by the model config
+Timestamp = Annotated[int | None, BeforeValidator(parse_timestamp)]
+RequiredTimestamp = Annotated[int, BeforeValidator(parse_timestamp)]
+Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Country = Annotated[
+    Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None, BeforeValidator(_blank_none)
+]
+Currency = Annotated[
+    Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None, BeforeValidator(_blank_none)
+]
+IdList = Annotated[list[Id], BeforeValidator(_split_list)]
+
+Platform = Literal[
+    "wechat", "weibo", "xiaohongshu", "douyin", "tiktok", "instagram", "facebook", "x",
+    "youtube", "linkedin", "line", "kakao", "other",
+]  # fmt: skip
+PurchaseChannel = Literal[
+    "online", "store", "marketplace", "wechat_mini_program", "app", "phone", "other"
+]
+InteractionKind = Literal["view", "like", "comment", "share", "save", "click"]
+ComplaintChannel = Literal[
+    "phone", "email", "chat", "wechat", "store", "social", "web_form", "other"
+]
+ComplaintStatus = Literal["open", "in_progress", "resolved", "closed"]
+Purpose = Literal["marketing", "analytics", "partner_sharing", "personalisation"]
+TagSource = Literal["declared", "inferred", "crm"]
+
+
+def content_hash(row: Row) -> str:
+    """A short, stable digest of a prepared row (keys sorted), stored as ``row_hash``."""
+    return hashlib.blake2b(
+        orjson.dumps(row, option=orjson.OPT_SORT_KEYS), digest_size=12
+    ).hexdigest()
+
+
+class Record(BaseModel):
+    """A validated row of one kind. Subclasses say which fields are ids of other nodes."""
+
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+    # Row fields that name other nodes (or pick the statement); kept outside ``props``.
+    endpoints: ClassVar[tuple[str, ...]] = ()
+    # Row fields that identify a relationship among parallel ones (kept in the row too).
+    keys: ClassVar[tuple[str, ...]] = ()
+
+    def props(self) -> Row:
+        skip = {"id", *self.endpoints, *self.keys}
+        return {k: v for k, v in self.model_dump().items() if k not in skip}
+
+    def prepare(self) -> Row:
+        row: Row = {f: getattr(self, f) for f in self.endpoints + self.keys}
+        if "id" in type(self).model_fields:
+            row["id"] = getattr(self, "id")  # noqa: B009 - not every kind has one
+        row["props"] = self.props()
+        row["hash"] = content_hash(row)
+        return row
+
+
+class Brand(Record):
+    id: Id
+    name: Text = None
+    category: Text = None
+    country: Country = None
+    created_at: Timestamp = None
+
+
+class Tag(Record):
+    id: Id
+    name: Text = None
+    category: Text = None
+
+
+class Segment(Record):
+    id: Id
+    name: Text = None
+
+
+class Product(Record):
+    endpoints = ("brand_id",)
+    id: Id
+    brand_id: Id
+    name: Text = None
+    category: Text = None
+    price: Money | None = None
+
+
+class Customer(Record):
+    id: Id
+    external_id: Text = None
+    name: Text = None
+    email: Text = None
+    phone: Text = None
+    gender: Annotated[Literal["female", "male", "other"] | None, BeforeValidator(_blank_none)] = (
+        None
+    )
+    birth_year: Annotated[
+        Annotated[int, Field(ge=1900, le=2100)] | None, BeforeValidator(_blank_none)
+    ] = None
+    city: Text = None
+    region: Text = None
+    country: Country = None
+    created_at: Timestamp = None
+
+    @model_validator(mode="after")
+    def _keys_are_usable(self) -> Customer:
+        if self.email is not None and "@" not in self.email:
+            raise ValueError(f"email {self.email!r} is not an address (no @)")
+        if self.phone is not None and phone_hash(self.phone) is None:
+            raise ValueError("phone has fewer than 6 digits")
+        return self
+
+    def props(self) -> Row:
+        props = super().props()
+        props["email_hash"] = email_hash(self.email)
+        props["phone_hash"] = phone_hash(self.phone)
+        return props
+
+
+class SocialAccount(Record):
+    """An account on a platform. ``customer_id``, ``email`` and ``phone`` are evidence for
+    identity linking: only their hashes (and the claimed CRM id) are kept on the account."""
+
+    id: Id
+    platform: Platform
+    handle: Text = None
+    display_name: Text = None
+    created_at: Timestamp = None
+    customer_id: Text = None
+    email: Text = None
+    phone: Text = None
+
+    def props(self) -> Row:
+        return {
+            "platform": self.platform,
+            "handle": self.handle,
+            "display_name": self.display_name,
+            "created_at": self.created_at,
+            "claimed_customer_id": self.customer_id,
+            "email_hash": email_hash(self.email),
+            "phone_hash": phone_hash(self.phone),
+        }
+
+
+class Follow(Record):
+    endpoints = ("account_id", "target_kind", "target_id")
+    account_id: Id
+    target_kind: Literal["brand", "account"]
+    target_id: Id
+    since: Timestamp = None
+
+    def props(self) -> Row:
+        return {"since": self.since}
+
+
+class LineItem(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+    product_id: Id
+    quantity: Annotated[int, Field(ge=1)] = 1
+    unit_price: Money | None = None
+
+
+class Purchase(Record):
+    """An order with its line items (JSONL: ``items`` array; CSV: one row per item with
+    ``product_id``, ``quantity``, ``unit_price`` columns, rows of one order adjacent)."""
+
+    endpoints = ("customer_id", "brand_id")
+    id: Id
+    customer_id: Id
+    brand_id: Id
+    at: RequiredTimestamp
+    channel: Annotated[PurchaseChannel | None, BeforeValidator(_blank_none)] = None
+    currency: Currency = None
+    total: Money | None = None
+    items: Annotated[list[LineItem], BeforeValidator(_split_list)] = []
+
+    @model_validator(mode="after")
+    def _total(self) -> Purchase:
+        if self.total is None and self.items and all(i.unit_price is not None for i in self.items):
+            total = round(sum(i.quantity * (i.unit_price or 0.0) for i in self.items), 2)
+            object.__setattr__(self, "total", total)
+        return self
+
+    def prepare(self) -> Row:
+        row: Row = {
+            "id": self.id,
+            "customer_id": self.customer_id,
+            "brand_id": self.brand_id,
+            "props": {"at": self.at, "channel": self.channel, "currency": self.currency,
+                      "total": self.total},
+            "items": [{"id": i.product_id, "quantity": i.quantity, "unit_price": i.unit_price}
+                      for i in self.items],
+        }  # fmt: skip
+        row["hash"] = content_hash(row)
+        return row
+
+
+class Post(Record):
+    endpoints = ("author_kind", "author_id")
+    id: Id
+    author_kind: Literal["brand", "account"]
+    author_id: Id
+    at: RequiredTimestamp
+    platform: Annotated[Platform | None, BeforeValidator(_blank_none)] = None
+    content_type: Text = None
+    text: Text = None
+    tag_ids: IdList = []
+
+    def props(self) -> Row:
+        return {"at": self.at, "platform": self.platform, "content_type": self.content_type,
+                "text": self.text}  # fmt: skip
+
+    def prepare(self) -> Row:
+        row = super().prepare()
+        tags = ([self.content_type] if self.content_type else []) + list(self.tag_ids)
+        row["tag_ids"] = list(dict.fromkeys(tags))
+        row["hash"] = content_hash({k: v for k, v in row.items() if k != "hash"})
+        return row
+
+
+class Interaction(Record):
+    endpoints = ("account_id", "post_id")
+    keys = ("kind", "at")
+    account_id: Id
+    post_id: Id
+    kind: InteractionKind
+    at: RequiredTimestamp
+    text: Text = None
+
+
+class Complaint(Record):
+    endpoints = ("customer_id", "about_kind", "about_id")
+    id: Id
+    customer_id: Id
+    about_kind: Literal["brand", "product", "purchase"]
+    about_id: Id
+    channel: Annotated[ComplaintChannel | None, BeforeValidator(_blank_none)] = None
+    category: Text = None
+    status: ComplaintStatus = "open"
+    opened_at: RequiredTimestamp
+    first_response_at: Timestamp = None
+    resolved_at: Timestamp = None
+    text: Text = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Complaint:
+        for later in ("first_response_at", "resolved_at"):
+            value = getattr(self, later)
+            if value is not None and value < self.opened_at:
+                raise ValueError(f"{later} is before opened_at")
+        return self
+
+    def props(self) -> Row:
+        props = super().props()
+        props["about_kind"] = self.about_kind
+        return props
+
+
+class Consent(Record):
+    endpoints = ("customer_id", "brand_id")
+    keys = ("granted_at",)
+    customer_id: Id
+    brand_id: Id
+    granted_at: RequiredTimestamp
+    withdrawn_at: Timestamp = None
+    purposes: Annotated[list[Purpose], BeforeValidator(_split_list), Field(min_length=1)]
+    source: Text = None
+    policy_version: Text = None
+
+    @model_validator(mode="after")
+    def _in_order(self) -> Consent:
+        if self.withdrawn_at is not None and self.withdrawn_at < self.granted_at:
+            raise ValueError("withdrawn_at is before granted_at")
+        return self
+
+
+class CustomerTag(Record):
+    endpoints = ("customer_id", "tag_id")
+    customer_id: Id
+    tag_id: Id
+    weight: Annotated[Annotated[float, Field(ge=0, le=1)] | None, BeforeValidator(_blank_none)] = (
+        None
+    )
+    source: Annotated[TagSource | None, BeforeValidator(_blank_none)] = None
+    at: Timestamp = None
+
+
+class CustomerSegment(Record):
+    endpoints = ("customer_id", "segment_id")
+    customer_id: Id
+    segment_id: Id
+
+
+MODELS: dict[str, type[Record]] = {
+    "brands": Brand, "tags": Tag, "segments": Segment, "products": Product,
+    "customers": Customer, "social_accounts": SocialAccount, "follows": Follow,
+    "purchases": Purchase, "posts": Post, "interactions": Interaction, "complaints": Complaint,
+    "consents": Consent, "customer_tags": CustomerTag, "customer_segments": CustomerSegment,
+}  # fmt: skip
+KINDS: tuple[str, ...] = tuple(MODELS)
+
+
+def reasons_of(error: ValidationError) -> list[str]:
+    """One line per problem: 'field: message (got value)'."""
+    reasons = []
+    for e in error.errors(include_url=False):
+        where = ".".join(str(p) for p in e["loc"]) or "row"
+        message = e["msg"].removeprefix("Value error, ")
+        got = e.get("input")
+        plain = isinstance(got, dict) or e["type"] in ("missing", "value_error")
+        shown = "" if plain else f" (got {got!r:.60})"
+        reasons.append(f"{where}: {message}{shown}")
+    return reasons

@@ -1,0 +1,116 @@
+"""Deterministic identity linking: which customer (if any) owns each social account.
+
+The evidence on an account names candidate customers: the CRM id it claims (method
+``crm_id``, confidence 1.0), the customers whose email hash equals its own (``email``, 0.95)
+and those whose phone hash does (``phone``, 0.9). Exactly one candidate in all: link it,
+with the strongest method that names it. More than one (one account claimed by two
+customers, or one key on two customers): no link, and a conflict reported. Nothing is ever
+merged; the outcome depends only on the evidence, never on the order rows arrived in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph.linking import ACCOUNT_EVIDENCE, ACCOUNTS_TOUCHED_BY_CUSTOMERS, APPLY_LINKS
+from graph.store import GraphStore, WriteCounters
+
+METHODS: tuple[tuple[str, float], ...] = (("crm_id", 1.0), ("email", 0.95), ("phone", 0.9))
+
+
+@dataclass(frozen=True)
+class Decision:
+    account_id: str
+    customer_id: str | None
+    method: str | None
+    confidence: float | None
+    conflict: str | None
+    candidates: tuple[tuple[str, str], ...]  # (customer id, method) pairs behind a conflict
+
+
+def decide(evidence: dict[str, Any]) -> Decision:
+    """The link an account should have, from one ACCOUNT_EVIDENCE row."""
+    named: dict[str, list[str]] = {
+        "crm_id": [evidence["claimed"]] if evidence.get("claimed") else [],
+        "email": sorted(evidence.get("by_email") or []),
+        "phone": sorted(evidence.get("by_phone") or []),
+    }
+    candidates = sorted({c for ids in named.values() for c in ids})
+    pairs = tuple((c, m) for m, _ in METHODS for c in named[m])
+    if not candidates:
+        return Decision(evidence["id"], None, None, None, None, ())
+    if len(candidates) == 1:
+        method, confidence = next((m, p) for m, p in METHODS if named[m])
+        return Decision(evidence["id"], candidates[0], method, confidence, None, ())
+    shared = [m for m in ("email", "phone") if len(named[m]) > 1]
+    if shared:
+        reason = "; ".join(
+            f"one {m} key on {len(named[m])} customers ({', '.join(named[m])})" for m in shared
+        )
+    else:
+        reason = f"claimed by {len(candidates)} customers: " + ", ".join(
+            f"{c} ({m})" for c, m in pairs
+        )
+    return Decision(evidence["id"], None, None, None, reason, pairs)
+
+
+def _differs(decision: Decision, evidence: dict[str, Any]) -> bool:
+    links = evidence.get("links") or []
+    wanted = (
+        [(decision.customer_id, decision.method, decision.confidence)]
+        if decision.customer_id
+        else []
+    )
+    have = [(x["customer_id"], x["method"], x["confidence"]) for x in links]
+    return have != wanted or evidence.get("conflict") != decision.conflict
+
+
+@dataclass
+class LinkOutcome:
+    linked: int = 0  # accounts whose link was made or moved
+    unlinked: int = 0  # accounts whose link was removed (conflict or evidence gone)
+    conflicts: list[Decision] | None = None
+    counters: WriteCounters = field(default_factory=WriteCounters)
+
+
+async def relink(store: GraphStore, account_ids: Iterable[str], now: int) -> LinkOutcome:
+    """Bring the links of ``account_ids`` in line with their evidence; return what changed
+    and every conflict found (reported each time, whether or not it is new)."""
+    ids = sorted(set(account_ids))
+    outcome = LinkOutcome(conflicts=[])
+    if not ids:
+        return outcome
+    evidence = await store.read(ACCOUNT_EVIDENCE, {"ids": ids})
+    changes = []
+    for row in evidence:
+        decision = decide(row)
+        if decision.conflict:
+            assert outcome.conflicts is not None
+            outcome.conflicts.append(decision)
+        if _differs(decision, row):
+            changes.append(
+                {"account_id": decision.account_id, "customer_id": decision.customer_id,
+                 "method": decision.method, "confidence": decision.confidence,
+                 "conflict": decision.conflict}
+            )  # fmt: skip
+            if decision.customer_id:
+                outcome.linked += 1
+            elif row.get("links"):
+                outcome.unlinked += 1
+    if changes:
+        outcome.counters = await store.write(APPLY_LINKS, {"changes": changes, "now": now})
+    return outcome
+
+
+async def accounts_touched(store: GraphStore, customers: Sequence[dict[str, Any]]) -> list[str]:
+    """Accounts whose link may change because these prepared customer rows changed."""
+    if not customers:
+        return []
+    params = {
+        "ids": [c["id"] for c in customers],
+        "email_hashes": [c["props"]["email_hash"] for c in customers if c["props"]["email_hash"]],
+        "phone_hashes": [c["props"]["phone_hash"] for c in customers if c["props"]["phone_hash"]],
+    }
+    return [r["id"] for r in await store.read(ACCOUNTS_TOUCHED_BY_CUSTOMERS, params)]

@@ -1,0 +1,376 @@
+"""`hub load`: files in, graph out, nothing lost.
+
+A reader thread streams records from the files, maps and validates them, writes every
+rejected one to the rejects file at once, and hands prepared batches over a small bounded
+queue; the event loop writes each batch (and relinks identities) while the next is parsed.
+Memory holds a few batches, whatever the size of the files.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+from pydantic import ValidationError
+
+from graph.errors import GraphUnavailable
+from graph.store import GraphStore, WriteCounters
+from graph.writes import write_rows
+from loaders.kinds import MODELS, Record, reasons_of
+from loaders.linking import Decision, accounts_touched, relink
+from loaders.mapping import Mapping
+from loaders.sources import SourceError, SourceRow, format_of, open_source, parse_stream
+
+Row = dict[str, Any]
+ITEM_FIELDS = ("product_id", "quantity", "unit_price")
+
+
+@dataclass
+class Tally:
+    read: int = 0
+    written: int = 0
+    rejected: int = 0
+    linked: int = 0
+    unlinked: int = 0
+    conflicts: int = 0
+
+    @property
+    def unchanged(self) -> int:
+        return self.read - self.rejected - self.written
+
+
+@dataclass
+class LoadReport:
+    kind: str
+    tally: Tally = field(default_factory=Tally)
+    counters: WriteCounters = field(default_factory=WriteCounters)
+    seconds: float = 0.0
+    dry_run: bool = False
+    rejects_path: Path | None = None
+    conflicts_path: Path | None = None
+    ignored_columns: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class LoadOptions:
+    batch_size: int = 1000
+    dry_run: bool = False
+    rejects_path: Path = Path("hub-rejects.jsonl")
+    conflicts_path: Path = Path("hub-conflicts.jsonl")
+    retry_for_s: float = 120.0  # keep retrying a batch this long while the graph is down
+
+
+class JsonLines:
+    """A JSONL file opened on the first line written; an old file of that name is removed
+    at the start, so what is there after a run is that run's."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        self._file: IO[bytes] | None = None
+        self._lock = threading.Lock()
+        path.unlink(missing_ok=True)
+
+    def add(self, record: dict[str, Any]) -> None:
+        with self._lock:
+            if self._file is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self._file = open(self.path, "wb")  # noqa: SIM115 - closed in close()
+            self._file.write(orjson.dumps(record) + b"\n")
+            self.count += 1
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+
+
+@dataclass
+class Batch:
+    rows: list[Row]
+    read: int  # records read since the previous batch (written, unchanged or rejected)
+    rejected: int
+    position: int  # bytes of all files consumed so far
+
+
+class _End:
+    pass
+
+
+class Reader:
+    """Runs in a thread: files -> mapped, validated, prepared batches (rejects written)."""
+
+    def __init__(
+        self, kind: str, paths: Sequence[Path], mapping: Mapping, batch_size: int,
+        rejects: JsonLines, report: LoadReport,
+    ) -> None:  # fmt: skip
+        self.kind = kind
+        self.model: type[Record] = MODELS[kind]
+        self.paths = paths
+        self.mapping = mapping
+        self.batch_size = batch_size
+        self.rejects = rejects
+        self.report = report
+        self.queue: queue.Queue[Batch | BaseException | _End] = queue.Queue(maxsize=4)
+        self.stop = threading.Event()
+        self.done_bytes = 0
+        self.total_bytes = sum(p.stat().st_size for p in paths if p.exists())
+        self._known = set(self.model.model_fields) | (
+            set(ITEM_FIELDS) if kind == "purchases" else set()
+        )
+
+    def start(self) -> None:
+        threading.Thread(target=self._run, name=f"hub-load-{self.kind}", daemon=True).start()
+
+    def _put(self, item: Batch | BaseException | _End) -> None:
+        while not self.stop.is_set():
+            try:
+                self.queue.put(item, timeout=0.2)
+                return
+            except queue.Full:
+                continue
+
+    def _run(self) -> None:
+        try:
+            self._read_all()
+            self._put(_End())
+        except BaseException as e:  # handed to the event loop, which re-raises it
+            self._put(e)
+
+    def _read_all(self) -> None:
+        rows: list[Row] = []
+        read = rejected = 0
+        for path in self.paths:
+            fmt = format_of(path, self.mapping.dialect)
+            stream, progress = open_source(path)
+            with stream:
+                for record in self._records(path, fmt, stream):
+                    if self.stop.is_set():
+                        return
+                    read += 1
+                    prepared = self._prepare(record)
+                    if prepared is None:
+                        rejected += 1
+                    else:
+                        rows.append(prepared)
+                    if len(rows) >= self.batch_size or read - len(rows) >= self.batch_size:
+                        self._put(Batch(rows, read, rejected, self.done_bytes + progress.position))
+                        rows, read, rejected = [], 0, 0
+            self.done_bytes += progress.size
+        if read:
+            self._put(Batch(rows, read, rejected, self.done_bytes))
+
+    def _records(self, path: Path, fmt: str, stream: IO[bytes]) -> Iterator[SourceRow]:
+        records = self._mapped(path, parse_stream(path, stream, fmt, self.mapping.dialect))
+        if self.kind == "purchases":
+            records = group_line_items(records)
+        return records
+
+    def _mapped(self, path: Path, records: Iterator[SourceRow]) -> Iterator[SourceRow]:
+        first = True
+        stem = path.name.split(".")[0]
+        for record in records:
+            if record.errors:
+                yield record
+                continue
+            if first:
+                first = False
+                missing = self.mapping.sources_used() - set(record.fields)
+                if missing and format_of(path, self.mapping.dialect) == "csv":
+                    raise SourceError(
+                        f"{path}: the mapping reads column(s) {', '.join(sorted(missing))} "
+                        f"that the file does not have (it has: {', '.join(record.fields)})"
+                    )
+            record.fields, errors = self.mapping.apply(record.fields, record.line, stem)
+            record.errors.extend(errors)
+            if len(self.report.ignored_columns) < 50:
+                self.report.ignored_columns |= set(record.fields) - self._known
+            yield record
+
+    def _prepare(self, record: SourceRow) -> Row | None:
+        reasons = list(record.errors)
+        if not reasons:
+            try:
+                return self.model.model_validate(record.fields).prepare()
+            except ValidationError as e:
+                reasons = reasons_of(e)
+            except ValueError as e:  # a list cell that is not valid JSON, say
+                reasons = [str(e)]
+        self.rejects.add(
+            {"kind": self.kind, "source": record.source, "line": record.line,
+             "raw": record.raw, "reasons": reasons}
+        )  # fmt: skip
+        return None
+
+
+def group_line_items(records: Iterator[SourceRow]) -> Iterator[SourceRow]:
+    """Fold one-row-per-item purchases (adjacent rows sharing an ``id``) into one record with
+    ``items``. Records that already carry ``items`` pass through. A record the reader could
+    not parse inside an order is reported after it, without splitting the order."""
+    current: SourceRow | None = None
+    held: list[SourceRow] = []
+    for record in records:
+        if record.errors:
+            held.append(record)
+            continue
+        fields = record.fields
+        if "items" in fields or "product_id" not in fields:
+            if current is not None:
+                yield current
+                current = None
+            yield from held
+            held = []
+            yield record
+            continue
+        item = {k: fields.pop(k) for k in ITEM_FIELDS if k in fields}
+        items = [item] if str(item.get("product_id") or "").strip() else []  # an order, no items
+        if current is not None and current.fields.get("id") == fields.get("id"):
+            current.fields["items"].extend(items)
+            current.raw += "\n" + record.raw
+            continue
+        if current is not None:
+            yield current
+        yield from held
+        held = []
+        fields["items"] = items
+        current = record
+    if current is not None:
+        yield current
+    yield from held
+
+
+class GraphSink:
+    """Writes prepared batches of one kind, then brings identity links up to date."""
+
+    def __init__(self, store: GraphStore, kind: str, now: int, conflicts: JsonLines | None):
+        self.store = store
+        self.kind = kind
+        self.now = now
+        self.conflicts = conflicts
+        self._reported: set[str] = set()
+
+    async def write(self, rows: list[Row], tally: Tally) -> WriteCounters:
+        result = await write_rows(self.store, self.kind, rows, self.now)
+        tally.written += result.written
+        counters = result.counters
+        accounts: list[str] = []
+        if self.kind == "social_accounts":
+            accounts = [r["id"] for r in rows]
+        elif self.kind == "customers":
+            accounts = await accounts_touched(self.store, rows)
+        if accounts:
+            outcome = await relink(self.store, accounts, self.now)
+            tally.linked += outcome.linked
+            tally.unlinked += outcome.unlinked
+            counters += outcome.counters
+            for decision in outcome.conflicts or []:
+                self._report(decision, tally)
+        return counters
+
+    def _report(self, decision: Decision, tally: Tally) -> None:
+        if decision.account_id in self._reported:
+            return
+        self._reported.add(decision.account_id)
+        tally.conflicts += 1
+        if self.conflicts is not None:
+            self.conflicts.add(
+                {"account_id": decision.account_id, "reason": decision.conflict,
+                 "candidates": [{"customer_id": c, "method": m} for c, m in decision.candidates]}
+            )  # fmt: skip
+
+
+ProgressFn = Callable[[int, int, int], None]  # (records done, bytes done, bytes total)
+RetryFn = Callable[[str], None]
+
+
+async def _with_retry(work: Callable[[], Any], retry_for_s: float, on_retry: RetryFn | None) -> Any:
+    """Run ``work``; while the graph is unavailable, try again (every batch is idempotent, so
+    a batch cut off half-way is simply written again) until ``retry_for_s`` has passed."""
+    deadline = time.monotonic() + retry_for_s
+    delay = 0.5
+    while True:
+        try:
+            return await work()
+        except GraphUnavailable as e:
+            if time.monotonic() + delay > deadline:
+                raise
+            if on_retry is not None:
+                on_retry(f"{e}; retrying in {delay:.0f}s")
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
+async def load_files(
+    store: GraphStore | None,
+    kind: str,
+    paths: Sequence[Path],
+    mapping: Mapping,
+    options: LoadOptions,
+    on_progress: ProgressFn | None = None,
+    on_retry: RetryFn | None = None,
+) -> LoadReport:
+    """Load ``paths`` as records of ``kind``. ``store`` may be None only for a dry run.
+
+    Raises SourceError / MappingError for a file that cannot be read at all (what was read
+    before stays written: a re-run picks up from there), GraphUnavailable when the graph is
+    down for longer than the retry window, KeyError for an unknown kind.
+    """
+    if kind not in MODELS:
+        raise KeyError(kind)
+    for path in paths:
+        if not path.is_file():
+            raise SourceError(f"{path}: no such file")
+        format_of(path, mapping.dialect)
+    report = LoadReport(kind=kind, dry_run=options.dry_run)
+    rejects = JsonLines(options.rejects_path)
+    conflicts = (
+        JsonLines(options.conflicts_path) if kind in ("customers", "social_accounts") else None
+    )
+    sink = None if options.dry_run or store is None else GraphSink(
+        store, kind, int(time.time() * 1000), conflicts
+    )  # fmt: skip
+    reader = Reader(kind, paths, mapping, options.batch_size, rejects, report)
+    started = time.perf_counter()
+    done = 0
+    reader.start()
+    try:
+        while True:
+            item = await asyncio.to_thread(reader.queue.get)
+            if isinstance(item, _End):
+                break
+            if isinstance(item, BaseException):
+                raise item
+            report.tally.read += item.read
+            report.tally.rejected += item.rejected
+            if sink is not None and item.rows:
+                report.counters += await _with_retry(
+                    partial(sink.write, item.rows, report.tally), options.retry_for_s, on_retry
+                )
+            done += item.read
+            if on_progress is not None:
+                on_progress(done, item.position, reader.total_bytes)
+    finally:
+        reader.stop.set()
+        with contextlib.suppress(queue.Empty):
+            while True:
+                reader.queue.get_nowait()
+        reader.queue.put_nowait(_End())  # wakes a get() still waiting in a worker thread
+        rejects.close()
+        if conflicts is not None:
+            conflicts.close()
+        report.seconds = time.perf_counter() - started
+        report.rejects_path = rejects.path if rejects.count else None
+        report.conflicts_path = (
+            conflicts.path if conflicts is not None and conflicts.count else None
+        )
+    if sink is None:
+        report.tally.written = 0
+    return report

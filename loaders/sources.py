@@ -1,0 +1,237 @@
+"""Read export files row by row: CSV (any delimiter, or whitespace-separated) and JSONL,
+plain or gzip, streamed with the line number and raw text of every record.
+
+A record the reader cannot make sense of (invalid UTF-8, malformed JSON, a JSON value that
+is not an object, the wrong number of CSV fields) still comes out, with ``errors`` set, so
+the caller can reject it with its line and text: nothing is dropped here.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+import orjson
+
+WHITESPACE = "whitespace"
+_SURROGATE = re.compile("[\udc80-\udcff]")
+_FORMATS = {".csv": "csv", ".tsv": "csv", ".txt": "csv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+            ".json": "jsonl"}  # fmt: skip
+
+
+class SourceError(Exception):
+    """The file as a whole cannot be read (missing, unknown format, no header)."""
+
+
+@dataclass
+class SourceRow:
+    source: str
+    line: int  # 1-based line where the record starts
+    raw: str  # the record as it stands in the file (undecodable bytes shown as \\xNN)
+    fields: dict[str, Any] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How to split a file: from the file name, overridden by the mapping file."""
+
+    format: str | None = None  # "csv" | "jsonl"; None: from the file name
+    delimiter: str = ","  # a character, or "whitespace" (runs of spaces and tabs)
+    header: tuple[str, ...] | None = None  # column names when the file has no header row
+    skip_rows: int = 0  # lines to skip before the header (or the data)
+
+
+def format_of(path: Path, dialect: Dialect) -> str:
+    if dialect.format:
+        return dialect.format
+    suffixes = [s.lower() for s in path.suffixes if s.lower() not in (".gz", ".gzip")]
+    fmt = _FORMATS.get(suffixes[-1]) if suffixes else None
+    if fmt is None:
+        raise SourceError(
+            f"{path}: cannot tell the format from the name; use .csv, .tsv or .jsonl "
+            "(optionally .gz), or set format in a --mapping file"
+        )
+    return fmt
+
+
+class Progress:
+    """Bytes of the file consumed so far (compressed bytes for gzip), for progress bars."""
+
+    def __init__(self, raw: IO[bytes], size: int) -> None:
+        self._raw = raw
+        self.size = size
+
+    @property
+    def position(self) -> int:
+        try:
+            return self._raw.tell()
+        except (OSError, ValueError):
+            return self.size
+
+
+def open_source(path: Path) -> tuple[IO[bytes], Progress]:
+    """Open ``path`` for binary line reading, gunzipping when it starts with the gzip magic."""
+    try:
+        raw = open(path, "rb")  # noqa: SIM115 - closed by the caller through the returned stream
+    except OSError as e:
+        raise SourceError(f"{path}: {e.strerror or e}") from None
+    size = os.fstat(raw.fileno()).st_size
+    if raw.peek(2)[:2] == b"\x1f\x8b":
+        return gzip.GzipFile(fileobj=raw, mode="rb"), Progress(raw, size)  # type: ignore[return-value]
+    return raw, Progress(raw, size)
+
+
+def _decode(data: bytes) -> tuple[str, str | None]:
+    """Text of ``data``, and an error when it is not valid UTF-8 (the bad byte shown)."""
+    try:
+        return data.decode("utf-8"), None
+    except UnicodeDecodeError as e:
+        text = data.decode("utf-8", "backslashreplace")
+        return text, f"invalid UTF-8: byte 0x{data[e.start]:02x} at offset {e.start} of the record"
+
+
+def _strip_eol(text: str) -> str:
+    return text.rstrip("\r\n")
+
+
+def read_rows(path: Path, dialect: Dialect = Dialect()) -> Iterator[SourceRow]:
+    """Every record of ``path`` in order. Raises SourceError when the file cannot be read."""
+    fmt = format_of(path, dialect)
+    stream, _ = open_source(path)
+    with stream:
+        yield from parse_stream(path, stream, fmt, dialect)
+
+
+def parse_stream(path: Path, stream: IO[bytes], fmt: str, dialect: Dialect) -> Iterator[SourceRow]:
+    """Records of an open binary ``stream`` of ``path`` in format ``fmt``."""
+    source = str(path)
+    try:
+        if fmt == "jsonl":
+            yield from _jsonl(source, stream, dialect)
+        elif dialect.delimiter == WHITESPACE:
+            yield from _whitespace(source, stream, dialect)
+        else:
+            yield from _csv(source, stream, dialect)
+    except (OSError, EOFError, gzip.BadGzipFile) as e:
+        raise SourceError(f"{path}: the file is damaged ({e})") from None
+
+
+def _jsonl(source: str, stream: IO[bytes], dialect: Dialect) -> Iterator[SourceRow]:
+    for number, data in enumerate(stream, start=1):
+        if number <= dialect.skip_rows or not data.strip():
+            continue
+        text, bad = _decode(data)
+        row = SourceRow(source, number, _strip_eol(text))
+        if bad:
+            row.errors.append(bad)
+        else:
+            try:
+                value = orjson.loads(data)
+            except orjson.JSONDecodeError as e:
+                row.errors.append(f"malformed JSON: {e}")
+            else:
+                if isinstance(value, dict):
+                    row.fields = value
+                else:
+                    row.errors.append(f"expected a JSON object, got {type(value).__name__}")
+        yield row
+
+
+def _header_or_fail(source: str, header: list[str] | None) -> list[str]:
+    if not header or not any(h.strip() for h in header):
+        raise SourceError(f"{source}: no header row (give the column names with header = [...])")
+    names = [h.strip().lstrip("\ufeff") for h in header]
+    seen = {n for n in names if names.count(n) > 1}
+    if seen:
+        raise SourceError(f"{source}: the header repeats {', '.join(sorted(seen))}")
+    return names
+
+
+def _make(source: str, line: int, raw: str, names: list[str], values: list[str]) -> SourceRow:
+    row = SourceRow(source, line, raw)
+    if _SURROGATE.search(raw):
+        bad = _SURROGATE.search(raw)
+        assert bad is not None
+        row.errors.append(
+            f"invalid UTF-8: byte 0x{ord(bad.group()) - 0xDC00:02x} at character {bad.start()}"
+        )
+        row.raw = raw.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    elif len(values) != len(names):
+        row.errors.append(f"wrong column count: {len(values)} fields, the header has {len(names)}")
+    else:
+        row.fields = dict(zip(names, values, strict=True))
+    return row
+
+
+def _whitespace(source: str, stream: IO[bytes], dialect: Dialect) -> Iterator[SourceRow]:
+    names = list(dialect.header) if dialect.header else None
+    for number, data in enumerate(stream, start=1):
+        if number <= dialect.skip_rows or not data.strip():
+            continue
+        text = _strip_eol(data.decode("utf-8", "surrogateescape"))
+        if names is None:
+            names = _header_or_fail(source, text.split())
+            continue
+        yield _make(source, number, text, names, text.split())
+
+
+class _Lines:
+    """Feeds csv.reader decoded lines and remembers which ones the current record used."""
+
+    def __init__(self, stream: IO[bytes], skip: int) -> None:
+        self._stream = stream
+        self.number = 0
+        self.start = 1
+        self.used: list[str] = []
+        for _ in range(skip):
+            if not stream.readline():
+                break
+            self.number += 1
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        data = self._stream.readline()
+        if not data:
+            raise StopIteration
+        self.number += 1
+        if not self.used:
+            self.start = self.number
+        text = data.decode("utf-8", "surrogateescape")
+        self.used.append(text)
+        return text
+
+    def take(self) -> tuple[int, str]:
+        raw = _strip_eol("".join(self.used))
+        self.used = []
+        return self.start, raw
+
+
+def _csv(source: str, stream: IO[bytes], dialect: Dialect) -> Iterator[SourceRow]:
+    lines = _Lines(stream, dialect.skip_rows)
+    reader = csv.reader(lines, delimiter=dialect.delimiter, skipinitialspace=True, strict=False)
+    names = list(dialect.header) if dialect.header else None
+    while True:
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:
+            line, raw = lines.take()
+            yield SourceRow(source, line, raw, errors=[f"malformed CSV: {e}"])
+            continue
+        line, raw = lines.take()
+        if not values or (values == [""] and not raw.strip()):
+            continue
+        if names is None:
+            names = _header_or_fail(source, values)
+            continue
+        yield _make(source, line, raw, names, values)
