@@ -14,7 +14,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from graph.linking import ACCOUNT_EVIDENCE, ACCOUNTS_TOUCHED_BY_CUSTOMERS, APPLY_LINKS
+from graph.linking import (
+    ACCOUNT_EVIDENCE,
+    ACCOUNTS_TOUCHED_BY_CUSTOMERS,
+    APPLY_LINKS,
+    CUSTOMER_KEYS,
+)
 from graph.store import GraphStore, WriteCounters
 
 METHODS: tuple[tuple[str, float], ...] = (("crm_id", 1.0), ("email", 0.95), ("phone", 0.9))
@@ -104,13 +109,23 @@ async def relink(store: GraphStore, account_ids: Iterable[str], now: int) -> Lin
     return outcome
 
 
-async def accounts_touched(store: GraphStore, customers: Sequence[dict[str, Any]]) -> list[str]:
-    """Accounts whose link may change because these prepared customer rows changed."""
+async def stored_keys(store: GraphStore, customer_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """The email and phone hashes these customers have in the graph (read before a write)."""
+    return await store.read(CUSTOMER_KEYS, {"ids": list(customer_ids)})
+
+
+async def accounts_touched(
+    store: GraphStore, customers: Sequence[dict[str, Any]], old_keys: Sequence[dict[str, Any]]
+) -> list[str]:
+    """Accounts whose link may change because these prepared customer rows were written:
+    accounts sharing a key the customers have now or had before, claiming them, or linked
+    to them."""
     if not customers:
         return []
+    keys = [c["props"] for c in customers] + list(old_keys)
     params = {
         "ids": [c["id"] for c in customers],
-        "email_hashes": [c["props"]["email_hash"] for c in customers if c["props"]["email_hash"]],
-        "phone_hashes": [c["props"]["phone_hash"] for c in customers if c["props"]["phone_hash"]],
+        "email_hashes": sorted({k["email_hash"] for k in keys if k["email_hash"]}),
+        "phone_hashes": sorted({k["phone_hash"] for k in keys if k["phone_hash"]}),
     }
     return [r["id"] for r in await store.read(ACCOUNTS_TOUCHED_BY_CUSTOMERS, params)]

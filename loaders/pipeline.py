@@ -26,7 +26,7 @@ from graph.errors import GraphUnavailable
 from graph.store import GraphStore, WriteCounters
 from graph.writes import write_rows
 from loaders.kinds import MODELS, Record, reasons_of
-from loaders.linking import Decision, accounts_touched, relink
+from loaders.linking import Decision, accounts_touched, relink, stored_keys
 from loaders.mapping import Mapping
 from loaders.sources import SourceError, SourceRow, format_of, open_source, parse_stream
 
@@ -258,6 +258,11 @@ class GraphSink:
         self._reported: set[str] = set()
 
     async def write(self, rows: list[Row], tally: Tally) -> WriteCounters:
+        old_keys = (
+            await stored_keys(self.store, [r["id"] for r in rows])
+            if self.kind == "customers"
+            else []
+        )
         result = await write_rows(self.store, self.kind, rows, self.now)
         tally.written += result.written
         counters = result.counters
@@ -265,7 +270,7 @@ class GraphSink:
         if self.kind == "social_accounts":
             accounts = [r["id"] for r in rows]
         elif self.kind == "customers":
-            accounts = await accounts_touched(self.store, rows)
+            accounts = await accounts_touched(self.store, rows, old_keys)
         if accounts:
             outcome = await relink(self.store, accounts, self.now)
             tally.linked += outcome.linked
@@ -285,6 +290,16 @@ class GraphSink:
                 {"account_id": decision.account_id, "reason": decision.conflict,
                  "candidates": [{"customer_id": c, "method": m} for c, m in decision.candidates]}
             )  # fmt: skip
+
+
+async def write_records(
+    store: GraphStore, kind: str, rows: Sequence[Row], now: int
+) -> WriteCounters:
+    """Validate, prepare and write in-memory export rows of ``kind`` (seeding, tests), with
+    identity linking. Raises pydantic.ValidationError on the first invalid row."""
+    model = MODELS[kind]
+    prepared = [model.model_validate(row).prepare() for row in rows]
+    return await GraphSink(store, kind, now, conflicts=None).write(prepared, Tally())
 
 
 ProgressFn = Callable[[int, int, int], None]  # (records done, bytes done, bytes total)

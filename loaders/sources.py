@@ -76,6 +76,20 @@ class Progress:
             return self.size
 
 
+class _Gunzip(gzip.GzipFile):
+    """Gunzips ``raw`` and closes it too."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        super().__init__(fileobj=raw, mode="rb")
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()
+
+
 def open_source(path: Path) -> tuple[IO[bytes], Progress]:
     """Open ``path`` for binary line reading, gunzipping when it starts with the gzip magic."""
     try:
@@ -84,7 +98,7 @@ def open_source(path: Path) -> tuple[IO[bytes], Progress]:
         raise SourceError(f"{path}: {e.strerror or e}") from None
     size = os.fstat(raw.fileno()).st_size
     if raw.peek(2)[:2] == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw, mode="rb"), Progress(raw, size)  # type: ignore[return-value]
+        return _Gunzip(raw), Progress(raw, size)  # type: ignore[return-value]
     return raw, Progress(raw, size)
 
 
@@ -180,6 +194,8 @@ def _whitespace(source: str, stream: IO[bytes], dialect: Dialect) -> Iterator[So
             names = _header_or_fail(source, text.split())
             continue
         yield _make(source, number, text, names, text.split())
+    if names is None:
+        _header_or_fail(source, None)
 
 
 class _Lines:
@@ -223,6 +239,8 @@ def _csv(source: str, stream: IO[bytes], dialect: Dialect) -> Iterator[SourceRow
         try:
             values = next(reader)
         except StopIteration:
+            if names is None:
+                _header_or_fail(source, None)
             return
         except csv.Error as e:
             line, raw = lines.take()

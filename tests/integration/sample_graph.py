@@ -1,7 +1,7 @@
 """A small graph whose answers are worked out by hand (see the comments)."""
 
 from graph.store import GraphStore, WriteCounters
-from graph.writes import write_rows
+from loaders.pipeline import write_records
 
 DAY = 86_400_000
 T0 = 1_700_000_000_000  # 2023-11-14T22:13:20Z
@@ -35,12 +35,13 @@ ROWS: list[tuple[str, list[dict[str, object]]]] = [
          "region": "North China", "country": "CN", "created_at": T0 + 2 * DAY},
     ]),
     ("social_accounts", [
+        # a1 carries c1's CRM id, a2 c1's email written differently; a3 no evidence at all.
         {"id": "a1", "platform": "wechat", "handle": "wangfang", "display_name": "Fang",
-         "created_at": T0, "customer_id": "c1", "link_method": "crm_id", "link_confidence": 1.0},
+         "created_at": T0, "customer_id": "c1"},
         {"id": "a2", "platform": "weibo", "handle": "@fang90", "display_name": "Fang W",
-         "created_at": T0, "customer_id": "c1", "link_method": "email", "link_confidence": 0.95},
+         "created_at": T0, "email": "wang.fang@EXAMPLE.com "},
         {"id": "a3", "platform": "instagram", "handle": "@nobody", "display_name": "Nobody",
-         "created_at": T0, "customer_id": None, "link_method": None, "link_confidence": None},
+         "created_at": T0},
     ]),
     ("follows", [
         {"account_id": "a1", "target_kind": "brand", "target_id": "b1", "since": T0},
@@ -102,5 +103,5 @@ ROWS: list[tuple[str, list[dict[str, object]]]] = [
 async def load_sample(store: GraphStore, now: int = T0 + 10 * DAY) -> WriteCounters:
     total = WriteCounters()
     for kind, rows in ROWS:
-        total += await write_rows(store, kind, rows, now)
+        total += await write_records(store, kind, rows, now)
     return total

@@ -59,7 +59,7 @@ async def test_full_360_is_one_statement_with_hand_worked_answers(sample):
     assert (c["customerId"], c["name"], c["email"], c["country"]) == (
         "c1",
         "Wang Fang",
-        " Wang.Fang@Example.com",
+        "Wang.Fang@Example.com",  # the loader trims values
         "CN",
     )
     assert sorted((i["account"]["platform"], i["linkMethod"]) for i in c["identities"]) == [
