@@ -55,11 +55,14 @@ def load(
         Path | None, typer.Option(help="TOML file mapping a foreign export (docs/loading.md).")
     ] = None,
     rejects: Annotated[
-        Path | None, typer.Option(help="Where rejected rows go [hub-rejects-KIND.jsonl].")
+        Path | None,
+        typer.Option(help="Where rejected rows go \\[default: hub-rejects-KIND.jsonl]."),
     ] = None,
     conflicts: Annotated[
         Path | None,
-        typer.Option(help="Where identity-link conflicts go [hub-conflicts-KIND.jsonl]."),
+        typer.Option(
+            help="Where identity-link conflicts go \\[default: hub-conflicts-KIND.jsonl]."
+        ),
     ] = None,
     max_rejects: Annotated[
         int, typer.Option(min=0, help="Rejected rows allowed before the exit code is 1.")

@@ -30,6 +30,9 @@ Row = dict[str, Any]
 
 _MIN_MS = int(datetime(1900, 1, 1, tzinfo=UTC).timestamp() * 1000)
 _MAX_MS = int(datetime(2100, 1, 1, tzinfo=UTC).timestamp() * 1000)
+# Numbers below 10^11 (1973-03-03 as ms) are epoch seconds or yyyymmdd far more often than
+# real times in 1970-73, so they are refused rather than silently read as January 1970.
+_SMALLEST_EPOCH_MS = 100_000_000_000
 
 
 def parse_timestamp(value: object) -> int | None:
@@ -57,6 +60,11 @@ def parse_timestamp(value: object) -> int | None:
         value = int(value)
     if not isinstance(value, int):
         raise ValueError(f"{value!r} is not a date")
+    if 0 <= value < _SMALLEST_EPOCH_MS:
+        raise ValueError(
+            f"{value} looks like epoch seconds or a compact date, not epoch milliseconds; "
+            "give ISO 8601, epoch milliseconds, or a [dates] format in a mapping"
+        )
     if not _MIN_MS <= value < _MAX_MS:
         raise ValueError(f"{value} is outside 1900-2100 as epoch milliseconds")
     return value
@@ -112,10 +120,22 @@ def content_hash(row: Row) -> str:
     ).hexdigest()
 
 
+def _drop_blanks(data: Any) -> Any:
+    """A blank cell is a missing value (CSV has no null), so field defaults apply."""
+    if isinstance(data, dict):
+        return {k: v for k, v in data.items() if not (isinstance(v, str) and not v.strip())}
+    return data
+
+
 class Record(BaseModel):
     """A validated row of one kind. Subclasses say which fields are ids of other nodes."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_missing(cls, data: Any) -> Any:
+        return _drop_blanks(data)
 
     # Row fields that name other nodes (or pick the statement); kept outside ``props``.
     endpoints: ClassVar[tuple[str, ...]] = ()
@@ -133,6 +153,14 @@ class Record(BaseModel):
         row["props"] = self.props()
         row["hash"] = content_hash(row)
         return row
+
+
+def _check_keys(email: str | None, phone: str | None) -> None:
+    """Identity keys must be usable for linking, or the row is refused (never guessed)."""
+    if email is not None and "@" not in email:
+        raise ValueError(f"email {email!r} is not an address (no @)")
+    if phone is not None and phone_hash(phone) is None:
+        raise ValueError("phone has fewer than 6 digits")
 
 
 class Brand(Record):
@@ -182,10 +210,7 @@ class Customer(Record):
 
     @model_validator(mode="after")
     def _keys_are_usable(self) -> Customer:
-        if self.email is not None and "@" not in self.email:
-            raise ValueError(f"email {self.email!r} is not an address (no @)")
-        if self.phone is not None and phone_hash(self.phone) is None:
-            raise ValueError("phone has fewer than 6 digits")
+        _check_keys(self.email, self.phone)
         return self
 
     def props(self) -> Row:
@@ -207,6 +232,11 @@ class SocialAccount(Record):
     customer_id: Text = None
     email: Text = None
     phone: Text = None
+
+    @model_validator(mode="after")
+    def _keys_are_usable(self) -> SocialAccount:
+        _check_keys(self.email, self.phone)
+        return self
 
     def props(self) -> Row:
         return {
@@ -233,6 +263,12 @@ class Follow(Record):
 
 class LineItem(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _blank_is_missing(cls, data: Any) -> Any:
+        return _drop_blanks(data)
+
     product_id: Id
     quantity: Annotated[int, Field(ge=1)] = 1
     unit_price: Money | None = None

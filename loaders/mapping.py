@@ -3,7 +3,8 @@
 A mapping is a TOML file (see docs/loading.md). Steps, in this order, on every record:
 
 1. ``[columns]``  hub field = source column (source columns not named pass through as is)
-2. ``[templates]`` hub field = text with ``{column}``, ``{column[0:4]}``, ``{_line}``
+2. ``[templates]`` hub field = text with ``{column}``, ``{column[0:4]}``, ``{_line}`` (the
+   record's line number) and ``{_file}`` (the file name without its extensions)
 3. ``[values.<field>]`` source value = hub value (values not listed pass through)
 4. ``[dates]``    hub field = strptime format its value is in (no zone: UTC)
 5. ``[defaults]`` hub field = value used when the field is missing or blank
@@ -126,8 +127,10 @@ def load_mapping(path: Path) -> Mapping:
     fmt = doc.get("format")
     if fmt not in (None, "csv", "jsonl"):
         raise MappingError(f"{path}: format must be csv or jsonl, not {fmt!r}")
-    delimiter = doc.get("delimiter", ",")
-    if not isinstance(delimiter, str) or (len(delimiter) != 1 and delimiter != "whitespace"):
+    delimiter = doc.get("delimiter")
+    if delimiter is not None and (
+        not isinstance(delimiter, str) or (len(delimiter) != 1 and delimiter != "whitespace")
+    ):
         raise MappingError(f'{path}: delimiter must be one character or "whitespace"')
     header = doc.get("header")
     if header is not None and not (

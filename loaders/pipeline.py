@@ -13,6 +13,7 @@ import contextlib
 import queue
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
@@ -211,12 +212,28 @@ class Reader:
         return None
 
 
-def group_line_items(records: Iterator[SourceRow]) -> Iterator[SourceRow]:
+def group_line_items(records: Iterator[SourceRow], remember: int = 100_000) -> Iterator[SourceRow]:
     """Fold one-row-per-item purchases (adjacent rows sharing an ``id``) into one record with
     ``items``. Records that already carry ``items`` pass through. A record the reader could
-    not parse inside an order is reported after it, without splitting the order."""
+    not parse inside an order is reported after it, without splitting the order.
+
+    Refused, with the reason: an order whose rows disagree on an order field (``at``,
+    ``customer_id``...), and an order whose id already ended among the last ``remember``
+    orders (its rows were not adjacent; only the first run of rows is loaded).
+    """
     current: SourceRow | None = None
+    head: dict[str, Any] = {}
     held: list[SourceRow] = []
+    ended: OrderedDict[str, int] = OrderedDict()  # order id -> first line, bounded
+
+    def close(record: SourceRow) -> SourceRow:
+        key = str(record.fields.get("id"))
+        ended[key] = record.line
+        ended.move_to_end(key)
+        while len(ended) > remember:
+            ended.popitem(last=False)
+        return record
+
     for record in records:
         if record.errors:
             held.append(record)
@@ -224,7 +241,7 @@ def group_line_items(records: Iterator[SourceRow]) -> Iterator[SourceRow]:
         fields = record.fields
         if "items" in fields or "product_id" not in fields:
             if current is not None:
-                yield current
+                yield close(current)
                 current = None
             yield from held
             held = []
@@ -233,17 +250,30 @@ def group_line_items(records: Iterator[SourceRow]) -> Iterator[SourceRow]:
         item = {k: fields.pop(k) for k in ITEM_FIELDS if k in fields}
         items = [item] if str(item.get("product_id") or "").strip() else []  # an order, no items
         if current is not None and current.fields.get("id") == fields.get("id"):
+            differ = sorted(k for k in set(head) | set(fields) if head.get(k) != fields.get(k))
+            if differ and not current.errors:
+                current.errors.append(
+                    f"the rows of order {fields.get('id')!r} disagree on {', '.join(differ)} "
+                    f"(line {record.line})"
+                )
             current.fields["items"].extend(items)
             current.raw += "\n" + record.raw
             continue
         if current is not None:
-            yield current
+            yield close(current)
         yield from held
         held = []
+        head = dict(fields)
+        earlier = ended.get(str(fields.get("id")))
+        if earlier is not None:
+            record.errors.append(
+                f"order {fields.get('id')!r} already appeared at line {earlier}: rows of one "
+                "order must be adjacent (the earlier rows were loaded, these were not)"
+            )
         fields["items"] = items
         current = record
     if current is not None:
-        yield current
+        yield close(current)
     yield from held
 
 

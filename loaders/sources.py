@@ -13,7 +13,7 @@ import gzip
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import IO, Any
 
@@ -43,7 +43,7 @@ class Dialect:
     """How to split a file: from the file name, overridden by the mapping file."""
 
     format: str | None = None  # "csv" | "jsonl"; None: from the file name
-    delimiter: str = ","  # a character, or "whitespace" (runs of spaces and tabs)
+    delimiter: str | None = None  # a character, "whitespace"; None: tab for .tsv, else comma
     header: tuple[str, ...] | None = None  # column names when the file has no header row
     skip_rows: int = 0  # lines to skip before the header (or the data)
 
@@ -127,6 +127,9 @@ def parse_stream(path: Path, stream: IO[bytes], fmt: str, dialect: Dialect) -> I
     """Records of an open binary ``stream`` of ``path`` in format ``fmt``."""
     source = str(path)
     try:
+        if dialect.delimiter is None:
+            tsv = path.name.lower().removesuffix(".gz").endswith(".tsv")
+            dialect = replace(dialect, delimiter="\t" if tsv else ",")
         if fmt == "jsonl":
             yield from _jsonl(source, stream, dialect)
         elif dialect.delimiter == WHITESPACE:
@@ -139,6 +142,8 @@ def parse_stream(path: Path, stream: IO[bytes], fmt: str, dialect: Dialect) -> I
 
 def _jsonl(source: str, stream: IO[bytes], dialect: Dialect) -> Iterator[SourceRow]:
     for number, data in enumerate(stream, start=1):
+        if number == 1:
+            data = data.removeprefix(b"\xef\xbb\xbf")  # a UTF-8 byte-order mark
         if number <= dialect.skip_rows or not data.strip():
             continue
         text, bad = _decode(data)
@@ -233,7 +238,9 @@ class _Lines:
 
 def _csv(source: str, stream: IO[bytes], dialect: Dialect) -> Iterator[SourceRow]:
     lines = _Lines(stream, dialect.skip_rows)
-    reader = csv.reader(lines, delimiter=dialect.delimiter, skipinitialspace=True, strict=False)
+    reader = csv.reader(
+        lines, delimiter=dialect.delimiter or ",", skipinitialspace=True, strict=False
+    )
     names = list(dialect.header) if dialect.header else None
     while True:
         try:

@@ -102,7 +102,7 @@ async def test_every_bad_row_is_rejected_with_its_line_and_reasons(store, tmp_pa
     assert (report.tally.read, report.tally.written, report.tally.rejected) == (8, 2, 6)
     got = {r["line"]: r for r in rejects(tmp_path)}
     assert sorted(got) == [3, 4, 5, 6, 7, 8]
-    assert got[3]["reasons"] == ["id: String should have at least 1 character (got '')"]
+    assert got[3]["reasons"] == ["id: Field required"]
     assert got[4]["reasons"][0].startswith("at: '2024-02-30' is not a date")
     assert got[5]["reasons"] == ["total: Input should be greater than or equal to 0 (got '-3')"]
     assert got[6]["reasons"][0].startswith("channel: Input should be 'online'")

@@ -18,7 +18,8 @@ PURCHASE = {"id": "o1", "customer_id": "c1", "brand_id": "b1", "at": "2024-05-01
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        ({"id": ""}, "id: String should have at least 1 character"),
+        ({"id": ""}, "id: Field required"),  # a blank cell is a missing value
+        ({"id": "  "}, "id: Field required"),
         ({"customer_id": None}, "customer_id: Input should be a valid string"),
         ({"at": "2024-13-01"}, "at: '2024-13-01' is not a date"),
         ({"total": "-3"}, "total: Input should be greater than or equal to 0 (got '-3')"),
@@ -33,6 +34,19 @@ def test_purchase_reasons(change, expected):
 def test_missing_key_and_every_reason_at_once():
     got = reasons("purchases", {"customer_id": "c1", "at": "x", "total": -1})
     assert [r.split(":")[0] for r in got] == ["id", "brand_id", "at", "total"]
+
+
+def test_blank_cells_take_the_defaults():
+    row = MODELS["purchases"].model_validate(
+        {**PURCHASE, "total": "", "channel": " ", "items": [{"product_id": "p1", "quantity": ""}]}
+    )
+    assert (row.total, row.channel, row.items[0].quantity) == (None, None, 1)
+
+
+@pytest.mark.parametrize("value", [1714557600, "20240501", 0])
+def test_epoch_seconds_and_compact_dates_are_refused_not_read_as_1970(value):
+    with pytest.raises(ValueError, match="looks like epoch seconds or a compact date"):
+        parse_timestamp(value)
 
 
 def test_timestamps():

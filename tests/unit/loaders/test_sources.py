@@ -79,3 +79,10 @@ def test_unreadable_files_fail_with_the_reason(tmp_path, name, data, message):
 def test_missing_file(tmp_path):
     with pytest.raises(SourceError, match="No such file"):
         list(read_rows(tmp_path / "nope.csv"))
+
+
+def test_tsv_is_tab_separated_and_a_bom_is_ignored(tmp_path):
+    tsv = write(tmp_path, "x.tsv.gz", gzip.compress(b"id\tname\nc1\tA, B\n"))
+    assert [r.fields for r in read_rows(tsv)] == [{"id": "c1", "name": "A, B"}]
+    jsonl = write(tmp_path, "x.jsonl", b'\xef\xbb\xbf{"id": "c1"}\n')
+    assert [r.fields for r in read_rows(jsonl)] == [{"id": "c1"}]
