@@ -277,6 +277,24 @@ def group_line_items(records: Iterator[SourceRow], remember: int = 100_000) -> I
     yield from held
 
 
+_NOT_KEYS = {"props", "hash", "items", "tag_ids"}
+
+
+def row_key(row: Row) -> object:
+    """What identifies a prepared row's node or relationship (its id, or its endpoints)."""
+    if "id" in row:
+        return row["id"]
+    return tuple(v for k, v in sorted(row.items()) if k not in _NOT_KEYS)
+
+
+def last_of_each(rows: list[Row]) -> list[Row]:
+    """One row per key, the last one: within one statement every row would see the graph as
+    it was before, so a repeated key would count (and be written) once per repetition. The
+    dropped repetitions are counted as unchanged (the later row is the one that stands)."""
+    by_key = {row_key(r): r for r in rows}
+    return rows if len(by_key) == len(rows) else list(by_key.values())
+
+
 class GraphSink:
     """Writes prepared batches of one kind, then brings identity links up to date."""
 
@@ -288,6 +306,7 @@ class GraphSink:
         self._reported: set[str] = set()
 
     async def write(self, rows: list[Row], tally: Tally) -> WriteCounters:
+        rows = last_of_each(rows)
         old_keys = (
             await stored_keys(self.store, [r["id"] for r in rows])
             if self.kind == "customers"

@@ -35,3 +35,20 @@ def test_an_order_whose_rows_are_not_adjacent_is_refused_the_second_time():
 def test_an_order_without_items_is_one_row_with_an_empty_product():
     out = list(group_line_items(iter([row(2, "o1", product="")])))
     assert out[0].fields["items"] == []
+
+
+def test_a_batch_keeps_the_last_row_of_each_key():
+    from loaders.pipeline import last_of_each
+
+    rows = [
+        {"id": "c1", "props": {"n": 1}, "hash": "a"},
+        {"id": "c2", "props": {}, "hash": "b"},
+        {"id": "c1", "props": {"n": 2}, "hash": "c"},
+    ]
+    assert [r["hash"] for r in last_of_each(rows)] == ["c", "b"]
+    rels = [
+        {"account_id": "a1", "post_id": "p1", "kind": "like", "at": 1, "props": {}, "hash": "x"},
+        {"account_id": "a1", "post_id": "p1", "kind": "like", "at": 2, "props": {}, "hash": "y"},
+        {"account_id": "a1", "post_id": "p1", "kind": "like", "at": 1, "props": {}, "hash": "z"},
+    ]
+    assert [r["hash"] for r in last_of_each(rels)] == ["z", "y"]
