@@ -33,13 +33,6 @@ UNWIND $ids AS cid MATCH (:Customer {id: cid})-[:HAS_ACCOUNT]->(a:SocialAccount)
 RETURN a.id AS id
 """
 
-# The keys the customers $ids have in the graph now (before a batch changes them).
-CUSTOMER_KEYS = """
-UNWIND $ids AS cid
-MATCH (c:Customer {id: cid})
-RETURN c.email_hash AS email_hash, c.phone_hash AS phone_hash
-"""
-
 # Every account id after $after, in id order (for `hub relink`).
 ACCOUNT_IDS_PAGE = """
 MATCH (a:SocialAccount) WHERE a.id > $after

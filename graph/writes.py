@@ -54,6 +54,8 @@ class NodeKind:
     label: str
     edges: tuple[Edge, ...] = ()
     lists: tuple[ListEdge, ...] = ()
+    # Properties whose values before an update the statement returns (identity keys).
+    before: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -70,16 +72,20 @@ class RelKind:
 
 
 def node_statement(kind: NodeKind) -> str:
-    """Upsert changed rows of a node kind with their edges; RETURN written and updated ids."""
+    """Upsert changed rows of a node kind with their edges. RETURNs how many were written,
+    their ids, the ids of those that were updates, and (for ``kind.before``) what the updated
+    ones held before."""
+    was = "{" + ", ".join(f"{p}: n.{p}" for p in kind.before) + "}" if kind.before else "null"
     lines = [
         "UNWIND $rows AS row",
         f"MERGE (n:{kind.label} {{id: row.id}})",
-        "WITH n, row, n.row_hash AS before WHERE before IS NULL OR before <> row.hash",
+        f"WITH n, row, n.row_hash AS before, {was} AS was",
+        "WHERE before IS NULL OR before <> row.hash",
         "SET n += row.props, n.row_hash = row.hash, n.updated_at = $now",
     ]
     for i, edge in enumerate(kind.edges):
         lines += [
-            "WITH n, row, before",
+            "WITH n, row, before, was",
             f"MERGE (o{i}:{edge.label} {{id: row.{edge.field}}})",
             f"MERGE {edge.pattern('n', f'o{i}')}",
         ]
@@ -91,8 +97,9 @@ def node_statement(kind: NodeKind) -> str:
             f"MERGE (n)-[e{j}:{lst.rel}]->(l{j})" + (f" SET {sets})" if sets else ")")
         )
     lines.append(
-        "RETURN count(n) AS written, "
-        "collect(CASE WHEN before IS NULL THEN null ELSE n.id END) AS updated"
+        "RETURN count(n) AS written, collect(n.id) AS ids, "
+        "collect(CASE WHEN before IS NULL THEN null ELSE n.id END) AS updated, "
+        "collect(CASE WHEN before IS NULL THEN null ELSE was END) AS was"
     )
     return "\n".join(lines)
 
@@ -130,7 +137,7 @@ def rel_statement(kind: RelKind) -> str:
             f"MERGE (s)-[r:{kind.rel}{' {' + keys + '}' if keys else ''}]->(t)",
             "WITH r, row WHERE r.row_hash IS NULL OR r.row_hash <> row.hash",
             "SET r += row.props, r.row_hash = row.hash",
-            "RETURN count(r) AS written, [] AS updated",
+            "RETURN count(r) AS written, [] AS ids, [] AS updated, [] AS was",
         ]
     )
 
@@ -161,7 +168,7 @@ KINDS: dict[str, tuple[str | None, dict[str, NodeKind | RelKind]]] = {
     "products": (None, {"": NodeKind(
         "Product", edges=(Edge("brand_id", "OF_BRAND", "Brand", True),)
     )}),
-    "customers": (None, {"": NodeKind("Customer")}),
+    "customers": (None, {"": NodeKind("Customer", before=("email_hash", "phone_hash"))}),
     "social_accounts": (None, {"": NodeKind("SocialAccount")}),
     "purchases": (None, {"": NodeKind(
         "Purchase",
@@ -207,6 +214,9 @@ _STATEMENTS: dict[tuple[str, str], tuple[str, str | None]] = {
 class BatchResult:
     written: int
     counters: WriteCounters
+    ids: list[Any]  # of the rows written (node kinds)
+    updated: list[Any]  # of the rows written that were updates (not first writes)
+    was: list[Row]  # the ``before`` properties of the rows that were updates
 
 
 def plan_writes(kind: str, rows: Sequence[Row]) -> list[tuple[str, str | None, list[Row]]]:
@@ -232,12 +242,20 @@ async def write_rows(store: GraphStore, kind: str, rows: Sequence[Row], now: int
     database's counters. Rows already written with the same content are skipped."""
     written = 0
     total = WriteCounters()
+    ids: list[Any] = []
+    updates: list[Any] = []
+    was: list[Row] = []
     for upsert, prune, share in plan_writes(kind, rows):
         records, counters = await store.write_returning(upsert, {"rows": share, "now": now})
         total += counters
-        written += records[0]["written"] if records else 0
-        updated = set(records[0]["updated"]) if records else set()
+        if not records:
+            continue
+        written += records[0]["written"]
+        ids += records[0]["ids"]
+        was += records[0]["was"]
+        updates += records[0]["updated"]
+        updated = set(records[0]["updated"])
         if prune is not None and updated:
             moved = [r for r in share if r["id"] in updated]
             total += await store.write(prune, {"rows": moved})
-    return BatchResult(written=written, counters=total)
+    return BatchResult(written=written, counters=total, ids=ids, updated=updates, was=was)

@@ -182,34 +182,45 @@ def _print_report(report: object) -> None:
 
 
 def relink(
+    conflicts: Annotated[
+        Path, typer.Option(help="Where every current link conflict is written.")
+    ] = Path("hub-conflicts-relink.jsonl"),
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress.")] = False,
 ) -> None:
-    """Re-decide the customer link of every social account from its evidence."""
+    """Re-decide the customer link of every social account from its evidence, and list every
+    conflict (a load reports the conflicts of the rows it wrote)."""
     from graph.linking import ACCOUNT_IDS_PAGE
     from loaders.linking import relink as relink_accounts
+    from loaders.pipeline import JsonLines, conflict_record
+
+    out = JsonLines(conflicts)
 
     async def work(store: GraphStore) -> tuple[int, int, int, int]:
-        after, seen, linked, unlinked, conflicts = "", 0, 0, 0, 0
+        after, seen, linked, unlinked = "", 0, 0, 0
         now = int(time.time() * 1000)
         while True:
             page = [
                 r["id"] for r in await store.read(ACCOUNT_IDS_PAGE, {"after": after, "limit": 1000})
             ]
             if not page:
-                return seen, linked, unlinked, conflicts
+                return seen, linked, unlinked, out.count
             outcome = await relink_accounts(store, page, now)
             seen += len(page)
             linked += outcome.linked
             unlinked += outcome.unlinked
-            conflicts += len(outcome.conflicts or [])
+            for decision in outcome.conflicts or []:
+                out.add(conflict_record(decision))
             after = page[-1]
             if not quiet:
                 err.print(f"{seen:,} accounts checked", highlight=False)
 
-    seen, linked, unlinked, conflicts = run_with_store(settings_or_exit(), work)
+    try:
+        seen, linked, unlinked, found = run_with_store(settings_or_exit(), work)
+    finally:
+        out.close()
     err.print(
         f"{seen:,} accounts: {linked:,} linked or moved, {unlinked:,} unlinked, "
-        f"{conflicts:,} in conflict",
+        f"{found:,} in conflict" + (f" (listed in {conflicts})" if found else ""),
         highlight=False,
     )
 

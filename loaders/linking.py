@@ -18,7 +18,6 @@ from graph.linking import (
     ACCOUNT_EVIDENCE,
     ACCOUNTS_TOUCHED_BY_CUSTOMERS,
     APPLY_LINKS,
-    CUSTOMER_KEYS,
 )
 from graph.store import GraphStore, WriteCounters
 
@@ -107,11 +106,6 @@ async def relink(store: GraphStore, account_ids: Iterable[str], now: int) -> Lin
     if changes:
         outcome.counters = await store.write(APPLY_LINKS, {"changes": changes, "now": now})
     return outcome
-
-
-async def stored_keys(store: GraphStore, customer_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """The email and phone hashes these customers have in the graph (read before a write)."""
-    return await store.read(CUSTOMER_KEYS, {"ids": list(customer_ids)})
 
 
 async def accounts_touched(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import queue
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -27,12 +28,16 @@ from graph.errors import GraphUnavailable
 from graph.store import GraphStore, WriteCounters
 from graph.writes import write_rows
 from loaders.kinds import MODELS, Record, reasons_of
-from loaders.linking import Decision, accounts_touched, relink, stored_keys
+from loaders.linking import Decision, accounts_touched, relink
 from loaders.mapping import Mapping
 from loaders.sources import SourceError, SourceRow, format_of, open_source, parse_stream
 
 Row = dict[str, Any]
 ITEM_FIELDS = ("product_id", "quantity", "unit_price")
+# While the reader thread parses, the event loop must get the GIL back quickly to keep the
+# database busy: the default 5 ms switch interval leaves it waiting on every network event.
+SWITCH_INTERVAL_S = 0.0002
+_COLUMN_CHECKS = 1000  # records per file whose keys are checked for unknown columns
 
 
 @dataclass
@@ -177,6 +182,7 @@ class Reader:
 
     def _mapped(self, path: Path, records: Iterator[SourceRow]) -> Iterator[SourceRow]:
         first = True
+        checked = 0
         stem = path.name.split(".")[0]
         for record in records:
             if record.errors:
@@ -192,7 +198,8 @@ class Reader:
                     )
             record.fields, errors = self.mapping.apply(record.fields, record.line, stem)
             record.errors.extend(errors)
-            if len(self.report.ignored_columns) < 50:
+            if checked < _COLUMN_CHECKS:  # unknown columns show in the first records
+                checked += 1
                 self.report.ignored_columns |= set(record.fields) - self._known
             yield record
 
@@ -280,6 +287,11 @@ def group_line_items(records: Iterator[SourceRow], remember: int = 100_000) -> I
 _NOT_KEYS = {"props", "hash", "items", "tag_ids"}
 
 
+def _has_evidence(account: Row) -> bool:
+    props = account["props"]
+    return bool(props["claimed_customer_id"] or props["email_hash"] or props["phone_hash"])
+
+
 def row_key(row: Row) -> object:
     """What identifies a prepared row's node or relationship (its id, or its endpoints)."""
     if "id" in row:
@@ -295,6 +307,15 @@ def last_of_each(rows: list[Row]) -> list[Row]:
     return rows if len(by_key) == len(rows) else list(by_key.values())
 
 
+def conflict_record(decision: Decision) -> dict[str, Any]:
+    """A line of a conflicts file: ids only, never the email or phone behind a key."""
+    return {
+        "account_id": decision.account_id,
+        "reason": decision.conflict,
+        "candidates": [{"customer_id": c, "method": m} for c, m in decision.candidates],
+    }
+
+
 class GraphSink:
     """Writes prepared batches of one kind, then brings identity links up to date."""
 
@@ -307,19 +328,19 @@ class GraphSink:
 
     async def write(self, rows: list[Row], tally: Tally) -> WriteCounters:
         rows = last_of_each(rows)
-        old_keys = (
-            await stored_keys(self.store, [r["id"] for r in rows])
-            if self.kind == "customers"
-            else []
-        )
         result = await write_rows(self.store, self.kind, rows, self.now)
         tally.written += result.written
         counters = result.counters
+        # Only written rows can change a link: an unchanged account has the same evidence,
+        # an unchanged customer the same keys. (`hub relink` re-decides every account.)
         accounts: list[str] = []
+        written = set(result.ids)
         if self.kind == "social_accounts":
-            accounts = [r["id"] for r in rows]
-        elif self.kind == "customers":
-            accounts = await accounts_touched(self.store, rows, old_keys)
+            updated = {r["id"] for r in rows if r["id"] in written and _has_evidence(r)}
+            accounts = sorted(updated | set(result.updated))
+        elif self.kind == "customers" and written:
+            changed = [r for r in rows if r["id"] in written]
+            accounts = await accounts_touched(self.store, changed, result.was)
         if accounts:
             outcome = await relink(self.store, accounts, self.now)
             tally.linked += outcome.linked
@@ -335,10 +356,7 @@ class GraphSink:
         self._reported.add(decision.account_id)
         tally.conflicts += 1
         if self.conflicts is not None:
-            self.conflicts.add(
-                {"account_id": decision.account_id, "reason": decision.conflict,
-                 "candidates": [{"customer_id": c, "method": m} for c, m in decision.candidates]}
-            )  # fmt: skip
+            self.conflicts.add(conflict_record(decision))
 
 
 async def write_records(
@@ -404,6 +422,8 @@ async def load_files(
     reader = Reader(kind, paths, mapping, options.batch_size, rejects, report)
     started = time.perf_counter()
     done = 0
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(SWITCH_INTERVAL_S)
     reader.start()
     try:
         while True:
@@ -422,6 +442,7 @@ async def load_files(
             if on_progress is not None:
                 on_progress(done, item.position, reader.total_bytes)
     finally:
+        sys.setswitchinterval(switch)
         reader.stop.set()
         with contextlib.suppress(queue.Empty):
             while True:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from loaders.export import export_files
+from loaders.linking import relink
 from loaders.mapping import Mapping
 from loaders.pipeline import LoadOptions, LoadReport, load_files
 from loaders.synthetic import KINDS, SyntheticConfig
@@ -186,6 +187,13 @@ async def test_linking_conflicts_are_reported_and_left_unlinked(store, tmp_path)
         "MATCH (c)-[h:HAS_ACCOUNT]->(a) RETURN a.id AS a, c.id AS c, h.method AS m ORDER BY a"
     )
     assert links == [{"a": "a3", "c": "c3", "m": "phone"}]
+    # Loading the same accounts again writes nothing, so reports nothing; a relink of every
+    # account lists the conflicts that stand, and changes nothing.
+    again = await load(store, tmp_path, "social_accounts", accounts)
+    assert (again.tally.written, again.tally.conflicts, vars(again.counters)) == (0, 0, ZERO)
+    standing = await relink(store, ["a1", "a2", "a3"], now=0)
+    assert [d.account_id for d in standing.conflicts] == ["a1", "a2"]
+    assert (standing.linked, standing.unlinked, vars(standing.counters)) == (0, 0, ZERO)
     # The data is fixed at the source: c2's email was a typo. Reloading resolves the conflict.
     write_jsonl(customers, [{"id": "c2", "email": "c2@example.com"}])
     fixed = await load(store, tmp_path, "customers", customers)
