@@ -1,5 +1,6 @@
 """`make bench`: run every benchmark."""
 
-from bench import customer360
+from bench import customer360, ingest
 
 customer360.main()
+ingest.main()

@@ -83,9 +83,22 @@ def node_statement(kind: NodeKind) -> str:
         "WHERE before IS NULL OR before <> row.hash",
         "SET n += row.props, n.row_hash = row.hash, n.updated_at = $now",
     ]
+    lines += edge_merges(kind, "n, row, before, was")
+    lines.append(
+        "RETURN count(n) AS written, collect(n.id) AS ids, "
+        "collect(CASE WHEN before IS NULL THEN null ELSE n.id END) AS updated, "
+        "collect(CASE WHEN before IS NULL THEN null ELSE was END) AS was"
+    )
+    return "\n".join(lines)
+
+
+def edge_merges(kind: NodeKind, carried: str) -> list[str]:
+    """The MERGEs of a node kind's edges (endpoints as stubs when missing), after ``n`` and
+    ``row`` are bound; ``carried`` is what each WITH carries on."""
+    lines = []
     for i, edge in enumerate(kind.edges):
         lines += [
-            "WITH n, row, before, was",
+            f"WITH {carried}",
             f"MERGE (o{i}:{edge.label} {{id: row.{edge.field}}})",
             f"MERGE {edge.pattern('n', f'o{i}')}",
         ]
@@ -96,12 +109,18 @@ def node_statement(kind: NodeKind) -> str:
             f"FOREACH (x IN row.{lst.field} | MERGE (l{j}:{lst.label} {{id: {key}}}) "
             f"MERGE (n)-[e{j}:{lst.rel}]->(l{j})" + (f" SET {sets})" if sets else ")")
         )
-    lines.append(
-        "RETURN count(n) AS written, collect(n.id) AS ids, "
-        "collect(CASE WHEN before IS NULL THEN null ELSE n.id END) AS updated, "
-        "collect(CASE WHEN before IS NULL THEN null ELSE was END) AS was"
-    )
-    return "\n".join(lines)
+    return lines
+
+
+def rel_merges(kind: RelKind) -> list[str]:
+    """Bind ``row``, both endpoints (stubs when missing) and the relationship ``r``."""
+    keys = ", ".join(f"{k}: row.{k}" for k in kind.keys)
+    return [
+        "UNWIND $rows AS row",
+        f"MERGE (s:{kind.source_label} {{id: row.{kind.source_field}}})",
+        f"MERGE (t:{kind.target_label} {{id: row.{kind.target_field}}})",
+        f"MERGE (s)-[r:{kind.rel}{' {' + keys + '}' if keys else ''}]->(t)",
+    ]
 
 
 def prune_statement(kind: NodeKind) -> str | None:
@@ -128,13 +147,9 @@ def prune_statement(kind: NodeKind) -> str | None:
 
 def rel_statement(kind: RelKind) -> str:
     """Upsert changed rows of a relationship kind (endpoints MERGEd as stubs when missing)."""
-    keys = ", ".join(f"{k}: row.{k}" for k in kind.keys)
     return "\n".join(
         [
-            "UNWIND $rows AS row",
-            f"MERGE (s:{kind.source_label} {{id: row.{kind.source_field}}})",
-            f"MERGE (t:{kind.target_label} {{id: row.{kind.target_field}}})",
-            f"MERGE (s)-[r:{kind.rel}{' {' + keys + '}' if keys else ''}]->(t)",
+            *rel_merges(kind),
             "WITH r, row WHERE r.row_hash IS NULL OR r.row_hash <> row.hash",
             "SET r += row.props, r.row_hash = row.hash",
             "RETURN count(r) AS written, [] AS ids, [] AS updated, [] AS was",
