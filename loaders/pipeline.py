@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import queue
-import sys
 import threading
 import time
 from collections import OrderedDict
@@ -34,9 +33,6 @@ from loaders.sources import SourceError, SourceRow, format_of, open_source, pars
 
 Row = dict[str, Any]
 ITEM_FIELDS = ("product_id", "quantity", "unit_price")
-# While the reader thread parses, the event loop must get the GIL back quickly to keep the
-# database busy: the default 5 ms switch interval leaves it waiting on every network event.
-SWITCH_INTERVAL_S = 0.0002
 _COLUMN_CHECKS = 1000  # records per file whose keys are checked for unknown columns
 
 
@@ -422,8 +418,6 @@ async def load_files(
     reader = Reader(kind, paths, mapping, options.batch_size, rejects, report)
     started = time.perf_counter()
     done = 0
-    switch = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL_S)
     reader.start()
     try:
         while True:
@@ -442,7 +436,6 @@ async def load_files(
             if on_progress is not None:
                 on_progress(done, item.position, reader.total_bytes)
     finally:
-        sys.setswitchinterval(switch)
         reader.stop.set()
         with contextlib.suppress(queue.Empty):
             while True:
