@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import enum
 import time
+from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import orjson
 import typer
@@ -25,6 +26,9 @@ from rich.text import Text
 from graph.store import GraphStore
 from hub.runner import err, fail, run_with_store, settings_or_exit
 from loaders.kinds import KINDS
+
+if TYPE_CHECKING:  # the loaders are imported when a command runs, not at start-up
+    from loaders.pipeline import LoadReport
 
 Kind = enum.StrEnum("Kind", {k: k for k in KINDS})  # type: ignore[misc]
 
@@ -83,7 +87,7 @@ def load(
     reasons. The exit code is 1 when more than --max-rejects rows were rejected.
     """
     from loaders.mapping import Mapping, MappingError, load_mapping
-    from loaders.pipeline import LoadOptions, LoadReport, load_files
+    from loaders.pipeline import LoadOptions, load_files
     from loaders.sources import SourceError
 
     name = kind.value
@@ -126,12 +130,7 @@ def load(
         )
 
 
-def report_json(report: object) -> dict[str, object]:
-    from dataclasses import asdict
-
-    from loaders.pipeline import LoadReport
-
-    assert isinstance(report, LoadReport)
+def report_json(report: LoadReport) -> dict[str, object]:
     tally = report.tally
     return {
         "kind": report.kind,
@@ -151,34 +150,33 @@ def report_json(report: object) -> dict[str, object]:
     }
 
 
-def _print_report(report: object) -> None:
-    data = report_json(report)
-    table = Table(title=f"hub load {data['kind']}" + (" (dry run)" if data["dry_run"] else ""))
-    heads = ["read", "valid", "rejected"] if data["dry_run"] else [
-        "read", "written", "unchanged", "rejected"
-    ]  # fmt: skip
-    if data["kind"] in ("customers", "social_accounts") and not data["dry_run"]:
+def _print_report(report: LoadReport) -> None:
+    tally, dry = report.tally, report.dry_run
+    table = Table(title=f"hub load {report.kind}" + (" (dry run)" if dry else ""))
+    values = {"read": tally.read, "valid": tally.read - tally.rejected, "written": tally.written,
+              "unchanged": tally.unchanged, "rejected": tally.rejected, "linked": tally.linked,
+              "unlinked": tally.unlinked, "conflicts": tally.conflicts}  # fmt: skip
+    heads = ["read", "valid", "rejected"] if dry else ["read", "written", "unchanged", "rejected"]
+    if report.kind in ("customers", "social_accounts") and not dry:
         heads += ["linked", "unlinked", "conflicts"]
     for head in heads:
         table.add_column(head, justify="right")
-    values = dict(data, valid=int(data["read"]) - int(data["rejected"]))  # type: ignore[call-overload]
     table.add_row(*(f"{values[h]:,}" for h in heads))
     err.print(table)
-    seconds = float(data["seconds"])  # type: ignore[arg-type]
-    rate = int(data["read"]) / seconds if seconds else 0.0  # type: ignore[call-overload]
-    err.print(f"{seconds:.1f}s, {rate:,.0f} rows/s", highlight=False)
-    if not data["dry_run"]:
-        counters = data["counters"]
-        assert isinstance(counters, dict)
+    rate = tally.read / report.seconds if report.seconds else 0.0
+    err.print(f"{report.seconds:.1f}s, {rate:,.0f} rows/s", highlight=False)
+    if not dry:
+        counters = asdict(report.counters)
         err.print(
             "database: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counters.items()),
             highlight=False,
         )
-    if data["ignored_columns"]:
-        err.print(f"ignored columns: {', '.join(data['ignored_columns'])}", highlight=False)  # type: ignore[arg-type]
-    for label, key in (("rejected rows", "rejects_file"), ("link conflicts", "conflicts_file")):
-        if data[key]:
-            err.print(f"{label}: {data[key]}", highlight=False)
+    if report.ignored_columns:
+        err.print(f"ignored columns: {', '.join(sorted(report.ignored_columns))}", highlight=False)
+    for label, path in (("rejected rows", report.rejects_path),
+                        ("link conflicts", report.conflicts_path)):  # fmt: skip
+        if path:
+            err.print(f"{label}: {path}", highlight=False)
 
 
 def relink(

@@ -81,21 +81,13 @@ def _split_list(value: object) -> object:
     return [] if value is None else value
 
 
-def _blank_none(value: object) -> object:
-    return None if isinstance(value, str) and not value.strip() else value
-
-
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
-Text = Annotated[str | None, BeforeValidator(_blank_none)]  # stripped by the model config
+Text = str | None  # stripped by the model config; a blank cell never gets here
 Timestamp = Annotated[int | None, BeforeValidator(parse_timestamp)]
 RequiredTimestamp = Annotated[int, BeforeValidator(parse_timestamp)]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Country = Annotated[
-    Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None, BeforeValidator(_blank_none)
-]
-Currency = Annotated[
-    Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None, BeforeValidator(_blank_none)
-]
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")] | None
+Currency = Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] | None
 IdList = Annotated[list[Id], BeforeValidator(_split_list)]
 
 Platform = Literal[
@@ -150,12 +142,17 @@ class Record(BaseModel):
         return {k: v for k, v in self.__dict__.items() if k not in skip}
 
     def prepare(self) -> Row:
+        """The row graph/writes.py expects, with the content hash of everything in it."""
+        row = self.row()
+        row["hash"] = content_hash(row)
+        return row
+
+    def row(self) -> Row:
         values = self.__dict__
         row: Row = {f: values[f] for f in self.endpoints + self.keys}
         if "id" in values:
             row["id"] = values["id"]
         row["props"] = self.props()
-        row["hash"] = content_hash(row)
         return row
 
 
@@ -206,12 +203,8 @@ class Customer(Record):
     name: Text = None
     email: Text = None
     phone: Text = None
-    gender: Annotated[Literal["female", "male", "other"] | None, BeforeValidator(_blank_none)] = (
-        None
-    )
-    birth_year: Annotated[
-        Annotated[int, Field(ge=1900, le=2100)] | None, BeforeValidator(_blank_none)
-    ] = None
+    gender: Literal["female", "male", "other"] | None = None
+    birth_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
     city: Text = None
     region: Text = None
     country: Country = None
@@ -292,7 +285,7 @@ class Purchase(Record):
     customer_id: Id
     brand_id: Id
     at: RequiredTimestamp
-    channel: Annotated[PurchaseChannel | None, BeforeValidator(_blank_none)] = None
+    channel: PurchaseChannel | None = None
     currency: Currency = None
     total: Money | None = None
     items: Annotated[list[LineItem], BeforeValidator(_split_list)] = []
@@ -304,8 +297,8 @@ class Purchase(Record):
             object.__setattr__(self, "total", total)
         return self
 
-    def prepare(self) -> Row:
-        row: Row = {
+    def row(self) -> Row:
+        return {
             "id": self.id,
             "customer_id": self.customer_id,
             "brand_id": self.brand_id,
@@ -314,8 +307,6 @@ class Purchase(Record):
             "items": [{"id": i.product_id, "quantity": i.quantity, "unit_price": i.unit_price}
                       for i in self.items],
         }  # fmt: skip
-        row["hash"] = content_hash(row)
-        return row
 
 
 class Post(Record):
@@ -324,7 +315,7 @@ class Post(Record):
     author_kind: Literal["brand", "account"]
     author_id: Id
     at: RequiredTimestamp
-    platform: Annotated[Platform | None, BeforeValidator(_blank_none)] = None
+    platform: Platform | None = None
     content_type: Text = None
     text: Text = None
     tag_ids: IdList = []
@@ -333,11 +324,10 @@ class Post(Record):
         return {"at": self.at, "platform": self.platform, "content_type": self.content_type,
                 "text": self.text}  # fmt: skip
 
-    def prepare(self) -> Row:
-        row = super().prepare()
+    def row(self) -> Row:
+        row = super().row()
         tags = ([self.content_type] if self.content_type else []) + list(self.tag_ids)
         row["tag_ids"] = list(dict.fromkeys(tags))
-        row["hash"] = content_hash({k: v for k, v in row.items() if k != "hash"})
         return row
 
 
@@ -357,7 +347,7 @@ class Complaint(Record):
     customer_id: Id
     about_kind: Literal["brand", "product", "purchase"]
     about_id: Id
-    channel: Annotated[ComplaintChannel | None, BeforeValidator(_blank_none)] = None
+    channel: ComplaintChannel | None = None
     category: Text = None
     status: ComplaintStatus = "open"
     opened_at: RequiredTimestamp
@@ -401,10 +391,8 @@ class CustomerTag(Record):
     endpoints = ("customer_id", "tag_id")
     customer_id: Id
     tag_id: Id
-    weight: Annotated[Annotated[float, Field(ge=0, le=1)] | None, BeforeValidator(_blank_none)] = (
-        None
-    )
-    source: Annotated[TagSource | None, BeforeValidator(_blank_none)] = None
+    weight: Annotated[float, Field(ge=0, le=1)] | None = None
+    source: TagSource | None = None
     at: Timestamp = None
 
 

@@ -449,6 +449,4 @@ async def load_files(
         report.conflicts_path = (
             conflicts.path if conflicts is not None and conflicts.count else None
         )
-    if sink is None:
-        report.tally.written = 0
     return report

@@ -175,9 +175,8 @@ def _header_or_fail(source: str, header: list[str] | None) -> list[str]:
 
 def _make(source: str, line: int, raw: str, names: list[str], values: list[str]) -> SourceRow:
     row = SourceRow(source, line, raw)
-    if _SURROGATE.search(raw):
-        bad = _SURROGATE.search(raw)
-        assert bad is not None
+    bad = _SURROGATE.search(raw)
+    if bad:
         row.errors.append(
             f"invalid UTF-8: byte 0x{ord(bad.group()) - 0xDC00:02x} at character {bad.start()}"
         )
