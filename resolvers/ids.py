@@ -2,6 +2,8 @@
 
 import base64
 import binascii
+import json
+from typing import Any
 
 from resolvers.errors import bad_input
 
@@ -66,3 +68,20 @@ def decode_offset_cursor(cursor: str | None, kind: str, argument: str = "after")
     if not value.isdigit():
         raise bad_input(f"{cursor!r} is not a cursor of this list", argument)
     return int(value) + 1
+
+
+def encode_key_cursor(kind: str, key: tuple[Any, ...]) -> str:
+    """A keyset cursor: the sort key of the item it points at, as JSON."""
+    return encode_cursor(kind, json.dumps(list(key), separators=(",", ":")))
+
+
+def decode_key_cursor(cursor: str, kind: str, argument: str = "after") -> list[Any]:
+    """The sort key a keyset cursor holds; raise BAD_USER_INPUT when it is not one."""
+    value = decode_cursor(cursor, kind, argument)
+    try:
+        key = json.loads(value)
+    except ValueError:
+        key = None
+    if not isinstance(key, list):
+        raise bad_input(f"{cursor!r} is not a cursor of this list", argument)
+    return key

@@ -1,11 +1,14 @@
 """Types every domain shares: Node and global ids, Relay connections, timestamps."""
 
+import bisect
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 import strawberry
 
-from resolvers.ids import encode_cursor
+from resolvers.errors import bad_input
+from resolvers.ids import decode_key_cursor, encode_cursor, encode_key_cursor
 
 T = TypeVar("T")
 
@@ -59,4 +62,42 @@ def offset_connection(items: list[T], skip: int, total: int, cursor_kind: str) -
             end_cursor=edges[-1].cursor if edges else None,
         ),
         total_count=total,
+    )
+
+
+def ranked_connection(
+    items: list[T],
+    key: Callable[[T], tuple[Any, ...]],
+    first: int,
+    after: str | None,
+    cursor_kind: str,
+    max_page: int,
+) -> Connection[T]:
+    """A page of ``items``, already sorted ascending by ``key``, after the cursor ``after``.
+
+    The cursor holds the key of the item it points at (keyset, not an offset), so a page
+    stays where it was when items are added or removed before it. Raises BAD_USER_INPUT
+    for a page size out of range or a cursor that is not of this list.
+    """
+    if not 0 <= first <= max_page:
+        raise bad_input(f"first must be between 0 and {max_page}", "first")
+    start = 0
+    if after is not None:
+        cursor_key = decode_key_cursor(after, cursor_kind)
+        keys = [list(key(i)) for i in items]
+        try:
+            start = bisect.bisect_right(keys, cursor_key)
+        except TypeError:  # a key of another shape: forged or from another list
+            raise bad_input(f"{after!r} is not a cursor of this list", "after") from None
+    page = items[start : start + first]
+    edges = [Edge(cursor=encode_key_cursor(cursor_kind, key(n)), node=n) for n in page]
+    return Connection(
+        edges=edges,
+        page_info=PageInfo(
+            has_next_page=start + len(page) < len(items),
+            has_previous_page=start > 0,
+            start_cursor=edges[0].cursor if edges else None,
+            end_cursor=edges[-1].cursor if edges else None,
+        ),
+        total_count=len(items),
     )
