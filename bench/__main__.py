@@ -1,6 +1,7 @@
 """`make bench`: run every benchmark."""
 
-from bench import customer360, ingest
+from bench import customer360, ingest, read
 
 customer360.main()
 ingest.main()
+read.main()

@@ -8,14 +8,26 @@ import tempfile
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from graph.embedded import EmbeddedEngine
+from graph.falkor_store import FalkorStore
 from graph.migrations import migrate
 from graph.store import GraphStore, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
+
+
+@dataclass
+class Engine:
+    """A migrated store, where its engine listens, and start-up figures (seconds)."""
+
+    store: GraphStore
+    figures: dict[str, float]
+    address: str  # Neo4j: the bolt URI; embedded: the engine's unix socket path
 
 
 @asynccontextmanager
@@ -24,14 +36,25 @@ async def engine(name: str) -> AsyncIterator[tuple[GraphStore, dict[str, float]]
 
     Also yields start-up figures (seconds) measured on the way.
     """
+    async with engine_at(name) as opened:
+        yield opened.store, opened.figures
+
+
+@asynccontextmanager
+async def engine_at(name: str) -> AsyncIterator[Engine]:
+    """Like engine(), with the address a second client (a driver, a server) can use."""
     figures: dict[str, float] = {}
     if name == "embedded":
         with tempfile.TemporaryDirectory() as data_dir:
             started = time.perf_counter()
-            async with open_store(f"embedded://{data_dir}") as store:
-                figures["start_s"] = time.perf_counter() - started
-                await migrate(store)
-                yield store, figures
+            with EmbeddedEngine(Path(data_dir)) as embedded:
+                falkor = await FalkorStore.connect(embedded.socket_path, timeout_s=30.0)
+                try:
+                    figures["start_s"] = time.perf_counter() - started
+                    await migrate(falkor)
+                    yield Engine(falkor, figures, str(embedded.socket_path))
+                finally:
+                    await falkor.close()
         return
     uri = os.environ.get("HUB_TEST_NEO4J_URI")
     process = None
@@ -47,7 +70,7 @@ async def engine(name: str) -> AsyncIterator[tuple[GraphStore, dict[str, float]]
         async with open_store(uri) as store:
             await store.write("MATCH (n) DETACH DELETE n")
             await migrate(store)
-            yield store, figures
+            yield Engine(store, figures, uri)
     finally:
         if process is not None:
             process.terminate()
