@@ -14,6 +14,38 @@ def fulltext_index_name(label: str) -> str:
     return f"{_snake(label)}_search"
 
 
+_LUCENE_SPECIAL = set('+-&|!(){}[]^"~*?:\\/')
+
+
+def _neo4j_term(word: str) -> str:
+    return "".join(f"\\{ch}" if ch in _LUCENE_SPECIAL else ch for ch in word) + "*"
+
+
+def customer_search(engine: str, words: list[str]) -> tuple[str, str]:
+    """(statement, query text) finding the ids of customers whose name, or a linked
+    account's handle or display name, has a word starting with each of ``words``.
+
+    The statement reads `$query` and `$limit`. Words are letters and digits only (the
+    caller splits the input), and escaped anyway: the query text is a parameter, but the
+    index parses it as its own query language.
+    """
+    if engine == "neo4j":
+        query = " AND ".join(_neo4j_term(w) for w in words)
+        customers = fulltext_index_name("Customer")
+        accounts = fulltext_index_name("SocialAccount")
+        call = "CALL db.index.fulltext.queryNodes('{}', $query) YIELD node"
+    else:
+        query = " ".join(f"{w}*" for w in words)  # RediSearch: space is AND
+        customers, accounts = "Customer", "SocialAccount"
+        call = "CALL db.idx.fulltext.queryNodes('{}', $query) YIELD node"
+    statement = (
+        f"{call.format(customers)}\nWITH node AS e LIMIT $limit\nRETURN e.id AS id\n"
+        f"UNION\n{call.format(accounts)}\nWITH node LIMIT $limit\n"
+        "MATCH (node)<-[:HAS_ACCOUNT]-(e:Customer)\nRETURN e.id AS id"
+    )
+    return statement, query
+
+
 def neo4j_schema_statements() -> list[str]:
     """Idempotent DDL (IF NOT EXISTS) for Neo4j 5."""
     statements = [

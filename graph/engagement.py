@@ -17,3 +17,16 @@ ENGAGEMENT_PATHS: dict[str, tuple[str, str]] = {
     ),
     "purchase": ("(c)-[:MADE]->(p:Purchase)-[:AT]->(b)", "p.at"),
 }
+
+# The variable each path binds to one engagement event, for counting events. Count this,
+# not `c` or `b`: FalkorDB collapses parallel relationships that a query never references,
+# so two likes of one post count once unless the INTERACTED variable is used.
+ENGAGEMENT_EVENT: dict[str, str] = {"follow": "f", "interaction": "i", "purchase": "p"}
+
+# The same paths without variables of their own, for `WHERE [NOT] <pattern>` tests between
+# a bound `c` and a bound `b` (a pattern predicate may not introduce new variables).
+ENGAGEMENT_EXISTS: dict[str, str] = {
+    "follow": "(c)-[:HAS_ACCOUNT]->(:SocialAccount)-[:FOLLOWS]->(b)",
+    "interaction": "(c)-[:HAS_ACCOUNT]->(:SocialAccount)-[:INTERACTED]->(:Post)<-[:POSTED]-(b)",
+    "purchase": "(c)-[:MADE]->(:Purchase)-[:AT]->(b)",
+}

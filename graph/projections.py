@@ -1,41 +1,58 @@
 """Map projections shared by every read: one shape per entity, so a Purchase read
-through a customer, a brand or node(id) has the same fields.
+through a customer, a brand, a contact-history event or node(id) has the same fields.
 
-Each is a Cypher expression over a variable named in its docstring-free constant name.
+Each builder returns a Cypher expression over the variable it is given (`x` by default).
+Pattern comprehensions inside use names of their own per entity, because FalkorDB returns
+`[]` for a comprehension that reuses another's variable names in one expression.
 """
 
 BRAND_CORE = "{.id, .name, .category, .country, .created_at, .updated_at}"
 PRODUCT_CORE = "{.id, .name, .category, .price, .created_at}"
 TAG_CORE = "{.id, .name, .category}"
 ACCOUNT_CORE = "{.id, .platform, .handle, .display_name, .created_at}"
+POST_CORE = "{.id, .at, .platform, .content_type, .text}"
 
-# over `x`: a Purchase
-PURCHASE = (
-    "x {.id, .at, .channel, .currency, .total, "
-    "brand: head([(x)-[:AT]->(b:Brand) | b " + BRAND_CORE + "]), "
-    "items: [(x)-[l:CONTAINS]->(pr:Product) | "
-    "{product: pr " + PRODUCT_CORE + ", quantity: l.quantity, unit_price: l.unit_price}]}"
-)
 
-# over `x`: a Post
-POST = (
-    "x {.id, .at, .platform, .content_type, .text, "
-    "tags: [(x)-[:ABOUT]->(t:Tag) | t " + TAG_CORE + "], "
-    "author_brand: head([(x)<-[:POSTED]-(ab:Brand) | ab " + BRAND_CORE + "]), "
-    "author_account: head([(x)<-[:POSTED]-(aa:SocialAccount) | aa " + ACCOUNT_CORE + "])}"
-)
+def purchase(v: str = "x") -> str:
+    return (
+        f"{v} {{.id, .at, .channel, .currency, .total, "
+        f"brand: head([({v})-[:AT]->(pb:Brand) | pb {BRAND_CORE}]), "
+        f"items: [({v})-[pl:CONTAINS]->(pr:Product) | "
+        f"{{product: pr {PRODUCT_CORE}, quantity: pl.quantity, unit_price: pl.unit_price}}]}}"
+    )
 
-# over `x`: a Complaint
-COMPLAINT = (
-    "x {.id, .channel, .category, .status, .opened_at, .first_response_at, .resolved_at, "
-    ".text, about: head([(x)-[:ABOUT]->(t) | {kind: x.about_kind, id: t.id}])}"
-)
 
-# over `x`: a SocialAccount
+def post(v: str = "x") -> str:
+    return (
+        f"{v} {{.id, .at, .platform, .content_type, .text, "
+        f"tags: [({v})-[:ABOUT]->(pt:Tag) | pt {TAG_CORE}], "
+        f"author_brand: head([({v})<-[:POSTED]-(ab:Brand) | ab {BRAND_CORE}]), "
+        f"author_account: head([({v})<-[:POSTED]-(aa:SocialAccount) | aa {ACCOUNT_CORE}])}}"
+    )
+
+
+def complaint(v: str = "x") -> str:
+    return (
+        f"{v} {{.id, .channel, .category, .status, .opened_at, .first_response_at, "
+        f".resolved_at, .text, about: head([({v})-[:ABOUT]->(ct) | "
+        f"{{kind: {v}.about_kind, id: ct.id}}])}}"
+    )
+
+
+def interaction(rel: str, account: str, post_var: str) -> str:
+    """An INTERACTED relationship with its account and post (the post without its tags)."""
+    return (
+        f"{{kind: {rel}.kind, at: {rel}.at, text: {rel}.text, "
+        f"account: {account} {ACCOUNT_CORE}, post: {post_var} {POST_CORE}}}"
+    )
+
+
+PURCHASE = purchase()
+POST = post()
+COMPLAINT = complaint()
 ACCOUNT = "x " + ACCOUNT_CORE
 PRODUCT = (
-    "x {.id, .name, .category, .price, .created_at, brand: head([(x)-[:OF_BRAND]->(b:Brand) | b "
-    + BRAND_CORE
-    + "])}"
+    "x {.id, .name, .category, .price, .created_at, "
+    "brand: head([(x)-[:OF_BRAND]->(b:Brand) | b " + BRAND_CORE + "])}"
 )
 TAG = "x " + TAG_CORE

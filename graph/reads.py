@@ -14,13 +14,44 @@ from graph import projections as proj
 
 @dataclass(frozen=True)
 class Part:
-    """A selectable list on an entity, fetched inside the entity's statement."""
+    """A selectable list on an entity, fetched inside the entity's statement.
 
-    pattern: str  # from `e`; an ordered part binds `x` (and any other `binds`)
+    An unordered part is a pattern comprehension. An ordered part is a page of a sorted
+    list: ``pattern`` (OPTIONAL MATCH from `e`, binding ``binds``) or ``source`` (a list
+    expression of maps over `e`, bound as `x`), filtered by ``where`` (fixed text over
+    `$<instance>_<filter>` parameters), sorted by ``order`` and cut after a keyset cursor.
+    """
+
+    pattern: str  # "" for a value part: ``projection`` alone, an expression over `e`
     projection: str  # over the bound variables
-    order_by: str | None = None  # None: a pattern comprehension, unordered
+    order: tuple[tuple[str, bool], ...] = ()  # (key expression, descending); () = unordered
     binds: tuple[str, ...] = ("x",)
+    # For `pattern`: a predicate; for `source`: applied to each item `x`. `$@<filter>` is
+    # the instance's filter parameter `$<instance>_<filter>`.
+    where: str = ""
+    filters: tuple[str, ...] = ()  # the filter parameters ``where`` reads
+    source: str = ""  # instead of `pattern`: a list expression over `e`
+    lets: tuple[str, ...] = ()  # `expr AS var` bound for the projection, after paging
 
+    @property
+    def ordered(self) -> bool:
+        return bool(self.order)
+
+
+DESC, ASC = True, False
+
+# The events of a customer's contact history, one list per channel of contact, merged.
+CONTACT_EVENTS = (
+    "([(e)-[:MADE]->(hp:Purchase) | "
+    "{kind: 'purchase', at: hp.at, channel: hp.channel, id: hp.id, n: hp}]"
+    " + [(e)-[:HAS_ACCOUNT]->(ha:SocialAccount)-[hi:INTERACTED]->(hpo:Post) | "
+    "{kind: 'interaction', at: hi.at, channel: hpo.platform, id: hpo.id + '|' + hi.kind, "
+    "n: hpo, r: hi, a: ha}]"
+    " + [(e)-[:FILED]->(hc:Complaint) | "
+    "{kind: 'complaint', at: hc.opened_at, channel: hc.channel, id: hc.id, n: hc}]"
+    " + [(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[:POSTED]->(hps:Post) | "
+    "{kind: 'post', at: hps.at, channel: hps.platform, id: hps.id, n: hps}])"
+)
 
 # Unordered parts share one RETURN expression: FalkorDB returns empty lists when pattern
 # comprehensions in one expression reuse a variable name, so each part has its own names.
@@ -41,28 +72,77 @@ CUSTOMER_PARTS: dict[str, Part] = {
         "withdrawn_at: kr.withdrawn_at, source: kr.source, policy_version: kr.policy_version}",
     ),
     "segments": Part("(e)-[:IN_SEGMENT]->(sx:Segment)", "sx {.id, .name}"),
-    "purchases": Part("(e)-[:MADE]->(x:Purchase)", proj.PURCHASE, order_by="x.at DESC, x.id"),
+    # How the customer engages with each brand (graph/engagement.py), one item per act.
+    "brands_engaged": Part(
+        "",
+        "[(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[gf:FOLLOWS]->(gfb:Brand) | "
+        "{kind: 'follow', at: gf.since, brand: gfb " + proj.BRAND_CORE + "}]"
+        " + [(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[gi:INTERACTED]->(:Post)<-[:POSTED]-(gib:Brand)"
+        " | {kind: 'interaction', at: gi.at, brand: gib " + proj.BRAND_CORE + "}]"
+        " + [(e)-[:MADE]->(gp:Purchase)-[:AT]->(gpb:Brand) | "
+        "{kind: 'purchase', at: gp.at, amount: gp.total, brand: gpb " + proj.BRAND_CORE + "}]",
+    ),
+    # The raw facts the metrics are computed from (resolvers/metrics.py).
+    "metrics": Part(
+        "",
+        "{purchases: [(e)-[:MADE]->(mp:Purchase) | [mp.at, mp.total]], "
+        "complaints: [(e)-[:FILED]->(mc:Complaint) | mc.status], "
+        "content_types: [(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[:INTERACTED]->(mpo:Post) | "
+        "mpo.content_type]}",
+    ),
+    "purchases": Part(
+        "(e)-[:MADE]->(x:Purchase)",
+        proj.PURCHASE,
+        order=(("coalesce(x.at, 0)", DESC), ("x.id", ASC)),
+        where="($@brand IS NULL OR (x)-[:AT]->(:Brand {id: $@brand}))"
+        " AND ($@from IS NULL OR x.at >= $@from)"
+        " AND ($@until IS NULL OR x.at < $@until)",
+        filters=("brand", "from", "until"),
+    ),
     "interactions": Part(
         "(e)-[:HAS_ACCOUNT]->(a:SocialAccount)-[x:INTERACTED]->(p:Post)",
-        "{kind: x.kind, at: x.at, text: x.text, account: a "
-        + proj.ACCOUNT_CORE
-        + ", post: p {.id, .at, .platform, .content_type, .text}}",
-        order_by="x.at DESC, p.id, x.kind",
+        proj.interaction("x", "a", "p"),
+        order=(("coalesce(x.at, 0)", DESC), ("p.id", ASC), ("x.kind", ASC)),
         binds=("x", "a", "p"),
     ),
     "posts": Part(
         "(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[:POSTED]->(x:Post)",
         proj.POST,
-        order_by="x.at DESC, x.id",
+        order=(("coalesce(x.at, 0)", DESC), ("x.id", ASC)),
     ),
     "complaints": Part(
-        "(e)-[:FILED]->(x:Complaint)", proj.COMPLAINT, order_by="x.opened_at DESC, x.id"
+        "(e)-[:FILED]->(x:Complaint)",
+        proj.COMPLAINT,
+        order=(("coalesce(x.opened_at, 0)", DESC), ("x.id", ASC)),
+    ),
+    "contact_history": Part(
+        "",
+        "{kind: x.kind, at: x.at, channel: x.channel, "
+        "purchase: CASE WHEN x.kind = 'purchase' THEN " + proj.purchase("n") + " END, "
+        "interaction: CASE WHEN x.kind = 'interaction' THEN "
+        + proj.interaction("r", "a", "n")
+        + " END, complaint: CASE WHEN x.kind = 'complaint' THEN "
+        + proj.complaint("n")
+        + " END, post: CASE WHEN x.kind = 'post' THEN "
+        + proj.post("n")
+        + " END}",
+        order=(("coalesce(x.at, 0)", DESC), ("x.kind", ASC), ("x.id", ASC)),
+        source=CONTACT_EVENTS,
+        where="$@kinds IS NULL OR x.kind IN $@kinds",
+        filters=("kinds",),
+        lets=("x.n AS n", "x.r AS r", "x.a AS a"),
     ),
 }
 
 BRAND_PARTS: dict[str, Part] = {
-    "products": Part("(x:Product)-[:OF_BRAND]->(e)", proj.PRODUCT, order_by="x.name, x.id"),
-    "posts": Part("(e)-[:POSTED]->(x:Post)", proj.POST, order_by="x.at DESC, x.id"),
+    "products": Part(
+        "(x:Product)-[:OF_BRAND]->(e)",
+        proj.PRODUCT,
+        order=(("coalesce(x.name, '')", ASC), ("x.id", ASC)),
+    ),
+    "posts": Part(
+        "(e)-[:POSTED]->(x:Post)", proj.POST, order=(("coalesce(x.at, 0)", DESC), ("x.id", ASC))
+    ),
 }
 
 # Brand counters, computed with the brand's own statement.
@@ -74,92 +154,203 @@ BRAND_COUNTS = (
 )
 
 
+def _keyset_predicate(order: Sequence[tuple[str, bool]], item: str, after: str) -> str:
+    """``item``'s sort key comes after ``after`` in the part's order (lexicographic, with
+    each key's own direction)."""
+    clauses = []
+    for i, (_, descending) in enumerate(order):
+        equal = [f"{item}[{j}] = {after}[{j}]" for j in range(i)]
+        beyond = f"{item}[{i}] {'<' if descending else '>'} {after}[{i}]"
+        clauses.append("(" + " AND ".join([*equal, beyond]) + ")")
+    return f"({after} IS NULL OR " + " OR ".join(clauses) + ")"
+
+
 def _ordered_part(name: str, part: Part, keep: str) -> list[str]:
-    """Order and slice the bare matches first, then project only the page."""
-    assert part.order_by is not None
-    if part.binds == ("x",):
-        gathered, unpack = "collect(x)", "row AS x"
+    """Sort the bare matches, count them, cut the page after the cursor `$<name>_after`
+    (`$<name>_first` + 1 items, so the caller knows whether more follow), then project
+    only the page. Each item comes back as `{node, key}`; `key` makes its cursor."""
+    assert part.ordered
+    binds = ", ".join(part.binds)
+    keys = "[" + ", ".join(expr for expr, _ in part.order) + "]"
+    order_by = ", ".join(f"{expr}{' DESC' if desc else ''}" for expr, desc in part.order)
+    where = part.where.replace("$@", f"${name}_")
+    if part.source:
+        items = f"[x IN {part.source} WHERE {where}]" if where else part.source
+        lines = [
+            f"WITH {keep}, {items} AS {name}_src",
+            f"UNWIND (CASE WHEN size({name}_src) = 0 THEN [null] ELSE {name}_src END) AS x",
+        ]
     else:
-        bound = ", ".join(f"{v}: {v}" for v in part.binds)
-        gathered = f"collect(CASE WHEN x IS NULL THEN null ELSE {{{bound}}} END)"
-        unpack = ", ".join(f"row.{v} AS {v}" for v in part.binds)
+        lines = [f"OPTIONAL MATCH {part.pattern}" + (f" WHERE {where}" if where else "")]
+    bound = ", ".join(f"{v}: {v}" for v in part.binds)
+    unpack = ", ".join(f"row.b.{v} AS {v}" for v in part.binds)
+    after = _keyset_predicate(part.order, "r.k", f"${name}_after")
+    lets = [f"WITH {keep}, {name}_total, {name}_k, {binds}, {', '.join(part.lets)}"]
     return [
-        f"OPTIONAL MATCH {part.pattern}",
-        f"WITH {keep}, {', '.join(part.binds)} ORDER BY {part.order_by}",
-        f"WITH {keep}, {gathered} AS {name}_all",
-        f"WITH {keep}, {name}_all[${name}_skip..${name}_skip + ${name}_first] AS {name}_page, "
-        f"size({name}_all) AS {name}_total",
+        *lines,
+        f"WITH {keep}, {binds} ORDER BY {order_by}",
+        f"WITH {keep}, collect(CASE WHEN x IS NULL THEN null ELSE {{b: {{{bound}}}, k: {keys}}} "
+        f"END) AS {name}_all",
+        f"WITH {keep}, size({name}_all) AS {name}_total, "
+        f"[r IN {name}_all WHERE {after}][0..${name}_first + 1] AS {name}_page",
         # UNWIND of [] would drop the entity's row, so an empty page unwinds one null.
         f"UNWIND (CASE WHEN size({name}_page) = 0 THEN [null] ELSE {name}_page END) AS row",
-        f"WITH {keep}, {name}_total, {unpack}",
+        f"WITH {keep}, {name}_total, row.k AS {name}_k, {unpack}",
+        *(lets if part.lets else []),
         # FalkorDB projects a null `x` into a map of nulls: keep nulls out explicitly.
-        f"WITH {keep}, {name}_total, "
-        f"collect(CASE WHEN x IS NULL THEN null ELSE {part.projection} END) AS {name}",
+        f"WITH {keep}, {name}_total, collect(CASE WHEN x IS NULL THEN null ELSE "
+        f"{{node: {part.projection}, key: {name}_k}} END) AS {name}",
     ]
 
 
 def entity_query(
-    head: str, parts: dict[str, Part], selected: Iterable[str], extra: str = ""
+    head: str,
+    parts: dict[str, Part],
+    selected: Iterable[tuple[str, str]],
+    extra: str = "",
+    carry: tuple[str, ...] = (),
 ) -> str:
     """Build one statement: ``head`` binds `e` (one row per entity), then each selected
-    part in a fixed order, returning `entity` maps with `<part>` and `<part>_total`.
+    ``(instance, part)`` in order, returning `entity` maps with `<instance>` (and, for an
+    ordered part, `<instance>_total`).
 
-    ``selected`` must name keys of ``parts``; anything else raises KeyError, which is
-    how an unknown field can never reach the text. Each ordered part's window is
-    `$<part>_skip` and `$<part>_first`.
+    Parts must be keys of ``parts``; anything else raises KeyError, which is how an
+    unknown field can never reach the text. Instance names are the part's name with an
+    optional `_<n>` suffix (one per distinct page of one list). An ordered instance reads
+    `$<instance>_first`, `$<instance>_after` and `$<instance>_<filter>` for its filters.
     """
-    wanted = set(selected)
-    unknown = wanted - parts.keys()
-    if unknown:
-        raise KeyError(f"unknown parts: {sorted(unknown)}")
-    lines = [head, "WITH e"]
-    carried: list[str] = []
+    selected = list(selected)
+    for instance, name in selected:
+        if name not in parts:
+            raise KeyError(f"unknown part: {name!r}")
+        suffix = instance.removeprefix(name)
+        if suffix and not (suffix[0] == "_" and suffix[1:].isdigit()):
+            raise KeyError(f"bad instance name: {instance!r}")
+    lines = [head, "WITH " + ", ".join(["e", *carry])]
+    carried: list[str] = list(carry)
     fields = ["e {.*"]
     if extra:
         fields.append(extra)
-    for name, part in parts.items():
-        if name not in wanted:
+    for instance, name in selected:
+        part = parts[name]
+        if not part.ordered:
+            value = f"[{part.pattern} | {part.projection}]" if part.pattern else part.projection
+            fields.append(f"{instance}: {value}")
             continue
-        if part.order_by is None:
-            fields.append(f"{name}: [{part.pattern} | {part.projection}]")
-            continue
-        lines += _ordered_part(name, part, ", ".join(["e", *carried]))
-        carried += [name, f"{name}_total"]
-        fields += [f"{name}: {name}", f"{name}_total: {name}_total"]
+        lines += _ordered_part(instance, part, ", ".join(["e", *carried]))
+        carried += [instance, f"{instance}_total"]
+        fields += [f"{instance}: {instance}", f"{instance}_total: {instance}_total"]
     lines.append("RETURN " + ", ".join(fields) + "} AS entity")
     return "\n".join(lines)
 
 
 CUSTOMERS_BY_IDS_HEAD = "UNWIND $ids AS key\nMATCH (e:Customer {id: key})"
+# The customer-360 found by one identity (a linked account, or a hashed email or phone,
+# or the CRM's id). Several customers may share an email or phone: the caller decides.
+CUSTOMER_BY_ACCOUNT_HEAD = (
+    "MATCH (:SocialAccount {platform: $platform, handle: $handle})<-[:HAS_ACCOUNT]-(e:Customer)"
+    "\nWITH DISTINCT e LIMIT 2"
+)
+CUSTOMER_BY_EMAIL_HEAD = "MATCH (e:Customer {email_hash: $hash})\nWITH e LIMIT 2"
+CUSTOMER_BY_PHONE_HEAD = "MATCH (e:Customer {phone_hash: $hash})\nWITH e LIMIT 2"
+CUSTOMER_BY_EXTERNAL_ID_HEAD = "MATCH (e:Customer {external_id: $external_id})\nWITH e LIMIT 2"
 BRANDS_BY_IDS_HEAD = "UNWIND $ids AS key\nMATCH (e:Brand {id: key})"
 
 # Filters on a page of customers: each is fixed text guarded by its own parameter.
 # Pattern predicates, not size([...]) > 0: FalkorDB cannot filter inside a WHERE on a
 # pattern comprehension ("Unable to resolve filtered alias").
 CUSTOMER_FILTERS = (
+    "($ids IS NULL OR e.id IN $ids)",
     "($country IS NULL OR e.country = $country)",
     "($region IS NULL OR e.region = $region)",
     "($platform IS NULL OR (e)-[:HAS_ACCOUNT]->(:SocialAccount {platform: $platform}))",
     "($tag IS NULL OR (e)-[:TAGGED]->(:Tag {id: $tag}))",
     "($segment IS NULL OR (e)-[:IN_SEGMENT]->(:Segment {id: $segment}))",
+    "($profile_loaded IS NULL OR (e.row_hash IS NOT NULL) = $profile_loaded)",
+    # engaged with the brand (graph/engagement.py): purchased, follows, or interacted
+    "($brand IS NULL OR (e)-[:MADE]->(:Purchase)-[:AT]->(:Brand {id: $brand})"
+    " OR (e)-[:HAS_ACCOUNT]->(:SocialAccount)-[:FOLLOWS]->(:Brand {id: $brand})"
+    " OR (e)-[:HAS_ACCOUNT]->(:SocialAccount)-[:INTERACTED]->(:Post)<-[:POSTED]-"
+    "(:Brand {id: $brand}))",
 )
-_WHERE = " AND ".join(CUSTOMER_FILTERS)
 
-CUSTOMERS_PAGE_HEAD = (
-    "MATCH (e:Customer)\n"
-    f"WHERE ($after IS NULL OR e.id > $after) AND {_WHERE}\n"
-    "WITH e ORDER BY e.id LIMIT $limit"
+SPEND = "reduce(s = 0.0, t IN [(e)-[:MADE]->(sp:Purchase) | coalesce(sp.total, 0)] | s + t)"
+LAST_ACTIVITY = (
+    "reduce(m = -1, t IN [(e)-[:MADE]->(lp:Purchase) | lp.at]"
+    " + [(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[li:INTERACTED]->(:Post) | li.at]"
+    " + [(e)-[:FILED]->(lc:Complaint) | lc.opened_at]"
+    " + [(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[:POSTED]->(lpo:Post) | lpo.at]"
+    " | CASE WHEN t IS NOT NULL AND t > m THEN t ELSE m END)"
+)
+ACTIVE_CONSENT_PURPOSES = (
+    "[(e)-[kc:CONSENTED]->(kb:Brand) WHERE kb.id = $consent_brand AND kc.withdrawn_at IS NULL"
+    " | kc.purposes]"
+)
+# Filters on computed values, after they are computed (`spend`, `last_activity`, `purposes`).
+COMPUTED_FILTERS = (
+    "($spend_min IS NULL OR spend >= $spend_min)",
+    "($spend_max IS NULL OR spend <= $spend_max)",
+    "($active_from IS NULL OR last_activity >= $active_from)",
+    "($active_until IS NULL OR (last_activity >= 0 AND last_activity < $active_until))",
+    "($consent_brand IS NULL OR any(ps IN purposes WHERE $consent_purpose IS NULL"
+    " OR $consent_purpose IN ps))",
 )
 
-CUSTOMERS_COUNT = f"MATCH (e:Customer) WHERE {_WHERE} RETURN count(e) AS total"
+# Sort keys of a page of customers: (expression, needs the computed values).
+CUSTOMER_SORTS: dict[str, str] = {
+    "id": "e.id",
+    "name": "coalesce(e.name, '')",
+    "created_at": "coalesce(e.created_at, -1)",
+    "spend": "spend",
+    "last_activity": "last_activity",
+}
 
 
-def customers_query(head: str, selected: Sequence[str]) -> str:
-    """The customer-360 statement for the customers bound by ``head``."""
-    return entity_query(head, CUSTOMER_PARTS, selected)
+def _customers_match(computed: bool) -> list[str]:
+    lines = ["MATCH (e:Customer)", "WHERE " + " AND ".join(CUSTOMER_FILTERS)]
+    if computed:
+        lines += [
+            f"WITH e, {SPEND} AS spend, {LAST_ACTIVITY} AS last_activity, "
+            f"CASE WHEN $consent_brand IS NULL THEN [] ELSE {ACTIVE_CONSENT_PURPOSES} END "
+            "AS purposes",
+            "WHERE " + " AND ".join(COMPUTED_FILTERS),
+        ]
+    return lines
 
 
-def brands_query(selected: Sequence[str]) -> str:
+def customers_page_head(sort: str, descending: bool, computed: bool) -> str:
+    """Bind `e` and its sort key `sk` for one page of customers: filtered, sorted by
+    ``sort`` then id (both ascending or both descending), after the keyset cursor
+    `$after` ([sort key, id]), at most `$limit`. ``computed``: a filter or the sort needs
+    spend / last activity / consents, which are then computed per customer."""
+    key = CUSTOMER_SORTS[sort]  # KeyError for anything not allow-listed
+    cmp = "<" if descending else ">"
+    direction = " DESC" if descending else ""
+    return "\n".join(
+        [
+            *_customers_match(computed or sort in ("spend", "last_activity")),
+            f"WITH e, {key} AS sk",
+            f"WHERE $after IS NULL OR sk {cmp} $after[0]"
+            f" OR (sk = $after[0] AND e.id {cmp} $after[1])",
+            f"WITH e, sk ORDER BY sk{direction}, e.id{direction} LIMIT $limit",
+        ]
+    )
+
+
+def customers_count(computed: bool) -> str:
+    return "\n".join([*_customers_match(computed), "RETURN count(e) AS total"])
+
+
+def customers_query(
+    head: str, selected: Sequence[tuple[str, str]], carry: tuple[str, ...] = ()
+) -> str:
+    """The customer-360 statement for the customers bound by ``head`` (which may bind
+    more variables to return: ``carry``, e.g. a page's sort key `sk`)."""
+    extra = ", ".join(f"{v}: {v}" for v in carry)
+    return entity_query(head, CUSTOMER_PARTS, selected, extra=extra, carry=carry)
+
+
+def brands_query(selected: Sequence[tuple[str, str]]) -> str:
     return entity_query(BRANDS_BY_IDS_HEAD, BRAND_PARTS, selected, extra=BRAND_COUNTS)
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from graph.store import GraphStore
 from resolvers.loaders import Loaders
+from resolvers.metrics import MetricsConfig
 
 
 @dataclass
@@ -11,6 +12,7 @@ class Context:
     store: GraphStore
     max_page_size: int = 100
     default_page_size: int = 20
+    metrics_config: MetricsConfig = field(default_factory=MetricsConfig)
     loaders: Loaders = field(init=False)
 
     def __post_init__(self) -> None:

@@ -1,15 +1,38 @@
-"""Customer reads: the customer-360 by key and pages of customers."""
+"""Customer reads: the customer-360 by key or by identity, and pages of customers."""
 
+import re
+from dataclasses import dataclass
 from typing import Any
 
-from graph import reads
+from graph import dialect, reads
+from graph.identity_keys import email_hash, phone_hash
 from graph.store import Record
 from resolvers.context import Context
-from resolvers.errors import not_found
-from resolvers.ids import decode_cursor
-from resolvers.selection import Shape, shape_params
+from resolvers.errors import bad_input, not_found
+from resolvers.ids import decode_key_cursor
+from resolvers.selection import Shape, selected_parts, shape_params
 
-FILTER_KEYS = ("country", "region", "platform", "tag", "segment")
+# Filters compared as they are, and those that need per-customer computed values.
+PLAIN_FILTERS = ("country", "region", "platform", "tag", "segment", "brand", "profile_loaded")
+COMPUTED_FILTERS = (
+    "spend_min", "spend_max", "active_from", "active_until", "consent_brand", "consent_purpose",
+)  # fmt: skip
+SEARCH_LIMIT = 10_000  # customers a search narrows to, at most (documented)
+
+
+@dataclass(frozen=True)
+class CustomerQuery:
+    """A validated `customers(...)` request: filters as statement parameters, the sort,
+    and the search text (None: no search)."""
+
+    filters: dict[str, Any]
+    sort: str = "id"
+    descending: bool = False
+    search: str | None = None
+
+    @property
+    def computed(self) -> bool:
+        return any(self.filters.get(k) is not None for k in COMPUTED_FILTERS)
 
 
 async def customer_360(ctx: Context, key: str, shape: Shape) -> Record:
@@ -20,29 +43,97 @@ async def customer_360(ctx: Context, key: str, shape: Shape) -> Record:
     return record
 
 
-def filter_params(filters: dict[str, Any]) -> dict[str, Any]:
-    return {k: filters.get(k) for k in FILTER_KEYS}
+IDENTITY_HEADS = {
+    "account": reads.CUSTOMER_BY_ACCOUNT_HEAD,
+    "email": reads.CUSTOMER_BY_EMAIL_HEAD,
+    "phone": reads.CUSTOMER_BY_PHONE_HEAD,
+    "external_id": reads.CUSTOMER_BY_EXTERNAL_ID_HEAD,
+}
+
+
+def identity_params(kind: str, value: str, platform: str | None) -> dict[str, Any]:
+    """Parameters of the identity lookup; emails and phones are looked up by their hash,
+    normalised the way the loaders hash them. Raises BAD_USER_INPUT."""
+    if kind == "email":
+        hashed = email_hash(value)
+        if hashed is None:
+            raise bad_input(f"{value!r} is not an email address", "identity.email")
+        return {"hash": hashed}
+    if kind == "phone":
+        hashed = phone_hash(value)
+        if hashed is None:
+            raise bad_input("not a phone number", "identity.phone")
+        return {"hash": hashed}
+    if kind == "account":
+        return {"platform": platform, "handle": value}
+    return {"external_id": value}
+
+
+async def customer_by_identity(
+    ctx: Context, kind: str, params: dict[str, Any], shape: Shape
+) -> Record:
+    """The one customer an identity belongs to, in one statement; NOT_FOUND when none.
+    An email or phone shared by several customers is ambiguous: BAD_USER_INPUT."""
+    query = reads.customers_query(IDENTITY_HEADS[kind], selected_parts(shape))
+    rows = await ctx.store.read(query, {**params, **shape_params(shape, reads.CUSTOMER_PARTS)})
+    if not rows:
+        raise not_found("customer with that identity", kind)
+    if len(rows) > 1:
+        raise bad_input(
+            f"that {kind} belongs to {len(rows)} customers; look them up by id", "identity"
+        )
+    record: Record = rows[0]["entity"]
+    record["_shape"] = shape
+    ctx.loaders.customers.prime((record["id"], shape), record)
+    return record
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+async def search_ids(ctx: Context, text: str) -> list[str]:
+    """Ids of customers whose name, or a linked account's handle or display name, has
+    words starting with each word of ``text`` (at most SEARCH_LIMIT)."""
+    words = _WORD.findall(text)
+    if not words:
+        raise bad_input("search needs at least one letter or digit", "filter.search")
+    statement, query = dialect.customer_search(ctx.store.engine, words)
+    rows = await ctx.store.read(statement, {"query": query, "limit": SEARCH_LIMIT})
+    return [r["id"] for r in rows]
+
+
+async def _params(ctx: Context, q: CustomerQuery) -> dict[str, Any]:
+    params = {k: q.filters.get(k) for k in (*PLAIN_FILTERS, *COMPUTED_FILTERS)}
+    params["ids"] = await search_ids(ctx, q.search) if q.search is not None else None
+    return params
 
 
 async def customers_page(
-    ctx: Context, shape: Shape, first: int, after: str | None, filters: dict[str, Any]
+    ctx: Context, q: CustomerQuery, shape: Shape, first: int, after: str | None
 ) -> tuple[list[Record], bool]:
-    """One statement for the page and every selected part; returns (records, has_next)."""
+    """One statement for the page and every selected part (two with a search); returns
+    (records in page order, each with its sort key `sk`, has_next)."""
+    key = decode_key_cursor(after, f"customers:{q.sort}") if after is not None else None
+    if key is not None and len(key) != 2:
+        raise bad_input(f"{after!r} is not a cursor of this list", "after")
     params = {
-        "after": decode_cursor(after, "customers") if after is not None else None,
+        **await _params(ctx, q),
+        "after": key,
         "limit": first + 1,
-        **filter_params(filters),
-        **shape_params(shape),
+        **shape_params(shape, reads.CUSTOMER_PARTS),
     }
-    query = reads.customers_query(reads.CUSTOMERS_PAGE_HEAD, [p for p, _ in shape])
+    head = reads.customers_page_head(q.sort, q.descending, q.computed)
+    query = reads.customers_query(head, selected_parts(shape), carry=("sk",))
     rows = await ctx.store.read(query, params)
-    records = sorted((r["entity"] for r in rows), key=lambda e: str(e["id"]))
+    records = [r["entity"] for r in rows]
+    records.sort(key=lambda e: (e["sk"], str(e["id"])), reverse=q.descending)
     for record in records:
         record["_shape"] = shape
         ctx.loaders.customers.prime((record["id"], shape), record)
     return records[:first], len(records) > first
 
 
-async def count_customers(ctx: Context, filters: dict[str, Any]) -> int:
-    rows = await ctx.store.read(reads.CUSTOMERS_COUNT, filter_params(filters))
+async def count_customers(ctx: Context, q: CustomerQuery) -> int:
+    """How many customers match, counted in the database (no node is returned)."""
+    rows = await ctx.store.read(reads.customers_count(q.computed), await _params(ctx, q))
     return int(rows[0]["total"]) if rows else 0

@@ -4,40 +4,48 @@ falling back to the request's loader when the record was fetched for another sha
 
 from typing import Any, Literal
 
+from strawberry.types import Info
+from strawberry.types.nodes import SelectedField
+
 from graph.store import Record
 from resolvers.context import Context
-from resolvers.selection import Window, page_window
+from resolvers.selection import Page, find_instance, read_page
 
 EntityKind = Literal["customer", "brand"]
 
 
 async def part_items(
-    ctx: Context, kind: EntityKind, record: Record, part: str, window: Window | None
+    ctx: Context, kind: EntityKind, record: Record, part: str, page: Page | None
 ) -> tuple[list[Any], int]:
-    """Items of ``part`` in ``window`` (None: the whole unordered list), and the total."""
-    fetched = dict(record.get("_shape", ()))
-    have = fetched.get(part)
-    covered = have is not None and (
-        window is None or (have.skip <= window.skip and window.end <= have.end)
-    )
-    if not covered:
+    """Items of ``part`` for ``page`` (None: the whole unordered part) and the list's total.
+
+    An ordered part's items are `{node, key}` maps, at most ``page.first + 1`` of them
+    (the extra one tells that more follow)."""
+    instance = find_instance(record.get("_shape", ()), part, page)
+    if instance is None:
         loader = ctx.loaders.customers if kind == "customer" else ctx.loaders.brands
-        shape = ((part, window or Window(0, 0)),)
-        fresh = await loader.load((record["id"], shape))
-        record = fresh or {}
-        have = window
-    items = list(record.get(part) or [])
-    if window is None:
-        return items, len(items)
-    assert have is not None
-    start = window.skip - have.skip
-    return items[start : start + window.first], int(record.get(f"{part}_total") or 0)
+        record = await loader.load((record["id"], ((part, part, page),))) or {}
+        instance = part
+    value = record.get(instance)
+    items = list(value or []) if isinstance(value, list | None) else [value]
+    return items, int(record.get(f"{instance}_total") or len(items))
+
+
+async def part_value(ctx: Context, kind: EntityKind, record: Record, part: str) -> Any:
+    """A value part (a map computed in the entity's statement)."""
+    items, _ = await part_items(ctx, kind, record, part, None)
+    return items[0] if items else None
 
 
 async def part_page(
-    ctx: Context, kind: EntityKind, record: Record, part: str, first: int, after: str | None
-) -> tuple[list[Any], Window, int]:
-    """One Relay page of an ordered part: (items, the window asked for, total)."""
-    window = page_window(first, after, part, ctx.max_page_size)
-    items, total = await part_items(ctx, kind, record, part, window)
-    return items, window, total
+    info: Info[Context, None], kind: EntityKind, record: Record, part: str
+) -> tuple[list[Any], Page, int]:
+    """One Relay page of an ordered part, for the field being resolved: (items, page, total).
+    The page comes from the field's own arguments, read the way the statement planned it."""
+    ctx = info.context
+    field = info.selected_fields[0]  # the field being resolved, with its raw arguments
+    assert isinstance(field, SelectedField)
+    arguments = field.arguments
+    page = read_page(part, arguments, ctx.default_page_size, ctx.max_page_size)
+    items, total = await part_items(ctx, kind, record, part, page)
+    return items, page, total

@@ -1,19 +1,20 @@
 """Request-scoped DataLoaders: one batch statement per key shape, never per key."""
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 from strawberry.dataloader import DataLoader
 
 from graph import reads
+from graph.reads import Part
 from graph.store import GraphStore, Record
-from resolvers.selection import Shape, shape_params
+from resolvers.selection import Shape, selected_parts, shape_params
 
 EntityKey = tuple[str, Shape]
 
 
 def _entity_loader(
-    store: GraphStore, build: Callable[[Sequence[str]], str]
+    store: GraphStore, build: Callable[[Sequence[tuple[str, str]]], str], parts: Mapping[str, Part]
 ) -> DataLoader[EntityKey, Record | None]:
     async def load(keys: Sequence[EntityKey]) -> list[Record | None]:
         by_shape: dict[Shape, list[str]] = defaultdict(list)
@@ -21,8 +22,9 @@ def _entity_loader(
             by_shape[shape].append(key)
         found: dict[EntityKey, Record] = {}
         for shape, ids in by_shape.items():
-            query = build([part for part, _ in shape])
-            rows = await store.read(query, {"ids": sorted(set(ids)), **shape_params(shape)})
+            query = build(selected_parts(shape))
+            params = {"ids": sorted(set(ids)), **shape_params(shape, parts)}
+            rows = await store.read(query, params)
             for row in rows:
                 entity = row["entity"]
                 entity["_shape"] = shape
@@ -51,7 +53,9 @@ class Loaders:
 
     def __init__(self, store: GraphStore) -> None:
         self.customers = _entity_loader(
-            store, lambda parts: reads.customers_query(reads.CUSTOMERS_BY_IDS_HEAD, parts)
+            store,
+            lambda parts: reads.customers_query(reads.CUSTOMERS_BY_IDS_HEAD, parts),
+            reads.CUSTOMER_PARTS,
         )
-        self.brands = _entity_loader(store, reads.brands_query)
+        self.brands = _entity_loader(store, reads.brands_query, reads.BRAND_PARTS)
         self.nodes = _node_loader(store)

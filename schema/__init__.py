@@ -10,7 +10,7 @@ from strawberry.types import ExecutionContext
 
 from graph.errors import GraphUnavailable
 from resolvers.errors import ApiError, ErrorCode
-from schema.customer import CustomerQueries
+from schema.customers import CustomerQueries
 from schema.nodes import NodeQueries
 
 logger = logging.getLogger("hub.graphql")

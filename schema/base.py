@@ -3,14 +3,18 @@
 import bisect
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 import strawberry
 
 from resolvers.errors import bad_input
-from resolvers.ids import decode_key_cursor, encode_cursor, encode_key_cursor
+from resolvers.ids import decode_key_cursor, encode_key_cursor
+from resolvers.selection import Page
 
 T = TypeVar("T")
+
+First = Annotated[int, strawberry.argument(description="Page size (at most the server maximum).")]
+After = Annotated[str | None, strawberry.argument(description="Cursor of the item to start after.")]
 
 
 def ms_to_datetime(ms: Any) -> datetime | None:
@@ -50,14 +54,25 @@ class Connection(Generic[T]):
         return [e.node for e in self.edges]
 
 
-def offset_connection(items: list[T], skip: int, total: int, cursor_kind: str) -> Connection[T]:
-    """A connection over an ordered list fetched from offset ``skip``."""
-    edges = [Edge(cursor=encode_cursor(cursor_kind, skip + i), node=n) for i, n in enumerate(items)]
+def keyset_connection(
+    items: list[dict[str, Any]],
+    page: Page,
+    total: int,
+    cursor_kind: str,
+    make: Callable[[dict[str, Any]], T],
+) -> Connection[T]:
+    """A connection over a page fetched by the statement: ``items`` are `{node, key}` maps,
+    up to ``page.first + 1`` of them (one more than shown means more follow)."""
+    shown = items[: page.first]
+    edges = [
+        Edge(cursor=encode_key_cursor(cursor_kind, tuple(i["key"])), node=make(i["node"]))
+        for i in shown
+    ]
     return Connection(
         edges=edges,
         page_info=PageInfo(
-            has_next_page=skip + len(items) < total,
-            has_previous_page=skip > 0,
+            has_next_page=len(items) > page.first,
+            has_previous_page=page.after is not None,
             start_cursor=edges[0].cursor if edges else None,
             end_cursor=edges[-1].cursor if edges else None,
         ),

@@ -10,13 +10,13 @@ from graph.store import Record
 from resolvers.context import Context
 from resolvers.entities import part_page
 from resolvers.ids import to_global_id
-from resolvers.selection import Window
-from schema.base import Connection, Node, ms_to_datetime, offset_connection
+from resolvers.selection import Page
+from schema.base import After, Connection, First, Node, keyset_connection, ms_to_datetime
 
 if TYPE_CHECKING:
     from schema.social import Post
 
-BRAND_ORDERED = {"products": "products", "posts": "posts"}
+BRAND_FIELDS = {"products": "products", "posts": "posts"}
 BRAND_COUNTS = ("follower_count", "product_count", "post_count", "purchase_count")
 
 
@@ -89,35 +89,21 @@ class Brand(Node):
     async def purchase_count(self, info: Info[Context, None]) -> int:
         return await self._count(info, "purchase_count")
 
-    async def _page(
-        self, info: Info[Context, None], part: str, first: int, after: str | None
-    ) -> tuple[list[Any], Window, int]:
-        return await part_page(info.context, "brand", self._record, part, first, after)
+    async def _page(self, info: Info[Context, None], part: str) -> tuple[list[Any], Page, int]:
+        return await part_page(info, "brand", self._record, part)
 
     @strawberry.field(description="The brand's products, by name.")
     async def products(
-        self,
-        info: Info[Context, None],
-        first: Annotated[int, strawberry.argument(description="Page size.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor to start after.")
-        ] = None,
+        self, info: Info[Context, None], first: First = 20, after: After = None
     ) -> Connection[Product]:
-        items, window, total = await self._page(info, "products", first, after)
-        return offset_connection(
-            [Product.from_record(i) for i in items], window.skip, total, "products"
-        )
+        items, page, total = await self._page(info, "products")
+        return keyset_connection(items, page, total, "products", Product.from_record)
 
     @strawberry.field(description="The brand's posts, newest first.")
     async def posts(
-        self,
-        info: Info[Context, None],
-        first: Annotated[int, strawberry.argument(description="Page size.")] = 20,
-        after: Annotated[
-            str | None, strawberry.argument(description="Cursor to start after.")
-        ] = None,
+        self, info: Info[Context, None], first: First = 20, after: After = None
     ) -> Connection[Annotated["Post", strawberry.lazy("schema.social")]]:
         from schema.social import Post
 
-        items, window, total = await self._page(info, "posts", first, after)
-        return offset_connection([Post.from_record(i) for i in items], window.skip, total, "posts")
+        items, page, total = await self._page(info, "posts")
+        return keyset_connection(items, page, total, "posts", Post.from_record)

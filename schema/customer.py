@@ -2,40 +2,54 @@
 posts and complaints, fetched in one statement shaped by the client's selection.
 """
 
-import dataclasses
+import time
 from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
+from graph.reads import CUSTOMER_PARTS
 from graph.store import Record
-from resolvers import customers as customer_reads
 from resolvers.context import Context
-from resolvers.entities import part_items, part_page
-from resolvers.errors import bad_input
-from resolvers.ids import encode_cursor, key_for, to_global_id
-from resolvers.selection import Shape, Window, plan_shape
-from schema.base import Connection, Edge, Node, PageInfo, ms_to_datetime, offset_connection
+from resolvers.entities import part_items, part_page, part_value
+from resolvers.ids import to_global_id
+from resolvers.metrics import Activity, compute_metrics
+from resolvers.selection import Page, Shape, plan_shape, to_epoch_ms
+from schema.base import After, Connection, First, Node, keyset_connection, ms_to_datetime
 from schema.brand import Brand
 from schema.commerce import Purchase
+from schema.contact import BrandEngagement, ContactEvent, ContactFilter, brand_engagements
+from schema.metrics import CustomerMetrics
 from schema.social import Identity, Interaction, Post, Tag
 from schema.support import Complaint
 
-ORDERED = {"purchases": "purchases", "interactions": "interactions", "posts": "posts",
-           "complaints": "complaints"}  # fmt: skip
-UNORDERED = {"identities": "identities", "tags": "tags", "consents": "consents",
-             "segments": "segments"}  # fmt: skip
-
-First = Annotated[int, strawberry.argument(description="Page size (at most the server maximum).")]
-After = Annotated[str | None, strawberry.argument(description="Cursor to start after.")]
+# GraphQL field -> part of the customer-360 statement (graph/reads.py CUSTOMER_PARTS).
+CUSTOMER_FIELDS = {
+    "identities": "identities", "tags": "tags", "consents": "consents",
+    "segments": "segments", "purchases": "purchases", "interactions": "interactions",
+    "posts": "posts", "complaints": "complaints", "contactHistory": "contact_history",
+    "brandsEngaged": "brands_engaged", "metrics": "metrics",
+}  # fmt: skip
 
 
 def customer_shape(info: Info[Context, None], selections: Any) -> Shape:
     ctx = info.context
     return plan_shape(
-        selections, "Customer", ORDERED, UNORDERED, ctx.default_page_size, ctx.max_page_size
+        selections, "Customer", CUSTOMER_FIELDS, CUSTOMER_PARTS,
+        ctx.default_page_size, ctx.max_page_size,
+    )  # fmt: skip
+
+
+@strawberry.input(description="Narrow a customer's purchases; all given conditions must hold.")
+class PurchaseFilter:
+    brand: strawberry.ID | None = strawberry.field(
+        default=None, description="Only purchases at this brand (global id or key)."
     )
+    from_: datetime | None = strawberry.field(
+        default=None, name="from", description="Placed at or after this time."
+    )
+    until: datetime | None = strawberry.field(default=None, description="Placed before this time.")
 
 
 @strawberry.type(description="A tag on a customer, with its weight and where it came from.")
@@ -105,14 +119,19 @@ class Customer(Node):
             _record=r,
         )
 
+    @strawberry.field(
+        description="False while the customer is only referenced by other records (a "
+        "purchase, a complaint...) and their own CRM row has not been loaded yet."
+    )
+    def profile_loaded(self) -> bool:
+        return self._record.get("row_hash") is not None
+
     async def _all(self, info: Info[Context, None], part: str) -> list[Any]:
         items, _ = await part_items(info.context, "customer", self._record, part, None)
         return items
 
-    async def _page(
-        self, info: Info[Context, None], part: str, first: int, after: str | None
-    ) -> tuple[list[Any], Window, int]:
-        return await part_page(info.context, "customer", self._record, part, first, after)
+    async def _page(self, info: Info[Context, None], part: str) -> tuple[list[Any], Page, int]:
+        return await part_page(info, "customer", self._record, part)
 
     @strawberry.field(description="Social accounts linked to the customer, with link evidence.")
     async def identities(self, info: Info[Context, None]) -> list[Identity]:
@@ -131,7 +150,7 @@ class Customer(Node):
             for r in rows
         ]
 
-    @strawberry.field(description="Consents given to brands, with their history.")
+    @strawberry.field(description="Consents given to brands, newest first, withdrawn ones too.")
     async def consents(self, info: Info[Context, None]) -> list[Consent]:
         rows = sorted(await self._all(info, "consents"), key=lambda r: -(r.get("granted_at") or 0))
         return [
@@ -151,14 +170,44 @@ class Customer(Node):
         rows = await self._all(info, "segments")
         return [Segment(segment_id=r["id"], name=r.get("name")) for r in rows]
 
+    @strawberry.field(description="Brands the customer engages with, and how; latest first.")
+    async def brands_engaged(self, info: Info[Context, None]) -> list[BrandEngagement]:
+        return brand_engagements(await self._all(info, "brands_engaged"))
+
+    @strawberry.field(description="Computed metrics: RFM, value, cost to serve, churn risk...")
+    async def metrics(
+        self,
+        info: Info[Context, None],
+        as_of: Annotated[
+            datetime | None,
+            strawberry.argument(description="Compute as of this time (default: now)."),
+        ] = None,
+    ) -> CustomerMetrics:
+        facts = await part_value(info.context, "customer", self._record, "metrics") or {}
+        activity = Activity(
+            purchases=[(int(at), float(total or 0)) for at, total in facts.get("purchases") or []
+                       if at is not None],
+            complaints=list(facts.get("complaints") or []),
+            interaction_content_types=list(facts.get("content_types") or []),
+            interactions=len(facts.get("content_types") or []),
+        )  # fmt: skip
+        when = to_epoch_ms(as_of, "asOf") if as_of is not None else int(time.time() * 1000)
+        return CustomerMetrics.from_metrics(
+            compute_metrics(activity, when, info.context.metrics_config)
+        )
+
     @strawberry.field(description="Purchases, newest first.")
     async def purchases(
-        self, info: Info[Context, None], first: First = 20, after: After = None
+        self,
+        info: Info[Context, None],
+        first: First = 20,
+        after: After = None,
+        filter: Annotated[
+            PurchaseFilter | None, strawberry.argument(description="Brand and time range.")
+        ] = None,
     ) -> Connection[Purchase]:
-        items, w, total = await self._page(info, "purchases", first, after)
-        return offset_connection(
-            [Purchase.from_record(i) for i in items], w.skip, total, "purchases"
-        )
+        items, page, total = await self._page(info, "purchases")
+        return keyset_connection(items, page, total, "purchases", Purchase.from_record)
 
     @strawberry.field(
         description="Interactions of the customer's accounts with posts, newest first."
@@ -166,107 +215,35 @@ class Customer(Node):
     async def interactions(
         self, info: Info[Context, None], first: First = 20, after: After = None
     ) -> Connection[Interaction]:
-        items, w, total = await self._page(info, "interactions", first, after)
-        nodes = [Interaction.from_record(i) for i in items]
-        return offset_connection(nodes, w.skip, total, "interactions")
+        items, page, total = await self._page(info, "interactions")
+        return keyset_connection(items, page, total, "interactions", Interaction.from_record)
 
     @strawberry.field(description="Posts published by the customer's accounts, newest first.")
     async def posts(
         self, info: Info[Context, None], first: First = 20, after: After = None
     ) -> Connection[Post]:
-        items, w, total = await self._page(info, "posts", first, after)
-        return offset_connection([Post.from_record(i) for i in items], w.skip, total, "posts")
+        items, page, total = await self._page(info, "posts")
+        return keyset_connection(items, page, total, "posts", Post.from_record)
 
     @strawberry.field(description="Complaints filed by the customer, newest first.")
     async def complaints(
         self, info: Info[Context, None], first: First = 20, after: After = None
     ) -> Connection[Complaint]:
-        items, w, total = await self._page(info, "complaints", first, after)
-        nodes = [Complaint.from_record(i) for i in items]
-        return offset_connection(nodes, w.skip, total, "complaints")
+        items, page, total = await self._page(info, "complaints")
+        return keyset_connection(items, page, total, "complaints", Complaint.from_record)
 
-
-@strawberry.input(description="Narrow a list of customers; all given conditions must hold.")
-class CustomerFilter:
-    country: str | None = strawberry.field(default=None, description="ISO country code.")
-    region: str | None = strawberry.field(default=None, description="Region or province.")
-    platform: str | None = strawberry.field(
-        default=None, description="Has an account on this platform."
+    @strawberry.field(
+        description="Every contact across channels (purchases, interactions, complaints, "
+        "posts) merged, newest first."
     )
-    tag: str | None = strawberry.field(default=None, description="Carries this tag id.")
-    segment: str | None = strawberry.field(default=None, description="In this segment id.")
-
-
-@strawberry.type(description="A page of customers, in id order.")
-class CustomerConnection:
-    edges: list[Edge[Customer]] = strawberry.field(description="The customers with cursors.")
-    page_info: PageInfo = strawberry.field(description="Where this page sits in the list.")
-    _filters: strawberry.Private[dict[str, Any]]
-
-    @strawberry.field(description="The customers of this page without cursors.")
-    def nodes(self) -> list[Customer]:
-        return [e.node for e in self.edges]
-
-    @strawberry.field(description="Customers matching the filter (counted, not loaded).")
-    async def total_count(self, info: Info[Context, None]) -> int:
-        return await customer_reads.count_customers(info.context, self._filters)
-
-
-def _connection_selections(info: Info[Context, None]) -> list[Any]:
-    """The Customer selections under `edges { node }` and `nodes` of a customers field."""
-    out: list[Any] = []
-    for field in info.selected_fields:
-        for sub in field.selections:
-            name = getattr(sub, "name", None)
-            if name == "nodes":
-                out += sub.selections
-            elif name == "edges":
-                for edge_field in sub.selections:
-                    if getattr(edge_field, "name", None) == "node":
-                        out += edge_field.selections
-    return out
-
-
-@strawberry.type
-class CustomerQueries:
-    @strawberry.field(description="One customer's 360 view, by global id or customer key.")
-    async def customer(
-        self,
-        info: Info[Context, None],
-        id: Annotated[strawberry.ID, strawberry.argument(description="Global id or key.")],
-    ) -> Customer | None:
-        key = key_for("Customer", id)
-        shape = customer_shape(info, info.selected_fields[0].selections)
-        return Customer.from_record(await customer_reads.customer_360(info.context, key, shape))
-
-    @strawberry.field(description="Customers in id order, filtered; a Relay connection.")
-    async def customers(
+    async def contact_history(
         self,
         info: Info[Context, None],
         first: First = 20,
         after: After = None,
         filter: Annotated[
-            CustomerFilter | None, strawberry.argument(description="Conditions to match.")
+            ContactFilter | None, strawberry.argument(description="Kinds of contact.")
         ] = None,
-    ) -> CustomerConnection:
-        if not 0 <= first <= info.context.max_page_size:
-            raise bad_input(f"first must be between 0 and {info.context.max_page_size}", "first")
-        filters = dataclasses.asdict(filter) if filter else {}
-        shape = customer_shape(info, _connection_selections(info))
-        records, has_next = await customer_reads.customers_page(
-            info.context, shape, first, after, filters
-        )
-        edges = [
-            Edge(cursor=encode_cursor("customers", r["id"]), node=Customer.from_record(r))
-            for r in records
-        ]
-        return CustomerConnection(
-            edges=edges,
-            page_info=PageInfo(
-                has_next_page=has_next,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
-            _filters=filters,
-        )
+    ) -> Connection[ContactEvent]:
+        items, page, total = await self._page(info, "contact_history")
+        return keyset_connection(items, page, total, "contact_history", ContactEvent.from_record)

@@ -7,13 +7,14 @@ import strawberry
 from strawberry.types import Info
 from strawberry.types.nodes import Selection
 
+from graph.reads import BRAND_PARTS
 from resolvers.context import Context
 from resolvers.customers import customer_360
 from resolvers.errors import not_found
 from resolvers.ids import from_global_id, key_for
 from resolvers.selection import plan_shape
 from schema.base import Node
-from schema.brand import BRAND_ORDERED, Brand, Product
+from schema.brand import BRAND_FIELDS, Brand, Product
 from schema.commerce import Purchase
 from schema.customer import Customer, customer_shape
 from schema.social import Post, SocialAccount, Tag
@@ -32,7 +33,7 @@ _LEAF_TYPES = {
 async def _brand(info: Info[Context, None], key: str, selections: Sequence[Selection]) -> Brand:
     ctx = info.context
     shape = plan_shape(
-        selections, "Brand", BRAND_ORDERED, {}, ctx.default_page_size, ctx.max_page_size
+        selections, "Brand", BRAND_FIELDS, BRAND_PARTS, ctx.default_page_size, ctx.max_page_size
     )
     record = await ctx.loaders.brands.load((key, shape))
     if record is None:

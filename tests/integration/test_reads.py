@@ -5,7 +5,10 @@ against the hand-built sample graph on both engines.
 import pytest
 
 from graph import reads
+from graph.dialect import customer_search
+from resolvers.customers import COMPUTED_FILTERS, PLAIN_FILTERS
 from resolvers.ids import to_global_id
+from resolvers.selection import Page, selected_parts, shape_params
 from tests.integration.sample_graph import load_sample
 from tests.integration.test_customer360 import errors_of, run
 
@@ -137,22 +140,39 @@ async def test_node_errors_have_codes(sample):
 
 
 async def test_every_read_statement_in_the_catalog_runs(sample):
-    every_part = {f"{p}_{k}": 5 for p in reads.CUSTOMER_PARTS for k in ("skip", "first")}
-    every_part |= {f"{p}_{k}": 5 for p in reads.BRAND_PARTS for k in ("skip", "first")}
-    filters = {"country": None, "region": None, "platform": None, "tag": None, "segment": None}
+    def shape(parts):
+        return tuple(
+            (name, name, Page(5) if part.ordered else None) for name, part in parts.items()
+        )
+
+    customer_shape, brand_shape = shape(reads.CUSTOMER_PARTS), shape(reads.BRAND_PARTS)
+    every_customer_part = shape_params(customer_shape, reads.CUSTOMER_PARTS)
+    filters = {k: None for k in (*PLAIN_FILTERS, *COMPUTED_FILTERS, "ids")}
+    page = {"after": None, "limit": 2, **filters, **every_customer_part}
+    all_customer_parts = selected_parts(customer_shape)
     statements = [
-        (reads.customers_query(reads.CUSTOMERS_BY_IDS_HEAD, list(reads.CUSTOMER_PARTS)),
-         {"ids": ["c1"], **every_part}),
-        (reads.customers_query(reads.CUSTOMERS_PAGE_HEAD, list(reads.CUSTOMER_PARTS)),
-         {"after": None, "limit": 2, **filters, **every_part}),
-        (reads.brands_query(list(reads.BRAND_PARTS)), {"ids": ["b1"], **every_part}),
-        (reads.CUSTOMERS_COUNT, filters),
+        (reads.customers_query(reads.CUSTOMERS_BY_IDS_HEAD, all_customer_parts),
+         {"ids": ["c1"], **every_customer_part}),
+        *((reads.customers_query(reads.customers_page_head(sort, desc, computed),
+                                 all_customer_parts, carry=("sk",)), page)
+          for sort in reads.CUSTOMER_SORTS for desc in (False, True) for computed in (False, True)),
+        (reads.brands_query(selected_parts(brand_shape)),
+         {"ids": ["b1"], **shape_params(brand_shape, reads.BRAND_PARTS)}),
+        (reads.customers_count(False), filters),
+        (reads.customers_count(True), filters),
+        (reads.customers_query(reads.CUSTOMER_BY_ACCOUNT_HEAD, all_customer_parts),
+         {"platform": "wechat", "handle": "wangfang", **every_customer_part}),
+        *((reads.customers_query(head, all_customer_parts),
+           {"hash": "x", "external_id": "x", **every_customer_part})
+          for head in (reads.CUSTOMER_BY_EMAIL_HEAD, reads.CUSTOMER_BY_PHONE_HEAD,
+                       reads.CUSTOMER_BY_EXTERNAL_ID_HEAD)),
+        (*customer_search(sample.engine, ["wang"]),),
         *((q, {"ids": ["x"]}) for q in reads.NODES_BY_IDS.values()),
     ]  # fmt: skip
     for query, params in statements:
+        if isinstance(params, str):  # the search statement and its query text
+            params = {"query": params, "limit": 10}
         await sample.read(query, params)
     named = {v for k, v in vars(reads).items() if k.isupper() and isinstance(v, str)}
-    heads = {reads.CUSTOMERS_BY_IDS_HEAD, reads.CUSTOMERS_PAGE_HEAD, reads.BRANDS_BY_IDS_HEAD,
-             reads.BRAND_COUNTS}  # fmt: skip
     ran = "\n".join(sample.statements)
-    assert all(text in ran for text in named - {reads.CUSTOMERS_COUNT} | heads)
+    assert all(text in ran for text in named), [t for t in named if t not in ran]

@@ -1,0 +1,452 @@
+"""Network statements for data teams: audiences, overlap, lookalikes, cross-sell,
+cross-side effects, influence, communities, neighbourhoods, paths, segment preferences.
+
+Every statement is fixed text, or built here from fixed fragments chosen by allow-listed
+keys (engagement kinds from graph/engagement.py, node labels, hop counts); values arrive
+only as $parameters. Definitions and formulas are in docs/network.md.
+
+Audiences are built from the shared engagement paths: for each selected kind an OPTIONAL
+MATCH collects the customers (or brands) at the free end, and the union is unwound into
+one distinct row per pair. Months are computed in Cypher with integer arithmetic (the
+civil-from-days algorithm) so both engines bucket the same way without date functions.
+"""
+
+from functools import cache
+
+from graph import projections as proj
+from graph.engagement import (
+    ENGAGEMENT_EVENT,
+    ENGAGEMENT_EXISTS,
+    ENGAGEMENT_KINDS,
+    ENGAGEMENT_PATHS,
+)
+from graph.model import NODE_LABELS
+
+DAY_MS = 86_400_000
+MAX_MONTH_ROWS = 3000  # 1900..2100 is 2,400 months, plus the undated row
+
+
+def in_range(expr: str) -> str:
+    """`expr` within [$from, $until); either bound may be null (open)."""
+    return f"($from IS NULL OR {expr} >= $from) AND ($until IS NULL OR {expr} < $until)"
+
+
+def month_lines(ms: str, keep: str, out: str) -> list[str]:
+    """WITH lines binding ``out`` to the UTC month of epoch-ms ``ms`` as yyyymm (null for
+    null), carrying ``keep``. Days from the epoch go to a civil date with Howard Hinnant's
+    days_from_civil inverse: integer arithmetic only, which both engines share."""
+    k = f"{keep}, " if keep else ""
+    return [
+        f"WITH {k}{ms} AS ms_",
+        f"WITH {k}CASE WHEN ms_ >= 0 THEN ms_ / {DAY_MS} "
+        f"ELSE (ms_ - {DAY_MS - 1}) / {DAY_MS} END + 719468 AS z_",
+        f"WITH {k}z_, z_ / 146097 AS era_",
+        f"WITH {k}era_, z_ - era_ * 146097 AS doe_",
+        f"WITH {k}era_, doe_, (doe_ - doe_ / 1460 + doe_ / 36524 - doe_ / 146096) / 365 AS yoe_",
+        f"WITH {k}era_, yoe_, (5 * (doe_ - (365 * yoe_ + yoe_ / 4 - yoe_ / 100)) + 2) / 153 AS mp_",
+        f"WITH {k}(yoe_ + era_ * 400 + CASE WHEN mp_ >= 10 THEN 1 ELSE 0 END) * 100 + "
+        f"CASE WHEN mp_ < 10 THEN mp_ + 3 ELSE mp_ - 9 END AS {out}",
+    ]
+
+
+def _check_kinds(kinds: tuple[str, ...]) -> None:
+    unknown = set(kinds) - set(ENGAGEMENT_KINDS)
+    if unknown or not kinds:
+        raise KeyError(f"engagement kinds must be some of {ENGAGEMENT_KINDS}: {kinds}")
+
+
+def engaged_lines(
+    kinds: tuple[str, ...], keep: str, free: str, *, dated: bool = False, keep_empty: bool = False
+) -> list[str]:
+    """Lines that extend each row (carrying ``keep``, which binds the other end) with the
+    distinct ``free`` ends ("c" customers or "b" brands) engaged through any of ``kinds``.
+
+    The result rows are `keep, engagements, <free>`: one per distinct pair, where
+    `engagements` counts the bound end's engagement events (each follow, interaction and
+    purchase once). With
+    ``dated`` only engagements within [$from, $until) count. With ``keep_empty`` a row
+    whose end has no engagement survives with `<free>` null.
+    """
+    _check_kinds(kinds)
+    lines: list[str] = []
+    lists: list[str] = []
+    counts: list[str] = []
+    for kind in kinds:
+        pattern, at = ENGAGEMENT_PATHS[kind]
+        conditions = ["b:Brand"] if free == "b" else []  # FOLLOWS and POSTED reach accounts too
+        if dated:
+            conditions.append(in_range(at))
+        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
+        lines.append(f"OPTIONAL MATCH {pattern}{where}")
+        carried = ", ".join([keep, *lists, *counts])
+        lines.append(
+            f"WITH {carried}, collect(DISTINCT {free}) AS l_{kind}, "
+            f"count({ENGAGEMENT_EVENT[kind]}) AS n_{kind}"
+        )
+        lists.append(f"l_{kind}")
+        counts.append(f"n_{kind}")
+    union = " + ".join(lists)
+    source = f"CASE WHEN size({union}) = 0 THEN [null] ELSE {union} END" if keep_empty else union
+    lines += [f"UNWIND {source} AS {free}", f"WITH DISTINCT {keep}, {' + '.join(counts)} AS engagements, {free}"]  # fmt: skip
+    return lines
+
+
+def not_engaged(kinds: tuple[str, ...]) -> str:
+    """A predicate: the bound `c` has no engagement of ``kinds`` with the bound `b`."""
+    _check_kinds(kinds)
+    return " AND ".join(f"NOT {ENGAGEMENT_EXISTS[k]}" for k in kinds)
+
+
+# The brands asked for (null where unknown) and the number of customers in the graph.
+BRANDS_AND_CUSTOMERS = (
+    "MATCH (c:Customer) WITH count(c) AS customers\n"
+    "UNWIND $ids AS key\n"
+    "OPTIONAL MATCH (b:Brand {id: key})\n"
+    f"RETURN key, customers, CASE WHEN b IS NULL THEN null ELSE b {proj.BRAND_CORE} END AS brand"
+)
+
+
+@cache
+def overlap_matrix_query(kinds: tuple[str, ...]) -> str:
+    """Rows (a, b, shared) for every pair a <= b of `$brands` with a shared customer; the
+    diagonal (a = b) is each brand's audience size. One pass: each customer's brands are
+    collected, then paired. Rows are bounded by `$max_pairs` (n(n+1)/2 for n brands)."""
+    return "\n".join(
+        [
+            "MATCH (b:Brand) WHERE b.id IN $brands",
+            *engaged_lines(kinds, "b", "c"),
+            "WITH c, collect(b.id) AS bs",
+            "UNWIND bs AS x",
+            "UNWIND bs AS y",
+            "WITH x, y WHERE x <= y",
+            "RETURN x AS a, y AS b, count(*) AS shared",
+            "LIMIT $max_pairs",
+        ]
+    )
+
+
+@cache
+def lookalikes_query(kinds: tuple[str, ...]) -> str:
+    """Other brands sharing customers with `$brand`: (brand, a_size, shared, b_size), the
+    `$max_brands` with the most shared customers."""
+    return "\n".join(
+        [
+            "MATCH (b:Brand {id: $brand})",
+            *engaged_lines(kinds, "b", "c"),
+            "WITH collect(c) AS audience",
+            "WITH audience, size(audience) AS a_size",
+            "UNWIND audience AS c",
+            "WITH a_size, c",
+            *engaged_lines(kinds, "a_size, c", "b"),
+            "WITH a_size, b, count(c) AS shared WHERE b.id <> $brand",
+            "WITH a_size, b, shared ORDER BY shared DESC, b.id LIMIT $max_brands",
+            *engaged_lines(kinds, "a_size, b, shared", "c"),
+            "WITH b, a_size, shared, count(c) AS b_size",
+            f"RETURN b {proj.BRAND_CORE} AS brand, a_size, shared, b_size",
+        ]
+    )
+
+
+@cache
+def brand_audience_query(kinds: tuple[str, ...]) -> str:
+    """One row per month of first engagement (yyyymm; null: no dated engagement) with the
+    members who joined then (`joined`, over all time) and, of those, how many engaged
+    within [$from, $until) by each kind (`followers`, `interactors`, `purchasers`) and
+    by any (`customers`)."""
+    _check_kinds(kinds)
+    lines = ["MATCH (b:Brand {id: $brand})"]
+    lists: list[str] = []
+    for kind in kinds:
+        pattern, at = ENGAGEMENT_PATHS[kind]
+        carried = ", ".join(["b", *lists])
+        lines += [
+            f"OPTIONAL MATCH {pattern}",
+            f"WITH {carried}, c, min({at}) AS first, "
+            f"sum(CASE WHEN {in_range(at)} THEN 1 ELSE 0 END) AS hits",
+            f"WITH {carried}, collect(CASE WHEN c IS NULL THEN null ELSE "
+            f"{{c: c.id, first: first, hits: hits, kind: '{kind}'}} END) AS e_{kind}",
+        ]
+        lists.append(f"e_{kind}")
+    lines += [
+        f"UNWIND {' + '.join(lists)} AS e",
+        "WITH e.c AS cid, min(e.first) AS first, "
+        "collect(CASE WHEN e.hits > 0 THEN e.kind ELSE null END) AS kinds",
+        *month_lines("first", "kinds", "month"),
+        "RETURN month, count(*) AS joined, "
+        + ", ".join(
+            f"sum(CASE WHEN '{k}' IN kinds THEN 1 ELSE 0 END) AS {k}s" for k in ENGAGEMENT_KINDS
+        )
+        + ", sum(CASE WHEN size(kinds) > 0 THEN 1 ELSE 0 END) AS customers",
+        f"LIMIT {MAX_MONTH_ROWS}",
+    ]
+    return "\n".join(lines)
+
+
+@cache
+def brands_joining_query(kinds: tuple[str, ...]) -> str:
+    """Per month of brand creation within [$from, $until): brands created, the distinct
+    customers engaged (ever) with those brands, and their engagements with them."""
+    return "\n".join(
+        [
+            "MATCH (b:Brand) WHERE b.created_at IS NOT NULL AND " + in_range("b.created_at"),
+            *month_lines("b.created_at", "b", "bm"),
+            *engaged_lines(kinds, "bm, b", "c", keep_empty=True),
+            "WITH bm, b, engagements, collect(c) AS cs",
+            "WITH bm, count(b) AS brands, sum(engagements) AS engagements, collect(cs) AS css",
+            "UNWIND css AS cs",
+            "UNWIND (CASE WHEN size(cs) = 0 THEN [null] ELSE cs END) AS c",
+            "RETURN bm AS month, brands, engagements, count(DISTINCT c) AS customers",
+            f"LIMIT {MAX_MONTH_ROWS}",
+        ]
+    )
+
+
+@cache
+def customers_joining_query(kinds: tuple[str, ...]) -> str:
+    """Per month of customer creation within [$from, $until): customers created, the
+    distinct brands they engaged with (ever), and their engagements."""
+    return "\n".join(
+        [
+            "MATCH (c:Customer) WHERE c.created_at IS NOT NULL AND " + in_range("c.created_at"),
+            *month_lines("c.created_at", "c", "cm"),
+            *engaged_lines(kinds, "cm, c", "b", keep_empty=True),
+            "WITH cm, c, engagements, collect(b) AS bs",
+            "WITH cm, count(c) AS customers, sum(engagements) AS engagements, collect(bs) AS bss",
+            "UNWIND bss AS bs",
+            "UNWIND (CASE WHEN size(bs) = 0 THEN [null] ELSE bs END) AS b",
+            "RETURN cm AS month, customers, engagements, count(DISTINCT b) AS brands",
+            f"LIMIT {MAX_MONTH_ROWS}",
+        ]
+    )
+
+
+@cache
+def audience_signals_query(kinds: tuple[str, ...]) -> str:
+    """The target brand `$to`'s audience profile: its size, and for each signal (`tag:<id>`
+    a tag its members carry, `category:<name>` a category the brand sells that members
+    bought, anywhere) how many members have it. At most `$max_signals` rows."""
+    return "\n".join(
+        [
+            "MATCH (b:Brand {id: $to})",
+            "WITH b, [(b)<-[:OF_BRAND]-(pr:Product) | pr.category] AS sold",
+            *engaged_lines(kinds, "b, sold", "c"),
+            "WITH sold, collect(c) AS audience",
+            "WITH sold, audience, size(audience) AS size",
+            "UNWIND audience AS c",
+            "OPTIONAL MATCH (c)-[:TAGGED]->(t:Tag)",
+            "WITH sold, size, c, collect(DISTINCT 'tag:' + t.id) AS tags",
+            "OPTIONAL MATCH (c)-[:MADE]->(:Purchase)-[:CONTAINS]->(q:Product) "
+            "WHERE q.category IN sold",
+            "WITH size, c, tags, collect(DISTINCT 'category:' + q.category) AS categories",
+            "UNWIND (CASE WHEN size(tags + categories) = 0 THEN [null] "
+            "ELSE tags + categories END) AS signal",
+            "RETURN signal, size, count(DISTINCT c) AS members",
+            "LIMIT $max_signals",
+        ]
+    )
+
+
+# How many customers in the whole graph carry each tag of `$tags` / bought a product of
+# each category of `$categories` (the base rates), with the tags' names.
+SIGNAL_BASE_RATES = (
+    "MATCH (t:Tag)<-[:TAGGED]-(c:Customer) WHERE t.id IN $tags\n"
+    "RETURN 'tag:' + t.id AS signal, t.name AS name, count(DISTINCT c) AS customers\n"
+    "UNION ALL\n"
+    "MATCH (c:Customer)-[:MADE]->(:Purchase)-[:CONTAINS]->(q:Product) "
+    "WHERE q.category IN $categories\n"
+    "RETURN 'category:' + q.category AS signal, q.category AS name, "
+    "count(DISTINCT c) AS customers"
+)
+
+
+@cache
+def cross_sell_query(kinds: tuple[str, ...]) -> str:
+    """Customers engaged with `$from` and not with `$to`, with the matching signals
+    (`$tag_weight` / `$category_weight`: signal key -> excess share) they carry and their
+    score (the sum of those weights), best `$top` first."""
+    return "\n".join(
+        [
+            "MATCH (b:Brand {id: $from})",
+            *engaged_lines(kinds, "b", "c"),
+            "WITH c",
+            "MATCH (b:Brand {id: $to})",
+            f"WITH b, c WHERE {not_engaged(kinds)}",
+            "OPTIONAL MATCH (c)-[:TAGGED]->(t:Tag) WHERE t.id IN $tags",
+            "WITH c, collect(DISTINCT t.id) AS tags",
+            "OPTIONAL MATCH (c)-[:MADE]->(:Purchase)-[:CONTAINS]->(q:Product) "
+            "WHERE q.category IN $categories",
+            "WITH c, tags, collect(DISTINCT q.category) AS categories",
+            "WITH c, tags, categories, "
+            "reduce(s = 0.0, x IN tags | s + $tag_weight[x]) + "
+            "reduce(s = 0.0, x IN categories | s + $category_weight[x]) AS score",
+            "WHERE score > 0",
+            "RETURN c {.*} AS customer, tags, categories, score",
+            "ORDER BY score DESC, c.id LIMIT $top",
+        ]
+    )
+
+
+# Accounts whose posts draw interactions from other people's accounts (not the author
+# itself, nor another account of the author's own customer), with the purchases those
+# interacting customers made within `$window` ms after an interaction. Scored with the
+# `$w_*` weights, best `$top` first.
+_FROM_OTHERS = "y <> x AND NOT (x)<-[:HAS_ACCOUNT]-(:Customer)-[:HAS_ACCOUNT]->(y)"
+INFLUENCERS = f"""MATCH (x:SocialAccount)-[:POSTED]->(post:Post)<-[i:INTERACTED]-(y:SocialAccount)
+WHERE {_FROM_OTHERS} AND {in_range("i.at")}
+WITH x, count(i) AS interactions, count(DISTINCT y) AS interactors,
+     sum(CASE WHEN i.kind = 'share' THEN 1 ELSE 0 END) AS shares
+OPTIONAL MATCH (x)-[:POSTED]->(:Post)<-[j:INTERACTED]-(z:SocialAccount)<-[:HAS_ACCOUNT]-(k:Customer)
+      -[:MADE]->(o:Purchase)
+WHERE z <> x AND NOT (x)<-[:HAS_ACCOUNT]-(k) AND {in_range("j.at")}
+      AND o.at >= j.at AND o.at <= j.at + $window
+WITH x, interactions, interactors, shares,
+     count(DISTINCT o) AS purchases, count(DISTINCT k) AS buyers
+WITH x, interactions, interactors, shares, purchases, buyers,
+     $w_interactors * interactors + $w_shares * shares + $w_purchases * purchases AS score
+ORDER BY score DESC, x.id LIMIT $top
+RETURN x {proj.ACCOUNT_CORE} AS account,
+       head([(x)<-[:HAS_ACCOUNT]-(owner:Customer) | owner.id]) AS customer,
+       size([(x)-[:POSTED]->(:Post) | 1]) AS posts,
+       interactions, interactors, shares, purchases, buyers, score"""
+
+# The account-to-account edges communities are found in: FOLLOWS between accounts, and
+# interactions of one account with another's posts, each pair with how many there are.
+ACCOUNT_EDGES = """MATCH (x:SocialAccount)-[r:FOLLOWS]->(y:SocialAccount) WHERE x <> y
+WITH x.id AS a, y.id AS b, count(r) AS n ORDER BY a, b LIMIT $max_edges
+RETURN a, b, 'follow' AS kind, n
+UNION ALL
+MATCH (x:SocialAccount)-[r:INTERACTED]->(:Post)<-[:POSTED]-(y:SocialAccount) WHERE x <> y
+WITH x.id AS a, y.id AS b, count(r) AS n ORDER BY a, b LIMIT $max_edges
+RETURN a, b, 'interaction' AS kind, n"""
+
+ACCOUNTS_BY_IDS = f"""UNWIND $ids AS key
+MATCH (x:SocialAccount {{id: key}})
+RETURN x {proj.ACCOUNT_CORE} AS account,
+       head([(x)<-[:HAS_ACCOUNT]-(owner:Customer) | owner.id]) AS customer"""
+
+# --- k-hop neighbourhoods ------------------------------------------------------------
+
+MAX_HOPS = 3
+_LABEL = "CASE WHEN n IS NULL THEN '' ELSE labels(n)[0] END"
+_NODE = (
+    "{label: labels(n)[0], id: n.id, name: n.name, display_name: n.display_name, "
+    "handle: n.handle, text: n.text, category: n.category}"
+)
+
+
+def _hop(level: int) -> list[str]:
+    """Expand level ``level`` from the previous one: distinct new nodes, the first `$cap`
+    in (label, id) order."""
+    previous = [f"l{i}" for i in range(1, level)]
+    keep = ", ".join(["s", *previous])
+    if previous:
+        source = previous[-1]
+        lines = [f"UNWIND (CASE WHEN size({source}) = 0 THEN [null] ELSE {source} END) AS m"]
+        seen = " AND ".join(f"NOT n IN {p}" for p in previous)
+        lines.append(f"OPTIONAL MATCH (m)--(n) WHERE n <> s AND {seen}")
+    else:
+        lines = ["OPTIONAL MATCH (s)--(n) WHERE n <> s"]
+    return [
+        *lines,
+        f"WITH DISTINCT {keep}, n",
+        f"WITH {keep}, n ORDER BY {_LABEL}, n.id",
+        f"WITH {keep}, collect(n)[..$cap] AS l{level}",
+    ]
+
+
+@cache
+def neighbourhood_query(label: str, hops: int) -> str:
+    """The nodes within ``hops`` of the ``label`` node with id `$key`, level by level
+    (`level1`..`level<hops>`, each at most `$cap` nodes), and the relationships among
+    them. ``label`` must be one of the model's labels; ``hops`` 1..MAX_HOPS."""
+    if label not in NODE_LABELS or not 1 <= hops <= MAX_HOPS:
+        raise KeyError(f"no neighbourhood statement for {label!r} at {hops} hops")
+    levels = [f"l{i}" for i in range(1, hops + 1)]
+    lines = [f"MATCH (s:{label} {{id: $key}})"]
+    for level in range(1, hops + 1):
+        lines += _hop(level)
+    lines += [
+        f"WITH s, {', '.join(levels)}, [s] + {' + '.join(levels)} AS ns",
+        "UNWIND ns AS x",
+        "OPTIONAL MATCH (x)-[r]->(y) WHERE y IN ns",
+        f"WITH s, {', '.join(levels)}, x, y, type(r) AS type, count(r) AS n",
+        f"WITH s, {', '.join(levels)}, collect(CASE WHEN y IS NULL THEN null ELSE "
+        "{from_label: labels(x)[0], from_id: x.id, type: type, to_label: labels(y)[0], "
+        "to_id: y.id, count: n} END) AS edges",
+        "RETURN "
+        + ", ".join(
+            [
+                "[n IN [s] | " + _NODE + "] AS level0",
+                *(f"[n IN {lv} | {_NODE}] AS level{lv[1:]}" for lv in levels),
+                "edges",
+            ]
+        ),
+    ]
+    return "\n".join(lines)
+
+
+# --- shortest path -------------------------------------------------------------------
+
+MAX_PATH_HOPS = 6
+_PATH_RETURN = (
+    "RETURN [n IN nodes(path) | " + _NODE + "] AS nodes, "
+    "[r IN relationships(path) | {type: type(r), from_id: startNode(r).id, "
+    "from_label: labels(startNode(r))[0]}] AS relationships"
+)
+
+# FalkorDB runs shortestPath() only in WITH/RETURN and only along directed relationships,
+# while customer-to-brand paths go both ways (a brand POSTED what an account INTERACTED
+# with), so the embedded engine uses its own shortest-path procedure, undirected.
+_EMBEDDED_PATH = (
+    "MATCH (c:Customer {id: $customer}), (b:Brand {id: $brand})\n"
+    "CALL algo.SPpaths({sourceNode: c, targetNode: b, maxLen: $max_hops, "
+    "relDirection: 'both', pathCount: 1}) YIELD path\n" + _PATH_RETURN
+)
+
+
+def shortest_path_query(engine: str, max_hops: int) -> str:
+    """One shortest path (any relationship type, either direction) from customer
+    `$customer` to brand `$brand` of at most ``max_hops`` relationships; no row if none.
+    Neo4j takes the bound as text (it cannot be a parameter): 1..MAX_PATH_HOPS only."""
+    if not 1 <= max_hops <= MAX_PATH_HOPS:
+        raise KeyError(f"max_hops must be 1..{MAX_PATH_HOPS}")
+    if engine == "embedded":
+        return _EMBEDDED_PATH
+    return (
+        "MATCH (c:Customer {id: $customer}), (b:Brand {id: $brand})\n"
+        f"MATCH path = shortestPath((c)-[*..{max_hops}]-(b))\n" + _PATH_RETURN
+    )
+
+
+CUSTOMER_AND_BRAND_EXIST = (
+    "OPTIONAL MATCH (c:Customer {id: $customer})\n"
+    "OPTIONAL MATCH (b:Brand {id: $brand})\n"
+    "RETURN c IS NOT NULL AS customer, b IS NOT NULL AS brand"
+)
+
+# --- segment x content-type preferences ----------------------------------------------
+
+# group -> (group sizes, cells); the group's key and display name, then counts.
+_INTERACTED = (
+    "-[:HAS_ACCOUNT]->(:SocialAccount)-[i:INTERACTED]->(p:Post)\n"
+    f"WHERE p.content_type IS NOT NULL AND {in_range('i.at')}\n"
+)
+SEGMENT_PREFERENCES: dict[str, tuple[str, str]] = {
+    "segment": (
+        "MATCH (s:Segment) OPTIONAL MATCH (s)<-[:IN_SEGMENT]-(c:Customer)\n"
+        "RETURN s.id AS key, s.name AS name, count(DISTINCT c) AS size\n"
+        "ORDER BY key LIMIT $max_groups",
+        "MATCH (s:Segment)<-[:IN_SEGMENT]-(c:Customer)" + _INTERACTED + "RETURN s.id AS key, "
+        "p.content_type AS content_type, count(DISTINCT c) AS customers, count(i) AS interactions\n"
+        "LIMIT $max_cells",
+    ),
+    "region": (
+        "MATCH (c:Customer) WHERE c.region IS NOT NULL\n"
+        "RETURN c.region AS key, c.region AS name, count(c) AS size\n"
+        "ORDER BY key LIMIT $max_groups",
+        "MATCH (c:Customer)" + _INTERACTED + "WITH c.region AS key, p.content_type AS "
+        "content_type, c, i WHERE key IS NOT NULL\n"
+        "RETURN key, content_type, count(DISTINCT c) AS customers, count(i) AS interactions\n"
+        "LIMIT $max_cells",
+    ),
+}

@@ -1,0 +1,261 @@
+"""Root fields for customers: one by id or by identity, and filtered, sorted pages."""
+
+from datetime import datetime
+from enum import Enum
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.types import Info
+
+from resolvers import customers as customer_reads
+from resolvers.context import Context
+from resolvers.errors import bad_input
+from resolvers.ids import encode_key_cursor, key_for
+from resolvers.selection import time_range
+from schema.base import After, Edge, First, PageInfo
+from schema.customer import Customer, customer_shape
+
+
+@strawberry.input(
+    description="One identity of a customer. Give exactly one of: platform + handle, "
+    "email, phone, externalId."
+)
+class IdentityInput:
+    platform: str | None = strawberry.field(
+        default=None, description="Social platform (wechat, weibo...), with `handle`."
+    )
+    handle: str | None = strawberry.field(default=None, description="Handle on `platform`.")
+    email: str | None = strawberry.field(
+        default=None, description="Email address (matched case-insensitively, by hash)."
+    )
+    phone: str | None = strawberry.field(
+        default=None, description="Phone number (spaces and dashes ignored, matched by hash)."
+    )
+    external_id: str | None = strawberry.field(default=None, description="The CRM's id.")
+
+
+@strawberry.input(description="A range of amounts; either end may be open.")
+class AmountRange:
+    min: float | None = strawberry.field(default=None, description="At least this much.")
+    max: float | None = strawberry.field(default=None, description="At most this much.")
+
+
+@strawberry.input(description="A time range: from (inclusive) until (exclusive).")
+class TimeRange:
+    from_: datetime | None = strawberry.field(default=None, name="from", description="Start.")
+    until: datetime | None = strawberry.field(default=None, description="End (exclusive).")
+
+
+@strawberry.input(description="An active (not withdrawn) consent to a brand.")
+class ConsentCondition:
+    brand: strawberry.ID = strawberry.field(description="The brand (global id or key).")
+    purpose: str | None = strawberry.field(
+        default=None, description="Granted for this purpose (any purpose when omitted)."
+    )
+
+
+@strawberry.input(description="Narrow a list of customers; all given conditions must hold.")
+class CustomerFilter:
+    search: str | None = strawberry.field(
+        default=None,
+        description="Words the name, or a linked account's handle or display name, has "
+        "words starting with (full-text).",
+    )
+    country: str | None = strawberry.field(default=None, description="ISO country code.")
+    region: str | None = strawberry.field(default=None, description="Region or province.")
+    platform: str | None = strawberry.field(
+        default=None, description="Has a linked account on this platform."
+    )
+    tag: str | None = strawberry.field(default=None, description="Carries this tag id.")
+    segment: str | None = strawberry.field(default=None, description="In this segment id.")
+    brand: strawberry.ID | None = strawberry.field(
+        default=None, description="Engaged with this brand: bought, follows or interacted."
+    )
+    spend: AmountRange | None = strawberry.field(
+        default=None, description="Total spend in this range."
+    )
+    last_activity: TimeRange | None = strawberry.field(
+        default=None, description="Latest purchase, interaction, complaint or post in range."
+    )
+    consent: ConsentCondition | None = strawberry.field(
+        default=None, description="Has an active consent to this brand."
+    )
+    profile_loaded: bool | None = strawberry.field(
+        default=None, description="Only customers whose own CRM row is (or is not) loaded."
+    )
+
+
+@strawberry.enum(description="What to sort customers by; ties are broken by id.")
+class CustomerSortField(Enum):
+    ID = "id"
+    NAME = "name"
+    CREATED_AT = "created_at"
+    SPEND = "spend"
+    LAST_ACTIVITY = "last_activity"
+
+
+@strawberry.enum(description="Sort direction.")
+class SortDirection(Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+@strawberry.input(description="The order of a list of customers.")
+class CustomerSort:
+    field: CustomerSortField = strawberry.field(
+        default=CustomerSortField.ID, description="Sort key."
+    )
+    direction: SortDirection = strawberry.field(
+        default=SortDirection.ASC, description="Ascending or descending."
+    )
+
+
+@strawberry.type(description="A page of customers.")
+class CustomerConnection:
+    edges: list[Edge[Customer]] = strawberry.field(description="The customers with cursors.")
+    page_info: PageInfo = strawberry.field(description="Where this page sits in the list.")
+    _query: strawberry.Private[customer_reads.CustomerQuery]
+
+    @strawberry.field(description="The customers of this page without cursors.")
+    def nodes(self) -> list[Customer]:
+        return [e.node for e in self.edges]
+
+    @strawberry.field(description="Customers matching the filter (counted, not loaded).")
+    async def total_count(self, info: Info[Context, None]) -> int:
+        return await customer_reads.count_customers(info.context, self._query)
+
+
+def _connection_selections(info: Info[Context, None]) -> list[Any]:
+    """The Customer selections under `edges { node }` and `nodes` of a customers field."""
+    out: list[Any] = []
+    for field in info.selected_fields:
+        for sub in field.selections:
+            name = getattr(sub, "name", None)
+            if name == "nodes":
+                out += sub.selections
+            elif name == "edges":
+                for edge_field in sub.selections:
+                    if getattr(edge_field, "name", None) == "node":
+                        out += edge_field.selections
+    return out
+
+
+def customer_query(
+    f: CustomerFilter | None, sort: CustomerSort | None
+) -> customer_reads.CustomerQuery:
+    """Validate the filter and sort into statement parameters; raise BAD_USER_INPUT."""
+    f = f or CustomerFilter()
+    sort = sort or CustomerSort()
+    filters: dict[str, Any] = {
+        "country": f.country, "region": f.region, "platform": f.platform, "tag": f.tag,
+        "segment": f.segment, "profile_loaded": f.profile_loaded,
+        "brand": key_for("Brand", f.brand, "filter.brand") if f.brand is not None else None,
+    }  # fmt: skip
+    if f.spend is not None:
+        if f.spend.min is not None and f.spend.max is not None and f.spend.min > f.spend.max:
+            raise bad_input("filter.spend.min is more than filter.spend.max", "filter.spend")
+        filters |= {"spend_min": f.spend.min, "spend_max": f.spend.max}
+    if f.last_activity is not None:
+        raw = {"from": f.last_activity.from_, "until": f.last_activity.until}
+        start, end = time_range(raw, "filter.lastActivity")
+        filters |= {"active_from": start, "active_until": end}
+    if f.consent is not None:
+        filters |= {
+            "consent_brand": key_for("Brand", f.consent.brand, "filter.consent.brand"),
+            "consent_purpose": f.consent.purpose,
+        }
+    search = f.search.strip() if f.search is not None else None
+    return customer_reads.CustomerQuery(
+        filters=filters,
+        sort=sort.field.value,
+        descending=sort.direction is SortDirection.DESC,
+        search=search,
+    )
+
+
+def _identity(identity: IdentityInput) -> tuple[str, str, str | None]:
+    """(kind, value, platform) of the one identity given; raise BAD_USER_INPUT."""
+    given = [
+        (kind, value)
+        for kind, value in (
+            ("account", identity.handle),
+            ("email", identity.email),
+            ("phone", identity.phone),
+            ("external_id", identity.external_id),
+        )
+        if value is not None
+    ]
+    if len(given) != 1:
+        raise bad_input(
+            "give exactly one of: platform + handle, email, phone, externalId", "identity"
+        )
+    kind, value = given[0]
+    if (kind == "account") != (identity.platform is not None):
+        raise bad_input("platform and handle go together", "identity")
+    return kind, value, identity.platform
+
+
+@strawberry.type
+class CustomerQueries:
+    @strawberry.field(description="One customer's 360 view, by global id or customer key.")
+    async def customer(
+        self,
+        info: Info[Context, None],
+        id: Annotated[strawberry.ID, strawberry.argument(description="Global id or key.")],
+    ) -> Customer | None:
+        key = key_for("Customer", id)
+        shape = customer_shape(info, info.selected_fields[0].selections)
+        return Customer.from_record(await customer_reads.customer_360(info.context, key, shape))
+
+    @strawberry.field(
+        description="One customer's 360 view, found by a social account, email, phone or "
+        "CRM id. NOT_FOUND when no customer has it; BAD_USER_INPUT when several share it."
+    )
+    async def customer_by_identity(
+        self,
+        info: Info[Context, None],
+        identity: Annotated[
+            IdentityInput, strawberry.argument(description="Exactly one identity.")
+        ],
+    ) -> Customer | None:
+        kind, value, platform = _identity(identity)
+        params = customer_reads.identity_params(kind, value, platform)
+        shape = customer_shape(info, info.selected_fields[0].selections)
+        record = await customer_reads.customer_by_identity(info.context, kind, params, shape)
+        return Customer.from_record(record)
+
+    @strawberry.field(description="Customers, filtered and sorted; a Relay connection.")
+    async def customers(
+        self,
+        info: Info[Context, None],
+        first: First = 20,
+        after: After = None,
+        filter: Annotated[
+            CustomerFilter | None, strawberry.argument(description="Conditions to match.")
+        ] = None,
+        sort: Annotated[
+            CustomerSort | None, strawberry.argument(description="Order (default: by id).")
+        ] = None,
+    ) -> CustomerConnection:
+        if not 0 <= first <= info.context.max_page_size:
+            raise bad_input(f"first must be between 0 and {info.context.max_page_size}", "first")
+        query = customer_query(filter, sort)
+        shape = customer_shape(info, _connection_selections(info))
+        records, has_next = await customer_reads.customers_page(
+            info.context, query, shape, first, after
+        )
+        kind = f"customers:{query.sort}"
+        edges = [
+            Edge(cursor=encode_key_cursor(kind, (r["sk"], r["id"])), node=Customer.from_record(r))
+            for r in records
+        ]
+        return CustomerConnection(
+            edges=edges,
+            page_info=PageInfo(
+                has_next_page=has_next,
+                has_previous_page=after is not None,
+                start_cursor=edges[0].cursor if edges else None,
+                end_cursor=edges[-1].cursor if edges else None,
+            ),
+            _query=query,
+        )
