@@ -8,6 +8,7 @@ arguments, each distinct page is its own instance of the part (`purchases`,
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from typing import Any
 
 from strawberry.types.nodes import FragmentSpread, InlineFragment, SelectedField, Selection
@@ -68,9 +69,16 @@ def read_purchase_filter(raw: Mapping[str, Any]) -> Filters:
     return (("brand", brand_key), ("from", start), ("until", end))
 
 
+def _enum_value(value: Any) -> str:
+    """An enum argument: a Python enum when it came in a variable, its name when inline."""
+    return str(value.value if isinstance(value, Enum) else value).lower()
+
+
 def read_contact_filter(raw: Mapping[str, Any]) -> Filters:
     kinds = raw.get("kinds")
-    return (("kinds", tuple(str(k).lower() for k in kinds) if kinds is not None else None),)
+    return (
+        ("kinds", tuple(sorted({_enum_value(k) for k in kinds})) if kinds is not None else None),
+    )
 
 
 FILTER_READERS: dict[str, FilterReader] = {
