@@ -38,6 +38,19 @@ class Part:
         return bool(self.order)
 
 
+def brand_counts(v: str) -> str:
+    """Brand counters over the brand bound to ``v``."""
+    return (
+        f"follower_count: size([({v})<-[:FOLLOWS]-(:SocialAccount) | 1]), "
+        f"product_count: size([({v})<-[:OF_BRAND]-(:Product) | 1]), "
+        f"post_count: size([({v})-[:POSTED]->(:Post) | 1]), "
+        f"purchase_count: size([({v})<-[:AT]-(:Purchase) | 1])"
+    )
+
+
+# Brand counters, computed with the brand's own statement.
+BRAND_COUNTS = brand_counts("e")
+
 DESC, ASC = True, False
 
 # The events of a customer's contact history, one list per channel of contact, merged.
@@ -115,6 +128,17 @@ CUSTOMER_PARTS: dict[str, Part] = {
         proj.COMPLAINT,
         order=(("coalesce(x.opened_at, 0)", DESC), ("x.id", ASC)),
     ),
+    # Counters of every brand a customer-360 can show (purchases, consents, engagement),
+    # so `brand { followerCount }` anywhere in it needs no statement of its own.
+    "brand_counts": Part(
+        "",
+        "x {.id, " + brand_counts("x") + "}",
+        source="reduce(acc = [], b IN [(e)-[:MADE]->(:Purchase)-[:AT]->(cb1:Brand) | cb1]"
+        " + [(e)-[:CONSENTED]->(cb2:Brand) | cb2]"
+        " + [(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[:FOLLOWS]->(cb3:Brand) | cb3]"
+        " + [(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[:INTERACTED]->(:Post)<-[:POSTED]-(cb4:Brand)"
+        " | cb4] | CASE WHEN b IN acc THEN acc ELSE acc + [b] END)",
+    ),
     "contact_history": Part(
         "",
         "{kind: x.kind, at: x.at, channel: x.channel, "
@@ -144,14 +168,6 @@ BRAND_PARTS: dict[str, Part] = {
         "(e)-[:POSTED]->(x:Post)", proj.POST, order=(("coalesce(x.at, 0)", DESC), ("x.id", ASC))
     ),
 }
-
-# Brand counters, computed with the brand's own statement.
-BRAND_COUNTS = (
-    "follower_count: size([(e)<-[:FOLLOWS]-(:SocialAccount) | 1]), "
-    "product_count: size([(e)<-[:OF_BRAND]-(:Product) | 1]), "
-    "post_count: size([(e)-[:POSTED]->(:Post) | 1]), "
-    "purchase_count: size([(e)<-[:AT]-(:Purchase) | 1])"
-)
 
 
 def _keyset_predicate(order: Sequence[tuple[str, bool]], item: str, after: str) -> str:
@@ -203,6 +219,17 @@ def _ordered_part(name: str, part: Part, keep: str) -> list[str]:
     ]
 
 
+def _unwound_part(name: str, part: Part, keep: str) -> list[str]:
+    """Project each item of ``part.source`` as a bound variable `x`. FalkorDB evaluates a
+    pattern comprehension over a list comprehension's variable wrongly (uncorrelated), so
+    items that need patterns of their own are unwound rather than mapped."""
+    return [
+        f"WITH {keep}, {part.source} AS {name}_src",
+        f"UNWIND (CASE WHEN size({name}_src) = 0 THEN [null] ELSE {name}_src END) AS x",
+        f"WITH {keep}, collect(CASE WHEN x IS NULL THEN null ELSE {part.projection} END) AS {name}",
+    ]
+
+
 def entity_query(
     head: str,
     parts: dict[str, Part],
@@ -233,11 +260,17 @@ def entity_query(
         fields.append(extra)
     for instance, name in selected:
         part = parts[name]
+        keep = ", ".join(["e", *carried])
+        if part.source and not part.ordered:
+            lines += _unwound_part(instance, part, keep)
+            carried.append(instance)
+            fields.append(f"{instance}: {instance}")
+            continue
         if not part.ordered:
             value = f"[{part.pattern} | {part.projection}]" if part.pattern else part.projection
             fields.append(f"{instance}: {value}")
             continue
-        lines += _ordered_part(instance, part, ", ".join(["e", *carried]))
+        lines += _ordered_part(instance, part, keep)
         carried += [instance, f"{instance}_total"]
         fields += [f"{instance}: {instance}", f"{instance}_total: {instance}_total"]
     lines.append("RETURN " + ", ".join(fields) + "} AS entity")

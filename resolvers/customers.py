@@ -84,6 +84,7 @@ async def customer_by_identity(
         )
     record: Record = rows[0]["entity"]
     record["_shape"] = shape
+    ctx.loaders.customer_fetched(record)
     ctx.loaders.customers.prime((record["id"], shape), record)
     return record
 
@@ -129,6 +130,7 @@ async def customers_page(
     records.sort(key=lambda e: (e["sk"], str(e["id"])), reverse=q.descending)
     for record in records:
         record["_shape"] = shape
+        ctx.loaders.customer_fetched(record)
         ctx.loaders.customers.prime((record["id"], shape), record)
     return records[:first], len(records) > first
 

@@ -14,7 +14,10 @@ EntityKey = tuple[str, Shape]
 
 
 def _entity_loader(
-    store: GraphStore, build: Callable[[Sequence[tuple[str, str]]], str], parts: Mapping[str, Part]
+    store: GraphStore,
+    build: Callable[[Sequence[tuple[str, str]]], str],
+    parts: Mapping[str, Part],
+    on_record: Callable[[Record], None],
 ) -> DataLoader[EntityKey, Record | None]:
     async def load(keys: Sequence[EntityKey]) -> list[Record | None]:
         by_shape: dict[Shape, list[str]] = defaultdict(list)
@@ -28,6 +31,7 @@ def _entity_loader(
             for row in rows:
                 entity = row["entity"]
                 entity["_shape"] = shape
+                on_record(entity)
                 found[(entity["id"], shape)] = entity
         return [found.get(k) for k in keys]
 
@@ -56,6 +60,14 @@ class Loaders:
             store,
             lambda parts: reads.customers_query(reads.CUSTOMERS_BY_IDS_HEAD, parts),
             reads.CUSTOMER_PARTS,
+            self.customer_fetched,
         )
-        self.brands = _entity_loader(store, reads.brands_query, reads.BRAND_PARTS)
+        self.brands = _entity_loader(
+            store, reads.brands_query, reads.BRAND_PARTS, lambda record: None
+        )
         self.nodes = _node_loader(store)
+
+    def customer_fetched(self, record: Record) -> None:
+        """Share what a customer's statement brought for others: brand counters."""
+        for counts in record.get("brand_counts") or []:
+            self.brands.prime((counts["id"], ()), counts)

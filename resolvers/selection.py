@@ -120,6 +120,16 @@ def fields_of(selections: Iterable[Selection], type_name: str) -> list[SelectedF
     return out
 
 
+def selects_any(selections: Iterable[Selection], names: frozenset[str]) -> bool:
+    """True when a field named in ``names`` is selected anywhere below ``selections``."""
+    for s in selections:
+        if isinstance(s, SelectedField) and s.name in names:
+            return True
+        if selects_any(s.selections, names):
+            return True
+    return False
+
+
 def plan_shape(
     selections: Iterable[Selection],
     type_name: str,

@@ -11,13 +11,14 @@ from strawberry.types import ExecutionContext
 from graph.errors import GraphUnavailable
 from resolvers.errors import ApiError, ErrorCode
 from schema.customers import CustomerQueries
+from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 
 logger = logging.getLogger("hub.graphql")
 
 
 @strawberry.type(description="Read the customer-360 graph.")
-class Query(CustomerQueries, NodeQueries):
+class Query(CustomerQueries, NodeQueries, NetworkQueries):
     pass
 
 

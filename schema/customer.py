@@ -15,7 +15,7 @@ from resolvers.context import Context
 from resolvers.entities import part_items, part_page, part_value
 from resolvers.ids import to_global_id
 from resolvers.metrics import Activity, compute_metrics
-from resolvers.selection import Page, Shape, plan_shape, to_epoch_ms
+from resolvers.selection import Page, Shape, plan_shape, selects_any, to_epoch_ms
 from schema.base import After, Connection, First, Node, keyset_connection, ms_to_datetime
 from schema.brand import Brand
 from schema.commerce import Purchase
@@ -33,12 +33,20 @@ CUSTOMER_FIELDS = {
 }  # fmt: skip
 
 
+BRAND_COUNT_FIELDS = frozenset({"followerCount", "productCount", "postCount", "purchaseCount"})
+
+
 def customer_shape(info: Info[Context, None], selections: Any) -> Shape:
+    """The parts a customer selection needs; brand counters anywhere inside it add the
+    `brand_counts` part, so they come with the customer's statement too."""
     ctx = info.context
-    return plan_shape(
+    shape = plan_shape(
         selections, "Customer", CUSTOMER_FIELDS, CUSTOMER_PARTS,
         ctx.default_page_size, ctx.max_page_size,
     )  # fmt: skip
+    if selects_any(selections, BRAND_COUNT_FIELDS):
+        shape = tuple(sorted((*shape, ("brand_counts", "brand_counts", None))))
+    return shape
 
 
 @strawberry.input(description="Narrow a customer's purchases; all given conditions must hold.")

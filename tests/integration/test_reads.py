@@ -6,10 +6,11 @@ import pytest
 
 from graph import reads
 from graph.dialect import customer_search
+from loaders.pipeline import write_records
 from resolvers.customers import COMPUTED_FILTERS, PLAIN_FILTERS
 from resolvers.ids import to_global_id
 from resolvers.selection import Page, selected_parts, shape_params
-from tests.integration.sample_graph import load_sample
+from tests.integration.sample_graph import T0, load_sample
 from tests.integration.test_customer360 import errors_of, run
 
 
@@ -24,9 +25,23 @@ PAGE = """query($first: Int!, $after: String, $filter: CustomerFilter) {
   customers(first: $first, after: $after, filter: $filter) {
     totalCount pageInfo { hasNextPage endCursor }
     edges { cursor node { customerId identities { account { platform } }
-      purchases(first: 1) { totalCount nodes { purchaseId } } } }
+      purchases(first: 1) { totalCount nodes { purchaseId brand { name followerCount } } } } }
   }
 }"""
+
+# Every nested part of a customer, for the N+1 check.
+NESTED_PAGE = """{ customers(first: 50, sort: {field: SPEND, direction: DESC}) {
+  totalCount nodes { customerId name profileLoaded
+    identities { linkMethod account { handle } } tags { weight tag { name } }
+    consents { active brand { name followerCount } } segments { segmentId }
+    brandsEngaged { kinds brand { name purchaseCount } }
+    metrics { rfm { code } churn { level } customerClass }
+    purchases(first: 5) { totalCount nodes { total brand { name } items { product { name } } } }
+    recent: purchases(first: 1, filter: {brand: "b1"}) { nodes { purchaseId } }
+    interactions(first: 5) { nodes { kind post { contentType } } }
+    posts(first: 5) { nodes { text tags { name } } }
+    complaints(first: 5) { nodes { status statusHistory { status } } }
+    contactHistory(first: 5) { totalCount nodes { kind summary } } } } }"""
 
 
 async def test_pages_follow_cursors_in_id_order(sample):
@@ -36,7 +51,7 @@ async def test_pages_follow_cursors_in_id_order(sample):
     assert page["totalCount"] == 3 and page["pageInfo"]["hasNextPage"] is True
     assert page["edges"][0]["node"]["purchases"] == {
         "totalCount": 3,
-        "nodes": [{"purchaseId": "o2"}],
+        "nodes": [{"purchaseId": "o2", "brand": {"name": "Vantelle", "followerCount": 0}}],
     }
     second = await run(sample, PAGE, first=2, after=page["pageInfo"]["endCursor"])
     assert [e["node"]["customerId"] for e in second["customers"]["edges"]] == ["c3"]
@@ -47,6 +62,23 @@ async def test_a_page_with_nested_fields_is_a_fixed_number_of_statements(sample)
     await run(sample, PAGE, first=50)
     # the page with every selected part in one statement, and totalCount
     assert len(sample.statements) == 2
+
+
+async def test_a_page_of_50_with_every_nested_field_is_two_statements(sample):
+    # 50 more customers with a purchase and a complaint each, so the page is full
+    await write_records(
+        sample, "customers", [{"id": f"x{i:02}", "name": f"X {i}"} for i in range(50)], T0
+    )
+    await write_records(sample, "purchases",
+                        [{"id": f"xo{i:02}", "customer_id": f"x{i:02}", "brand_id": "b1",
+                          "at": T0 + i, "total": float(i), "items": [{"product_id": "p1"}]}
+                         for i in range(50)], T0)  # fmt: skip
+    sample.statements.clear()
+    data = await run(sample, NESTED_PAGE)
+    page = data["customers"]
+    assert len(page["nodes"]) == 50 and page["totalCount"] == 53
+    assert page["nodes"][0]["customerId"] == "c1"  # the biggest spender (200)
+    assert len(sample.statements) == 2  # the page with every part, and the count
 
 
 @pytest.mark.parametrize(
@@ -100,14 +132,24 @@ async def test_brand_with_counts_products_and_posts(sample):
     assert sorted(t["tagId"] for t in b["posts"]["nodes"][0]["tags"]) == ["t-skincare", "t-video"]
 
 
-async def test_brands_referenced_from_a_customer_load_in_one_batch(sample):
-    query = (
-        """{ customer(id: "c1") { purchases(first: 10) { nodes { brand { followerCount } } } } }"""
-    )
+async def test_brand_counters_inside_a_customer_360_come_with_its_statement(sample):
+    query = """{ customer(id: "c1") {
+        purchases(first: 10) { nodes { brand { followerCount purchaseCount } } }
+        consents { brand { brandId postCount } }
+        brandsEngaged { brand { brandId productCount } } } }"""
     data = await run(sample, query)
-    counts = [p["brand"]["followerCount"] for p in data["customer"]["purchases"]["nodes"]]
-    assert counts == [0, 2, 2]  # o2 at b2 (no followers), o3 and o1 at b1
-    assert len(sample.statements) == 2  # the 360, then both brands at once
+    c = data["customer"]
+    counts = [p["brand"]["followerCount"] for p in c["purchases"]["nodes"]]
+    assert counts == [0, 2, 2]  # o2 at b2 (no followers), o3 and o1 at b1 (a1, a3)
+    # b1: o1, o3 (c1's) and nothing else; b2: o2 (c1) and o4 (c3)
+    assert [p["brand"]["purchaseCount"] for p in c["purchases"]["nodes"]] == [2, 2, 2]
+    assert sorted((k["brand"]["brandId"], k["brand"]["postCount"]) for k in c["consents"]) == [
+        ("b1", 1), ("b2", 0)
+    ]  # fmt: skip
+    assert [(e["brand"]["brandId"], e["brand"]["productCount"]) for e in c["brandsEngaged"]] == [
+        ("b1", 2), ("b2", 1)
+    ]  # fmt: skip
+    assert len(sample.statements) == 1  # counters and all
 
 
 @pytest.mark.parametrize(
