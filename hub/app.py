@@ -25,9 +25,14 @@ class HubGraphQL(GraphQL[Context, None]):
     def __init__(self, settings: Settings) -> None:
         super().__init__(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
         self._settings = settings
+        self._metrics = settings.metrics_config()
 
     async def get_context(self, request: Any, response: Any) -> Context:
-        return Context(store=request.app.state.store, max_page_size=self._settings.max_page_size)
+        return Context(
+            store=request.app.state.store,
+            max_page_size=self._settings.max_page_size,
+            metrics_config=self._metrics,
+        )
 
 
 async def healthz(request: Request) -> JSONResponse:

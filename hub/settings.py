@@ -1,11 +1,13 @@
 """The one typed settings object. Only hub/ reads it; lower layers get plain values."""
 
+from dataclasses import fields
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.url import parse_graph_url
+from resolvers.metrics import MetricsConfig
 
 DEFAULT_GRAPH_URL = "embedded://./.hub/graph"
 
@@ -26,6 +28,19 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     max_page_size: int = Field(default=100, ge=1, le=1000)
     graphiql: bool = True
+    # Customer metrics (docs/metrics.md): HUB_METRICS_<FIELD>; breakpoints as JSON lists.
+    metrics_recency_breakpoints_days: tuple[int, int, int, int] = (30, 90, 180, 365)
+    metrics_frequency_breakpoints: tuple[int, int, int, int] = (2, 3, 5, 10)
+    metrics_monetary_breakpoints: tuple[float, float, float, float] = (100, 250, 500, 1000)
+    metrics_gross_margin: float = 0.4
+    metrics_cost_per_complaint: float = 25.0
+    metrics_cost_per_order: float = 5.0
+    metrics_cost_per_interaction: float = 0.0
+    metrics_default_purchase_gap_days: float = 90.0
+    metrics_churn_ratio_at_half_risk: float = 1.0
+    metrics_churn_medium_risk: float = 0.5
+    metrics_churn_high_risk: float = 0.75
+    metrics_high_potential_min_score: int = 4
 
     @field_validator("graph_url")
     @classmethod
@@ -42,6 +57,17 @@ class Settings(BaseSettings):
         ):
             raise ValueError("HUB_NEO4J_PASSWORD must be set to a real secret in production")
         return self
+
+    @model_validator(mode="after")
+    def _metrics_are_consistent(self) -> "Settings":
+        self.metrics_config()  # raises ValueError naming the knob
+        return self
+
+    def metrics_config(self) -> MetricsConfig:
+        """The metrics knobs as the resolvers take them."""
+        return MetricsConfig(
+            **{f.name: getattr(self, f"metrics_{f.name}") for f in fields(MetricsConfig)}
+        )
 
     @property
     def neo4j_auth(self) -> tuple[str, str] | None:

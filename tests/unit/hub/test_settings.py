@@ -29,3 +29,17 @@ def test_production_refuses_default_secrets():
     )
     assert ok.neo4j_auth == ("neo4j", "s3cr3t-x")
     assert "s3cr3t" not in repr(ok)
+
+
+def test_metrics_knobs_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("HUB_METRICS_GROSS_MARGIN", "0.25")
+    monkeypatch.setenv("HUB_METRICS_RECENCY_BREAKPOINTS_DAYS", "[7, 30, 60, 90]")
+    config = load_settings(_env_file=None).metrics_config()
+    assert config.gross_margin == 0.25
+    assert config.recency_breakpoints_days == (7, 30, 60, 90)
+
+
+def test_inconsistent_metrics_knobs_are_one_line_naming_the_problem(monkeypatch):
+    monkeypatch.setenv("HUB_METRICS_FREQUENCY_BREAKPOINTS", "[5, 3, 2, 1]")
+    with pytest.raises(SettingsError, match="frequency_breakpoints must be 4 strictly ascending"):
+        load_settings(_env_file=None)
