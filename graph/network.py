@@ -71,6 +71,9 @@ def engaged_lines(
     lines: list[str] = []
     lists: list[str] = []
     counts: list[str] = []
+    # FalkorDB's OPTIONAL MATCH may return a partial match (the first relationships bound,
+    # the far end null), so an event counts only with its free end bound: the traversal
+    # starts at the bound end, so the free end is bound only when the whole path matched.
     for kind in kinds:
         pattern, at = ENGAGEMENT_PATHS[kind]
         conditions = ["b:Brand"] if free == "b" else []  # FOLLOWS and POSTED reach accounts too
@@ -81,14 +84,19 @@ def engaged_lines(
         carried = ", ".join([keep, *lists, *counts])
         lines.append(
             f"WITH {carried}, collect(DISTINCT {free}) AS l_{kind}, "
-            f"count({ENGAGEMENT_EVENT[kind]}) AS n_{kind}"
+            f"count(CASE WHEN {free} IS NULL THEN null ELSE {ENGAGEMENT_EVENT[kind]} END) "
+            f"AS n_{kind}"
         )
         lists.append(f"l_{kind}")
         counts.append(f"n_{kind}")
     union = " + ".join(lists)
     source = f"CASE WHEN size({union}) = 0 THEN [null] ELSE {union} END" if keep_empty else union
-    lines += [f"UNWIND {source} AS {free}", f"WITH DISTINCT {keep}, {' + '.join(counts)} AS engagements, {free}"]  # fmt: skip
-    return lines
+    total = " + ".join(counts)
+    return [
+        *lines,
+        f"UNWIND {source} AS {free}",
+        f"WITH DISTINCT {keep}, {total} AS engagements, {free}",
+    ]
 
 
 def not_engaged(kinds: tuple[str, ...]) -> str:
@@ -295,12 +303,14 @@ INFLUENCERS = f"""MATCH (x:SocialAccount)-[:POSTED]->(post:Post)<-[i:INTERACTED]
 WHERE {_FROM_OTHERS} AND {in_range("i.at")}
 WITH x, count(i) AS interactions, count(DISTINCT y) AS interactors,
      sum(CASE WHEN i.kind = 'share' THEN 1 ELSE 0 END) AS shares
-OPTIONAL MATCH (x)-[:POSTED]->(:Post)<-[j:INTERACTED]-(z:SocialAccount)<-[:HAS_ACCOUNT]-(k:Customer)
-      -[:MADE]->(o:Purchase)
+OPTIONAL MATCH (x)-[:POSTED]->(:Post)<-[j:INTERACTED]-(z:SocialAccount)
+      <-[:HAS_ACCOUNT]-(k:Customer)-[:MADE]->(o:Purchase)
 WHERE z <> x AND NOT (x)<-[:HAS_ACCOUNT]-(k) AND {in_range("j.at")}
       AND o.at >= j.at AND o.at <= j.at + $window
-WITH x, interactions, interactors, shares,
-     count(DISTINCT o) AS purchases, count(DISTINCT k) AS buyers
+WITH x, interactions, interactors, shares, k,
+     CASE WHEN k IS NOT NULL AND o.at >= j.at AND o.at <= j.at + $window THEN o END AS o
+WITH x, interactions, interactors, shares, count(DISTINCT o) AS purchases,
+     count(DISTINCT CASE WHEN o IS NULL THEN null ELSE k END) AS buyers
 WITH x, interactions, interactors, shares, purchases, buyers,
      $w_interactors * interactors + $w_shares * shares + $w_purchases * purchases AS score
 ORDER BY score DESC, x.id LIMIT $top
@@ -311,18 +321,19 @@ RETURN x {proj.ACCOUNT_CORE} AS account,
 
 # The account-to-account edges communities are found in: FOLLOWS between accounts, and
 # interactions of one account with another's posts, each pair with how many there are.
-ACCOUNT_EDGES = """MATCH (x:SocialAccount)-[r:FOLLOWS]->(y:SocialAccount) WHERE x <> y
-WITH x.id AS a, y.id AS b, count(r) AS n ORDER BY a, b LIMIT $max_edges
-RETURN a, b, 'follow' AS kind, n
+# Each account comes with the customer it is linked to (null when none).
+_EDGE_RETURN = (
+    "RETURN x.id AS a, y.id AS b, kind, n, "
+    "head([(x)<-[:HAS_ACCOUNT]-(ox:Customer) | ox.id]) AS a_customer, "
+    "head([(y)<-[:HAS_ACCOUNT]-(oy:Customer) | oy.id]) AS b_customer"
+)
+ACCOUNT_EDGES = f"""MATCH (x:SocialAccount)-[r:FOLLOWS]->(y:SocialAccount) WHERE x <> y
+WITH x, y, 'follow' AS kind, count(r) AS n ORDER BY x.id, y.id LIMIT $max_edges
+{_EDGE_RETURN}
 UNION ALL
 MATCH (x:SocialAccount)-[r:INTERACTED]->(:Post)<-[:POSTED]-(y:SocialAccount) WHERE x <> y
-WITH x.id AS a, y.id AS b, count(r) AS n ORDER BY a, b LIMIT $max_edges
-RETURN a, b, 'interaction' AS kind, n"""
-
-ACCOUNTS_BY_IDS = f"""UNWIND $ids AS key
-MATCH (x:SocialAccount {{id: key}})
-RETURN x {proj.ACCOUNT_CORE} AS account,
-       head([(x)<-[:HAS_ACCOUNT]-(owner:Customer) | owner.id]) AS customer"""
+WITH x, y, 'interaction' AS kind, count(r) AS n ORDER BY x.id, y.id LIMIT $max_edges
+{_EDGE_RETURN}"""
 
 # --- k-hop neighbourhoods ------------------------------------------------------------
 

@@ -477,16 +477,14 @@ async def shortest_path(
     ``max_hops``): its nodes and, between them, each relationship's type and direction."""
     if not 1 <= max_hops <= MAX_PATH_HOPS:
         raise bad_input(f"maxHops must be between 1 and {MAX_PATH_HOPS}", "maxHops")
-    params = {
-        "customer": key_for("Customer", customer, "customer"),
-        "brand": key_for("Brand", brand, "brand"),
-        "max_hops": max_hops,
-    }
+    customer_key = key_for("Customer", customer, "customer")
+    brand_key = key_for("Brand", brand, "brand")
+    params = {"customer": customer_key, "brand": brand_key, "max_hops": max_hops}
     exists = (await ctx.store.read(q.CUSTOMER_AND_BRAND_EXIST, params))[0]
     if not exists["customer"]:
-        raise not_found("customer", params["customer"])
+        raise not_found("customer", customer_key)
     if not exists["brand"]:
-        raise not_found("brand", params["brand"])
+        raise not_found("brand", brand_key)
     rows = await ctx.store.read(q.shortest_path_query(ctx.store.engine, max_hops), params)
     if not rows:
         return None
