@@ -19,6 +19,9 @@ from graph.store import GraphStore, open_store
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
+# Relationships first: a brand can hold 100k of them, too many for one batch.
+WIPE_RELATIONSHIPS = "MATCH ()-[r]->() WITH r LIMIT 50000 DELETE r"
+WIPE_NODES = "MATCH (n) WITH n LIMIT 50000 DELETE n"
 
 
 @dataclass
@@ -68,7 +71,12 @@ async def engine_at(name: str) -> AsyncIterator[Engine]:
         figures["start_s"] = time.perf_counter() - started
     try:
         async with open_store(uri) as store:
-            await store.write("MATCH (n) DETACH DELETE n")
+            # In batches: one transaction for a large graph (left by a stopped 100k run)
+            # would exceed Neo4j's transaction memory limit.
+            while (await store.write(WIPE_RELATIONSHIPS)).relationships_deleted:
+                pass
+            while (await store.write(WIPE_NODES)).nodes_deleted:
+                pass
             await migrate(store)
             yield Engine(store, figures, uri)
     finally:

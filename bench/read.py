@@ -20,7 +20,8 @@ other ids. The server also reports, per request, its own time and the time spent
 store, which splits hub - raw into HTTP/client, GraphQL/shaping/JSON and store overhead.
 
     python -m bench.read [--sizes 10000,100000] [--engines neo4j,embedded] [--runs 400]
-                         [--matrix-runs 30] [--warmup 40] [--profile DIR]
+                         [--matrix-runs 30] [--matrix-seconds 120] [--warmup 40]
+                         [--profile DIR]
 
 Neo4j: HUB_TEST_NEO4J_URI (wiped) or a scripts/neo4j-dev started here.
 """
@@ -306,22 +307,32 @@ def _errors(body: bytes) -> dict[str, Any]:
     return payload
 
 
-async def run_case(hub: Hub, raw: Raw, case: Case, profile: Path | None) -> None:
-    """Warm up, record each sample's statements, then time hub and raw A-B-B-A."""
+async def run_case(
+    hub: Hub, raw: Raw, case: Case, profile: Path | None, budget_s: float = float("inf")
+) -> None:
+    """Warm up, record each sample's statements, then time hub and raw A-B-B-A; stop
+    early (after at least 5 samples a side) once ``budget_s`` seconds have gone."""
     for variables in case.warmup:
         case.check(_errors((await hub.post(case.query, variables))[1]))
-    captured: list[list[Statement]] = []
+    captured: dict[bytes, list[Statement]] = {}
     for variables in case.variables:
-        await hub.bench("record")
-        _, body = await hub.post(case.query, variables)
-        case.check(_errors(body))
-        captured.append(await hub.bench("statements"))
-    case.statements = max(len(c) for c in captured)
-    for statements in captured[: len(case.warmup)]:
+        key = orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)
+        if key not in captured:
+            await hub.bench("record")
+            _, body = await hub.post(case.query, variables)
+            case.check(_errors(body))
+            captured[key] = await hub.bench("statements")
+    case.statements = max(len(c) for c in captured.values())
+    for statements in list(captured.values())[: len(case.warmup)]:
         await raw.run(statements)
     await hub.bench("stats")  # drop the warm-up's
     hub_ms, raw_ms = [], []
-    for i, (variables, statements) in enumerate(zip(case.variables, captured, strict=True)):
+    started = time.monotonic()
+    for i, variables in enumerate(case.variables):
+        if i >= 5 and time.monotonic() - started > budget_s:
+            console.print(f"  {case.name}: stopped after {i} samples ({budget_s:.0f} s budget)")
+            break
+        statements = captured[orjson.dumps(variables, option=orjson.OPT_SORT_KEYS)]
         for side in ("hub", "raw") if i % 4 in (0, 3) else ("raw", "hub"):
             if side == "hub":
                 elapsed, body = await hub.post(case.query, variables)
@@ -342,6 +353,22 @@ async def run_case(hub: Hub, raw: Raw, case: Case, profile: Path | None) -> None
             await hub.post(case.query, variables)
         await hub.bench("profile/stop", to=str(profile))
         await hub.bench("stats")
+
+
+async def floors(hub: Hub, runs: int) -> dict[str, float]:
+    """What any request costs: GET /healthz (uvicorn + Starlette + the client) and the
+    smallest GraphQL request, `{ __typename }` (+ Strawberry, no resolver, no database)."""
+    health, typename = [], []
+    for _ in range(runs):
+        started = time.perf_counter()
+        (await hub.client.get("/healthz")).raise_for_status()
+        health.append((time.perf_counter() - started) * 1000)
+        typename.append((await hub.post("{ __typename }", {}))[0])
+    await hub.bench("stats")
+    return {
+        "http_p50_ms": statistics.median(health),
+        "graphql_p50_ms": statistics.median(typename),
+    }
 
 
 def summary(case: Case) -> dict[str, float]:
@@ -413,16 +440,20 @@ async def measure_size(
     def customer_found(payload: dict[str, Any]) -> None:
         assert payload["data"]["customer"] is not None, "customer not found"
 
-    def profile_path(case: str) -> Path | None:
-        return args.profile / f"read_{name}_{size}_{case}" if args.profile else None
+    profile = args.profile / f"read_{name}_{size}_c360" if args.profile else None
 
+    result: dict[str, Any] = {"floor": await floors(hub, args.runs), "queries": {}}
     c360 = Case("c360", query, [{"id": i} for i in ids], [{"id": i} for i in warm],
                 customer_found)  # fmt: skip
     console.print(f"  c360: {len(ids)} customers x (hub, raw), fields: {', '.join(fields)}")
-    await run_case(hub, raw, c360, profile_path("c360"))
-    result: dict[str, Any] = {"c360": summary(c360), "c360_fields": fields, "queries": {}}
+    await run_case(hub, raw, c360, profile)
+    result |= {"c360": summary(c360), "c360_fields": fields}
     result["queries"]["c360"] = query
     _say(name, size, "c360", result["c360"])
+    console.print(
+        f"  floors: GET /healthz p50 {result['floor']['http_p50_ms']:.2f} ms, "
+        f"{{ __typename }} p50 {result['floor']['graphql_p50_ms']:.2f} ms"
+    )
 
     matrix = matrix_query(schema)
     if matrix is None:
@@ -433,10 +464,10 @@ async def measure_size(
         return result
     brands = [f"b{n:04d}" for n in range(1, MATRIX_BRANDS + 1)]
     variables = [{"brands": brands}] * args.matrix_runs
-    case = Case("matrix", matrix, variables, variables[:3], lambda payload: None)
+    case = Case("matrix", matrix, variables, variables[:1], lambda payload: None)
     console.print(f"  matrix: {MATRIX_BRANDS} brands x {args.matrix_runs} (hub, raw)")
     try:
-        await run_case(hub, raw, case, profile_path("matrix"))
+        await run_case(hub, raw, case, None, budget_s=args.matrix_seconds)
     except RuntimeError as e:
         result["matrix_skipped"] = f"audienceOverlapMatrix failed: {e}"
         console.print(f"  [red]matrix failed[/]: {e}")
@@ -469,7 +500,7 @@ def figures_of(results: dict[str, dict[int, Any]]) -> dict[str, float]:
         for size, r in sizes.items():
             prefix = f"{name}_{size}"
             figures[f"{prefix}_seed_s"] = round(r["seed"]["seed_s"], 1)
-            for case in ("c360", "matrix"):
+            for case in ("floor", "c360", "matrix"):
                 for key, value in r.get(case, {}).items():
                     figures[f"{prefix}_{case}_{key}"] = round(value, 3)
     return figures
@@ -540,6 +571,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--runs", type=int, default=400, help="customer-360 samples per side (one id each)"
     )
     parser.add_argument("--matrix-runs", type=int, default=30, help="matrix samples per side")
+    parser.add_argument(
+        "--matrix-seconds",
+        type=float,
+        default=120.0,
+        help="stop the matrix samples after this long (at least 5 a side)",
+    )
     parser.add_argument("--warmup", type=int, default=40, help="warm-up requests (other ids)")
     parser.add_argument("--profile", type=Path, default=None, metavar="DIR",
                         help="also profile the server (pyinstrument) in a separate hub-only "
@@ -552,6 +589,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         args.profile.mkdir(parents=True, exist_ok=True)
     payload: dict[str, Any] = {
         "settings": {"sizes": args.sizes, "runs": args.runs, "matrix_runs": args.matrix_runs,
+                     "matrix_seconds": args.matrix_seconds,
                      "warmup": args.warmup, "page": PAGE, "matrix_brands": MATRIX_BRANDS},
         "environment": environment(),
         "target_hub_over_raw_p50": TARGET,
