@@ -42,6 +42,7 @@ import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,7 @@ from rich.table import Table
 
 from bench.common import RESULTS, ROOT, engine_at, pct
 from bench.ingest import environment
+from graph.errors import GraphError
 from graph.falkor_store import GRAPH_NAME
 from graph.store import GraphStore
 from loaders.seed import seed
@@ -74,6 +76,7 @@ console = Console(stderr=True, highlight=False, soft_wrap=True)
 TARGET = 1.5  # hub p50 over raw p50 for the customer-360
 MATRIX_BRANDS = 20
 PAGE = 10
+FALKOR_TIMEOUT_MS = 30_000  # the hub's default query_timeout_s, as FalkorStore sends it
 
 # Hand-written selections for the customer-360 fields we know; any other Customer field
 # the schema has gets one made from introspection (see auto_selection).
@@ -274,7 +277,8 @@ class Raw:
                 )
                 assert result.records is not None
             else:
-                rows = await self._graph.ro_query(s["query"], s["params"])
+                # with the timeout the hub's store sends too (the same command)
+                rows = await self._graph.ro_query(s["query"], s["params"], FALKOR_TIMEOUT_MS)
                 assert rows.result_set is not None
         return (time.perf_counter() - started) * 1000
 
@@ -409,8 +413,11 @@ async def seed_to(store: GraphStore, customers: int) -> dict[str, float]:
     return {"seed_s": report.seconds, "rows": report.total_rows}
 
 
-async def measure_engine(name: str, args: argparse.Namespace, work: Path) -> dict[int, Any]:
-    out: dict[int, Any] = {}
+async def measure_engine(
+    name: str, args: argparse.Namespace, work: Path, save_size: Callable[[int, Any], None]
+) -> None:
+    """Seed each size in turn and measure it; ``save_size`` gets each size's results."""
+    matrix_failed: str | None = None
     async with engine_at(name) as opened:
         for size in args.sizes:
             console.print(f"[bold]{name}[/], {size:,} customers: seeding (grows the graph)")
@@ -420,15 +427,31 @@ async def measure_engine(name: str, args: argparse.Namespace, work: Path) -> dic
             raw = Raw(name, opened.address)
             try:
                 async with hub_server(name, opened.address, work) as hub:
-                    result |= await measure_size(name, size, hub, raw, args)
+                    result |= await measure_size(name, size, hub, raw, args, matrix_failed)
             finally:
                 await raw.close()
-            out[size] = result
-    return out
+            if "matrix_failed" in result:
+                matrix_failed = f"failed at {size:,} customers: {result['matrix_failed']}"
+                await wait_until_free(opened.store)
+            save_size(size, result)
+
+
+async def wait_until_free(store: GraphStore, limit_s: float = 1800.0) -> None:
+    """After a statement timed out on the client, the engine may still be running it (the
+    embedded engine runs one query at a time): wait until it answers a trivial read."""
+    started = time.monotonic()
+    while True:
+        try:
+            await store.read("RETURN 1 AS one")
+            return
+        except GraphError:
+            if time.monotonic() - started > limit_s:
+                raise
+            console.print("  waiting for the engine to finish the timed-out statement")
 
 
 async def measure_size(
-    name: str, size: int, hub: Hub, raw: Raw, args: argparse.Namespace
+    name: str, size: int, hub: Hub, raw: Raw, args: argparse.Namespace, matrix_failed: str | None
 ) -> dict[str, Any]:
     _, body = await hub.post(get_introspection_query(descriptions=False), {})
     schema = build_client_schema(_errors(body)["data"])
@@ -462,14 +485,19 @@ async def measure_size(
         )
         console.print(f"  [yellow]matrix skipped[/]: {result['matrix_skipped']}")
         return result
+    if matrix_failed is not None:
+        result["matrix_skipped"] = f"not measured: it {matrix_failed}"
+        console.print(f"  [yellow]matrix skipped[/]: {result['matrix_skipped']}")
+        return result
     brands = [f"b{n:04d}" for n in range(1, MATRIX_BRANDS + 1)]
     variables = [{"brands": brands}] * args.matrix_runs
     case = Case("matrix", matrix, variables, variables[:1], lambda payload: None)
     console.print(f"  matrix: {MATRIX_BRANDS} brands x {args.matrix_runs} (hub, raw)")
     try:
         await run_case(hub, raw, case, None, budget_s=args.matrix_seconds)
-    except RuntimeError as e:
-        result["matrix_skipped"] = f"audienceOverlapMatrix failed: {e}"
+    except (RuntimeError, httpx.HTTPError) as e:
+        result["matrix_failed"] = f"{type(e).__name__}: {e}"
+        result["matrix_skipped"] = f"audienceOverlapMatrix failed: {result['matrix_failed']}"
         console.print(f"  [red]matrix failed[/]: {e}")
         return result
     result["matrix"] = summary(case)
@@ -603,12 +631,17 @@ def main(argv: Sequence[str] | None = None) -> None:
         ),
     }  # fmt: skip
     results: dict[str, dict[int, Any]] = {}
+
+    def save_size(name: str, size: int, result: Any) -> None:
+        result["git_commit"] = payload["environment"]["git_commit"]
+        results.setdefault(name, {})[size] = result
+        save(payload | {"engines": {n: dict(sizes) for n, sizes in results.items()}})
+
     with tempfile.TemporaryDirectory(prefix="bench-read-") as tmp:
         for name in engines:
-            results[name] = asyncio.run(measure_engine(name, args, Path(tmp)))
-    payload["engines"] = results
-    save(payload)
-    Console(width=160).print(table(payload["engines"]))
+            asyncio.run(measure_engine(name, args, Path(tmp), partial(save_size, name)))
+    shown = json.loads((RESULTS / "read.json").read_text())["engines"]
+    Console(width=160).print(table(shown))
     console.print(f"figures in {RESULTS / 'read.json'} (commit "
                   f"{payload['environment']['git_commit']})")  # fmt: skip
 
