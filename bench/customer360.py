@@ -16,7 +16,7 @@ from graph import reads
 from loaders.seed import seed
 from loaders.synthetic import SyntheticConfig
 from resolvers.context import Context
-from resolvers.selection import Window, shape_params
+from resolvers.selection import Page, selected_parts, shape_params
 from schema import build_schema
 
 QUERY = """query($id: ID!) { customer(id: $id) {
@@ -38,11 +38,11 @@ async def measure(name: str, customers: int, runs: int) -> dict[str, float]:
         report = await seed(store, SyntheticConfig(customers=customers))
         figures["seed_rows_per_s"] = report.total_rows / report.seconds
         ids = [f"c{i:07d}" for i in range(1, customers + 1, max(1, customers // runs))][:runs]
-        statement = reads.customers_query(reads.CUSTOMERS_BY_IDS_HEAD, PARTS)
         shape = tuple(
-            (p, Window(0, 10)) for p in ("complaints", "interactions", "posts", "purchases")
+            (p, p, Page(10) if reads.CUSTOMER_PARTS[p].ordered else None) for p in sorted(PARTS)
         )
-        params = shape_params(shape)
+        statement = reads.customers_query(reads.CUSTOMERS_BY_IDS_HEAD, selected_parts(shape))
+        params = shape_params(shape, reads.CUSTOMER_PARTS)
         ids_iter = iter(ids * 3)
 
         async def hub_call() -> None:

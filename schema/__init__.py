@@ -5,7 +5,7 @@ import logging
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from graph.errors import GraphUnavailable
@@ -64,6 +64,10 @@ def build_schema() -> strawberry.Schema:
     return HubSchema(
         query=Query,
         extensions=[
+            # Parsing and validating a customer-360 query costs more than running it; a
+            # document's result depends on its text alone, so both are cached by text.
+            ParserCache(maxsize=256),
+            ValidationCache(maxsize=256),
             functools.partial(
                 HubMaskErrors,
                 should_mask_error=lambda e: not _is_client_error(e),
