@@ -76,6 +76,7 @@ console = Console(stderr=True, highlight=False, soft_wrap=True)
 TARGET = 1.5  # hub p50 over raw p50 for the customer-360
 MATRIX_BRANDS = 20
 PAGE = 10
+NO_OP_WRITE = "MATCH (x:BenchReadProbe) DELETE x"  # a write lock, nothing changed
 FALKOR_TIMEOUT_MS = 30_000  # the hub's default query_timeout_s, as FalkorStore sends it
 
 # Hand-written selections for the customer-360 fields we know; any other Customer field
@@ -437,12 +438,13 @@ async def measure_engine(
 
 
 async def wait_until_free(store: GraphStore, limit_s: float = 1800.0) -> None:
-    """After a statement timed out on the client, the engine may still be running it (the
-    embedded engine runs one query at a time): wait until it answers a trivial read."""
+    """After a statement timed out on the client, the engine may still be running it, and
+    the embedded engine's writes (the next seeding) wait for its reads to finish: wait
+    until a write that changes nothing goes through."""
     started = time.monotonic()
     while True:
         try:
-            await store.read("RETURN 1 AS one")
+            await store.write(NO_OP_WRITE)
             return
         except GraphError:
             if time.monotonic() - started > limit_s:
