@@ -55,48 +55,60 @@ def _check_kinds(kinds: tuple[str, ...]) -> None:
         raise KeyError(f"engagement kinds must be some of {ENGAGEMENT_KINDS}: {kinds}")
 
 
-def engaged_lines(
-    kinds: tuple[str, ...], keep: str, free: str, *, dated: bool = False, keep_empty: bool = False
-) -> list[str]:
-    """Lines that extend each row (carrying ``keep``, which binds the other end) with the
-    distinct ``free`` ends ("c" customers or "b" brands) engaged through any of ``kinds``.
+# A brand's customers by interaction, distinct accounts first: an account interacts with
+# many of a brand's posts, and Neo4j would otherwise follow HAS_ACCOUNT once per
+# interaction (a quarter of the overlap matrix's time at 100k customers).
+_AUDIENCE_MATCH = {
+    "interaction": "MATCH (b)-[:POSTED]->(:Post)<-[:INTERACTED]-(a:SocialAccount) "
+    "WITH DISTINCT a MATCH (c:Customer)-[:HAS_ACCOUNT]->(a)",
+}
 
-    The result rows are `keep, engagements, <free>`: one per distinct pair, where
-    `engagements` counts the bound end's engagement events (each follow, interaction and
-    purchase once). With
-    ``dated`` only engagements within [$from, $until) count. With ``keep_empty`` a row
-    whose end has no engagement survives with `<free>` null.
+
+def engaged_lines(
+    kinds: tuple[str, ...],
+    keep: str,
+    free: str,
+    *,
+    count_events: bool = False,
+    keep_empty: bool = False,
+) -> list[str]:
+    """Lines that extend each row (carrying ``keep``, which binds the other end, "b" or
+    "c") with the distinct ``free`` ends ("c" customers or "b" brands) engaged through any
+    of ``kinds``: one row `keep, <free>` per distinct pair.
+
+    With ``count_events`` the rows are `keep, <free>, engagements`, the pair's engagement
+    events (each follow, interaction and purchase once). With ``keep_empty`` each input
+    row also gets one row with `<free>` null (and 0 engagements), so that ends without
+    engagements stay in the result; aggregate with collect()/count(), which skip nulls.
     """
     _check_kinds(kinds)
-    lines: list[str] = []
-    lists: list[str] = []
-    counts: list[str] = []
-    # FalkorDB's OPTIONAL MATCH may return a partial match (the first relationships bound,
-    # the far end null), so an event counts only with its free end bound: the traversal
-    # starts at the bound end, so the free end is bound only when the whole path matched.
-    for kind in kinds:
-        pattern, at = ENGAGEMENT_PATHS[kind]
-        conditions = ["b:Brand"] if free == "b" else []  # FOLLOWS and POSTED reach accounts too
-        if dated:
-            conditions.append(in_range(at))
-        where = f" WHERE {' AND '.join(conditions)}" if conditions else ""
-        lines.append(f"OPTIONAL MATCH {pattern}{where}")
-        carried = ", ".join([keep, *lists, *counts])
-        lines.append(
-            f"WITH {carried}, collect(DISTINCT {free}) AS l_{kind}, "
-            f"count(CASE WHEN {free} IS NULL THEN null ELSE {ENGAGEMENT_EVENT[kind]} END) "
-            f"AS n_{kind}"
-        )
-        lists.append(f"l_{kind}")
-        counts.append(f"n_{kind}")
-    union = " + ".join(lists)
-    source = f"CASE WHEN size({union}) = 0 THEN [null] ELSE {union} END" if keep_empty else union
-    total = " + ".join(counts)
-    return [
-        *lines,
-        f"UNWIND {source} AS {free}",
-        f"WITH DISTINCT {keep}, {total} AS engagements, {free}",
-    ]
+    bound = "c" if free == "b" else "b"
+    where = " WHERE b:Brand" if free == "b" else ""  # FOLLOWS and POSTED reach accounts too
+    # One subquery branch per kind, so no kind's list is carried through another's
+    # expansion (FalkorDB copies such lists into every row). Without event counts the
+    # paths have no variables, which lets FalkorDB traverse by matrix products; counting
+    # needs the event bound, and that walks every relationship (ten times slower).
+    if count_events:
+        branches = [
+            f"WITH {bound} MATCH {ENGAGEMENT_PATHS[k][0]}{where} "
+            f"RETURN {free}, count({ENGAGEMENT_EVENT[k]}) AS n"
+            for k in kinds
+        ]
+        empty = f"WITH {bound} RETURN null AS {free}, 0 AS n"
+        union = "UNION ALL"
+    else:
+        matches = {k: f"MATCH {ENGAGEMENT_EXISTS[k]}{where}" for k in kinds}
+        if free == "c":
+            matches |= {k: m for k, m in _AUDIENCE_MATCH.items() if k in kinds}
+        branches = [f"WITH {bound} {matches[k]} RETURN DISTINCT {free}" for k in kinds]
+        empty = f"WITH {bound} RETURN null AS {free}"
+        union = "UNION"
+    if keep_empty:
+        branches.append(empty)
+    lines = ["CALL {", f"\n{union}\n".join(branches), "}"]
+    if count_events:
+        lines.append(f"WITH {keep}, {free}, sum(n) AS engagements")
+    return lines
 
 
 def not_engaged(kinds: tuple[str, ...]) -> str:
@@ -159,35 +171,33 @@ def lookalikes_query(kinds: tuple[str, ...]) -> str:
 def brand_audience_query(kinds: tuple[str, ...]) -> str:
     """One row per month of first engagement (yyyymm; null: no dated engagement) with the
     members who joined then (`joined`, over all time) and, of those, how many engaged
-    within [$from, $until) by each kind (`followers`, `interactors`, `purchasers`) and
+    within [$from, $until) by each kind (`follows`, `interactions`, `purchases`) and
     by any (`customers`)."""
     _check_kinds(kinds)
-    lines = ["MATCH (b:Brand {id: $brand})"]
-    lists: list[str] = []
+    branches = []
     for kind in kinds:
         pattern, at = ENGAGEMENT_PATHS[kind]
-        carried = ", ".join(["b", *lists])
-        lines += [
-            f"OPTIONAL MATCH {pattern}",
-            f"WITH {carried}, c, min({at}) AS first, "
-            f"sum(CASE WHEN {in_range(at)} THEN 1 ELSE 0 END) AS hits",
-            f"WITH {carried}, collect(CASE WHEN c IS NULL THEN null ELSE "
-            f"{{c: c.id, first: first, hits: hits, kind: '{kind}'}} END) AS e_{kind}",
-        ]
-        lists.append(f"e_{kind}")
-    lines += [
-        f"UNWIND {' + '.join(lists)} AS e",
-        "WITH e.c AS cid, min(e.first) AS first, "
-        "collect(CASE WHEN e.hits > 0 THEN e.kind ELSE null END) AS kinds",
-        *month_lines("first", "kinds", "month"),
-        "RETURN month, count(*) AS joined, "
-        + ", ".join(
-            f"sum(CASE WHEN '{k}' IN kinds THEN 1 ELSE 0 END) AS {k}s" for k in ENGAGEMENT_KINDS
+        branches.append(
+            f"WITH b MATCH {pattern} RETURN c, '{kind}' AS kind, min({at}) AS first, "
+            f"sum(CASE WHEN {in_range(at)} THEN 1 ELSE 0 END) AS hits"
         )
-        + ", sum(CASE WHEN size(kinds) > 0 THEN 1 ELSE 0 END) AS customers",
-        f"LIMIT {MAX_MONTH_ROWS}",
-    ]
-    return "\n".join(lines)
+    counts = ", ".join(
+        f"sum(CASE WHEN '{k}' IN kinds THEN 1 ELSE 0 END) AS {k}s" for k in ENGAGEMENT_KINDS
+    )
+    return "\n".join(
+        [
+            "MATCH (b:Brand {id: $brand})",
+            "CALL {",
+            "\nUNION ALL\n".join(branches),
+            "}",
+            "WITH c, min(first) AS first, "
+            "collect(CASE WHEN hits > 0 THEN kind ELSE null END) AS kinds",
+            *month_lines("first", "kinds", "month"),
+            f"RETURN month, count(*) AS joined, {counts}, "
+            "sum(CASE WHEN size(kinds) > 0 THEN 1 ELSE 0 END) AS customers",
+            f"LIMIT {MAX_MONTH_ROWS}",
+        ]
+    )
 
 
 @cache
@@ -198,8 +208,8 @@ def brands_joining_query(kinds: tuple[str, ...]) -> str:
         [
             "MATCH (b:Brand) WHERE b.created_at IS NOT NULL AND " + in_range("b.created_at"),
             *month_lines("b.created_at", "b", "bm"),
-            *engaged_lines(kinds, "bm, b", "c", keep_empty=True),
-            "WITH bm, b, engagements, collect(c) AS cs",
+            *engaged_lines(kinds, "bm, b", "c", count_events=True, keep_empty=True),
+            "WITH bm, b, sum(engagements) AS engagements, collect(c) AS cs",
             "WITH bm, count(b) AS brands, sum(engagements) AS engagements, collect(cs) AS css",
             "UNWIND css AS cs",
             "UNWIND (CASE WHEN size(cs) = 0 THEN [null] ELSE cs END) AS c",
@@ -217,8 +227,8 @@ def customers_joining_query(kinds: tuple[str, ...]) -> str:
         [
             "MATCH (c:Customer) WHERE c.created_at IS NOT NULL AND " + in_range("c.created_at"),
             *month_lines("c.created_at", "c", "cm"),
-            *engaged_lines(kinds, "cm, c", "b", keep_empty=True),
-            "WITH cm, c, engagements, collect(b) AS bs",
+            *engaged_lines(kinds, "cm, c", "b", count_events=True, keep_empty=True),
+            "WITH cm, c, sum(engagements) AS engagements, collect(b) AS bs",
             "WITH cm, count(c) AS customers, sum(engagements) AS engagements, collect(bs) AS bss",
             "UNWIND bss AS bs",
             "UNWIND (CASE WHEN size(bs) = 0 THEN [null] ELSE bs END) AS b",

@@ -8,10 +8,12 @@ from graph import network as q
 def test_engagement_blocks_cover_exactly_the_chosen_kinds():
     text = "\n".join(q.engaged_lines(("follow", "purchase"), "b", "c"))
     assert "FOLLOWS" in text and "AT" in text and "INTERACTED" not in text
-    assert text.endswith("WITH DISTINCT b, n_follow + n_purchase AS engagements, c")
-    brands = "\n".join(q.engaged_lines(("interaction",), "c", "b", dated=True, keep_empty=True))
-    assert "WHERE b:Brand AND ($from IS NULL OR i.at >= $from)" in brands
-    assert "[null]" in brands
+    assert text.count("WITH b MATCH") == 2 and "\nUNION\n" in text
+    brands = "\n".join(q.engaged_lines(("interaction",), "x, c", "b", count_events=True,
+                                         keep_empty=True))  # fmt: skip
+    assert "WITH c MATCH" in brands and "WHERE b:Brand RETURN b, count(i) AS n" in brands
+    assert "WITH c RETURN null AS b, 0 AS n" in brands and "UNION ALL" in brands
+    assert brands.endswith("WITH x, c, b, sum(n) AS engagements")
 
 
 @pytest.mark.parametrize("kinds", [(), ("follow", "retweet"), ("FOLLOW",)])
