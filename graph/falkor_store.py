@@ -61,6 +61,9 @@ class FalkorStore:
             path=str(socket_path),
             max_connections=POOL_SIZE,
             timeout=timeout_s,
+            # The client's own socket timeout (5 s by default) would cut long reads short
+            # as "unavailable"; let the engine's query timeout answer first.
+            socket_timeout=timeout_s + 5,
             decode_responses=True,
         )
         store = cls(pool, timeout_s)

@@ -66,8 +66,9 @@ def build_schema() -> strawberry.Schema:
         extensions=[
             # Parsing and validating a customer-360 query costs more than running it; a
             # document's result depends on its text alone, so both are cached by text.
-            ParserCache(maxsize=256),
-            ValidationCache(maxsize=256),
+            # (Factories: the caches live at module level, shared by every request.)
+            functools.partial(ParserCache, maxsize=256),
+            functools.partial(ValidationCache, maxsize=256),
             functools.partial(
                 HubMaskErrors,
                 should_mask_error=lambda e: not _is_client_error(e),
