@@ -9,27 +9,12 @@ from typing import Any
 import pytest
 
 from graph import network as q
-from resolvers.context import Context
 from resolvers.ids import to_global_id
 from resolvers.network import MAX_MATRIX_BRANDS, month_of
-from schema import build_schema
 from tests.integration.network_graph import at, load_network
+from tests.integration.test_customer360 import errors_of, run
 
-SCHEMA = build_schema()
 THIRD, TWO_THIRDS = 1 / 3, 2 / 3
-
-
-async def run(store: Any, query: str, **variables: Any) -> dict[str, Any]:
-    result = await SCHEMA.execute(query, variable_values=variables, context_value=Context(store))
-    assert result.errors is None, result.errors
-    assert result.data is not None
-    return result.data
-
-
-async def errors_of(store: Any, query: str, **variables: Any) -> list[dict[str, Any]]:
-    result = await SCHEMA.execute(query, variable_values=variables, context_value=Context(store))
-    assert result.errors, "expected errors"
-    return [{"message": e.message, **(e.extensions or {})} for e in result.errors]
 
 
 @pytest.fixture
