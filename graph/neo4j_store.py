@@ -32,7 +32,10 @@ async def _run(
 ) -> tuple[list[Record], WriteCounters]:
     # Transaction functions may be retried by the driver: they only run one statement.
     result = await tx.run(query, dict(params))
-    rows = await result.data()
+    # Statements return maps, lists and scalars (map projections, never bare nodes), which
+    # arrive as plain Python values: Record.data()'s recursive conversion cost more than
+    # the rest of a customer-360's store time, for nothing.
+    rows = [dict(record) async for record in result]
     summary = await result.consume()
     return rows, _counters(summary)
 

@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
@@ -26,6 +27,9 @@ class HubGraphQL(GraphQL[Context, None]):
         super().__init__(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
         self._settings = settings
         self._metrics = settings.metrics_config()
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
     async def get_context(self, request: Any, response: Any) -> Context:
         return Context(
