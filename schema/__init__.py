@@ -73,6 +73,6 @@ def build_schema() -> strawberry.Schema:
                 HubMaskErrors,
                 should_mask_error=lambda e: not _is_client_error(e),
                 error_message="Unexpected error; it has been logged.",
-            )
+            ),
         ],
     )
