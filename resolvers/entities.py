@@ -2,10 +2,8 @@
 falling back to the request's loader when the record was fetched for another shape.
 """
 
+from collections.abc import Mapping
 from typing import Any, Literal
-
-from strawberry.types import Info
-from strawberry.types.nodes import SelectedField
 
 from graph.store import Record
 from resolvers.context import Context
@@ -38,14 +36,11 @@ async def part_value(ctx: Context, kind: EntityKind, record: Record, part: str) 
 
 
 async def part_page(
-    info: Info[Context, None], kind: EntityKind, record: Record, part: str
+    ctx: Context, kind: EntityKind, record: Record, part: str, arguments: Mapping[str, Any]
 ) -> tuple[list[Any], Page, int]:
-    """One Relay page of an ordered part, for the field being resolved: (items, page, total).
-    The page comes from the field's own arguments, read the way the statement planned it."""
-    ctx = info.context
-    field = info.selected_fields[0]  # the field being resolved, with its raw arguments
-    assert isinstance(field, SelectedField)
-    arguments = field.arguments
+    """One Relay page of an ordered part: (items, page, total). ``arguments`` are the
+    field's own (`first`, `after`, `filter` with GraphQL names), read the way the statement
+    planned them from the selection, so the page found is the page fetched."""
     page = read_page(part, arguments, ctx.default_page_size, ctx.max_page_size)
     items, total = await part_items(ctx, kind, record, part, page)
     return items, page, total

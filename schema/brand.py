@@ -89,14 +89,17 @@ class Brand(Node):
     async def purchase_count(self, info: Info[Context, None]) -> int:
         return await self._count(info, "purchase_count")
 
-    async def _page(self, info: Info[Context, None], part: str) -> tuple[list[Any], Page, int]:
-        return await part_page(info, "brand", self._record, part)
+    async def _page(
+        self, info: Info[Context, None], part: str, first: int, after: str | None
+    ) -> tuple[list[Any], Page, int]:
+        arguments = {"first": first, "after": after}
+        return await part_page(info.context, "brand", self._record, part, arguments)
 
     @strawberry.field(description="The brand's products, by name.")
     async def products(
         self, info: Info[Context, None], first: First = 20, after: After = None
     ) -> Connection[Product]:
-        items, page, total = await self._page(info, "products")
+        items, page, total = await self._page(info, "products", first, after)
         return keyset_connection(items, page, total, "products", Product.from_record)
 
     @strawberry.field(description="The brand's posts, newest first.")
@@ -105,5 +108,5 @@ class Brand(Node):
     ) -> Connection[Annotated["Post", strawberry.lazy("schema.social")]]:
         from schema.social import Post
 
-        items, page, total = await self._page(info, "posts")
+        items, page, total = await self._page(info, "posts", first, after)
         return keyset_connection(items, page, total, "posts", Post.from_record)

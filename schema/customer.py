@@ -138,8 +138,10 @@ class Customer(Node):
         items, _ = await part_items(info.context, "customer", self._record, part, None)
         return items
 
-    async def _page(self, info: Info[Context, None], part: str) -> tuple[list[Any], Page, int]:
-        return await part_page(info, "customer", self._record, part)
+    async def _page(
+        self, info: Info[Context, None], part: str, **arguments: Any
+    ) -> tuple[list[Any], Page, int]:
+        return await part_page(info.context, "customer", self._record, part, arguments)
 
     @strawberry.field(description="Social accounts linked to the customer, with link evidence.")
     async def identities(self, info: Info[Context, None]) -> list[Identity]:
@@ -214,7 +216,12 @@ class Customer(Node):
             PurchaseFilter | None, strawberry.argument(description="Brand and time range.")
         ] = None,
     ) -> Connection[Purchase]:
-        items, page, total = await self._page(info, "purchases")
+        raw = (
+            {"brand": filter.brand, "from": filter.from_, "until": filter.until} if filter else None
+        )
+        items, page, total = await self._page(
+            info, "purchases", first=first, after=after, filter=raw
+        )
         return keyset_connection(items, page, total, "purchases", Purchase.from_record)
 
     @strawberry.field(
@@ -223,21 +230,21 @@ class Customer(Node):
     async def interactions(
         self, info: Info[Context, None], first: First = 20, after: After = None
     ) -> Connection[Interaction]:
-        items, page, total = await self._page(info, "interactions")
+        items, page, total = await self._page(info, "interactions", first=first, after=after)
         return keyset_connection(items, page, total, "interactions", Interaction.from_record)
 
     @strawberry.field(description="Posts published by the customer's accounts, newest first.")
     async def posts(
         self, info: Info[Context, None], first: First = 20, after: After = None
     ) -> Connection[Post]:
-        items, page, total = await self._page(info, "posts")
+        items, page, total = await self._page(info, "posts", first=first, after=after)
         return keyset_connection(items, page, total, "posts", Post.from_record)
 
     @strawberry.field(description="Complaints filed by the customer, newest first.")
     async def complaints(
         self, info: Info[Context, None], first: First = 20, after: After = None
     ) -> Connection[Complaint]:
-        items, page, total = await self._page(info, "complaints")
+        items, page, total = await self._page(info, "complaints", first=first, after=after)
         return keyset_connection(items, page, total, "complaints", Complaint.from_record)
 
     @strawberry.field(
@@ -253,5 +260,8 @@ class Customer(Node):
             ContactFilter | None, strawberry.argument(description="Kinds of contact.")
         ] = None,
     ) -> Connection[ContactEvent]:
-        items, page, total = await self._page(info, "contact_history")
+        raw = {"kinds": filter.kinds} if filter else None
+        items, page, total = await self._page(
+            info, "contact_history", first=first, after=after, filter=raw
+        )
         return keyset_connection(items, page, total, "contact_history", ContactEvent.from_record)
