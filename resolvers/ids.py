@@ -60,16 +60,6 @@ def decode_cursor(cursor: str, kind: str, argument: str = "after") -> str:
     return value
 
 
-def decode_offset_cursor(cursor: str | None, kind: str, argument: str = "after") -> int:
-    """Offset of the item after ``cursor`` (0 when no cursor)."""
-    if cursor is None:
-        return 0
-    value = decode_cursor(cursor, kind, argument)
-    if not value.isdigit():
-        raise bad_input(f"{cursor!r} is not a cursor of this list", argument)
-    return int(value) + 1
-
-
 def encode_key_cursor(kind: str, key: tuple[Any, ...]) -> str:
     """A keyset cursor: the sort key of the item it points at, as JSON."""
     return encode_cursor(kind, json.dumps(list(key), separators=(",", ":")))

@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from schema.social import Post
 
 BRAND_FIELDS = {"products": "products", "posts": "posts"}
-BRAND_COUNTS = ("follower_count", "product_count", "post_count", "purchase_count")
 
 
 @strawberry.type(description="A product sold under a brand.")

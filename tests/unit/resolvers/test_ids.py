@@ -3,8 +3,9 @@ from graphql import GraphQLError
 
 from resolvers.ids import (
     decode_cursor,
-    decode_offset_cursor,
+    decode_key_cursor,
     encode_cursor,
+    encode_key_cursor,
     from_global_id,
     key_for,
     to_global_id,
@@ -31,10 +32,9 @@ def test_key_for_accepts_raw_keys_and_own_global_ids_only():
 
 
 def test_cursors_belong_to_their_list():
-    cursor = encode_cursor("purchases", 4)
-    assert decode_offset_cursor(cursor, "purchases") == 5
-    assert decode_offset_cursor(None, "purchases") == 0
+    cursor = encode_key_cursor("purchases", (1700000000000, "o1"))
+    assert decode_key_cursor(cursor, "purchases") == [1700000000000, "o1"]
     with pytest.raises(GraphQLError):
         decode_cursor(cursor, "complaints")
     with pytest.raises(GraphQLError):
-        decode_offset_cursor(encode_cursor("purchases", "x"), "purchases")
+        decode_key_cursor(encode_cursor("purchases", "not json"), "purchases")
