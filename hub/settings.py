@@ -9,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from graph.url import parse_graph_url
 from resolvers.metrics import MetricsConfig
 
+_METRICS = MetricsConfig()
 DEFAULT_GRAPH_URL = "embedded://./.hub/graph"
 
 
@@ -29,18 +30,19 @@ class Settings(BaseSettings):
     max_page_size: int = Field(default=100, ge=1, le=1000)
     graphiql: bool = True
     # Customer metrics (docs/metrics.md): HUB_METRICS_<FIELD>; breakpoints as JSON lists.
-    metrics_recency_breakpoints_days: tuple[int, int, int, int] = (30, 90, 180, 365)
-    metrics_frequency_breakpoints: tuple[int, int, int, int] = (2, 3, 5, 10)
-    metrics_monetary_breakpoints: tuple[float, float, float, float] = (100, 250, 500, 1000)
-    metrics_gross_margin: float = 0.4
-    metrics_cost_per_complaint: float = 25.0
-    metrics_cost_per_order: float = 5.0
-    metrics_cost_per_interaction: float = 0.0
-    metrics_default_purchase_gap_days: float = 90.0
-    metrics_churn_ratio_at_half_risk: float = 1.0
-    metrics_churn_medium_risk: float = 0.5
-    metrics_churn_high_risk: float = 0.75
-    metrics_high_potential_min_score: int = 4
+    # Defaults are MetricsConfig's own, so they are written in one place.
+    metrics_recency_breakpoints_days: tuple[int, int, int, int] = _METRICS.recency_breakpoints_days
+    metrics_frequency_breakpoints: tuple[int, int, int, int] = _METRICS.frequency_breakpoints
+    metrics_monetary_breakpoints: tuple[float, float, float, float] = _METRICS.monetary_breakpoints
+    metrics_gross_margin: float = _METRICS.gross_margin
+    metrics_cost_per_complaint: float = _METRICS.cost_per_complaint
+    metrics_cost_per_order: float = _METRICS.cost_per_order
+    metrics_cost_per_interaction: float = _METRICS.cost_per_interaction
+    metrics_default_purchase_gap_days: float = _METRICS.default_purchase_gap_days
+    metrics_churn_ratio_at_half_risk: float = _METRICS.churn_ratio_at_half_risk
+    metrics_churn_medium_risk: float = _METRICS.churn_medium_risk
+    metrics_churn_high_risk: float = _METRICS.churn_high_risk
+    metrics_high_potential_min_score: int = _METRICS.high_potential_min_score
 
     @field_validator("graph_url")
     @classmethod
