@@ -16,6 +16,7 @@ from graph import reads
 from loaders.seed import seed
 from loaders.synthetic import SyntheticConfig
 from resolvers.context import Context
+from resolvers.principal import Principal, Role
 from resolvers.selection import Page, selected_parts, shape_params
 from schema import build_schema
 
@@ -30,6 +31,8 @@ QUERY = """query($id: ID!) { customer(id: $id) {
   complaints(first: 10) { totalCount nodes { status openedAt } }
 } }"""  # noqa: E501
 PARTS = ["identities", "tags", "consents", "purchases", "interactions", "posts", "complaints"]
+
+APP = Principal("bench", Role.APP)
 
 
 async def measure(name: str, customers: int, runs: int) -> dict[str, float]:
@@ -47,7 +50,7 @@ async def measure(name: str, customers: int, runs: int) -> dict[str, float]:
 
         async def hub_call() -> None:
             result = await schema.execute(
-                QUERY, variable_values={"id": next(ids_iter)}, context_value=Context(store)
+                QUERY, variable_values={"id": next(ids_iter)}, context_value=Context(store, APP)
             )
             assert result.errors is None, result.errors
 

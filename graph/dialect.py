@@ -2,7 +2,7 @@
 full-text search. Everything else in the catalog is the portable subset both run.
 """
 
-from graph.model import FULLTEXT_INDEXES, LOOKUP_INDEXES, NODE_LABELS
+from graph.model import CONSTRAINED_LABELS, FULLTEXT_INDEXES, LOOKUP_INDEXES
 
 
 def _snake(label: str) -> str:
@@ -50,7 +50,7 @@ def neo4j_schema_statements() -> list[str]:
     """Idempotent DDL (IF NOT EXISTS) for Neo4j 5."""
     statements = [
         f"CREATE CONSTRAINT {_snake(label)}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
-        for label in NODE_LABELS
+        for label in CONSTRAINED_LABELS
     ]
     for label, props in LOOKUP_INDEXES:
         name = f"{_snake(label)}_{'_'.join(props)}"
@@ -67,7 +67,7 @@ def neo4j_schema_statements() -> list[str]:
 
 def falkor_index_statements() -> list[str]:
     """Index DDL for FalkorDB; each fails with 'already indexed' when present."""
-    statements = [f"CREATE INDEX FOR (n:{label}) ON (n.id)" for label in NODE_LABELS]
+    statements = [f"CREATE INDEX FOR (n:{label}) ON (n.id)" for label in CONSTRAINED_LABELS]
     for label, props in LOOKUP_INDEXES:
         on = ", ".join(f"n.{p}" for p in props)
         statements.append(f"CREATE INDEX FOR (n:{label}) ON ({on})")

@@ -11,7 +11,7 @@ from graph.dialect import (
     neo4j_schema_statements,
 )
 from graph.errors import GraphQueryError
-from graph.model import NODE_LABELS
+from graph.model import CONSTRAINED_LABELS
 from graph.store import GraphStore
 
 _FALKOR_ALREADY = ("already indexed", "already exists")
@@ -52,6 +52,6 @@ async def _migrate_falkor(store: GraphStore) -> MigrationReport:
 
     for statement in falkor_index_statements():
         await attempt(store.write(statement))
-    for label in NODE_LABELS:
+    for label in CONSTRAINED_LABELS:
         await attempt(store.execute_command(*falkor_unique_constraint_args(GRAPH_NAME, label)))
     return MigrationReport(applied=applied, already_present=present)

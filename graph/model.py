@@ -15,6 +15,20 @@ NODE_LABELS: tuple[str, ...] = (
     "Segment",
 )
 
+# The hub's own records. They are never linked to the nodes above by a relationship (they
+# name customers and brands by id in properties), so no traversal reaches them.
+SYSTEM_LABELS: tuple[str, ...] = (
+    "ApiKey",
+    "AuditEntry",
+    "ConsentEvent",
+    "Erasure",
+    "PartnerKey",
+    "PartnerRelease",
+)
+
+# Every label whose `id` is unique.
+CONSTRAINED_LABELS: tuple[str, ...] = NODE_LABELS + SYSTEM_LABELS
+
 # (label, properties) that lookups go through, besides the unique `id` of every label.
 LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Customer", ("email_hash",)),
@@ -26,6 +40,8 @@ LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("SocialAccount", ("claimed_customer_id",)),
     ("Purchase", ("at",)),
     ("Post", ("at",)),
+    ("AuditEntry", ("at",)),
+    ("ConsentEvent", ("customer_id",)),
 )
 
 # (label, properties) searchable as text.

@@ -1,6 +1,7 @@
 """The one typed settings object. Only hub/ reads it; lower layers get plain values."""
 
 from dataclasses import fields
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
@@ -8,6 +9,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from graph.url import parse_graph_url
 from resolvers.metrics import MetricsConfig
+from resolvers.privacy import DEV_PSEUDONYM_KEY, PrivacyConfig
 
 _METRICS = MetricsConfig()
 DEFAULT_GRAPH_URL = "embedded://./.hub/graph"
@@ -29,6 +31,16 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     max_page_size: int = Field(default=100, ge=1, le=1000)
     graphiql: bool = True
+    # Privacy and access (docs/security.md).
+    pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
+    partner_min_group_size: int = Field(default=50, ge=2, le=100_000)
+    jwt_hs256_secret: SecretStr | None = None
+    jwt_rs256_public_key: str | None = None  # PEM text, or @path to a PEM file
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    rate_limit_per_minute: int = Field(default=600, ge=1, le=1_000_000)
+    rate_limit_burst: int = Field(default=60, ge=1, le=1_000_000)
+    api_key_cache_s: float = Field(default=5.0, ge=0, le=300)
     # Customer metrics (docs/metrics.md): HUB_METRICS_<FIELD>; breakpoints as JSON lists.
     # Defaults are MetricsConfig's own, so they are written in one place.
     metrics_recency_breakpoints_days: tuple[int, int, int, int] = _METRICS.recency_breakpoints_days
@@ -59,6 +71,39 @@ class Settings(BaseSettings):
         ):
             raise ValueError("HUB_NEO4J_PASSWORD must be set to a real secret in production")
         return self
+
+    @model_validator(mode="after")
+    def _no_dev_pseudonym_key_in_production(self) -> "Settings":
+        key = self.pseudonym_key.get_secret_value()
+        if self.env == "production" and (key == DEV_PSEUDONYM_KEY or len(key) < 32):
+            raise ValueError("HUB_PSEUDONYM_KEY must be set to a secret of 32+ characters")
+        if len(key) < 16:
+            raise ValueError("HUB_PSEUDONYM_KEY must be at least 16 characters")
+        return self
+
+    @model_validator(mode="after")
+    def _jwt_is_complete(self) -> "Settings":
+        if (self.jwt_hs256_secret or self.jwt_rs256_public_key) and not (
+            self.jwt_issuer and self.jwt_audience
+        ):
+            raise ValueError("JWT keys need HUB_JWT_ISSUER and HUB_JWT_AUDIENCE too")
+        secret = self.jwt_hs256_secret
+        if secret is not None and len(secret.get_secret_value()) < 32:
+            raise ValueError("HUB_JWT_HS256_SECRET must be at least 32 characters")
+        return self
+
+    def privacy_config(self) -> PrivacyConfig:
+        return PrivacyConfig(
+            min_group_size=self.partner_min_group_size,
+            pseudonym_key=self.pseudonym_key.get_secret_value().encode(),
+        )
+
+    def jwt_public_key(self) -> str | None:
+        """The RS256 verification key as PEM text (read from the file when given as @path)."""
+        value = self.jwt_rs256_public_key
+        if value and value.startswith("@"):
+            return Path(value[1:]).read_text()
+        return value
 
     @model_validator(mode="after")
     def _metrics_are_consistent(self) -> "Settings":

@@ -6,10 +6,14 @@ import pytest
 
 from resolvers.context import Context
 from resolvers.ids import to_global_id
+from resolvers.principal import Principal, Role
 from schema import build_schema
 from tests.integration.sample_graph import DAY, T0, load_sample
 
 SCHEMA = build_schema()
+APP = Principal("test-app", Role.APP)
+ANALYST = Principal("test-analyst", Role.ANALYST)
+ADMIN = Principal("test-admin", Role.ADMIN)
 
 FULL_360 = """
 query($id: ID!) {
@@ -32,15 +36,23 @@ query($id: ID!) {
 """
 
 
-async def run(store: Any, query: str, **variables: Any) -> dict[str, Any]:
-    result = await SCHEMA.execute(query, variable_values=variables, context_value=Context(store))
+async def run(
+    store: Any, query: str, principal: Principal = APP, **variables: Any
+) -> dict[str, Any]:
+    result = await SCHEMA.execute(
+        query, variable_values=variables, context_value=Context(store, principal)
+    )
     assert result.errors is None, result.errors
     assert result.data is not None
     return result.data
 
 
-async def errors_of(store: Any, query: str, **variables: Any) -> list[dict[str, Any]]:
-    result = await SCHEMA.execute(query, variable_values=variables, context_value=Context(store))
+async def errors_of(
+    store: Any, query: str, principal: Principal = APP, **variables: Any
+) -> list[dict[str, Any]]:
+    result = await SCHEMA.execute(
+        query, variable_values=variables, context_value=Context(store, principal)
+    )
     assert result.errors, "expected errors"
     return [{"message": e.message, **(e.extensions or {})} for e in result.errors]
 
