@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from graph.errors import GraphError
 from graph.store import GraphStore
 from hub import load_cli
+from hub.keys_cli import keys_app
 from hub.runner import err, fail, run_with_store, settings_or_exit
 from hub.settings import Settings
 
@@ -138,16 +139,36 @@ def demo(
     """Seed sample data (idempotent: a re-run adds nothing) and serve it."""
     settings = settings_or_exit(host=host, port=port)
     _seed(settings, customers, brands, seed, quiet=False)
+    key = _demo_key(settings)
+    base = f"http://{settings.host}:{settings.port}/graphql"
     err.print(
-        'try: { customer(id: "c0000001") { name identities { account { platform handle } } '
-        "purchases(first: 3) { nodes { at total brand { name } } } } }",
+        f"demo API key (app role; a new one each run, earlier demo keys are revoked):\n  {key}\n"
+        f"try:\n  curl -s {base} -H 'Authorization: Bearer {key}' "
+        '-H \'Content-Type: application/json\' -d \'{"query": "{ customer(id: \\"c0000001\\") '
+        "{ name purchases(first: 3) { nodes { at total brand { name } } } } }\"}'\n"
+        'or open the URL in a browser and add the header {"Authorization": "Bearer <key>"}'
+        " in GraphiQL's Headers tab.",
         highlight=False,
+        soft_wrap=True,
     )
     _serve(settings)
 
 
+def _demo_key(settings: Settings) -> str:
+    """A fresh app-role key named `demo`; earlier demo keys are revoked."""
+    from resolvers import keys
+    from resolvers.principal import Role
+
+    async def work(store: GraphStore) -> str:
+        await keys.revoke_keys_named(store, "demo")
+        return (await keys.create_key(store, "demo", Role.APP)).key
+
+    return run_with_store(settings, work)
+
+
 app.command()(load_cli.load)
 app.command()(load_cli.relink)
+app.add_typer(keys_app, name="keys")
 
 
 def main() -> None:

@@ -10,6 +10,8 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     GRAPH_UNAVAILABLE = "GRAPH_UNAVAILABLE"
     INTERNAL = "INTERNAL"
+    FORBIDDEN = "FORBIDDEN"
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
 
 
 class ApiError(GraphQLError):
@@ -26,3 +28,7 @@ def bad_input(message: str, argument: str) -> ApiError:
 
 def not_found(kind: str, key: str) -> ApiError:
     return ApiError(f"no {kind} with id {key!r}", ErrorCode.NOT_FOUND)
+
+
+def forbidden(message: str, **details: object) -> ApiError:
+    return ApiError(message, ErrorCode.FORBIDDEN, **details)

@@ -10,7 +10,9 @@ from strawberry.types import ExecutionContext
 
 from graph.errors import GraphUnavailable
 from resolvers.errors import ApiError, ErrorCode
+from schema.admin import AdminMutations, AdminQueries
 from schema.customers import CustomerQueries
+from schema.guard import RequestGuard, SchemaHolder
 from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 
@@ -18,7 +20,12 @@ logger = logging.getLogger("hub.graphql")
 
 
 @strawberry.type(description="Read the customer-360 graph.")
-class Query(CustomerQueries, NodeQueries, NetworkQueries):
+class Query(CustomerQueries, NodeQueries, NetworkQueries, AdminQueries):
+    pass
+
+
+@strawberry.type(description="Change the graph: keys, consents, data-subject rights (admins).")
+class Mutation(AdminMutations):
     pass
 
 
@@ -61,9 +68,13 @@ class HubMaskErrors(MaskErrors):
 
 
 def build_schema() -> strawberry.Schema:
-    return HubSchema(
+    holder = SchemaHolder()
+    schema = HubSchema(
         query=Query,
+        mutation=Mutation,
         extensions=[
+            # Who may ask what, and how much, before anything runs; the audit entry after.
+            functools.partial(RequestGuard, holder),
             # Parsing and validating a customer-360 query costs more than running it; a
             # document's result depends on its text alone, so both are cached by text.
             # (Factories: the caches live at module level, shared by every request.)
@@ -76,3 +87,5 @@ def build_schema() -> strawberry.Schema:
             ),
         ],
     )
+    holder.schema = schema._schema
+    return schema

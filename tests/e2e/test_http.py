@@ -17,6 +17,8 @@ from graph.migrations import migrate
 from graph.store import open_store
 from hub.app import create_app
 from hub.settings import Settings
+from resolvers.keys import KEY_PATTERN, create_key
+from resolvers.principal import Role
 from tests.integration.sample_graph import load_sample
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,8 +33,11 @@ async def client(tmp_path):
         await load_sample(store)
         app = create_app(Settings(_env_file=None), store=store)
         app.state.store = store  # the transport below does not run the lifespan
+        key = (await create_key(store, "e2e", Role.APP)).key
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as c:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://hub", headers={"Authorization": f"Bearer {key}"}
+        ) as c:
             yield c
 
 
@@ -139,12 +144,25 @@ def test_hub_demo_answers_a_customer_360(tmp_path):
         stderr=subprocess.PIPE, text=True,
     ) as demo:  # fmt: skip
         try:
+            assert demo.stderr is not None
+            key = None
+            while key is None and time.monotonic() - started < 60:
+                line = demo.stderr.readline()
+                if not line:
+                    break
+                found = KEY_PATTERN.search(line)
+                key = found.group(0) if found else None
+            assert key is not None, "the demo printed no API key"
             body = None
             while time.monotonic() - started < 60 and demo.poll() is None:
                 try:
+                    url = f"http://127.0.0.1:{port}/graphql"
+                    refused = httpx.post(url, json={"query": DEMO_QUERY}, timeout=5)
+                    assert refused.status_code == 401
                     body = httpx.post(
-                        f"http://127.0.0.1:{port}/graphql",
+                        url,
                         json={"query": DEMO_QUERY},
+                        headers={"Authorization": f"Bearer {key}"},
                         timeout=5,
                     ).json()
                     break

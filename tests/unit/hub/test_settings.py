@@ -24,11 +24,30 @@ def test_bad_values_name_the_variable_on_one_line(monkeypatch):
 def test_production_refuses_default_secrets():
     with pytest.raises(SettingsError, match="HUB_NEO4J_PASSWORD must be set"):
         load_settings(_env_file=None, env="production", graph_url="bolt://db:7687")
+    with pytest.raises(SettingsError, match="HUB_PSEUDONYM_KEY must be set to a secret"):
+        load_settings(
+            _env_file=None, env="production", graph_url="bolt://db:7687", neo4j_password="s3cr3t-x"
+        )
     ok = load_settings(
-        _env_file=None, env="production", graph_url="bolt://db:7687", neo4j_password="s3cr3t-x"
+        _env_file=None,
+        env="production",
+        graph_url="bolt://db:7687",
+        neo4j_password="s3cr3t-x",
+        pseudonym_key="k" * 40,
     )
     assert ok.neo4j_auth == ("neo4j", "s3cr3t-x")
-    assert "s3cr3t" not in repr(ok)
+    assert ok.privacy_config().pseudonym_key == b"k" * 40
+    assert "s3cr3t" not in repr(ok) and "k" * 40 not in repr(ok)
+
+
+def test_jwt_keys_need_issuer_audience_and_a_long_secret():
+    with pytest.raises(SettingsError, match="HUB_JWT_ISSUER and HUB_JWT_AUDIENCE"):
+        load_settings(_env_file=None, jwt_hs256_secret="x" * 40)
+    with pytest.raises(SettingsError, match="at least 32 characters"):
+        load_settings(_env_file=None, jwt_hs256_secret="short", jwt_issuer="i", jwt_audience="a")
+    s = load_settings(_env_file=None, jwt_hs256_secret="x" * 40, jwt_issuer="i", jwt_audience="a")
+    assert s.jwt_public_key() is None
+    assert "x" * 40 not in repr(s)
 
 
 def test_metrics_knobs_come_from_the_environment(monkeypatch):

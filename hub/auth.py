@@ -1,0 +1,237 @@
+"""Authentication and rate limiting in front of /graphql: an API key or a JWT bearer token
+becomes a Principal in the request's state; no valid credential is a 401, too many
+requests for one key a 429. The GraphQL layer then decides what the principal may do
+(schema/guard.py)."""
+
+import hashlib
+import json
+import logging
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from starlette.types import ASGIApp, Receive, Scope, Send
+from strawberry.http.ides import get_graphql_ide_html
+
+from graph.errors import GraphError
+from hub.settings import Settings
+from resolvers.keys import parse_key, principal_for_key
+from resolvers.principal import Principal, Role
+
+logger = logging.getLogger("hub.auth")
+JWT_LEEWAY_S = 30
+
+
+class Unauthenticated(Exception):
+    """No usable credential; the message says what was wrong (never echoes the credential)."""
+
+
+@dataclass(frozen=True)
+class JwtConfig:
+    hs256_secret: str | None
+    rs256_public_key: str | None
+    issuer: str | None
+    audience: str | None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "JwtConfig":
+        secret = settings.jwt_hs256_secret
+        return cls(
+            hs256_secret=secret.get_secret_value() if secret else None,
+            rs256_public_key=settings.jwt_public_key(),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
+
+    def principal(self, token: str) -> Principal:
+        """The principal a valid token names; raises Unauthenticated saying why not."""
+        try:
+            alg = jwt.get_unverified_header(token).get("alg")
+        except jwt.InvalidTokenError:
+            raise Unauthenticated("the bearer token is neither an API key nor a JWT") from None
+        key = {"HS256": self.hs256_secret, "RS256": self.rs256_public_key}.get(str(alg))
+        if key is None:
+            raise Unauthenticated(f"JWT algorithm {alg!r} is not accepted here")
+        try:
+            claims = jwt.decode(
+                token, key, algorithms=[str(alg)], audience=self.audience, issuer=self.issuer,
+                leeway=JWT_LEEWAY_S, options={"require": ["exp", "iss", "aud", "sub"]},
+            )  # fmt: skip
+        except jwt.ExpiredSignatureError:
+            raise Unauthenticated("the JWT has expired") from None
+        except jwt.InvalidTokenError as e:
+            # PyJWT's messages name the failed check (audience, issuer, signature), no values.
+            raise Unauthenticated(f"the JWT is not valid: {e}") from None
+        try:
+            role = Role(str(claims.get("role")))
+            purposes = claims.get("purposes") or []
+            if not isinstance(purposes, list):
+                raise ValueError("purposes must be a list")
+            return Principal(
+                subject=f"jwt:{claims['sub']}", role=role,
+                partner_brand_id=claims.get("partner"), purposes=frozenset(map(str, purposes)),
+                via="jwt",
+            )  # fmt: skip
+        except ValueError as e:
+            raise Unauthenticated(f"the JWT's claims do not name a valid principal: {e}") from None
+
+
+class KeyCache:
+    """Principals of recently checked API keys, by the SHA-256 of the key, for ``ttl_s``
+    (so a revocation takes effect within that time; 0 turns the cache off)."""
+
+    def __init__(self, ttl_s: float, size: int = 10_000) -> None:
+        self._ttl = ttl_s
+        self._size = size
+        self._entries: OrderedDict[str, tuple[float, Principal | None]] = OrderedDict()
+
+    def get(self, digest: str) -> tuple[bool, Principal | None]:
+        entry = self._entries.get(digest)
+        if entry is None or entry[0] < time.monotonic():
+            return False, None
+        return True, entry[1]
+
+    def put(self, digest: str, principal: Principal | None) -> None:
+        if self._ttl <= 0:
+            return
+        self._entries[digest] = (time.monotonic() + self._ttl, principal)
+        self._entries.move_to_end(digest)
+        while len(self._entries) > self._size:
+            self._entries.popitem(last=False)
+
+
+class RateLimiter:
+    """A token bucket per principal: ``burst`` requests at once, refilled at
+    ``per_minute``. In-process: with several hub processes, each enforces its own share."""
+
+    def __init__(self, per_minute: int, burst: int, size: int = 100_000) -> None:
+        self._rate = per_minute / 60.0
+        self._burst = float(burst)
+        self._size = size
+        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+
+    def allow(self, key: str) -> tuple[bool, float]:
+        """(allowed, seconds until the next request would be)."""
+        now = time.monotonic()
+        tokens, last = self._buckets.get(key, (self._burst, now))
+        tokens = min(self._burst, tokens + (now - last) * self._rate)
+        allowed = tokens >= 1.0
+        if allowed:
+            tokens -= 1.0
+        self._buckets[key] = (tokens, now)
+        self._buckets.move_to_end(key)
+        while len(self._buckets) > self._size:
+            self._buckets.popitem(last=False)
+        return allowed, 0.0 if allowed else (1.0 - tokens) / self._rate
+
+
+class Authenticator:
+    def __init__(self, settings: Settings) -> None:
+        self._jwt = JwtConfig.from_settings(settings)
+        self._keys = KeyCache(settings.api_key_cache_s)
+
+    async def principal(self, store: Any, headers: dict[str, str]) -> Principal:
+        """The caller; raises Unauthenticated, or GraphError when keys cannot be read."""
+        bearer = headers.get("authorization", "")
+        api_key = headers.get("x-api-key", "").strip()
+        if bearer and api_key:
+            raise Unauthenticated("send one credential: Authorization or X-API-Key, not both")
+        if bearer:
+            scheme, _, token = bearer.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise Unauthenticated("Authorization must be 'Bearer <API key or JWT>'")
+            token = token.strip()
+            return await self._key(store, token) if parse_key(token) else self._jwt_of(token)
+        if api_key:
+            return await self._key(store, api_key)
+        raise Unauthenticated(
+            "credentials required: 'Authorization: Bearer <API key or JWT>' or 'X-API-Key'"
+        )
+
+    def _jwt_of(self, token: str) -> Principal:
+        if not (self._jwt.hs256_secret or self._jwt.rs256_public_key):
+            raise Unauthenticated("JWTs are not accepted here (no JWT key is configured)")
+        return self._jwt.principal(token)
+
+    async def _key(self, store: Any, presented: str) -> Principal:
+        digest = hashlib.sha256(presented.encode()).hexdigest()
+        known, principal = self._keys.get(digest)
+        if not known:
+            principal = await principal_for_key(store, presented)
+            self._keys.put(digest, principal)
+        if principal is None:
+            raise Unauthenticated("the API key is not valid (unknown, revoked or malformed)")
+        return principal
+
+
+def _json_error(
+    status: int, message: str, code: str, headers: dict[str, str]
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    raw = [(b"content-type", b"application/json")]
+    raw += [(k.encode(), v.encode()) for k, v in headers.items()]
+    return status, raw, body
+
+
+class AuthMiddleware:
+    """Pure ASGI: checks credentials and the rate limit for ``paths`` only (health checks
+    stay open), and puts the Principal in ``scope["state"]["principal"]``."""
+
+    def __init__(
+        self, app: ASGIApp, settings: Settings, paths: tuple[str, ...] = ("/graphql",)
+    ) -> None:
+        self.app = app
+        self.paths = paths
+        self.authenticator = Authenticator(settings)
+        self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
+        self.graphiql = settings.graphiql
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] not in self.paths:
+            await self.app(scope, receive, send)
+            return
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        if self._is_graphiql_page(scope, headers):
+            # The IDE's page is served here, without credentials; its requests need a key
+            # (GraphiQL's Headers tab). Strawberry would build a request context first.
+            html = get_graphql_ide_html(graphql_ide="graphiql").encode()
+            await _send(send, 200, [(b"content-type", b"text/html; charset=utf-8")], html)
+            return
+        try:
+            principal = await self.authenticator.principal(scope["app"].state.store, headers)
+        except Unauthenticated as e:
+            await _send(send, *_json_error(
+                401, str(e), "UNAUTHENTICATED", {"www-authenticate": 'Bearer realm="hub"'}
+            ))  # fmt: skip
+            return
+        except GraphError as e:
+            logger.warning("credential check failed: %s", type(e).__name__)
+            await _send(send, *_json_error(
+                503, "The graph is unavailable; try again shortly.", "GRAPH_UNAVAILABLE", {}
+            ))  # fmt: skip
+            return
+        allowed, wait_s = self.limiter.allow(principal.rate_key)
+        if not allowed:
+            retry = str(max(1, round(wait_s + 0.5)))
+            await _send(send, *_json_error(
+                429, f"rate limit exceeded; retry in {retry} s", "RATE_LIMITED",
+                {"retry-after": retry},
+            ))  # fmt: skip
+            return
+        scope.setdefault("state", {})["principal"] = principal
+        await self.app(scope, receive, send)
+
+    def _is_graphiql_page(self, scope: Scope, headers: dict[str, str]) -> bool:
+        return (
+            self.graphiql
+            and scope["method"] == "GET"
+            and "text/html" in headers.get("accept", "")
+            and not scope.get("query_string")
+        )
+
+
+async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
