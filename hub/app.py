@@ -7,6 +7,7 @@ from typing import Any
 
 import orjson
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
@@ -15,6 +16,7 @@ from strawberry.asgi import GraphQL
 from graph.errors import GraphError
 from graph.migrations import migrate
 from graph.store import GraphStore, open_store
+from hub.auth import AuthMiddleware
 from hub.settings import Settings
 from resolvers.context import Context
 from schema import build_schema
@@ -27,6 +29,7 @@ class HubGraphQL(GraphQL[Context, None]):
         super().__init__(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
         self._settings = settings
         self._metrics = settings.metrics_config()
+        self._privacy = settings.privacy_config()
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -99,8 +102,10 @@ class HubGraphQL(GraphQL[Context, None]):
     async def get_context(self, request: Any, response: Any) -> Context:
         return Context(
             store=request.app.state.store,
+            principal=request.state.principal,  # set by hub.auth.AuthMiddleware
             max_page_size=self._settings.max_page_size,
             metrics_config=self._metrics,
+            privacy=self._privacy,
         )
 
 
@@ -151,4 +156,29 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
         Route("/readyz", readyz),
         Route("/graphql", graphql, methods=["GET", "POST"]),
     ]
-    return Starlette(routes=routes, lifespan=lifespan)
+    redact_access_log()
+    return Starlette(
+        routes=routes,
+        lifespan=lifespan,
+        middleware=[Middleware(AuthMiddleware, settings=settings)],
+    )
+
+
+class _QueryStringRedactor(logging.Filter):
+    """uvicorn's access log prints the request path with its query string, which for
+    `GET /graphql?query=...&variables=...` may hold personal data or a key: drop it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) >= 3 and isinstance(args[2], str):
+            path, _, query = args[2].partition("?")
+            if query:
+                record.args = (*args[:2], f"{path}?[redacted]", *args[3:])
+        return True
+
+
+def redact_access_log() -> None:
+    """Install the redactor on uvicorn's access logger (once)."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _QueryStringRedactor) for f in access.filters):
+        access.addFilter(_QueryStringRedactor())

@@ -8,8 +8,9 @@ from graph import dialect, reads
 from graph.identity_keys import email_hash, phone_hash
 from graph.store import Record
 from resolvers.context import Context
-from resolvers.errors import bad_input, not_found
+from resolvers.errors import bad_input, forbidden, not_found
 from resolvers.ids import decode_key_cursor
+from resolvers.principal import Role
 from resolvers.selection import Shape, selected_parts, shape_params
 
 # Filters compared as they are, and those that need per-customer computed values.
@@ -40,6 +41,15 @@ async def customer_360(ctx: Context, key: str, shape: Shape) -> Record:
     record = await ctx.loaders.customers.load((key, shape))
     if record is None:
         raise not_found("customer", key)
+    return released(ctx, record)
+
+
+def released(ctx: Context, record: Record) -> Record:
+    """``record``, noted in the request's audit trail; FORBIDDEN when the customer's
+    processing is restricted (docs/privacy.md) and the caller is not an admin."""
+    if record.get("restricted_at") is not None and ctx.principal.role is not Role.ADMIN:
+        raise forbidden("processing of this customer's data is restricted", reason="RESTRICTED")
+    ctx.audit.customers_read([record["id"]])
     return record
 
 
@@ -86,7 +96,7 @@ async def customer_by_identity(
     record["_shape"] = shape
     ctx.loaders.customer_fetched(record)
     ctx.loaders.customers.prime((record["id"], shape), record)
-    return record
+    return released(ctx, record)
 
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -104,8 +114,13 @@ async def search_ids(ctx: Context, text: str) -> list[str]:
 
 
 async def _params(ctx: Context, q: CustomerQuery) -> dict[str, Any]:
+    if q.search is not None and ctx.principal.role is Role.ANALYST:
+        # Finding people by name would undo the analyst's pseudonymisation.
+        raise forbidden("analysts cannot search customers by name", argument="filter.search")
     params = {k: q.filters.get(k) for k in (*PLAIN_FILTERS, *COMPUTED_FILTERS)}
     params["ids"] = await search_ids(ctx, q.search) if q.search is not None else None
+    # Restricted customers are left out of lists, except for admins.
+    params["include_restricted"] = ctx.principal.role is Role.ADMIN
     return params
 
 
@@ -132,6 +147,7 @@ async def customers_page(
         record["_shape"] = shape
         ctx.loaders.customer_fetched(record)
         ctx.loaders.customers.prime((record["id"], shape), record)
+    ctx.audit.customers_read(r["id"] for r in records[:first])
     return records[:first], len(records) > first
 
 

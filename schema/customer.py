@@ -21,6 +21,7 @@ from schema.brand import Brand
 from schema.commerce import Purchase
 from schema.contact import BrandEngagement, ContactEvent, ContactFilter, brand_engagements
 from schema.metrics import CustomerMetrics
+from schema.personal import Personal
 from schema.social import Identity, Interaction, Post, Tag
 from schema.support import Complaint
 
@@ -95,13 +96,19 @@ class Segment:
 @strawberry.type(description="One customer, seen whole across CRM, social, commerce and support.")
 class Customer(Node):
     customer_id: str = strawberry.field(description="The customer's key in the hub.")
-    external_id: str | None = strawberry.field(description="The id in the brand's CRM.")
-    name: str | None = strawberry.field(description="Full name.")
-    email: str | None = strawberry.field(description="Email address (personal data).")
-    phone: str | None = strawberry.field(description="Phone number (personal data).")
+    external_id: str | None = strawberry.field(
+        description="The id in the brand's CRM.", extensions=[Personal()]
+    )
+    name: str | None = strawberry.field(description="Full name.", extensions=[Personal()])
+    email: str | None = strawberry.field(
+        description="Email address (personal data).", extensions=[Personal()]
+    )
+    phone: str | None = strawberry.field(
+        description="Phone number (personal data).", extensions=[Personal()]
+    )
     gender: str | None = strawberry.field(description="Gender as recorded.")
-    birth_year: int | None = strawberry.field(description="Year of birth.")
-    city: str | None = strawberry.field(description="City.")
+    birth_year: int | None = strawberry.field(description="Year of birth.", extensions=[Personal()])
+    city: str | None = strawberry.field(description="City.", extensions=[Personal()])
     region: str | None = strawberry.field(description="Region or province.")
     country: str | None = strawberry.field(description="Country, ISO 3166-1 alpha-2.")
     created_at: datetime | None = strawberry.field(description="When the customer was created.")

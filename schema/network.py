@@ -19,6 +19,7 @@ from resolvers.ids import to_global_id
 from schema.base import Connection, ms_to_datetime, ranked_connection
 from schema.brand import Brand
 from schema.customer import Customer
+from schema.personal import Personal
 from schema.social import SocialAccount
 
 T = TypeVar("T")
@@ -302,7 +303,11 @@ class Community:
     @strawberry.field(description="The member accounts, by account key.")
     def members(self, info: Info[Context, None], first: First = 20, after: After = None
                 ) -> Connection[CommunityMember]:  # fmt: skip
-        return _page(info, self._members, lambda m: (m.account_id,), first, after, "members")
+        page = _page(info, self._members, lambda m: (m.account_id,), first, after, "members")
+        info.context.audit.customers_read(
+            e.node.customer_id for e in page.edges if e.node.customer_id
+        )
+        return page
 
     @classmethod
     def of(cls, rank: int, c: FoundCommunity) -> "Community":
@@ -334,7 +339,8 @@ class NetworkNode:
         description="Its global id for `node(id:)` (null for types without one, e.g. Segment)."
     )
     display_name: str | None = strawberry.field(
-        description="Name, display name, handle or text, whichever it has."
+        description="Name, display name, handle or text, whichever it has.",
+        extensions=[Personal()],
     )
     distance: int | None = strawberry.field(
         description="Hops from the start (neighbourhoods; null on a path)."
@@ -519,6 +525,7 @@ class NetworkQueries:
         items = await net.cross_sell_prospects(
             info.context, from_, to, _kinds(engagement), min_members
         )
+        info.context.audit.customers_read(i["customer"]["id"] for i in items)
         nodes = [
             CrossSellProspect(
                 customer=Customer.from_record(i["customer"]),
@@ -566,6 +573,7 @@ class NetworkQueries:
         first: First = 20, after: After = None,
     ) -> Connection[Influencer]:  # fmt: skip
         rows = await net.influencers(info.context, _period(period), attribution_window_days)
+        info.context.audit.customers_read(r["customer"] for r in rows if r["customer"])
         nodes = [
             Influencer(
                 account=SocialAccount.from_record(r["account"]),
@@ -612,6 +620,7 @@ class NetworkQueries:
             description="At most this many nodes besides the start (1..200).")] = 50,
     ) -> Neighbourhood:  # fmt: skip
         r = await net.neighbourhood(info.context, node, hops, max_nodes)
+        _audit_nodes(info, r["nodes"])
         return Neighbourhood(
             truncated=r["truncated"],
             _nodes=[NetworkNode.from_record(n) for n in r["nodes"]],
@@ -633,6 +642,7 @@ class NetworkQueries:
         r = await net.shortest_path(info.context, customer, brand, max_hops)
         if r is None:
             return None
+        _audit_nodes(info, r["nodes"])
         return NetworkPath(
             length=r["length"],
             nodes=[NetworkNode.from_record(n) for n in r["nodes"]],
@@ -662,3 +672,8 @@ class NetworkQueries:
             info, nodes, lambda p: (p.group, -(p.rate or 0), p.content_type), first, after,
             f"preferences-{_value(group_by)}",
         )  # fmt: skip
+
+
+def _audit_nodes(info: Info[Context, None], nodes: list[Record]) -> None:
+    """Customers among a neighbourhood's or a path's nodes are customer-level reads."""
+    info.context.audit.customers_read(n["key"] for n in nodes if n.get("type") == "Customer")

@@ -8,6 +8,7 @@ from graph.store import Record
 from resolvers.ids import to_global_id
 from schema.base import Node, ms_to_datetime
 from schema.brand import Brand
+from schema.personal import Personal
 
 
 @strawberry.type(description="A label on customers and posts: interest, lifestyle, content type.")
@@ -32,8 +33,12 @@ class Tag(Node):
 class SocialAccount(Node):
     account_id: str = strawberry.field(description="The account's key in the hub.")
     platform: str | None = strawberry.field(description="Platform: wechat, weibo, instagram...")
-    handle: str | None = strawberry.field(description="Handle on the platform.")
-    display_name: str | None = strawberry.field(description="Name shown on the platform.")
+    handle: str | None = strawberry.field(
+        description="Handle on the platform.", extensions=[Personal()]
+    )
+    display_name: str | None = strawberry.field(
+        description="Name shown on the platform.", extensions=[Personal()]
+    )
     created_at: datetime | None = strawberry.field(description="When the account was created.")
 
     @classmethod
@@ -75,7 +80,7 @@ class Post(Node):
     content_type: str | None = strawberry.field(
         description="Content-type tag id: t-video, t-image, t-article, t-live..."
     )
-    text: str | None = strawberry.field(description="The post's text.")
+    text: str | None = strawberry.field(description="The post's text.", extensions=[Personal()])
     tags: list[Tag] = strawberry.field(description="Tags the post is about (content type too).")
     author_brand: Brand | None = strawberry.field(description="The brand that posted it, if any.")
     author_account: SocialAccount | None = strawberry.field(
@@ -103,7 +108,9 @@ class Post(Node):
 class Interaction:
     kind: str | None = strawberry.field(description="like, comment, share, view...")
     at: datetime | None = strawberry.field(description="When it happened.")
-    text: str | None = strawberry.field(description="The comment text, for comments.")
+    text: str | None = strawberry.field(
+        description="The comment text, for comments.", extensions=[Personal()]
+    )
     account: SocialAccount = strawberry.field(description="The account that interacted.")
     post: Post = strawberry.field(description="The post interacted with (without its tags).")
 

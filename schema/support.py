@@ -7,6 +7,7 @@ import strawberry
 from graph.store import Record
 from resolvers.ids import to_global_id
 from schema.base import Node, ms_to_datetime
+from schema.personal import Personal
 
 
 @strawberry.type(description="What a complaint is about.")
@@ -57,7 +58,9 @@ class Complaint(Node):
         description="First answer to the customer."
     )
     resolved_at: datetime | None = strawberry.field(description="When it was resolved.")
-    text: str | None = strawberry.field(description="The complaint as filed.")
+    text: str | None = strawberry.field(
+        description="The complaint as filed.", extensions=[Personal()]
+    )
     about: ComplaintSubject | None = strawberry.field(description="What it is about.")
     status_history: list[ComplaintStatusChange] = strawberry.field(
         description="How it was handled, step by step, oldest first."

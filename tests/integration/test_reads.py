@@ -190,6 +190,7 @@ async def test_every_read_statement_in_the_catalog_runs(sample):
     customer_shape, brand_shape = shape(reads.CUSTOMER_PARTS), shape(reads.BRAND_PARTS)
     every_customer_part = shape_params(customer_shape, reads.CUSTOMER_PARTS)
     filters = {k: None for k in (*PLAIN_FILTERS, *COMPUTED_FILTERS, "ids")}
+    filters["include_restricted"] = False
     page = {"after": None, "limit": 2, **filters, **every_customer_part}
     all_customer_parts = selected_parts(customer_shape)
     statements = [
