@@ -10,11 +10,14 @@ import functools
 import hashlib
 import time
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from graphql import (
+    ExecutionResult as GraphQLExecutionResult,
+)
 from graphql import (
     FieldNode,
     FragmentDefinitionNode,
@@ -212,18 +215,14 @@ class RequestGuard(SchemaExtension):
             extensions={**(error.extensions or {}), "code": _code_of(error)},
         )  # fmt: skip
 
-    def on_validate(self) -> Iterator[None]:
-        yield
+    def _refusal(self) -> GraphQLError | None:
+        """Why the validated document may not run for this principal, or None."""
         ec = self.execution_context
-        if ec.pre_execution_errors or ec.graphql_document is None:
-            return
         principal = self._principal()
         if principal is None:
-            ec.pre_execution_errors = [_error("no principal", ErrorCode.FORBIDDEN)]
-            return
-        problem = self._check(principal, ec.graphql_document, ec.operation_name, ec.variables)
-        if problem is not None:
-            ec.pre_execution_errors = [problem]
+            return _error("no principal", ErrorCode.FORBIDDEN)
+        assert ec.graphql_document is not None
+        return self._check(principal, ec.graphql_document, ec.operation_name, ec.variables)
 
     def _check(
         self, principal: Principal, document: Any, operation_name: str | None,
@@ -273,7 +272,14 @@ class RequestGuard(SchemaExtension):
                 )  # fmt: skip
         return None
 
-    async def on_execute(self) -> Any:
+    async def on_execute(self) -> AsyncIterator[None]:
+        # Runs after validation, before any resolver: a result set here is returned
+        # instead of executing (Strawberry's schema.execute skips execution then).
+        refusal = self._refusal()
+        if refusal is not None:
+            self.execution_context.result = GraphQLExecutionResult(data=None, errors=[refusal])
+            yield
+            return
         yield
         context = self.execution_context.context
         if not isinstance(context, Context) or context.audit.empty:

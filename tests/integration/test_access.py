@@ -1,0 +1,116 @@
+"""Roles end to end through the schema, on both engines: the audit log, analyst
+pseudonymisation, restriction, and admin key management."""
+
+import pytest
+
+from resolvers.context import Context
+from resolvers.keys import principal_for_key
+from resolvers.principal import Principal, Role
+from tests.integration.sample_graph import load_sample
+from tests.integration.test_customer360 import ADMIN, ANALYST, APP, SCHEMA, errors_of, run
+
+PROFILE = 'query { customer(id: "c1") { customerId name email phone externalId city birthYear'
+PROFILE += " identities { account { handle displayName } } complaints { nodes { text } } } }"
+AUDIT = """query($customer: String) {
+  auditLog(filter: {customerId: $customer}) {
+    nodes { subject role kinds customerIds queryHash operation at }
+  }
+}"""
+
+
+@pytest.fixture
+async def sample(store):
+    await load_sample(store)
+    store.statements.clear()
+    return store
+
+
+async def test_a_customer_read_is_audited_and_admins_can_query_the_log(sample):
+    await run(sample, PROFILE, principal=APP)
+    await run(sample, "{ customers(first: 2) { nodes { customerId } } }", principal=APP)
+    entries = (await run(sample, AUDIT, principal=ADMIN, customer="c1"))["auditLog"]["nodes"]
+    assert [(e["subject"], e["role"], e["kinds"]) for e in entries] == [
+        ("test-app", "app", ["customer_read"]),  # the page (newest first) ...
+        ("test-app", "app", ["customer_read"]),  # ... and the 360
+    ]
+    assert entries[0]["customerIds"] == ["c1", "c2"] and entries[1]["customerIds"] == ["c1"]
+    assert all(len(e["queryHash"]) == 64 for e in entries)
+    # The admin's own read of the log names no customer, so it adds no entry.
+    again = (await run(sample, AUDIT, principal=ADMIN, customer="c1"))["auditLog"]["nodes"]
+    assert len(again) == 2
+
+
+async def test_reads_that_touch_no_customer_write_no_entry(sample):
+    await run(sample, '{ brand(id: "b1") { name } }', principal=APP)
+    assert (await run(sample, AUDIT, principal=ADMIN))["auditLog"]["nodes"] == []
+
+
+async def test_only_admins_read_the_audit_log(sample):
+    for who in (APP, ANALYST):
+        result = await SCHEMA.execute(AUDIT, context_value=Context(sample, who))
+        assert result.data is None
+        assert result.errors[0].extensions["code"] == "FORBIDDEN"
+
+
+async def test_analysts_see_pseudonyms_in_place_of_personal_data(sample):
+    plain = (await run(sample, PROFILE, principal=APP))["customer"]
+    masked = (await run(sample, PROFILE, principal=ANALYST))["customer"]
+    assert plain["name"] == "Wang Fang" and plain["email"]
+    for field in ("name", "email", "phone", "externalId", "city"):
+        assert masked[field].startswith("anon_") and masked[field] != plain[field], field
+    assert masked["birthYear"] is None
+    assert masked["customerId"] == "c1"  # the hub's own key stays, to join on
+    handles = [i["account"]["handle"] for i in masked["identities"]]
+    assert handles and all(h.startswith("anon_") for h in handles)
+    texts = [c["text"] for c in masked["complaints"]["nodes"] if c["text"]]
+    assert texts and all(t.startswith("anon_") for t in texts)
+    # Stable: the same value gives the same pseudonym, so analysts can still count.
+    assert (await run(sample, PROFILE, principal=ANALYST))["customer"] == masked
+    assert "Wang" not in str(masked) and "Example.com" not in str(masked)
+
+
+async def test_analysts_cannot_find_people_by_personal_identifiers(sample):
+    by_email = '{ customerByIdentity(identity: {email: "li@example.com"}) { customerId } }'
+    errors = await errors_of(sample, by_email, principal=ANALYST)
+    assert errors[0]["code"] == "FORBIDDEN"
+    search = '{ customers(filter: {search: "wang"}) { nodes { customerId } } }'
+    sample.statements.clear()
+    errors = await errors_of(sample, search, principal=ANALYST)
+    assert errors[0]["code"] == "FORBIDDEN" and errors[0]["argument"] == "filter.search"
+    assert sample.statements == []
+
+
+async def test_a_restricted_customer_is_refused_and_left_out_except_for_admins(sample):
+    await sample.write("MATCH (c:Customer {id: 'c1'}) SET c.restricted_at = 1")
+    errors = await errors_of(sample, '{ customer(id: "c1") { name } }', principal=APP)
+    assert errors[0]["code"] == "FORBIDDEN" and errors[0]["reason"] == "RESTRICTED"
+    page = "{ customers { totalCount nodes { customerId } } }"
+    listed = (await run(sample, page, principal=APP))["customers"]
+    assert "c1" not in [n["customerId"] for n in listed["nodes"]]
+    assert listed["totalCount"] == len(listed["nodes"])
+    admin = (await run(sample, page, principal=ADMIN))["customers"]
+    assert "c1" in [n["customerId"] for n in admin["nodes"]]
+    assert admin["totalCount"] == listed["totalCount"] + 1
+    assert (await run(sample, '{ customer(id: "c1") { name } }', principal=ADMIN))["customer"]
+
+
+async def test_admins_create_and_revoke_keys(sample):
+    create = """mutation { createApiKey(input: {name: "crm sync", role: PARTNER,
+        partnerBrandId: "b2", purposes: ["marketing"]}) { key apiKey { keyId role purposes } } }"""
+    created = (await run(sample, create, principal=ADMIN))["createApiKey"]
+    principal = await principal_for_key(sample, created["key"])
+    assert principal == Principal(
+        subject=f"key:{created['apiKey']['keyId']}", role=Role.PARTNER,
+        partner_brand_id="b2", purposes=frozenset({"marketing"}),
+    )  # fmt: skip
+    listed = (await run(sample, "{ apiKeys { keyId revokedAt } }", principal=ADMIN))["apiKeys"]
+    assert [k["keyId"] for k in listed] == [created["apiKey"]["keyId"]]
+    revoke = f'mutation {{ revokeApiKey(keyId: "{created["apiKey"]["keyId"]}") }}'
+    assert (await run(sample, revoke, principal=ADMIN))["revokeApiKey"] is True
+    assert await principal_for_key(sample, created["key"]) is None
+    bad = 'mutation { createApiKey(input: {name: "x", role: PARTNER, partnerBrandId: "nob", '
+    bad += 'purposes: ["marketing"]}) { key } }'
+    errors = await errors_of(sample, bad, principal=ADMIN)
+    assert errors[0]["code"] == "BAD_USER_INPUT" and errors[0]["argument"] == "input.partner"
+    errors = await errors_of(sample, create, principal=APP)
+    assert errors[0]["code"] == "FORBIDDEN"
