@@ -132,3 +132,10 @@ def test_the_access_log_never_shows_query_strings():
     )  # fmt: skip
     assert _QueryStringRedactor().filter(record)
     assert record.getMessage() == '127.0.0.1:5 - "GET /graphql?[redacted] HTTP/1.1" 200'
+
+
+async def test_batched_operations_are_refused(hub):
+    client, store = hub
+    key = await create_key(store, "k", Role.APP)
+    response = await client.post("/graphql", json=[QUERY, QUERY], headers=_bearer(key.key))
+    assert response.status_code == 400

@@ -1,0 +1,30 @@
+from resolvers.access import ROLE_LIMITS, ROOT_ACCESS, may_call
+from resolvers.principal import Role
+from schema import build_schema
+
+
+def test_every_root_field_of_the_schema_is_in_the_access_table_and_nothing_else_is():
+    schema = build_schema()._schema
+    fields = {
+        (kind, name)
+        for kind, root in (("query", schema.query_type), ("mutation", schema.mutation_type))
+        if root is not None
+        for name in root.fields
+    }
+    assert fields == set(ROOT_ACCESS)
+
+
+def test_mutations_are_for_admins_and_the_partner_api_for_partners_only():
+    for (kind, name), roles in ROOT_ACCESS.items():
+        if kind == "mutation":
+            assert roles == {Role.ADMIN}, name
+    assert ROOT_ACCESS[("query", "partner")] == {Role.PARTNER}
+    assert not may_call(Role.PARTNER, "query", "customer")
+    assert not may_call(Role.APP, "query", "no_such_field")
+
+
+def test_partners_get_the_tightest_limits_and_no_introspection():
+    partner = ROLE_LIMITS[Role.PARTNER]
+    assert not partner.introspection
+    for role, limits in ROLE_LIMITS.items():
+        assert partner.max_cost <= limits.max_cost and partner.max_depth <= limits.max_depth, role
