@@ -69,6 +69,9 @@ class RelKind:
     target_label: str
     target_field: str
     keys: tuple[str, ...] = ()
+    # Properties whose value in the graph stands unless the row's is earlier: a re-load of
+    # an old export must not undo a withdrawal recorded since (CONSENTED.withdrawn_at).
+    keep_earliest: tuple[str, ...] = ()
 
 
 def node_statement(kind: NodeKind) -> str:
@@ -147,11 +150,18 @@ def prune_statement(kind: NodeKind) -> str | None:
 
 def rel_statement(kind: RelKind) -> str:
     """Upsert changed rows of a relationship kind (endpoints MERGEd as stubs when missing)."""
+    kept = "".join(f", r.{p} AS kept_{p}" for p in kind.keep_earliest)
+    earliest = [
+        f"SET r.{p} = CASE WHEN kept_{p} IS NULL OR row.props.{p} < kept_{p} "
+        f"THEN row.props.{p} ELSE kept_{p} END"
+        for p in kind.keep_earliest
+    ]
     return "\n".join(
         [
             *rel_merges(kind),
-            "WITH r, row WHERE r.row_hash IS NULL OR r.row_hash <> row.hash",
+            f"WITH r, row{kept} WHERE r.row_hash IS NULL OR r.row_hash <> row.hash",
             "SET r += row.props, r.row_hash = row.hash",
+            *earliest,
             "RETURN count(r) AS written, [] AS ids, [] AS updated, [] AS was",
         ]
     )
@@ -206,7 +216,8 @@ KINDS: dict[str, tuple[str | None, dict[str, NodeKind | RelKind]]] = {
     )}),
     "customer_tags": (None, {"": RelKind("TAGGED", "Customer", "customer_id", "Tag", "tag_id")}),
     "consents": (None, {"": RelKind(
-        "CONSENTED", "Customer", "customer_id", "Brand", "brand_id", keys=("granted_at",)
+        "CONSENTED", "Customer", "customer_id", "Brand", "brand_id", keys=("granted_at",),
+        keep_earliest=("withdrawn_at",),
     )}),
     "customer_segments": (None, {"": RelKind(
         "IN_SEGMENT", "Customer", "customer_id", "Segment", "segment_id"

@@ -95,12 +95,15 @@ def load(
         rules = load_mapping(mapping) if mapping else Mapping()
     except MappingError as e:
         fail(str(e), code=2)
+    settings = None if dry_run else settings_or_exit()
     options = LoadOptions(
         batch_size=batch_size,
         dry_run=dry_run,
         rejects_path=rejects or Path(f"hub-rejects-{name}.jsonl"),
         conflicts_path=conflicts or Path(f"hub-conflicts-{name}.jsonl"),
         retry_for_s=retry_for,
+        # Rows of erased customers are rejected (docs/privacy.md).
+        erasure_key=settings.privacy_config().derived_key("erasure") if settings else None,
     )
     progress = _progress(quiet)
 
@@ -117,7 +120,7 @@ def load(
             return await load_files(store, name, files, rules, options, on_progress, on_retry)
 
     try:
-        report = asyncio.run(run(None)) if dry_run else run_with_store(settings_or_exit(), run)
+        report = asyncio.run(run(None)) if settings is None else run_with_store(settings, run)
     except (SourceError, MappingError) as e:
         fail(str(e), code=2)
     _print_report(report)

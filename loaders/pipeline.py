@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from graph.errors import GraphUnavailable
 from graph.store import GraphStore, WriteCounters
 from graph.writes import write_rows
+from loaders.erasures import ErasureGuard
 from loaders.kinds import MODELS, Record, reasons_of
 from loaders.linking import Decision, accounts_touched, relink
 from loaders.mapping import Mapping
@@ -69,6 +70,9 @@ class LoadOptions:
     rejects_path: Path = Path("hub-rejects.jsonl")
     conflicts_path: Path = Path("hub-conflicts.jsonl")
     retry_for_s: float = 120.0  # keep retrying a batch this long while the graph is down
+    # Recognises the rows of erased customers (loaders/erasures.py); the hub's
+    # PrivacyConfig.derived_key("erasure").
+    erasure_key: bytes | None = None
 
 
 class JsonLines:
@@ -95,12 +99,16 @@ class JsonLines:
             self._file.close()
 
 
+Origin = tuple[str, int, str]  # (source, line, raw) of a prepared row
+
+
 @dataclass
 class Batch:
     rows: list[Row]
     read: int  # records read since the previous batch (written, unchanged or rejected)
     rejected: int
     position: int  # bytes of all files consumed so far
+    origins: list[Origin] = field(default_factory=list)  # of each row, for a late reject
 
 
 class _End:
@@ -149,6 +157,7 @@ class Reader:
 
     def _read_all(self) -> None:
         rows: list[Row] = []
+        origins: list[Origin] = []
         read = rejected = 0
         for path in self.paths:
             fmt = format_of(path, self.mapping.dialect)
@@ -163,12 +172,14 @@ class Reader:
                         rejected += 1
                     else:
                         rows.append(prepared)
+                        origins.append((record.source, record.line, record.raw))
                     if len(rows) >= self.batch_size or read - len(rows) >= self.batch_size:
-                        self._put(Batch(rows, read, rejected, self.done_bytes + progress.position))
-                        rows, read, rejected = [], 0, 0
+                        position = self.done_bytes + progress.position
+                        self._put(Batch(rows, read, rejected, position, origins))
+                        rows, origins, read, rejected = [], [], 0, 0
             self.done_bytes += progress.size
         if read:
-            self._put(Batch(rows, read, rejected, self.done_bytes))
+            self._put(Batch(rows, read, rejected, self.done_bytes, origins))
 
     def _records(self, path: Path, fmt: str, stream: IO[bytes]) -> Iterator[SourceRow]:
         records = self._mapped(path, parse_stream(path, stream, fmt, self.mapping.dialect))
@@ -315,12 +326,36 @@ def conflict_record(decision: Decision) -> dict[str, Any]:
 class GraphSink:
     """Writes prepared batches of one kind, then brings identity links up to date."""
 
-    def __init__(self, store: GraphStore, kind: str, now: int, conflicts: JsonLines | None):
+    def __init__(
+        self, store: GraphStore, kind: str, now: int, conflicts: JsonLines | None,
+        rejects: JsonLines | None = None, erasure_key: bytes | None = None,
+    ) -> None:  # fmt: skip
         self.store = store
         self.kind = kind
         self.now = now
         self.conflicts = conflicts
+        self.rejects = rejects
+        self.guard = ErasureGuard(store, erasure_key)
         self._reported: set[str] = set()
+
+    async def screen(
+        self, rows: list[Row], tally: Tally, origins: Sequence[Origin] | None = None
+    ) -> list[Row]:
+        """The rows to write: those naming an erased customer (or what was erased with it)
+        are rejected, into the rejects file with ``origins`` when there is one. Raises
+        ErasureKeyMissing when the graph holds erasures and the sink has no key."""
+        refused = await self.guard.refused(self.kind, rows)
+        if not refused:
+            return rows
+        tally.rejected += len(refused)
+        for i in sorted(refused):
+            source, line, raw = origins[i] if origins is not None else ("", 0, "")
+            if self.rejects is not None:
+                self.rejects.add(
+                    {"kind": self.kind, "source": source, "line": line, "raw": raw,
+                     "reasons": refused[i]}
+                )  # fmt: skip
+        return [r for i, r in enumerate(rows) if i not in refused]
 
     async def write(self, rows: list[Row], tally: Tally) -> WriteCounters:
         rows = last_of_each(rows)
@@ -355,14 +390,24 @@ class GraphSink:
             self.conflicts.add(conflict_record(decision))
 
 
+class ErasedRows(ValueError):
+    """In-memory rows named erased customers (write_records has no rejects file)."""
+
+
 async def write_records(
-    store: GraphStore, kind: str, rows: Sequence[Row], now: int
+    store: GraphStore, kind: str, rows: Sequence[Row], now: int, erasure_key: bytes | None = None
 ) -> WriteCounters:
     """Validate, prepare and write in-memory export rows of ``kind`` (seeding, tests), with
-    identity linking. Raises pydantic.ValidationError on the first invalid row."""
+    identity linking. Raises pydantic.ValidationError on the first invalid row, ErasedRows
+    (nothing written) when rows name erased customers, ErasureKeyMissing."""
     model = MODELS[kind]
     prepared = [model.model_validate(row).prepare() for row in rows]
-    return await GraphSink(store, kind, now, conflicts=None).write(prepared, Tally())
+    sink = GraphSink(store, kind, now, conflicts=None, erasure_key=erasure_key)
+    tally = Tally()
+    kept = await sink.screen(prepared, tally)
+    if tally.rejected:
+        raise ErasedRows(f"{tally.rejected} {kind} row(s) name erased customers")
+    return await sink.write(kept, tally)
 
 
 ProgressFn = Callable[[int, int, int], None]  # (records done, bytes done, bytes total)
@@ -413,7 +458,7 @@ async def load_files(
         JsonLines(options.conflicts_path) if kind in ("customers", "social_accounts") else None
     )
     sink = None if options.dry_run or store is None else GraphSink(
-        store, kind, int(time.time() * 1000), conflicts
+        store, kind, int(time.time() * 1000), conflicts, rejects, options.erasure_key
     )  # fmt: skip
     reader = Reader(kind, paths, mapping, options.batch_size, rejects, report)
     started = time.perf_counter()
@@ -429,9 +474,14 @@ async def load_files(
             report.tally.read += item.read
             report.tally.rejected += item.rejected
             if sink is not None and item.rows:
-                report.counters += await _with_retry(
-                    partial(sink.write, item.rows, report.tally), options.retry_for_s, on_retry
-                )
+                rows = await _with_retry(
+                    partial(sink.screen, item.rows, report.tally, item.origins),
+                    options.retry_for_s, on_retry,
+                )  # fmt: skip
+                if rows:
+                    report.counters += await _with_retry(
+                        partial(sink.write, rows, report.tally), options.retry_for_s, on_retry
+                    )
             done += item.read
             if on_progress is not None:
                 on_progress(done, item.position, reader.total_bytes)

@@ -28,10 +28,15 @@ class SeedReport:
 
 
 async def seed(
-    store: GraphStore, config: SyntheticConfig, on_batch: Progress | None = None
+    store: GraphStore,
+    config: SyntheticConfig,
+    on_batch: Progress | None = None,
+    erasure_key: bytes | None = None,
 ) -> SeedReport:
     """Write the dataset for ``config``; deterministic, and a second run changes nothing
-    (unchanged rows are skipped). ``on_batch(kind, rows)`` reports progress.
+    (unchanged rows are skipped). ``on_batch(kind, rows)`` reports progress. Rows of erased
+    customers are skipped (counted as rejected); ``erasure_key`` recognises them, and
+    without it a graph holding erasures raises ErasureKeyMissing.
 
     Raises pydantic.ValidationError if the generator ever made a row `hub load` would reject.
     """
@@ -41,9 +46,12 @@ async def seed(
     to_export = ExportRows()
     sinks: dict[str, GraphSink] = {}
     for kind, batch in generate(config):
-        sink = sinks.setdefault(kind, GraphSink(store, kind, now, conflicts=None))
+        sink = sinks.setdefault(
+            kind, GraphSink(store, kind, now, conflicts=None, erasure_key=erasure_key)
+        )
         model = MODELS[kind]
         rows = [model.model_validate(to_export(kind, row)).prepare() for row in batch]
+        rows = await sink.screen(rows, report.tally)
         report.counters += await sink.write(rows, report.tally)
         report.rows[kind] += len(batch)
         report.tally.read += len(batch)
