@@ -23,7 +23,6 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
-    GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
@@ -36,7 +35,7 @@ from graphql import (
     parse,
     print_ast,
 )
-from graphql.utilities import get_operation_ast
+from graphql.utilities import get_operation_ast, value_from_ast_untyped
 from strawberry.extensions import SchemaExtension
 
 from graph.audit import INSERT_AUDIT_ENTRY
@@ -49,6 +48,7 @@ PERSISTED_DIR = Path(__file__).with_name("persisted")
 DEFAULT_PAGE = 20  # the page size of a connection asked without `first`
 LIST_ESTIMATE = 10  # items assumed for a plain list field (identities, tags...)
 INTROSPECTION_TYPES = {"__schema": "__Schema", "__type": "__Type"}
+MAX_WALK_DEPTH = 100  # deeper than any role's limit: the measure stops walking there
 
 
 def document_hash(document: Any) -> str:
@@ -79,6 +79,14 @@ class Shape:
 
 
 class _Measure:
+    """Depth, aliases, cost and root fields of one operation (the Limits of
+    resolvers/access.py). A fragment is measured once per depth it is spread at, so a
+    document whose fragments spread one another many times over ("billion laughs") costs
+    its own size to measure, not the size of its expansion. Introspection (`__schema`,
+    `__type`) adds to aliases and cost but not to depth: it never reaches the graph, and
+    graphql-core's MaxIntrospectionDepthRule bounds its nesting (the standard introspection
+    query of GraphiQL and codegen tools nests 15 deep)."""
+
     def __init__(
         self, schema: GraphQLSchema, fragments: Mapping[str, FragmentDefinitionNode],
         variables: Mapping[str, Any], limits: Limits,
@@ -86,61 +94,89 @@ class _Measure:
         self.schema, self.fragments, self.variables = schema, fragments, variables
         self.limits = limits
         self.shape = Shape()
+        # (fragment, depth, inside introspection) -> (cost, deepest level, aliases)
+        self._spreads: dict[tuple[str, int, bool], tuple[int, int, int]] = {}
+        self._spread_names: dict[str, dict[str, None]] = {}
 
     def root(self, operation: OperationDefinitionNode) -> Shape:
         root_type = self.schema.get_root_type(operation.operation)
         assert root_type is not None  # validation has checked the operation type exists
-        for name in self._field_names(operation.selection_set, root_type, ()):
-            self.shape.roots.append(name)
-        self.shape.cost = self._cost(operation.selection_set, root_type, 1, ())
+        # A variable the request leaves out takes the operation's default.
+        self.variables = {
+            **{
+                d.variable.name.value: value_from_ast_untyped(d.default_value)
+                for d in operation.variable_definitions or ()
+                if d.default_value is not None
+            },
+            **self.variables,
+        }
+        roots = self._names(operation.selection_set, ())
+        cost, depth, aliases = self._selection(operation.selection_set, root_type, 1, (), False)
+        self.shape = Shape(depth=depth, aliases=aliases, cost=cost, roots=list(roots))
         return self.shape
 
-    def _field_names(
-        self, selections: SelectionSetNode, parent: GraphQLObjectType, seen: tuple[str, ...]
-    ) -> Iterator[str]:
-        for node, _ in self._fields(selections, parent, seen):
-            yield node.name.value
-
-    def _fields(
-        self, selections: SelectionSetNode, parent: GraphQLObjectType, seen: tuple[str, ...]
-    ) -> Iterator[tuple[FieldNode, GraphQLObjectType]]:
-        """The fields of a selection set with fragments expanded (each spread once per path:
-        validation has already refused cycles; this only keeps a bad document finite)."""
+    def _names(self, selections: SelectionSetNode, seen: tuple[str, ...]) -> dict[str, None]:
+        """The field names of a selection set, fragments expanded, in order, once each."""
+        names: dict[str, None] = {}
         for selection in selections.selections:
             if isinstance(selection, FieldNode):
-                yield selection, parent
+                names[selection.name.value] = None
             elif isinstance(selection, InlineFragmentNode):
-                cond = selection.type_condition
-                target = self.schema.get_type(cond.name.value) if cond else parent
-                yield from self._fields(selection.selection_set, target or parent, seen)  # type: ignore[arg-type]
+                names.update(self._names(selection.selection_set, seen))
             elif isinstance(selection, FragmentSpreadNode):
                 name = selection.name.value
                 fragment = self.fragments.get(name)
                 if fragment is None or name in seen:
-                    continue
-                target = self.schema.get_type(fragment.type_condition.name.value)
-                yield from self._fields(fragment.selection_set, target or parent, (*seen, name))  # type: ignore[arg-type]
+                    continue  # validation refuses both; this only keeps the walk finite
+                if name not in self._spread_names:
+                    self._spread_names[name] = self._names(fragment.selection_set, (*seen, name))
+                names.update(self._spread_names[name])
+        return names
 
-    def _cost(
-        self, selections: SelectionSetNode, parent: GraphQLObjectType, depth: int,
-        seen: tuple[str, ...],
-    ) -> int:  # fmt: skip
-        self.shape.depth = max(self.shape.depth, depth)
-        total = 0
-        for node, owner in self._fields(selections, parent, seen):
-            if node.alias is not None:
-                self.shape.aliases += 1
-            total += 1
-            if node.selection_set is None:
-                continue
-            child = self._child_type(owner, node.name.value)
-            if child is None:
-                continue
-            multiplier = self._multiplier(owner, node)
-            total += multiplier * self._cost(node.selection_set, child, depth + 1, seen)
-            if total > self.limits.max_cost * 10 or self.shape.depth > 100:
-                return total  # already far over: stop walking a bomb
-        return total
+    def _selection(
+        self, selections: SelectionSetNode, parent: Any, depth: int, seen: tuple[str, ...],
+        introspection: bool,
+    ) -> tuple[int, int, int]:  # fmt: skip
+        """(cost, deepest level, aliases) of a selection set at ``depth``."""
+        cost, deepest, aliases = 0, depth, 0
+        if depth > MAX_WALK_DEPTH:
+            return cost, deepest, aliases  # far over any limit: stop walking a bomb
+        for selection in selections.selections:
+            if isinstance(selection, FieldNode):
+                aliases += selection.alias is not None
+                cost += 1
+                if selection.selection_set is None:
+                    continue
+                child = self._child_type(parent, selection.name.value)
+                if child is None:
+                    continue
+                inside = introspection or selection.name.value in INTROSPECTION_TYPES
+                c, d, a = self._selection(selection.selection_set, child, depth + 1, seen, inside)
+                cost += self._multiplier(parent, selection) * c
+                deepest = deepest if inside else max(deepest, d)
+                aliases += a
+            elif isinstance(selection, InlineFragmentNode):
+                cond = selection.type_condition
+                target = self.schema.get_type(cond.name.value) if cond else parent
+                c, d, a = self._selection(
+                    selection.selection_set, target or parent, depth, seen, introspection
+                )
+                cost, deepest, aliases = cost + c, max(deepest, d), aliases + a
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in seen:
+                    continue  # validation refuses both; this only keeps the walk finite
+                key = (name, depth, introspection)
+                if key not in self._spreads:
+                    target = self.schema.get_type(fragment.type_condition.name.value)
+                    self._spreads[key] = self._selection(
+                        fragment.selection_set, target or parent, depth, (*seen, name),
+                        introspection,
+                    )  # fmt: skip
+                c, d, a = self._spreads[key]
+                cost, deepest, aliases = cost + c, max(deepest, d), aliases + a
+        return cost, deepest, aliases
 
     def _child_type(self, owner: Any, name: str) -> Any:
         if name in INTROSPECTION_TYPES:
@@ -149,16 +185,27 @@ class _Measure:
         definition = fields.get(name) if fields else None
         return get_named_type(definition.type) if definition else None
 
-    def _multiplier(self, owner: Any, node: FieldNode) -> int:
+    def _first(self, node: FieldNode, definition: Any) -> int | None:
+        """The page size asked: `first` as written, from a variable (or its default), or
+        the argument's default in the schema; None when the field has no `first`."""
         for argument in node.arguments or ():
             if argument.name.value == "first":
                 value = argument.value
                 if isinstance(value, IntValueNode):
-                    return max(1, int(value.value))
+                    return int(value.value)
                 if isinstance(value, VariableNode):
                     given = self.variables.get(value.name.value)
-                    return max(1, given) if isinstance(given, int) else DEFAULT_PAGE
+                    return given if isinstance(given, int) else DEFAULT_PAGE
+        first = definition.args.get("first") if definition is not None else None
+        if first is not None and isinstance(first.default_value, int):
+            return int(first.default_value)
+        return None
+
+    def _multiplier(self, owner: Any, node: FieldNode) -> int:
         definition = getattr(owner, "fields", {}).get(node.name.value)
+        first = self._first(node, definition)
+        if first is not None:
+            return max(1, first)
         if definition is None:
             return 1
         named = get_named_type(definition.type)
