@@ -1,0 +1,144 @@
+"""The request guard's measure of a document (schema/guard.py `_Measure`): depth, aliases,
+cost and root fields of known documents, worked out by hand in the comments.
+
+cost = every selected field counts 1, and a field with a selection adds its children's
+cost times its multiplier: `first` (as written, from a variable or its default, else the
+argument's schema default), 20 for a connection without one, 10 for a plain list outside a
+connection (identities, items...), 1 otherwise. depth = the deepest selection set (the
+operation's own is 1); introspection adds no depth."""
+
+import time
+from typing import Any
+
+import pytest
+from graphql import (
+    FragmentDefinitionNode,
+    OperationDefinitionNode,
+    get_introspection_query,
+    parse,
+    validate,
+)
+
+from resolvers.access import ROLE_LIMITS
+from resolvers.principal import Role
+from schema import build_schema
+from schema.guard import Shape, _Measure
+
+SCHEMA = build_schema()._schema
+
+
+def measure(document: str, role: Role = Role.APP, **variables: Any) -> Shape:
+    ast = parse(document)
+    assert validate(SCHEMA, ast) == [], "the examples are valid documents"
+    fragments = {d.name.value: d for d in ast.definitions if isinstance(d, FragmentDefinitionNode)}
+    operation = next(d for d in ast.definitions if isinstance(d, OperationDefinitionNode))
+    return _Measure(SCHEMA, fragments, variables, ROLE_LIMITS[role]).root(operation)
+
+
+def fan_out(levels: int, spreads: int, leaf: str = "__typename") -> str:
+    """F0 selects `leaf`; every F(i) spreads F(i-1) `spreads` times; the query spreads the
+    last once: `spreads` ** (levels - 1) copies of the leaf once expanded."""
+    fragments = [f"fragment F0 on Query {{ {leaf} }}"]
+    for i in range(1, levels):
+        body = " ".join(f"...F{i - 1}" for _ in range(spreads))
+        fragments.append(f"fragment F{i} on Query {{ {body} }}")
+    return f"query {{ ...F{levels - 1} }}\n" + "\n".join(fragments)
+
+
+def test_a_flat_read():
+    shape = measure('{ customer(id: "c1") { customerId name } }')
+    # customer 1 + 1 x (customerId 1 + name 1) = 3; two levels of selection
+    assert (shape.cost, shape.depth, shape.aliases, shape.roots) == (3, 2, 0, ["customer"])
+
+
+def test_first_multiplies_and_plain_lists_count_ten():
+    shape = measure(
+        '{ customer(id: "c1") { purchases(first: 5) { nodes { purchaseId items { quantity } } } } }'
+    )
+    # items: 1 + 10 x quantity(1) = 11 (a plain list outside a connection)
+    # nodes: 1 + 1 x (purchaseId 1 + items 11) = 13 (the connection already counted the page)
+    # purchases: 1 + 5 x 13 = 66; customer: 1 + 1 x 66 = 67
+    assert (shape.cost, shape.depth) == (67, 5)
+
+
+def test_an_omitted_first_is_the_arguments_schema_default():
+    # Customer.purchases(first: Int! = 20): 1 + 20 x totalCount(1) = 21; customer 1 + 21
+    assert measure('{ customer(id: "c1") { purchases { totalCount } } }').cost == 22
+
+
+def test_first_from_a_variable_its_default_or_the_request():
+    document = "query($n: Int! = 50) { customers(first: $n) { nodes { customerId } } }"
+    # customers: 1 + n x (nodes 1 + 1 x customerId 1) = 1 + 2n
+    assert measure(document).cost == 101  # the operation's default, n = 50
+    assert measure(document, n=3).cost == 7  # the request's value wins
+    # No default and no value (execution will refuse it): the default page, 20.
+    assert measure("query($n: Int!) { customers(first: $n) { nodes { customerId } } }").cost == 41
+
+
+def test_aliases_are_counted_wherever_they_are():
+    shape = measure(
+        '{ a: customer(id: "c1") { customerId } b: customer(id: "c2") { x: customerId } }'
+    )
+    # two roots of cost 2 each; aliases a, b and x; one root field name
+    assert (shape.cost, shape.depth, shape.aliases, shape.roots) == (4, 2, 3, ["customer"])
+
+
+def test_a_fragment_counts_at_each_depth_it_is_spread_at():
+    shape = measure(
+        """{ customer(id: "c1") { purchases(first: 2) { nodes { ...P } } }
+             node(id: "x") { ... on Purchase { ...P } } }
+           fragment P on Purchase { purchaseId brand { name } }"""
+    )
+    # P = purchaseId 1 + brand (1 + 1 x name 1) = 3, one level below where it is spread
+    # customer: 1 + (purchases 1 + 2 x (nodes 1 + P 3)) = 10; node: 1 + P 3 = 4
+    # P spread at depth 4 under customer reaches 5 (brand's selection)
+    assert (shape.cost, shape.depth, shape.roots) == (14, 5, ["customer", "node"])
+
+
+def test_a_fragment_fan_out_is_measured_in_full_without_walking_it():
+    # 40 levels of 3 spreads each: 3^39 copies of __typename (about 4e18), each costing 1.
+    started = time.monotonic()
+    shape = measure(fan_out(40, 3))
+    assert (shape.cost, shape.depth, shape.aliases, shape.roots) == (3**39, 1, 0, ["__typename"])
+    aliased = measure(fan_out(30, 4, leaf="t: __typename"))
+    assert (aliased.cost, aliased.aliases) == (4**29, 4**29)
+    # Not a timing claim: walking the expansion one field at a time would never finish.
+    assert time.monotonic() - started < 60
+
+
+def test_introspection_adds_cost_and_aliases_but_no_depth():
+    shape = measure("{ __schema { types { name fields { name } } } }")
+    # fields: 1 + 10 x name 1 = 11; types: 1 + 10 x (name 1 + fields 11) = 121; __schema 122
+    assert (shape.cost, shape.depth, shape.roots) == (122, 1, ["__schema"])
+    mixed = measure('{ __type(name: "Customer") { t: name } customer(id: "c1") { customerId } }')
+    # __type 1 + 1 x name 1 = 2; customer 2 -> 4; depth is the customer's 2
+    assert (mixed.cost, mixed.depth, mixed.aliases) == (4, 2, 1)
+
+
+@pytest.mark.parametrize("role", [Role.APP, Role.ANALYST, Role.ADMIN])
+def test_the_standard_introspection_query_is_within_the_limits_of_roles_that_may_introspect(
+    role: Role,
+):
+    # What GraphiQL and code generators send (its type references nest 15 deep).
+    limits = ROLE_LIMITS[role]
+    assert limits.introspection
+    shape = measure(get_introspection_query(descriptions=True), role)
+    assert shape.depth <= limits.max_depth
+    assert shape.aliases <= limits.max_aliases
+    assert shape.cost <= limits.max_cost
+    assert shape.roots == ["__schema"]
+
+
+def test_a_deep_document_is_measured_to_its_full_depth():
+    # customer > purchases > nodes > then `rounds` times brand > products > nodes, ending
+    # in a product's name. Selection sets open at depth 1 (the operation's), 2 (customer's),
+    # 3 (purchases'), 4 (a purchase's), then 3 more per round: depth = 4 + 3 x rounds.
+    # Cost with every first 1: a round is brand 1 + products 1 + nodes 1 around what it
+    # holds, the innermost name is 1, and customer, purchases and nodes add 1 each:
+    # cost = 1 + 3 x rounds + 3.
+    rounds = 6
+    inner = "name"
+    for _ in range(rounds):
+        inner = f"brand {{ products(first: 1) {{ nodes {{ {inner} }} }} }}"
+    shape = measure(f'{{ customer(id: "c1") {{ purchases(first: 1) {{ nodes {{ {inner} }} }} }} }}')
+    assert (shape.depth, shape.cost) == (22, 22)
