@@ -20,13 +20,18 @@ The minimum group size k = 3: a cell is released when 3 <= count <= N - 3 = 7.
 """
 
 import json
+import re
 from typing import Any
 
 import pytest
 import strawberry
+from typer.testing import CliRunner
 
 from graph import partner as gp
 from graph import subject
+from hub.partner_cli import partners_app
+from hub.runner import run_with_store
+from hub.settings import load_settings
 from loaders.pipeline import write_records
 from resolvers import partner as rp
 from resolvers.context import Context
@@ -485,3 +490,47 @@ def _without_cursors(value: Any) -> Any:
     if isinstance(value, list):
         return [_without_cursors(v) for v in value]
     return value
+
+
+# --- hub partners ... ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("engine", ["embedded"])
+def test_the_partners_cli(engine, tmp_path, monkeypatch):
+    """`show` and `rotate-secret` on their own graph (an embedded one: the CLI opens the
+    configured graph itself)."""
+    monkeypatch.setenv("HUB_GRAPH_URL", f"embedded://{tmp_path / 'graph'}")
+    monkeypatch.setenv("HUB_PARTNER_MIN_GROUP_SIZE", "3")
+    settings = load_settings()
+    now = rp.now_ms()
+
+    async def seed(store: Any) -> str:
+        for kind, batch in rows(now):
+            await write_records(store, kind, batch, now)
+        await store.write(subject.RESTRICT, {"id": "x05", "restricted": True, "now": now})
+        return await rp.ensure_partner_key(store, "bP")
+
+    salt = run_with_store(settings, seed)
+    runner = CliRunner()
+    shown = runner.invoke(partners_app, ["show", "bP"])
+    assert shown.exit_code == 0, shown.output
+    assert "partner bP (Pavo)" in shown.stderr
+    assert "minimum group size k: 3" in shown.stderr
+    assert re.search(r"partner_sharing\s*│\s*10\b", shown.stderr)
+    assert re.search(r"marketing\s*│\s*10\b", shown.stderr)
+    assert "release ledger: empty" in shown.stderr
+    assert salt not in shown.stderr + shown.stdout
+
+    rotated = runner.invoke(partners_app, ["rotate-secret", "bP"])
+    assert rotated.exit_code == 0, rotated.output
+    assert "rotated the pseudonym key of partner bP" in rotated.stderr
+
+    async def salt_now(store: Any) -> str:
+        found = await store.read("MATCH (k:PartnerKey {id: 'bP'}) RETURN k.salt AS salt")
+        return str(found[0]["salt"])
+
+    assert run_with_store(settings, salt_now) != salt
+    missing = runner.invoke(partners_app, ["rotate-secret", "nope"])
+    assert missing.exit_code == 1 and "no brand with id 'nope'" in missing.stderr
+    missing = runner.invoke(partners_app, ["show", "nope"])
+    assert missing.exit_code == 1 and "no brand with id 'nope'" in missing.stderr

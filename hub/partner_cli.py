@@ -1,0 +1,79 @@
+"""`hub partners show|rotate-secret`: a partner brand's pseudonym key, release ledger and
+live audiences, from the machine the hub runs on (docs/partner.md)."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from graph.store import GraphStore
+from hub.runner import err, fail, run_with_store, settings_or_exit
+from resolvers import partner
+from resolvers.principal import PURPOSES
+
+partners_app = typer.Typer(
+    help="Partner brands: pseudonym keys, release ledgers, audiences.", no_args_is_help=True
+)
+
+BrandId = Annotated[str, typer.Argument(help="The partner's brand id.")]
+
+
+def _when(ms: Any) -> str:
+    if ms is None:
+        return "never"
+    return datetime.fromtimestamp(int(ms) / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@partners_app.command("rotate-secret")
+def rotate_secret(brand_id: BrandId) -> None:
+    """Give the partner a new pseudonym salt: every pseudonym it holds stops resolving and
+    its audience comes out under new ones. Its release ledger is kept."""
+    settings = settings_or_exit()
+
+    async def work(store: GraphStore) -> int | None:
+        return await partner.rotate_partner_key(store, brand_id)
+
+    rotated_at = run_with_store(settings, work)
+    if rotated_at is None:
+        fail(f"no brand with id {brand_id!r}")
+    err.print(
+        f"rotated the pseudonym key of partner {brand_id} at {_when(rotated_at)}: every "
+        "pseudonym it was given is void; it must pull its audience again",
+        highlight=False,
+    )
+
+
+@partners_app.command("show")
+def show(brand_id: BrandId) -> None:
+    """The partner's key dates, live audience per purpose and release ledger (no salt, no
+    customer ids)."""
+    settings = settings_or_exit()
+    privacy = settings.privacy_config()
+
+    async def work(store: GraphStore) -> dict[str, Any]:
+        return await partner.partner_summary(store, brand_id, PURPOSES)
+
+    summary = run_with_store(settings, work)
+    if not summary["brand_found"]:
+        fail(f"no brand with id {brand_id!r}")
+    err.print(f"partner {brand_id} ({summary['brand_name'] or 'no name'})", highlight=False)
+    if summary["key_found"]:
+        err.print(
+            f"pseudonym key: created {_when(summary['key_created_at'])}, "
+            f"rotated {_when(summary['rotated_at'])}",
+            highlight=False,
+        )
+    else:
+        err.print("pseudonym key: none yet (made on the partner's first pull)", highlight=False)
+    err.print(f"minimum group size k: {privacy.min_group_size}", highlight=False)
+    audience = Table("purpose", "live audience")
+    for purpose, size in summary["audience"].items():
+        audience.add_row(purpose, f"{size:,}")
+    err.print(audience)
+    ledger = Table("dimension", "ledger entries", "values", "last release")
+    for row in summary["ledger"]:
+        ledger.add_row(
+            row["dimension"], f"{row['entries']:,}", f"{row['values']:,}", _when(row["last_at"])
+        )
+    err.print(ledger if summary["ledger"] else "release ledger: empty")
