@@ -11,21 +11,26 @@ from strawberry.types import ExecutionContext
 from graph.errors import GraphUnavailable
 from resolvers.errors import ApiError, ErrorCode
 from schema.admin import AdminMutations, AdminQueries
+from schema.consent import ConsentMutations, ConsentQueries
 from schema.customers import CustomerQueries
 from schema.guard import RequestGuard, SchemaHolder
 from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
+from schema.partner import PartnerQueries
+from schema.subject import SubjectMutations
 
 logger = logging.getLogger("hub.graphql")
 
 
 @strawberry.type(description="Read the customer-360 graph.")
-class Query(CustomerQueries, NodeQueries, NetworkQueries, AdminQueries):
+class Query(
+    CustomerQueries, NodeQueries, NetworkQueries, PartnerQueries, AdminQueries, ConsentQueries
+):
     pass
 
 
 @strawberry.type(description="Change the graph: keys, consents, data-subject rights (admins).")
-class Mutation(AdminMutations):
+class Mutation(AdminMutations, ConsentMutations, SubjectMutations):
     pass
 
 

@@ -6,6 +6,7 @@ import pytest
 from resolvers.context import Context
 from resolvers.keys import principal_for_key
 from resolvers.principal import Principal, Role
+from schema.guard import PERSISTED_DIR as SCHEMA_DIR
 from tests.integration.sample_graph import load_sample
 from tests.integration.test_customer360 import ADMIN, ANALYST, APP, SCHEMA, errors_of, run
 
@@ -114,3 +115,37 @@ async def test_admins_create_and_revoke_keys(sample):
     assert errors[0]["code"] == "BAD_USER_INPUT" and errors[0]["argument"] == "input.partner"
     errors = await errors_of(sample, create, principal=APP)
     assert errors[0]["code"] == "FORBIDDEN"
+
+
+PARTNER = Principal("p-key", Role.PARTNER, partner_brand_id="b1", purposes=frozenset({"marketing"}))
+
+
+def _published(name: str) -> str:
+    return (SCHEMA_DIR / f"{name}.graphql").read_text()
+
+
+async def test_partners_run_the_published_operations_and_nothing_else(sample):
+    audience = await run(sample, _published("PartnerAudience"), principal=PARTNER,
+                         purpose="MARKETING")  # fmt: skip
+    members = audience["partner"]["audience"]
+    assert members["totalCount"] == 1 and members["nodes"][0]["id"].startswith("pt_")
+    found = await run(sample, _published("PartnerMembers"), principal=PARTNER,
+                      purpose="MARKETING", ids=[members["nodes"][0]["id"]])  # fmt: skip
+    assert found["partner"]["members"] == members["nodes"]
+    cells = await run(sample, _published("PartnerAggregates"), principal=PARTNER,
+                      purpose="MARKETING", dimension="REGION")  # fmt: skip
+    assert cells["partner"]["aggregates"]["cells"] == []  # one person: below any k
+    # The same operation reformatted is still the published one; anything else is not.
+    spaced = "# a comment\n" + _published("PartnerMembers").replace("\n", "\n\n  ")
+    assert await run(sample, spaced, principal=PARTNER, purpose="MARKETING", ids=[])
+    sample.statements.clear()
+    for document in (
+        "query { partner { audience(purpose: MARKETING, first: 100) { nodes { id } } } }",
+        "{ __schema { types { name } } }",
+        '{ customer(id: "c1") { name } }',
+    ):
+        errors = await errors_of(sample, document, principal=PARTNER)
+        assert errors[0]["code"] == "FORBIDDEN", document
+    assert sample.statements == []
+    entries = (await run(sample, AUDIT, principal=ADMIN, customer="c1"))["auditLog"]["nodes"]
+    assert entries[-1]["kinds"] == ["partner_pull"] and entries[-1]["customerIds"] == ["c1"]
