@@ -12,8 +12,10 @@ from graph.errors import GraphError
 from graph.store import GraphStore
 from hub import load_cli
 from hub.keys_cli import keys_app
+from hub.partner_cli import partners_app
 from hub.runner import err, fail, run_with_store, settings_or_exit
 from hub.settings import Settings
+from hub.subject_cli import subject_app
 
 app = typer.Typer(help="The customer-360 graph hub.", no_args_is_help=True, add_completion=False)
 
@@ -169,6 +171,8 @@ def _demo_key(settings: Settings) -> str:
 app.command()(load_cli.load)
 app.command()(load_cli.relink)
 app.add_typer(keys_app, name="keys")
+app.add_typer(subject_app, name="subject")
+app.add_typer(partners_app, name="partners")
 
 
 def main() -> None:
