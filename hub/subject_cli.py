@@ -127,7 +127,7 @@ def erase(
 
 def _restrict(customer_id: str, restricted: bool) -> None:
     command = "hub subject " + ("restrict" if restricted else "unrestrict")
-    at = _run(command, lambda ctx: subject.restrict_processing(ctx, customer_id, restricted))
+    _, at = _run(command, lambda ctx: subject.restrict_processing(ctx, customer_id, restricted))
     state = "restricted" if at is not None else "not restricted"
     err.print(f"customer {customer_id}: processing {state}", highlight=False)
 

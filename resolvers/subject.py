@@ -118,9 +118,11 @@ def _order_key(item: dict[str, Any]) -> str:
 # --- restriction --------------------------------------------------------------------------
 
 
-async def restrict_processing(ctx: Context, customer_id: str, restricted: bool) -> int | None:
-    """Set (keeping the first time) or clear the customer's ``restricted_at``; return it.
-    Raises BAD_USER_INPUT or NOT_FOUND."""
+async def restrict_processing(
+    ctx: Context, customer_id: str, restricted: bool
+) -> tuple[str, int | None]:
+    """Set (keeping the first time) or clear the customer's ``restricted_at``; return the
+    customer's key and ``restricted_at``. Raises BAD_USER_INPUT or NOT_FOUND."""
     key = customer_key(customer_id)
     rows, _ = await ctx.store.write_returning(
         q.RESTRICT, {"id": key, "restricted": restricted, "now": _now()}
@@ -129,7 +131,7 @@ async def restrict_processing(ctx: Context, customer_id: str, restricted: bool) 
         raise not_found("customer", key)
     ctx.audit.customers_read([key], kind="restrict")
     value = rows[0]["restricted_at"]
-    return None if value is None else int(value)
+    return key, None if value is None else int(value)
 
 
 # --- erasure ------------------------------------------------------------------------------

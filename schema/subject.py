@@ -166,8 +166,7 @@ class SubjectMutations:
         ],
     ) -> RestrictionResult:
         try:
-            key = subject.customer_key(customer_id)
-            at = await subject.restrict_processing(info.context, key, restricted)
+            key, at = await subject.restrict_processing(info.context, customer_id, restricted)
         except ApiError as e:
             return refused(e)
         return ProcessingRestriction(
