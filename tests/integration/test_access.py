@@ -149,3 +149,22 @@ async def test_partners_run_the_published_operations_and_nothing_else(sample):
     assert sample.statements == []
     entries = (await run(sample, AUDIT, principal=ADMIN, customer="c1"))["auditLog"]["nodes"]
     assert entries[-1]["kinds"] == ["partner_pull"] and entries[-1]["customerIds"] == ["c1"]
+
+
+async def test_after_an_erasure_no_partner_id_of_the_customer_resolves(sample):
+    page = await run(sample, _published("PartnerAudience"), principal=PARTNER,
+                     purpose="MARKETING")  # fmt: skip
+    pseudonym = page["partner"]["audience"]["nodes"][0]["id"]
+    erase = 'mutation { eraseCustomer(customerId: "c1") { ... on CustomerErasure { erasureId } } }'
+    assert (await run(sample, erase, principal=ADMIN))["eraseCustomer"]["erasureId"]
+    found = await run(sample, _published("PartnerMembers"), principal=PARTNER,
+                      purpose="MARKETING", ids=[pseudonym])  # fmt: skip
+    assert found["partner"]["members"] == []
+    after = await run(sample, _published("PartnerAudience"), principal=PARTNER,
+                      purpose="MARKETING")  # fmt: skip
+    assert after["partner"]["audience"] == {
+        "totalCount": 0, "pageInfo": {"hasNextPage": False, "endCursor": None}, "nodes": [],
+    }  # fmt: skip
+    # The partner pull's audit entry no longer names them either.
+    entries = (await run(sample, AUDIT, principal=ADMIN))["auditLog"]["nodes"]
+    assert entries and all("c1" not in e["customerIds"] for e in entries)
