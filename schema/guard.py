@@ -22,7 +22,11 @@ from graphql import (
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
+    GraphQLEnumType,
     GraphQLError,
+    GraphQLInputObjectType,
+    GraphQLInterfaceType,
+    GraphQLObjectType,
     GraphQLSchema,
     InlineFragmentNode,
     IntValueNode,
@@ -31,6 +35,7 @@ from graphql import (
     VariableNode,
     get_named_type,
     get_nullable_type,
+    is_abstract_type,
     is_list_type,
     parse,
     print_ast,
@@ -61,6 +66,37 @@ def document_hash(document: Any) -> str:
 def persisted_operations(directory: Path = PERSISTED_DIR) -> frozenset[str]:
     """Hashes of the published operations: one `.graphql` file each."""
     return frozenset(document_hash(parse(p.read_text())) for p in directory.glob("*.graphql"))
+
+
+@functools.cache
+def introspection_sizes(schema: GraphQLSchema) -> dict[tuple[str, str], int]:
+    """How many items the introspection lists hold in this schema: all the types, and
+    per type or field the mean (rounded up) of its fields, arguments, enum values... so
+    walking every type costs about what it does, not 10 items a list."""
+    types = list(schema.type_map.values())
+
+    def mean(counts: list[int]) -> int:
+        return max(1, -(-sum(counts) // len(counts))) if counts else 1
+
+    outputs = [t for t in types if isinstance(t, GraphQLObjectType | GraphQLInterfaceType)]
+    fields = [f for t in outputs for f in t.fields.values()]
+    return {
+        ("__Schema", "types"): len(types),
+        ("__Schema", "directives"): len(schema.directives),
+        ("__Type", "fields"): mean([len(t.fields) for t in outputs]),
+        ("__Type", "interfaces"): mean([len(t.interfaces) for t in outputs]),
+        ("__Type", "possibleTypes"): mean(
+            [len(schema.get_possible_types(t)) for t in types if is_abstract_type(t)]
+        ),
+        ("__Type", "enumValues"): mean(
+            [len(t.values) for t in types if isinstance(t, GraphQLEnumType)]
+        ),
+        ("__Type", "inputFields"): mean(
+            [len(t.fields) for t in types if isinstance(t, GraphQLInputObjectType)]
+        ),
+        ("__Field", "args"): mean([len(f.args) for f in fields]),
+        ("__Directive", "args"): mean([len(d.args) for d in schema.directives]),
+    }
 
 
 @dataclass
@@ -202,6 +238,10 @@ class _Measure:
         return None
 
     def _multiplier(self, owner: Any, node: FieldNode) -> int:
+        if owner.name.startswith("__"):
+            size = introspection_sizes(self.schema).get((owner.name, node.name.value))
+            if size is not None:
+                return size
         definition = getattr(owner, "fields", {}).get(node.name.value)
         first = self._first(node, definition)
         if first is not None:

@@ -107,12 +107,29 @@ def test_a_fragment_fan_out_is_measured_in_full_without_walking_it():
 
 
 def test_introspection_adds_cost_and_aliases_but_no_depth():
-    shape = measure("{ __schema { types { name fields { name } } } }")
-    # fields: 1 + 10 x name 1 = 11; types: 1 + 10 x (name 1 + fields 11) = 121; __schema 122
-    assert (shape.cost, shape.depth, shape.roots) == (122, 1, ["__schema"])
+    shape = measure("{ __schema { types { name } } }")
+    # types lists every type of the schema: 1 + T x name(1); __schema 1 + that
+    types = len(SCHEMA.type_map)
+    assert (shape.cost, shape.depth, shape.roots) == (2 + types, 1, ["__schema"])
     mixed = measure('{ __type(name: "Customer") { t: name } customer(id: "c1") { customerId } }')
     # __type 1 + 1 x name 1 = 2; customer 2 -> 4; depth is the customer's 2
     assert (mixed.cost, mixed.depth, mixed.aliases) == (4, 2, 1)
+
+
+def test_walking_every_type_again_and_again_is_over_the_cost_limit():
+    # Each alias resolves every type, its fields and their types in memory (about 85 ms of
+    # CPU each, on the event loop): the cost counts the lists as long as the schema has
+    # them (every type; the mean fields a type, arguments a field), not 10 items each.
+    walk = (
+        "types { name fields { name args { name type { name ofType { name } } } "
+        "type { name kind ofType { name kind ofType { name } } } } }"
+    )
+    for aliases in (3, 25):
+        shape = measure(
+            "{ __schema { " + " ".join(f"a{i}: {walk}" for i in range(aliases)) + " } }"
+        )
+        assert shape.aliases == aliases <= ROLE_LIMITS[Role.APP].max_aliases
+        assert (shape.cost > ROLE_LIMITS[Role.APP].max_cost) is (aliases == 25)
 
 
 @pytest.mark.parametrize("role", [Role.APP, Role.ANALYST, Role.ADMIN])
