@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from graph.audit import INSERT_AUDIT_ENTRY
 from graph.migrations import migrate
 from graph.store import GraphStore, Params, Record, WriteCounters, open_store
 
@@ -59,19 +60,22 @@ async def embedded_store(tmp_path_factory: pytest.TempPathFactory) -> AsyncItera
 
 
 class CountingStore:
-    """Wraps a real store and counts the statements sent through it."""
+    """Wraps a real store and counts the statements sent through it. The audit entry a
+    request writes at its end (schema/guard.py) is counted apart, in ``audit_writes``, so
+    ``statements`` says what the request itself needed."""
 
     def __init__(self, inner: GraphStore) -> None:
         self.inner = inner
         self.engine = inner.engine
         self.statements: list[str] = []
+        self.audit_writes: list[str] = []
 
     async def read(self, query: str, params: Params | None = None) -> list[Record]:
         self.statements.append(query)
         return await self.inner.read(query, params)
 
     async def write(self, query: str, params: Params | None = None) -> WriteCounters:
-        self.statements.append(query)
+        (self.audit_writes if query == INSERT_AUDIT_ENTRY else self.statements).append(query)
         return await self.inner.write(query, params)
 
     async def write_returning(

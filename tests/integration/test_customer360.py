@@ -67,6 +67,7 @@ async def sample(store):
 async def test_full_360_is_one_statement_with_hand_worked_answers(sample):
     data = await run(sample, FULL_360, id="c1")
     assert len(sample.statements) == 1
+    assert len(sample.audit_writes) == 1  # and one audit entry (docs/security.md)
     c = data["customer"]
     assert (c["customerId"], c["name"], c["email"], c["country"]) == (
         "c1",
