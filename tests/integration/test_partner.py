@@ -21,10 +21,12 @@ The minimum group size k = 3: a cell is released when 3 <= count <= N - 3 = 7.
 
 import json
 import re
+from functools import partial
 from typing import Any
 
 import pytest
 import strawberry
+from strawberry.extensions import ParserCache, ValidationCache
 from typer.testing import CliRunner
 
 from graph import partner as gp
@@ -54,7 +56,11 @@ class PartnerOnly(PartnerQueries):
     pass
 
 
-SCHEMA = strawberry.Schema(query=PartnerOnly)
+# Parsing and validating cost more than the rest of a query: cached as the hub's schema does.
+SCHEMA = strawberry.Schema(
+    query=PartnerOnly,
+    extensions=[partial(ParserCache, maxsize=16), partial(ValidationCache, maxsize=16)],
+)
 
 AUDIENCE = """query($purpose: Purpose!, $first: Int!, $after: String) {
   partner { audience(purpose: $purpose, first: $first, after: $after) {
