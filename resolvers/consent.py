@@ -6,6 +6,7 @@ its event. Each act is noted in the request's audit trail, naming the customer.
 """
 
 import time
+import unicodedata
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,18 +49,25 @@ def purposes_of(values: Sequence[str] | None, argument: str) -> list[str]:
         return list(PURPOSES)
     unknown = sorted({v for v in values if v not in PURPOSES})
     if unknown:
-        raise bad_input(
-            f"unknown purpose(s) {', '.join(map(repr, unknown))}; known: {', '.join(PURPOSES)}",
-            argument,
-        )
+        shown = ", ".join(repr(v[:40]) for v in unknown[:5])
+        raise bad_input(f"unknown purpose(s) {shown}; known: {', '.join(PURPOSES)}", argument)
     if not values:
         raise bad_input("give at least one purpose", argument)
     return [p for p in PURPOSES if p in values]
 
 
+def _printable(text: str, argument: str) -> str:
+    """``text`` unless it holds control characters or is not valid Unicode (a lone
+    surrogate): no id or label has them, and the engines refuse some. Raises
+    BAD_USER_INPUT."""
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text):
+        raise bad_input("must not contain control characters or invalid Unicode", argument)
+    return text
+
+
 def text_of(value: str | None, argument: str, required: bool = True) -> str | None:
-    """A short free-text value, stripped. Raises BAD_USER_INPUT when blank (if required)
-    or too long."""
+    """A short free-text value, stripped. Raises BAD_USER_INPUT when blank (if required),
+    too long, or not printable."""
     text = (value or "").strip()
     if not text:
         if required:
@@ -67,15 +75,16 @@ def text_of(value: str | None, argument: str, required: bool = True) -> str | No
         return None
     if len(text) > MAX_TEXT:
         raise bad_input(f"at most {MAX_TEXT} characters", argument)
-    return text
+    return _printable(text, argument)
 
 
 def key_of(type_name: str, value: str, argument: str) -> str:
-    """The key of a ``type_name`` given as its key or its global id. Raises BAD_USER_INPUT."""
+    """The key of a ``type_name`` given as its key or its global id. Raises BAD_USER_INPUT
+    when it is blank, too long or not printable, or another type's global id."""
     key = key_for(type_name, value.strip(), argument)
     if not key or len(key) > MAX_TEXT:
         raise bad_input(f"must be an id of 1-{MAX_TEXT} characters", argument)
-    return key
+    return _printable(key, argument)
 
 
 async def grant_consent(

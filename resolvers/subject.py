@@ -15,21 +15,17 @@ import orjson
 from graph import subject as q
 from graph.model import NODE_LABELS
 from graph.store import Record, WriteCounters
+from resolvers.consent import key_of
 from resolvers.context import Context
-from resolvers.errors import bad_input, not_found
-from resolvers.ids import key_for
+from resolvers.errors import not_found
 
-MAX_KEY = 256
 # Bookkeeping the hub keeps on every node, of no use to the data subject.
 INTERNAL_PROPERTIES = frozenset({"row_hash"})
 
 
 def customer_key(value: str, argument: str = "customerId") -> str:
     """The customer's key, given as its key or its global id. Raises BAD_USER_INPUT."""
-    key = key_for("Customer", value.strip(), argument)
-    if not key or len(key) > MAX_KEY:
-        raise bad_input(f"must be a customer id of 1-{MAX_KEY} characters", argument)
-    return key
+    return key_of("Customer", value, argument)
 
 
 def _now() -> int:

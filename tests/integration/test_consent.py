@@ -253,6 +253,8 @@ async def test_unknown_customer_or_brand_is_not_found_and_changes_nothing(graph)
         (GRANT, {"grantedAt": "2999-01-01T00:00:00Z"}, "input.grantedAt"),
         (GRANT, {"customerId": to_global_id("Brand", "b1")}, "input.customerId"),
         (GRANT, {"brandId": ""}, "input.brandId"),
+        (GRANT, {"customerId": "c\x001"}, "input.customerId"),
+        (GRANT, {"source": "app\ud800"}, "input.source"),
         (WITHDRAW, {"purposes": ["nope"]}, "input.purposes"),
         (WITHDRAW, {"purposes": []}, "input.purposes"),
     ],
