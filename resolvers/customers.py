@@ -19,6 +19,8 @@ COMPUTED_FILTERS = (
     "spend_min", "spend_max", "active_from", "active_until", "consent_brand", "consent_purpose",
 )  # fmt: skip
 SEARCH_LIMIT = 10_000  # customers a search narrows to, at most (documented)
+SEARCH_MAX_WORDS = 10  # Neo4j's full-text automaton refuses very long prefixes
+SEARCH_MAX_WORD_LENGTH = 50
 
 
 @dataclass(frozen=True)
@@ -108,6 +110,12 @@ async def search_ids(ctx: Context, text: str) -> list[str]:
     words = _WORD.findall(text)
     if not words:
         raise bad_input("search needs at least one letter or digit", "filter.search")
+    if len(words) > SEARCH_MAX_WORDS or max(map(len, words)) > SEARCH_MAX_WORD_LENGTH:
+        raise bad_input(
+            f"search takes at most {SEARCH_MAX_WORDS} words of at most "
+            f"{SEARCH_MAX_WORD_LENGTH} characters each",
+            "filter.search",
+        )
     statement, query = dialect.customer_search(ctx.store.engine, words)
     rows = await ctx.store.read(statement, {"query": query, "limit": SEARCH_LIMIT})
     return [r["id"] for r in rows]

@@ -2,9 +2,11 @@
 
 import functools
 import logging
+from collections.abc import Iterator
 
 import strawberry
 from graphql import GraphQLError
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
@@ -35,8 +37,24 @@ class Mutation(AdminMutations, ConsentMutations, SubjectMutations):
 
 
 def _is_client_error(error: GraphQLError) -> bool:
-    """Errors the client may see as they are: ours, and GraphQL validation errors."""
-    return error.original_error is None or isinstance(error.original_error, ApiError)
+    """Errors the client may see as they are: ours, GraphQL's own parse and validation
+    errors, and variables or inputs that do not coerce to their types."""
+    original = error.original_error
+    return original is None or isinstance(
+        original, ApiError | GraphQLError | StrawberryInputCoercionError
+    )
+
+
+class HubParserCache(ParserCache):
+    """ParserCache, except that a document that does not parse is left to Strawberry's own
+    parse, which turns the error into a normal pre-execution result (so it gets a code)."""
+
+    def on_parse(self) -> Iterator[None]:
+        try:
+            yield from super().on_parse()
+        except GraphQLError:
+            self.execution_context.graphql_document = None
+            yield
 
 
 class HubSchema(strawberry.Schema):
@@ -83,7 +101,7 @@ def build_schema() -> strawberry.Schema:
             # Parsing and validating a customer-360 query costs more than running it; a
             # document's result depends on its text alone, so both are cached by text.
             # (Factories: the caches live at module level, shared by every request.)
-            functools.partial(ParserCache, maxsize=256),
+            functools.partial(HubParserCache, maxsize=256),
             functools.partial(ValidationCache, maxsize=256),
             functools.partial(
                 HubMaskErrors,

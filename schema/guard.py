@@ -8,6 +8,7 @@ and cost; partner keys may run only the published operations (schema/persisted/)
 
 import functools
 import hashlib
+import re
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
@@ -41,6 +42,7 @@ from graphql import (
     print_ast,
 )
 from graphql.utilities import get_operation_ast, value_from_ast_untyped
+from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 
 from graph.audit import INSERT_AUDIT_ENTRY
@@ -265,13 +267,30 @@ def _error(message: str, code: ErrorCode, **details: Any) -> GraphQLError:
 # Codes for errors graphql-core raises itself (parse and validation), so every error has one.
 def _code_of(error: GraphQLError) -> str:
     message = error.message
-    if message.startswith("Document contains more than"):
+    if "Document contains more than" in message or "nesting" in message.lower():
         return ErrorCode.LIMIT_EXCEEDED.value
     if message.startswith("Syntax Error"):
         return "GRAPHQL_PARSE_FAILED"
     if error.original_error is None:
         return "GRAPHQL_VALIDATION_FAILED"
+    if isinstance(error.original_error, GraphQLError | StrawberryInputCoercionError):
+        return ErrorCode.BAD_USER_INPUT.value  # a variable or input of the wrong type
     return ErrorCode.INTERNAL.value
+
+
+# Characters no database statement should carry: NUL (the embedded engine cuts the text
+# there) and lone UTF-16 surrogates (not encodable as UTF-8).
+_UNSENDABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _unsendable(value: Any) -> bool:
+    if isinstance(value, str):
+        return _UNSENDABLE.search(value) is not None
+    if isinstance(value, Mapping):
+        return any(_unsendable(k) or _unsendable(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_unsendable(v) for v in value)
+    return False
 
 
 class RequestGuard(SchemaExtension):
@@ -309,6 +328,11 @@ class RequestGuard(SchemaExtension):
         if principal is None:
             return _error("no principal", ErrorCode.FORBIDDEN)
         assert ec.graphql_document is not None
+        if _unsendable(ec.query or "") or _unsendable(ec.variables or {}):
+            return _error(
+                "strings may not hold NUL characters or lone surrogates",
+                ErrorCode.BAD_USER_INPUT,
+            )
         return self._check(principal, ec.graphql_document, ec.operation_name, ec.variables)
 
     def _check(
