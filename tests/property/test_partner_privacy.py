@@ -210,7 +210,7 @@ def scenarios(draw: st.DrawFn) -> Scenario:
                 if withdrawn is not None and withdrawn < granted:
                     withdrawn = granted
                 grants.append((person.id, brand, purposes, granted, withdrawn))
-    # keys hold all three purposes or two of them: a sixth of the queries are refused
+    # keys hold all three purposes or two of them: about a fifth of the queries are refused
     held = [frozenset(PURPOSES)] * 2 + [frozenset(c) for c in combinations(PURPOSES, 2)]
     purposes = {p: draw(st.sampled_from(held)) for p in PARTNERS}
     query = st.tuples(
