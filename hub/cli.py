@@ -42,7 +42,12 @@ def _seed(settings: Settings, customers: int, brands: int, seed: int, quiet: boo
             def on_batch(kind: str, rows: int) -> None:
                 progress.update(task, description=kind, advance=rows if kind == "customers" else 0)
 
-            report = await seed_graph(store, config, on_batch)
+            report = await seed_graph(
+                store,
+                config,
+                on_batch,
+                erasure_key=settings.privacy_config().derived_key("erasure"),
+            )
         rate = report.total_rows / report.seconds if report.seconds else 0.0
         err.print(
             f"seeded {report.total_rows:,} rows ({customers:,} customers, seed {seed}) into "
