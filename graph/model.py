@@ -42,6 +42,7 @@ LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Post", ("at",)),
     ("AuditEntry", ("at",)),
     ("ConsentEvent", ("customer_id",)),
+    ("PartnerRelease", ("partner_id", "dimension")),
 )
 
 # (label, properties) searchable as text.
