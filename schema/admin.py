@@ -135,12 +135,8 @@ class AdminQueries:
         cursors = [encode_key_cursor(AUDIT_CURSOR, (r["at"], r["id"])) for r in rows]
         return AuditLogPage(
             nodes=nodes,
-            page_info=PageInfo(
-                has_next_page=has_next, has_previous_page=after is not None,
-                start_cursor=cursors[0] if cursors else None,
-                end_cursor=cursors[-1] if cursors else None,
-            ),
-        )  # fmt: skip
+            page_info=PageInfo.of(cursors, has_next, after is not None),
+        )
 
     @strawberry.field(description="Every API key, revoked ones too (admins).")
     async def api_keys(self, info: Info[Context, None]) -> list[ApiKey]:

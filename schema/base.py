@@ -36,6 +36,16 @@ class PageInfo:
         description="Cursor of the last item; pass as `after`."
     )
 
+    @classmethod
+    def of(cls, cursors: list[str], has_next: bool, has_previous: bool) -> "PageInfo":
+        """The page info of a page whose items have ``cursors``, in order."""
+        return cls(
+            has_next_page=has_next,
+            has_previous_page=has_previous,
+            start_cursor=cursors[0] if cursors else None,
+            end_cursor=cursors[-1] if cursors else None,
+        )
+
 
 @strawberry.type(description="An item of a list with its cursor.")
 class Edge(Generic[T]):
@@ -70,11 +80,8 @@ def keyset_connection(
     ]
     return Connection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=len(items) > page.first,
-            has_previous_page=page.after is not None,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
+        page_info=PageInfo.of(
+            [e.cursor for e in edges], len(items) > page.first, page.after is not None
         ),
         total_count=total,
     )
@@ -108,11 +115,6 @@ def ranked_connection(
     edges = [Edge(cursor=encode_key_cursor(cursor_kind, key(n)), node=n) for n in page]
     return Connection(
         edges=edges,
-        page_info=PageInfo(
-            has_next_page=start + len(page) < len(items),
-            has_previous_page=start > 0,
-            start_cursor=edges[0].cursor if edges else None,
-            end_cursor=edges[-1].cursor if edges else None,
-        ),
+        page_info=PageInfo.of([e.cursor for e in edges], start + len(page) < len(items), start > 0),
         total_count=len(items),
     )

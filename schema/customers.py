@@ -251,11 +251,6 @@ class CustomerQueries:
         ]
         return CustomerConnection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=has_next,
-                has_previous_page=after is not None,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=PageInfo.of([e.cursor for e in edges], has_next, after is not None),
             _query=query,
         )

@@ -116,12 +116,7 @@ class PartnerApi:
         ]
         return Connection(
             edges=edges,
-            page_info=PageInfo(
-                has_next_page=page.has_next,
-                has_previous_page=page.has_previous,
-                start_cursor=edges[0].cursor if edges else None,
-                end_cursor=edges[-1].cursor if edges else None,
-            ),
+            page_info=PageInfo.of([e.cursor for e in edges], page.has_next, page.has_previous),
             total_count=page.total,
         )
 
