@@ -5,10 +5,7 @@ audited the same way: one `(:AuditEntry)` per command that did something.
 """
 
 import getpass
-import hashlib
 import sys
-import time
-import uuid
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -16,10 +13,10 @@ from typing import Annotated, TypeVar
 import orjson
 import typer
 
-from graph.audit import INSERT_AUDIT_ENTRY
 from graph.store import GraphStore
 from hub.runner import err, fail, run_with_store, settings_or_exit
 from resolvers import subject
+from resolvers.audit import write_entry
 from resolvers.context import Context
 from resolvers.errors import ApiError
 from resolvers.principal import Principal, Role
@@ -56,19 +53,8 @@ def _run(command: str, work: Callable[[Context], Awaitable[T]]) -> T:
             result = await work(ctx)
         except ApiError as e:
             return e
-        trail = ctx.audit
-        if not trail.empty:
-            await store.write(
-                INSERT_AUDIT_ENTRY,
-                {
-                    "id": uuid.uuid4().hex, "at": int(time.time() * 1000),
-                    "subject": ctx.principal.subject, "role": ctx.principal.role.value,
-                    "partner_id": None, "purpose": None,
-                    "query_hash": hashlib.sha256(command.encode()).hexdigest(),
-                    "operation": command, "kinds": sorted(trail.kinds),
-                    "customer_ids": sorted(trail.customer_ids),
-                },
-            )  # fmt: skip
+        if not ctx.audit.empty:
+            await write_entry(store, ctx.principal, ctx.audit, command, command)
         return result
 
     outcome = run_with_store(settings, main)

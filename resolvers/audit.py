@@ -1,8 +1,15 @@
 """What a request read, gathered while it runs and written as one audit entry at its end
 (schema/guard.py writes it, before the response leaves)."""
 
+import hashlib
+import time
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from graph.audit import INSERT_AUDIT_ENTRY
+from graph.store import GraphStore
+from resolvers.principal import Principal
 
 
 @dataclass
@@ -34,3 +41,20 @@ class AuditTrail:
     @property
     def empty(self) -> bool:
         return not self.kinds
+
+
+async def write_entry(
+    store: GraphStore, principal: Principal, trail: AuditTrail, text: str, operation: str | None
+) -> None:
+    """Write ``trail`` as one `(:AuditEntry)`; ``text`` is hashed (the GraphQL document, or
+    the CLI command), never stored."""
+    await store.write(
+        INSERT_AUDIT_ENTRY,
+        {
+            "id": uuid.uuid4().hex, "at": int(time.time() * 1000),
+            "subject": principal.subject, "role": principal.role.value,
+            "partner_id": principal.partner_brand_id, "purpose": trail.purpose,
+            "query_hash": hashlib.sha256(text.encode()).hexdigest(), "operation": operation,
+            "kinds": sorted(trail.kinds), "customer_ids": sorted(trail.customer_ids),
+        },
+    )  # fmt: skip

@@ -8,9 +8,6 @@ and cost; partner keys may run only the published operations (schema/persisted/)
 
 import functools
 import hashlib
-import re
-import time
-import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,11 +42,12 @@ from graphql.utilities import get_operation_ast, value_from_ast_untyped
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 
-from graph.audit import INSERT_AUDIT_ENTRY
 from resolvers.access import MAX_TOKENS_ANY_ROLE, ROLE_LIMITS, Limits, may_call
+from resolvers.audit import write_entry
 from resolvers.context import Context
 from resolvers.errors import ErrorCode
 from resolvers.principal import Principal, Role
+from resolvers.text import unsendable
 
 PERSISTED_DIR = Path(__file__).with_name("persisted")
 DEFAULT_PAGE = 20  # the page size of a connection asked without `first`
@@ -278,21 +276,6 @@ def _code_of(error: GraphQLError) -> str:
     return ErrorCode.INTERNAL.value
 
 
-# Characters no database statement should carry: NUL (the embedded engine cuts the text
-# there) and lone UTF-16 surrogates (not encodable as UTF-8).
-_UNSENDABLE = re.compile("[\x00\ud800-\udfff]")
-
-
-def _unsendable(value: Any) -> bool:
-    if isinstance(value, str):
-        return _UNSENDABLE.search(value) is not None
-    if isinstance(value, Mapping):
-        return any(_unsendable(k) or _unsendable(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_unsendable(v) for v in value)
-    return False
-
-
 class RequestGuard(SchemaExtension):
     def __init__(self, holder: SchemaHolder) -> None:
         self.holder = holder
@@ -328,7 +311,7 @@ class RequestGuard(SchemaExtension):
         if principal is None:
             return _error("no principal", ErrorCode.FORBIDDEN)
         assert ec.graphql_document is not None
-        if _unsendable(ec.query or "") or _unsendable(ec.variables or {}):
+        if unsendable(ec.query or "") or unsendable(ec.variables or {}):
             return _error(
                 "strings may not hold NUL characters or lone surrogates",
                 ErrorCode.BAD_USER_INPUT,
@@ -397,17 +380,7 @@ class RequestGuard(SchemaExtension):
             return
         # Written before the response leaves: if it fails, the request fails (no
         # customer data goes out unrecorded).
-        trail, principal = context.audit, context.principal
-        await context.store.write(
-            INSERT_AUDIT_ENTRY,
-            {
-                "id": uuid.uuid4().hex, "at": int(time.time() * 1000),
-                "subject": principal.subject, "role": principal.role.value,
-                "partner_id": principal.partner_brand_id, "purpose": trail.purpose,
-                "query_hash": hashlib.sha256(
-                    (self.execution_context.query or "").encode()
-                ).hexdigest(),
-                "operation": self.execution_context.operation_name,
-                "kinds": sorted(trail.kinds), "customer_ids": sorted(trail.customer_ids),
-            },
+        await write_entry(
+            context.store, context.principal, context.audit,
+            self.execution_context.query or "", self.execution_context.operation_name,
         )  # fmt: skip
