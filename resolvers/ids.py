@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from resolvers.errors import bad_input
+from resolvers.text import unsendable
 
 NODE_TYPES = frozenset(
     {"Customer", "Brand", "SocialAccount", "Purchase", "Post", "Complaint", "Product", "Tag"}
@@ -21,9 +22,8 @@ def _unb64(token: str) -> str | None:
         text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
-    # A NUL never belongs to one of our ids or cursors (and the embedded engine cuts
-    # statement text at it).
-    return None if "\x00" in text else text
+    # A NUL never belongs to one of our ids or cursors (resolvers/text.py).
+    return None if unsendable(text) else text
 
 
 def to_global_id(type_name: str, key: str) -> str:
@@ -75,12 +75,6 @@ def decode_key_cursor(cursor: str, kind: str, argument: str = "after") -> list[A
         key = json.loads(value)
     except ValueError:
         key = None
-    if not isinstance(key, list) or any(
-        isinstance(k, str) and ("\x00" in k or _surrogate(k)) for k in key
-    ):
+    if not isinstance(key, list) or unsendable(key):
         raise bad_input(f"{cursor!r} is not a cursor of this list", argument)
     return key
-
-
-def _surrogate(text: str) -> bool:
-    return any(0xD800 <= ord(c) <= 0xDFFF for c in text)
