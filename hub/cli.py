@@ -46,7 +46,7 @@ def _seed(settings: Settings, customers: int, brands: int, seed: int, quiet: boo
                 store,
                 config,
                 on_batch,
-                erasure_key=settings.privacy_config().derived_key("erasure"),
+                erasure_key=settings.privacy_config().erasure_key(),
             )
         rate = report.total_rows / report.seconds if report.seconds else 0.0
         err.print(

@@ -103,7 +103,7 @@ def load(
         conflicts_path=conflicts or Path(f"hub-conflicts-{name}.jsonl"),
         retry_for_s=retry_for,
         # Rows of erased customers are rejected (docs/privacy.md).
-        erasure_key=settings.privacy_config().derived_key("erasure") if settings else None,
+        erasure_key=settings.privacy_config().erasure_key() if settings else None,
     )
     progress = _progress(quiet)
 

@@ -5,7 +5,6 @@ runs; each change is two statements: withdraw what it replaces, then record the 
 its event. Each act is noted in the request's audit trail, naming the customer.
 """
 
-import time
 import unicodedata
 import uuid
 from collections.abc import Sequence
@@ -15,6 +14,7 @@ from typing import Any
 
 from graph.consent import CONSENT_ENDPOINTS, CONSENT_HISTORY, RECORD_CHANGE, WITHDRAW_PURPOSES
 from graph.store import Record
+from resolvers.clock import now_ms
 from resolvers.context import Context
 from resolvers.errors import bad_input, not_found
 from resolvers.ids import key_for
@@ -36,10 +36,6 @@ class ConsentChange:
     event: Record
     withdrawn: int
     consents: list[Record]
-
-
-def now_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def purposes_of(values: Sequence[str] | None, argument: str) -> list[str]:

@@ -6,9 +6,9 @@ principal holds; both are checked before any database call. Statements return hu
 ids; only pseudonyms and counts leave this module.
 """
 
+import bisect
 import re
 import secrets
-import time
 import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -17,8 +17,9 @@ from typing import Any
 
 from graph import partner as q
 from graph.store import GraphStore
+from resolvers.clock import now_ms
 from resolvers.context import Context
-from resolvers.errors import ApiError, ErrorCode, bad_input
+from resolvers.errors import ApiError, ErrorCode, bad_input, forbidden
 from resolvers.ids import decode_key_cursor
 from resolvers.principal import Role
 from resolvers.privacy import PrivacyConfig, pseudonym
@@ -35,10 +36,6 @@ SINGLE_VALUED = frozenset({"region"})
 LEDGER_ATTEMPTS = 3
 
 
-def now_ms() -> int:
-    return int(time.time() * 1000)
-
-
 def new_salt() -> str:
     """16 random bytes, hex: a partner key's salt."""
     return secrets.token_hex(16)
@@ -53,6 +50,14 @@ def partner_pseudonym(privacy: PrivacyConfig, partner: str, salt: str, customer_
     return pseudonym(partner_key(privacy, partner, salt), customer_id, prefix=PSEUDONYM_PREFIX)
 
 
+def _pseudonyms(
+    privacy: PrivacyConfig, partner: str, salt: str, customer_ids: Sequence[str]
+) -> dict[str, str]:
+    """pseudonym -> customer id, for ``partner`` under ``salt``."""
+    key = partner_key(privacy, partner, salt)
+    return {pseudonym(key, c, PSEUDONYM_PREFIX): c for c in customer_ids}
+
+
 # --- who asks -------------------------------------------------------------------------
 
 
@@ -61,12 +66,10 @@ def partner_scope(ctx: Context, purpose: str | None = None) -> str:
     (naming the argument) for a purpose the principal does not hold."""
     principal = ctx.principal
     if principal.role is not Role.PARTNER or principal.partner_brand_id is None:
-        raise ApiError("only partner keys may use the partner API", ErrorCode.FORBIDDEN)
+        raise forbidden("only partner keys may use the partner API")
     if purpose is not None and purpose not in principal.purposes:
-        raise ApiError(
-            f"this key may not pull data for the purpose {purpose!r}",
-            ErrorCode.FORBIDDEN,
-            argument="purpose",
+        raise forbidden(
+            f"this key may not pull data for the purpose {purpose!r}", argument="purpose"
         )
     return principal.partner_brand_id
 
@@ -119,11 +122,10 @@ async def audience(ctx: Context, purpose: str, first: int, after: str | None) ->
     customer_ids, salt = await _audience(ctx, partner, purpose)
     if salt is None:
         salt = await ensure_partner_key(ctx.store, partner)
-    key = partner_key(ctx.privacy, partner, salt)
-    members = sorted((pseudonym(key, c, PSEUDONYM_PREFIX), c) for c in customer_ids)
+    members = sorted(_pseudonyms(ctx.privacy, partner, salt, customer_ids).items())
     position = 0
     if start is not None:
-        position = next((i for i, (p, _) in enumerate(members) if p > start), len(members))
+        position = bisect.bisect_right([p for p, _ in members], start)
     page = members[position : position + first]
     ctx.audit.partner_pull(purpose, [c for _, c in page])
     return AudiencePage(
@@ -156,8 +158,7 @@ async def members(ctx: Context, purpose: str, ids: Sequence[str]) -> list[str]:
     if salt is None:  # no pseudonym was ever handed out
         ctx.audit.partner_pull(purpose, [])
         return []
-    key = partner_key(ctx.privacy, partner, salt)
-    live = {pseudonym(key, c, PSEUDONYM_PREFIX): c for c in customer_ids}
+    live = _pseudonyms(ctx.privacy, partner, salt, customer_ids)
     found = [p for p in asked if p in live]
     ctx.audit.partner_pull(purpose, [live[p] for p in found])
     return found

@@ -22,6 +22,10 @@ class PrivacyConfig:
         if len(self.pseudonym_key) < 16:
             raise ValueError("pseudonym_key must be at least 16 bytes")
 
+    def erasure_key(self) -> bytes:
+        """The key of erasure tombstones (resolvers/subject.py, loaders/erasures.py)."""
+        return self.derived_key("erasure")
+
     def derived_key(self, *parts: str) -> bytes:
         """A key for one use (e.g. ("partner", brand id, salt)), independent of the others."""
         message = "\x1f".join(parts).encode()

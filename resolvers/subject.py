@@ -5,7 +5,6 @@ functions with a local admin principal. Each act is noted in the request's audit
 an erasure notes no customer id (the entry is written after the customer is gone).
 """
 
-import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +14,7 @@ import orjson
 from graph import subject as q
 from graph.model import NODE_LABELS
 from graph.store import Record, WriteCounters
+from resolvers.clock import now_ms
 from resolvers.consent import key_of
 from resolvers.context import Context
 from resolvers.errors import not_found
@@ -26,10 +26,6 @@ INTERNAL_PROPERTIES = frozenset({"row_hash"})
 def customer_key(value: str, argument: str = "customerId") -> str:
     """The customer's key, given as its key or its global id. Raises BAD_USER_INPUT."""
     return key_of("Customer", value, argument)
-
-
-def _now() -> int:
-    return int(time.time() * 1000)
 
 
 def _public(value: Any) -> Any:
@@ -57,7 +53,7 @@ async def export_customer(ctx: Context, customer_id: str) -> dict[str, Any]:
     ctx.audit.customers_read([key])
     return {
         "customer_id": key,
-        "exported_at": _now(),
+        "exported_at": now_ms(),
         **_nested(_public(rows[0])),
         "consent_history": [e["event"] for e in events],
         "audit_entries": [a["entry"] for a in audit],
@@ -121,7 +117,7 @@ async def restrict_processing(
     customer's key and ``restricted_at``. Raises BAD_USER_INPUT or NOT_FOUND."""
     key = customer_key(customer_id)
     rows, _ = await ctx.store.write_returning(
-        q.RESTRICT, {"id": key, "restricted": restricted, "now": _now()}
+        q.RESTRICT, {"id": key, "restricted": restricted, "now": now_ms()}
     )
     if not rows:
         raise not_found("customer", key)
@@ -150,9 +146,9 @@ async def erase_customer(ctx: Context, customer_id: str) -> Erasure:
     tombstones. Safe to run again after a failure part-way: a customer already erased
     gets its system records scrubbed again. Raises BAD_USER_INPUT or NOT_FOUND."""
     key = customer_key(customer_id)
-    erasure_key = ctx.privacy.derived_key("erasure")
+    erasure_key = ctx.privacy.erasure_key()
     tombstone = q.erasure_id(erasure_key, key)
-    now = _now()
+    now = now_ms()
     ctx.audit.note("erase")
     plans = await ctx.store.read(q.ERASURE_PLAN, {"id": key})
     if not plans:
@@ -165,7 +161,8 @@ async def erase_customer(ctx: Context, customer_id: str) -> Erasure:
     # An account linked to another customer too is that customer's as well: it stays.
     shared = sorted({o["account"] for o in plan["owners"] if o["owner"] != key})
     accounts = sorted(set(plan["accounts"]) - set(shared))
-    posts = sorted({p["post"] for p in plan["posts"] if p["account"] in set(accounts)})
+    erased_accounts = set(accounts)
+    posts = sorted({p["post"] for p in plan["posts"] if p["account"] in erased_accounts})
     doomed = {
         "Customer": [key], "SocialAccount": accounts, "Post": posts,
         "Purchase": list(plan["purchases"]), "Complaint": list(plan["complaints"]),

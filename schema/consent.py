@@ -9,6 +9,7 @@ from strawberry.types import Info
 
 from graph.store import Record
 from resolvers import consent as consents
+from resolvers.clock import now_ms
 from resolvers.context import Context
 from resolvers.errors import ApiError, ErrorCode
 from resolvers.principal import PURPOSES
@@ -123,7 +124,7 @@ def refused(error: ApiError) -> ConsentError:
 
 
 def payload(change: consents.ConsentChange) -> ConsentPayload:
-    now = consents.now_ms()
+    now = now_ms()
     return ConsentPayload(
         customer_id=change.customer_id,
         brand_id=change.brand_id,
