@@ -208,8 +208,10 @@ class AuthMiddleware:
             return
         except GraphError as e:
             logger.warning("credential check failed: %s", type(e).__name__)
+            retry = str(scope["app"].state.store.retry_after_s())
             await _send(send, *_json_error(
-                503, "The graph is unavailable; try again shortly.", "GRAPH_UNAVAILABLE", {}
+                503, "The graph is unavailable; try again shortly.", "GRAPH_UNAVAILABLE",
+                {"retry-after": retry},
             ))  # fmt: skip
             return
         allowed, wait_s = self.limiter.allow(principal.rate_key)

@@ -117,7 +117,10 @@ def load(
             def on_retry(message: str) -> None:
                 err.print(f"[yellow]graph unavailable:[/] {message}", highlight=False)
 
-            return await load_files(store, name, files, rules, options, on_progress, on_retry)
+            report = await load_files(store, name, files, rules, options, on_progress, on_retry)
+            if store is not None:
+                await store.compact()  # the next engine start loads a snapshot, not a replay
+            return report
 
     try:
         report = asyncio.run(run(None)) if settings is None else run_with_store(settings, run)

@@ -1,0 +1,28 @@
+"""While the embedded engine is restarting, /graphql answers at once with 503
+GRAPH_UNAVAILABLE and Retry-After, before any credential is checked against the graph."""
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from graph.store import EngineHealth, GraphStore
+from hub.auth import _json_error, _send
+
+UNAVAILABLE_MESSAGE = "The graph is unavailable; try again shortly."
+
+
+class EngineGate:
+    """Pure ASGI middleware for ``paths``: a 503 while the store is RECOVERING."""
+
+    def __init__(self, app: ASGIApp, paths: tuple[str, ...] = ("/graphql",)) -> None:
+        self.app = app
+        self.paths = paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in self.paths:
+            store: GraphStore | None = getattr(scope["app"].state, "store", None)
+            if store is not None and store.health() is EngineHealth.RECOVERING:
+                retry = str(store.retry_after_s())
+                await _send(send, *_json_error(
+                    503, UNAVAILABLE_MESSAGE, "GRAPH_UNAVAILABLE", {"retry-after": retry}
+                ))  # fmt: skip
+                return
+        await self.app(scope, receive, send)
