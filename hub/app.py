@@ -14,8 +14,9 @@ from starlette.routing import Route
 
 from graph.errors import GraphError
 from graph.migrations import migrate
-from graph.store import GraphStore, open_store
+from graph.store import EngineHealth, GraphStore, open_store
 from hub.auth import AuthMiddleware
+from hub.availability import EngineGate
 from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
 from hub.settings import Settings
@@ -92,6 +93,13 @@ class HubGraphQL(StrictGraphQL):
         ):
             sub_response.status_code = 400
             response.pop("data", None)
+        if sub_response is not None and any(
+            (error.extensions or {}).get("code") == "GRAPH_UNAVAILABLE"
+            for error in result.errors or ()
+        ):
+            # The engine went away mid-request (or is restarting): say when to come back.
+            sub_response.status_code = 503
+            sub_response.headers["retry-after"] = str(request.app.state.store.retry_after_s())
         return response
 
     def create_response(self, response_data: Any, sub_response: Any) -> Any:
@@ -111,8 +119,14 @@ class HubGraphQL(StrictGraphQL):
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """Liveness: the process answers."""
-    return JSONResponse({"status": "ok"})
+    """Liveness: the process answers, and its engine is up or coming back. It fails when
+    the embedded engine cannot be brought back (or keeps dying), so that a process
+    manager restarts the hub."""
+    store: GraphStore = request.app.state.store
+    health = store.health()
+    if health is EngineHealth.FAILED:
+        return JSONResponse({"status": "failed", "graph": health.value}, status_code=503)
+    return JSONResponse({"status": "ok", "graph": health.value})
 
 
 async def readyz(request: Request) -> JSONResponse:
@@ -122,17 +136,28 @@ async def readyz(request: Request) -> JSONResponse:
         await store.ping()
     except GraphError as e:
         logger.warning("readiness check failed: %s", type(e).__name__)
-        return JSONResponse({"status": "unavailable", "engine": store.engine}, status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "engine": store.engine},
+            status_code=503,
+            headers={"retry-after": str(store.retry_after_s())},
+        )
     return JSONResponse({"status": "ready", "engine": store.engine})
 
 
-def open_configured_store(settings: Settings) -> AbstractAsyncContextManager[GraphStore]:
-    """The graph named by the settings, open for the life of the returned context."""
+def open_configured_store(
+    settings: Settings, *, serve: bool = False
+) -> AbstractAsyncContextManager[GraphStore]:
+    """The graph named by the settings, open for the life of the returned context.
+
+    The server (``serve``) owns and supervises the embedded engine; every other command
+    attaches to the engine a running server owns, or starts its own."""
     return open_store(
         settings.graph_url,
         neo4j_auth=settings.neo4j_auth,
         neo4j_database=settings.neo4j_database,
         query_timeout_s=settings.query_timeout_s,
+        embedded_fsync=settings.engine_fsync,
+        embedded_share=not serve,
     )
 
 
@@ -145,7 +170,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
             app.state.store = store
             yield
             return
-        async with open_configured_store(settings) as opened:
+        async with open_configured_store(settings, serve=True) as opened:
             await migrate(opened)
             app.state.store = opened
             logger.info("graph ready on the %s engine", opened.engine)
@@ -162,6 +187,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
         routes=routes,
         lifespan=lifespan,
         middleware=[  # credentials first: the body of a caller without any is never read
+            Middleware(EngineGate),
             Middleware(AuthMiddleware, settings=settings),
             Middleware(RequestSizeLimit, max_bytes=settings.max_body_bytes),
         ],

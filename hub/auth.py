@@ -4,6 +4,7 @@ header sent twice a 400, too many requests for one key a 429. The GraphQL layer 
 decides what the principal may do (schema/guard.py)."""
 
 import hashlib
+import logging
 import math
 import time
 from collections import OrderedDict
@@ -235,10 +236,11 @@ class AuthMiddleware:
             )(scope, receive, send)  # fmt: skip
             return
         except GraphError as e:
-            message = "The graph is unavailable; try again shortly."
+            retry = str(scope["app"].state.store.retry_after_s())
             await refusal(
-                scope, 503, RefusalCode.GRAPH_UNAVAILABLE, message,
-                logged=f"credential check failed: {type(e).__name__}",
+                scope, 503, RefusalCode.GRAPH_UNAVAILABLE,
+                "The graph is unavailable; try again shortly.", {"retry-after": retry},
+                logged=f"credential check failed: {type(e).__name__}", level=logging.WARNING,
             )(scope, receive, send)  # fmt: skip
             return
         allowed, wait_s = self.limiter.allow(principal.rate_key)

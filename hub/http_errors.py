@@ -36,12 +36,13 @@ def refusal(
     headers: Mapping[str, str] | None = None,
     *,
     logged: str | None = None,
+    level: int = logging.INFO,
 ) -> Response:
-    """The response refusing the request of ``scope``, logged as one line: ``logged`` when
-    given, else ``message`` (what the client is shown). What is logged must not quote
-    anything the client sent."""
+    """The response refusing the request of ``scope``, logged as one line at ``level``:
+    ``logged`` when given, else ``message`` (what the client is shown). What is logged
+    must not quote anything the client sent."""
     logger.log(
-        logging.WARNING if status >= 500 else logging.INFO,
+        level,
         "refused %s %s: %d %s: %s",
         scope.get("method", "-"), scope.get("path", "-"), status, code.value,
         message if logged is None else logged,

@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
     query_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    # The embedded engine's append-only file: fsync once a second (an OS crash or power
+    # loss may lose the last second of acknowledged writes; a kill of the engine or the
+    # hub loses nothing), or before every answer (slower writes, nothing lost).
+    engine_fsync: Literal["everysec", "always"] = "everysec"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
