@@ -30,6 +30,9 @@ _CODES = {404: RefusalCode.NOT_FOUND, 405: RefusalCode.METHOD_NOT_ALLOWED}
 
 
 class StrictGraphQL(GraphQL[Context, None]):
+    """The view hub/app.py's HubGraphQL builds on: Strawberry's, refusing malformed
+    requests with a GraphQL-shaped 4xx."""
+
     # request and the responses are Starlette's (Any: Strawberry's signatures are generic).
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         """Strawberry's run, with its HTTP errors answered as GraphQL errors with a code."""
