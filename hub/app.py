@@ -11,13 +11,14 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from graph.errors import GraphError
 from graph.migrations import migrate
 from graph.store import EngineHealth, GraphStore, open_store
 from hub.auth import AuthMiddleware
 from hub.availability import EngineGate
+from hub.graphql_http import StrictGraphQL
+from hub.http_limits import RequestSizeLimit
 from hub.settings import Settings
 from resolvers.context import Context
 from schema import build_schema
@@ -25,7 +26,7 @@ from schema import build_schema
 logger = logging.getLogger("hub")
 
 
-class HubGraphQL(GraphQL[Context, None]):
+class HubGraphQL(StrictGraphQL):
     def __init__(self, settings: Settings) -> None:
         super().__init__(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
         self._settings = settings
@@ -179,13 +180,17 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", graphql),  # the view answers other methods with a 405 of its own
     ]
     redact_access_log()
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(EngineGate), Middleware(AuthMiddleware, settings=settings)],
+        middleware=[  # credentials first: the body of a caller without any is never read
+            Middleware(EngineGate),
+            Middleware(AuthMiddleware, settings=settings),
+            Middleware(RequestSizeLimit, max_bytes=settings.max_body_bytes),
+        ],
     )
 
 

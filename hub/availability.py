@@ -4,7 +4,7 @@ GRAPH_UNAVAILABLE and Retry-After, before any credential is checked against the 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from graph.store import EngineHealth, GraphStore
-from hub.auth import _json_error, _send
+from hub.http_errors import RefusalCode, refusal
 
 UNAVAILABLE_MESSAGE = "The graph is unavailable; try again shortly."
 
@@ -21,8 +21,9 @@ class EngineGate:
             store: GraphStore | None = getattr(scope["app"].state, "store", None)
             if store is not None and store.health() is EngineHealth.RECOVERING:
                 retry = str(store.retry_after_s())
-                await _send(send, *_json_error(
-                    503, UNAVAILABLE_MESSAGE, "GRAPH_UNAVAILABLE", {"retry-after": retry}
-                ))  # fmt: skip
+                await refusal(
+                    scope, 503, RefusalCode.GRAPH_UNAVAILABLE, UNAVAILABLE_MESSAGE,
+                    {"retry-after": retry}, logged="the graph engine is restarting",
+                )(scope, receive, send)  # fmt: skip
                 return
         await self.app(scope, receive, send)

@@ -45,6 +45,10 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=600, ge=1, le=1_000_000)
     rate_limit_burst: int = Field(default=60, ge=1, le=1_000_000)
     api_key_cache_s: float = Field(default=5.0, ge=0, le=300)
+    # A JWT may live at most this long: exp - iat, or exp - now when it has no iat.
+    jwt_max_lifetime_s: int = Field(default=86_400, ge=60, le=366 * 86_400)
+    # A larger request body is a 413, a longer query string a 414 (docs/security.md).
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
     # Customer metrics (docs/metrics.md): HUB_METRICS_<FIELD>; breakpoints as JSON lists.
     # Defaults are MetricsConfig's own, so they are written in one place.
     metrics_recency_breakpoints_days: tuple[int, int, int, int] = _METRICS.recency_breakpoints_days
