@@ -97,8 +97,9 @@ async def test_a_restricted_customer_is_refused_and_left_out_except_for_admins(s
 
 async def test_admins_create_and_revoke_keys(sample):
     create = """mutation { createApiKey(input: {name: "crm sync", role: PARTNER,
-        partnerBrandId: "b2", purposes: ["marketing"]}) { key apiKey { keyId role purposes } } }"""
+        partnerBrandId: "b2", purposes: [MARKETING]}) { key apiKey { keyId role purposes } } }"""
     created = (await run(sample, create, principal=ADMIN))["createApiKey"]
+    assert created["apiKey"]["purposes"] == ["MARKETING"]
     principal = await principal_for_key(sample, created["key"])
     assert principal == Principal(
         subject=f"key:{created['apiKey']['keyId']}", role=Role.PARTNER,
@@ -110,7 +111,7 @@ async def test_admins_create_and_revoke_keys(sample):
     assert (await run(sample, revoke, principal=ADMIN))["revokeApiKey"] is True
     assert await principal_for_key(sample, created["key"]) is None
     bad = 'mutation { createApiKey(input: {name: "x", role: PARTNER, partnerBrandId: "nob", '
-    bad += 'purposes: ["marketing"]}) { key } }'
+    bad += "purposes: [MARKETING]}) { key } }"
     errors = await errors_of(sample, bad, principal=ADMIN)
     assert errors[0]["code"] == "BAD_USER_INPUT" and errors[0]["argument"] == "input.partner"
     errors = await errors_of(sample, create, principal=APP)
