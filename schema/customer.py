@@ -105,7 +105,9 @@ class Customer(Node):
     phone: str | None = strawberry.field(
         description="Phone number (personal data).", extensions=[Personal()]
     )
-    gender: str | None = strawberry.field(description="Gender as recorded.")
+    gender: str | None = strawberry.field(
+        description="Gender as recorded.", extensions=[Personal()]
+    )
     birth_year: int | None = strawberry.field(description="Year of birth.", extensions=[Personal()])
     city: str | None = strawberry.field(description="City.", extensions=[Personal()])
     region: str | None = strawberry.field(description="Region or province.")
