@@ -36,6 +36,7 @@ class Word:
 
     option: str | None  # the option as written (`--purpose`), None for an argument
     choices: tuple[str, ...]  # the value(s), or the flag alternatives for a flag option
+    flag: bool = False  # an option without a value (`--dry-run`, `--gzip/--no-gzip`)
 
     def placeholder(self, choice: str) -> bool:
         return bool(PLACEHOLDER.match(choice))
@@ -62,7 +63,7 @@ class Usage:
             argv = list(self.path)
             for word in self.words:
                 choice = word.choices[i % len(word.choices)]
-                if word.option is not None and _is_flag(word):
+                if word.flag:
                     argv.append(choice)
                     continue
                 if word.option is not None:
@@ -71,10 +72,6 @@ class Usage:
             if argv not in lines:
                 lines.append(argv)
         return lines
-
-
-def _is_flag(word: Word) -> bool:
-    return all(choice.startswith("-") for choice in word.choices)
 
 
 # Typer carries its own copy of click, so commands and parameters are read by duck typing:
@@ -114,10 +111,10 @@ def _walk(
                 raise UsageError(f"`hub {' '.join(path)}` has no subcommand {name!r} ({known})")
             _walk(text, sub, (*path, name), rest[1:], out)
         return
-    out.append(Usage(text, path, _words(text, command, path, rest)))
+    out.append(Usage(text, path, _words(command, path, rest)))
 
 
-def _words(text: str, command: Command, path: tuple[str, ...], rest: list[str]) -> tuple[Word, ...]:
+def _words(command: Command, path: tuple[str, ...], rest: list[str]) -> tuple[Word, ...]:
     if not rest:
         return ()  # a bare command name: a reference to the command, not a usage of it
     options = {opt: p for p in command.params if p.param_type_name == "option"
@@ -138,7 +135,7 @@ def _words(text: str, command: Command, path: tuple[str, ...], rest: list[str]) 
             param = params.pop()
             given.add(param.name)
             if param.is_flag:
-                words.append(Word(token, choices))
+                words.append(Word(token, choices, flag=True))
                 i += 1
                 continue
             if i + 1 >= len(rest) or rest[i + 1].startswith("-"):

@@ -110,7 +110,12 @@ def _parse(path: Path) -> tuple[tuple[Block, ...], tuple[Span, ...]]:
     while i < len(lines):
         opening = FENCE.match(lines[i])
         if opening is None:
-            spans += [Span(name, i + 1, m.group(2).strip()) for m in INLINE_CODE.finditer(lines[i])]
+            # A code span may wrap onto the next line: read on while a backtick is open.
+            text, first = lines[i], i
+            while text.count("`") % 2 and i + 1 < len(lines) and lines[i + 1].strip():
+                i += 1
+                text += " " + lines[i].strip()
+            spans += [Span(name, first + 1, m.group(2).strip()) for m in INLINE_CODE.finditer(text)]
             i += 1
             continue
         fence, lang, start = opening.group(1), opening.group(2), i

@@ -132,8 +132,20 @@ def _flatten(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return out
 
 
+CHECKED_HERE = {
+    "excerpt": ("docs/loading.md", 'description = "Loyalty'),
+    "python": ("docs/metrics.md", "from resolvers.metrics import"),
+}
+
+
+def test_every_excerpt_and_python_block_is_checked_here():
+    here = {find(*where) for where in CHECKED_HERE.values()}
+    listed = {b for b in blocks() if kind(b) in CHECKED_HERE}
+    assert listed == here, [b.where for b in listed ^ here]
+
+
 def test_mapping_excerpt_is_the_example_file():
-    excerpt = _flatten(tomllib.loads(find("docs/loading.md", 'description = "Loyalty').text))
+    excerpt = _flatten(tomllib.loads(find(*CHECKED_HERE["excerpt"]).text))
     example = _flatten(tomllib.loads((ROOT / "docs/examples/crm-mapping.toml").read_text()))
     differ = {k: v for k, v in excerpt.items() if example.get(k, object()) != v}
     assert not differ, f"not so in docs/examples/crm-mapping.toml: {differ}"
@@ -153,7 +165,7 @@ def test_python_example_runs():
         interactions=1,
     )
     namespace: dict[str, Any] = {"activity": activity, "as_of_ms": at("2024-06-30T00:00")}
-    exec(find("docs/metrics.md", "from resolvers.metrics").text, namespace)  # noqa: S102 - our doc
+    exec(find(*CHECKED_HERE["python"]).text, namespace)  # noqa: S102 - our doc
     assert isinstance(namespace["metrics"], CustomerMetrics)
     assert namespace["metrics"].historic_value == pytest.approx(390 * 0.35)
 
