@@ -2,6 +2,7 @@
 
 import asyncio
 import signal
+import threading
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, NoReturn, TypeVar
 
@@ -60,7 +61,14 @@ def run_interruptible(work: Coroutine[Any, Any, T]) -> T:
                 task.cancel()
                 loop.call_later(RESEND_CANCEL_S, cancel)
 
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        # Signal handlers can only be set from the main thread (a command run from another
+        # thread, as tests do, is not interrupted by signals anyway).
+        signals = (
+            (signal.SIGINT, signal.SIGTERM)
+            if threading.current_thread() is threading.main_thread()
+            else ()
+        )
+        for sig in signals:
             loop.add_signal_handler(sig, cancel)
         try:
             return await work
@@ -69,7 +77,7 @@ def run_interruptible(work: Coroutine[Any, Any, T]) -> T:
                 raise Interrupted from None
             raise
         finally:
-            for sig in (signal.SIGINT, signal.SIGTERM):
+            for sig in signals:
                 loop.remove_signal_handler(sig)
 
     return asyncio.run(main())
