@@ -18,6 +18,7 @@ from graph.migrations import migrate
 from graph.store import GraphStore, open_store
 from hub.auth import AuthMiddleware
 from hub.settings import Settings
+from resolvers.compute import Compute
 from resolvers.context import Context
 from schema import build_schema
 
@@ -30,6 +31,9 @@ class HubGraphQL(GraphQL[Context, None]):
         self._settings = settings
         self._metrics = settings.metrics_config()
         self._privacy = settings.privacy_config()
+        # Worker processes for work computed in Python (resolvers/compute.py), started on
+        # first use and stopped by the app's lifespan.
+        self.compute = Compute(settings.query_timeout_s, settings.compute_workers)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -106,6 +110,7 @@ class HubGraphQL(GraphQL[Context, None]):
             max_page_size=self._settings.max_page_size,
             metrics_config=self._metrics,
             privacy=self._privacy,
+            compute=self.compute,
         )
 
 
@@ -140,15 +145,18 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if store is not None:
-            app.state.store = store
-            yield
-            return
-        async with open_configured_store(settings) as opened:
-            await migrate(opened)
-            app.state.store = opened
-            logger.info("graph ready on the %s engine", opened.engine)
-            yield
+        try:
+            if store is not None:
+                app.state.store = store
+                yield
+                return
+            async with open_configured_store(settings) as opened:
+                await migrate(opened)
+                app.state.store = opened
+                logger.info("graph ready on the %s engine", opened.engine)
+                yield
+        finally:
+            graphql.compute.close()
 
     graphql = HubGraphQL(settings)
     routes = [

@@ -431,18 +431,30 @@ async def influencers(ctx: Context, period: Range, window_days: int) -> list[Rec
 
 
 async def communities(ctx: Context, seed: int, min_size: int) -> tuple[list[Community], bool]:
-    """Communities of accounts (largest first), and whether the edge cap cut the input."""
+    """Communities of accounts (largest first), and whether the edge cap cut the input.
+    Louvain runs in a worker process (resolvers/compute.py), within the time limit
+    (LIMIT_EXCEEDED past it); within a request the edges are read once, and each seed's
+    communities found once."""
     if min_size < 1:
         raise bad_input("minSize must be at least 1", "minSize")
+    edges, owners, truncated = await ctx.once("account_edges", lambda: _account_edges(ctx))
+    found = await ctx.once(
+        ("communities", seed), lambda: ctx.compute.run(detect_communities, edges, owners, seed)
+    )
+    return [c for c in found if c.size >= min_size], truncated
+
+
+async def _account_edges(
+    ctx: Context,
+) -> tuple[list[tuple[str, str, int]], dict[str, str | None], bool]:
+    """(edges, account -> linked customer, whether the edge cap cut them)."""
     rows = await _read(ctx, q.ACCOUNT_EDGES, {"max_edges": MAX_ACCOUNT_EDGES})
     truncated = (
         sum(1 for r in rows if r["kind"] == "follow") >= MAX_ACCOUNT_EDGES
         or sum(1 for r in rows if r["kind"] == "interaction") >= MAX_ACCOUNT_EDGES
     )
     owners = {r["a"]: r["a_customer"] for r in rows} | {r["b"]: r["b_customer"] for r in rows}
-    edges = [(r["a"], r["b"], int(r["n"])) for r in rows]
-    found = detect_communities(edges, owners, seed)
-    return [c for c in found if c.size >= min_size], truncated
+    return [(r["a"], r["b"], int(r["n"])) for r in rows], owners, truncated
 
 
 # --- neighbourhood and paths ----------------------------------------------------------

@@ -11,10 +11,12 @@ import pytest
 from graph import network as q
 from graph import subject
 from loaders.pipeline import write_records
+from resolvers.compute import Compute
+from resolvers.context import Context
 from resolvers.ids import to_global_id
 from resolvers.network import MAX_MATRIX_BRANDS, month_of
 from tests.integration.network_graph import at, load_network
-from tests.integration.test_customer360 import ADMIN, ANALYST, errors_of, run
+from tests.integration.test_customer360 import ADMIN, ANALYST, APP, SCHEMA, errors_of, run
 
 THIRD, TWO_THIRDS = 1 / 3, 2 / 3
 
@@ -346,9 +348,10 @@ EVERY_NETWORK_FIELD = """query($brand: ID!) {
     edges(first: 100) { nodes { fromKey toKey } } }
   path: shortestPath(customer: "c1", brand: "bB") { length nodes { type key displayName } }
   segmentPreferences(groupBy: SEGMENT) { nodes { group groupSize interactingCustomers } }
-  byRegion: segmentPreferences(groupBy: REGION) { nodes { group groupSize } }
 }"""
-PROSPECTS_FOR_ANALYSIS = """{
+# (apart: with the above, over the cost limit of app and analyst keys)
+FOR_ANALYSIS = """{
+  byRegion: segmentPreferences(groupBy: REGION) { nodes { group groupSize } }
   toB: crossSellProspects(from: "bA", to: "bB", includeWithoutConsent: true) {
     nodes { customer { customerId } score } }
   toC: crossSellProspects(from: "bB", to: "bC", minMembers: 1, includeWithoutConsent: true) {
@@ -387,7 +390,10 @@ async def test_a_restricted_customer_is_in_no_network_result(network):
     assert data["path"]["length"] == 4  # c1 - t-skin - c5 - o5 - bB, not through c2
     # B's profile without c2: t-run 2/2 vs 3/5 (c1 does not carry it); outerwear 2/2.
     # Then c4 (t-run) is the only prospect of A for B; and B has no customer left outside C.
-    prospects_seen = await run(network, PROSPECTS_FOR_ANALYSIS, ANALYST)
+    prospects_seen = await run(network, FOR_ANALYSIS, ANALYST)
+    assert not strings_in(prospects_seen) & C2_DATA
+    # North = {c1} without c2
+    assert prospects_seen["byRegion"]["nodes"][0] == {"group": "North", "groupSize": 1}
     assert [n["customer"]["customerId"] for n in prospects_seen["toB"]["nodes"]] == ["c4"]
     assert prospects_seen["toC"]["nodes"] == []
     # c2 itself, or a node of its, cannot be a start.
@@ -510,6 +516,35 @@ async def test_communities_of_accounts(network):
     member = data["communities"]["nodes"][0]["members"]["nodes"][0]
     assert member["account"] == {"handle": "@a1"}
     assert (await run(network, query, min=4))["communities"]["communities"]["totalCount"] == 0
+
+
+def aliased_communities(seeds: list[int]) -> str:
+    return "{ " + " ".join(
+        f"c{i}: communities(seed: {seed}) {{ truncated communities {{ nodes {{ size }} }} }}"
+        for i, seed in enumerate(seeds)
+    ) + " }"  # fmt: skip
+
+
+async def test_ten_aliased_communities_are_refused_before_anything_runs(network):
+    # Each costs what Louvain over the account graph is worth (resolvers/access.py):
+    # ten are over every role's limit.
+    for principal in (APP, ANALYST, ADMIN):
+        errors = await errors_of(network, aliased_communities(list(range(10))), principal)
+        assert (errors[0]["code"], errors[0]["limit"]) == ("LIMIT_EXCEEDED", "cost")
+    assert network.statements == []
+
+
+async def test_aliased_communities_share_the_edges_and_each_seed_is_computed_once(network):
+    data = await run(network, aliased_communities([42, 42, 7]), ADMIN)
+    assert data["c0"] == data["c1"] and data["c0"]["communities"]["nodes"]
+    assert network.statements == [q.ACCOUNT_EDGES]  # one read of the edges for all three
+
+
+async def test_a_computation_over_the_time_limit_is_refused_with_a_code(network):
+    context = Context(network, APP, compute=Compute(timeout_s=0.001, keep_workers=False))
+    result = await SCHEMA.execute("{ communities { truncated } }", context_value=context)
+    assert result.errors is not None
+    assert result.errors[0].extensions == {"code": "LIMIT_EXCEEDED", "limit": "time"}
 
 
 # --- neighbourhood and paths -----------------------------------------------------------------
