@@ -54,7 +54,7 @@ from rich.table import Table
 
 import graph.linking
 from bench.common import RESULTS, ROOT, engine
-from graph.store import GraphStore, Params, Record, WriteCounters
+from graph.store import EngineHealth, GraphStore, Params, Record, WriteCounters
 from graph.writes import KINDS as WRITE_KINDS
 from graph.writes import NodeKind, RelKind, edge_merges, rel_merges, write_rows
 from loaders.export import export_files
@@ -180,6 +180,15 @@ class TimedStore:
 
     async def ping(self) -> None:
         await self._store.ping()
+
+    def health(self) -> EngineHealth:
+        return self._store.health()
+
+    def retry_after_s(self) -> int:
+        return self._store.retry_after_s()
+
+    async def compact(self) -> None:
+        await self._store.compact()
 
     async def close(self) -> None:
         await self._store.close()

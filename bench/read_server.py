@@ -23,7 +23,7 @@ from urllib.parse import parse_qs
 
 import uvicorn
 
-from graph.store import GraphStore, Params, Record, WriteCounters
+from graph.store import EngineHealth, GraphStore, Params, Record, WriteCounters
 from hub.app import create_app
 from hub.settings import Settings
 
@@ -67,6 +67,15 @@ class RecordingStore:
 
     async def ping(self) -> None:
         await self._store.ping()
+
+    def health(self) -> EngineHealth:
+        return self._store.health()
+
+    def retry_after_s(self) -> int:
+        return self._store.retry_after_s()
+
+    async def compact(self) -> None:
+        await self._store.compact()
 
     async def close(self) -> None:
         await self._store.close()

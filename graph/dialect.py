@@ -2,6 +2,8 @@
 full-text search. Everything else in the catalog is the portable subset both run.
 """
 
+from dataclasses import dataclass
+
 from graph.model import CONSTRAINED_LABELS, FULLTEXT_INDEXES, LOOKUP_INDEXES
 
 
@@ -65,16 +67,38 @@ def neo4j_schema_statements() -> list[str]:
     return statements
 
 
-def falkor_index_statements() -> list[str]:
+@dataclass(frozen=True)
+class FalkorIndex:
+    """One FalkorDB index: its label, properties, kind (RANGE or FULLTEXT) and DDL."""
+
+    label: str
+    properties: tuple[str, ...]
+    kind: str
+    statement: str
+
+
+def falkor_indexes() -> list[FalkorIndex]:
     """Index DDL for FalkorDB; each fails with 'already indexed' when present."""
-    statements = [f"CREATE INDEX FOR (n:{label}) ON (n.id)" for label in CONSTRAINED_LABELS]
+    indexes = [
+        FalkorIndex(label, ("id",), "RANGE", f"CREATE INDEX FOR (n:{label}) ON (n.id)")
+        for label in CONSTRAINED_LABELS
+    ]
     for label, props in LOOKUP_INDEXES:
         on = ", ".join(f"n.{p}" for p in props)
-        statements.append(f"CREATE INDEX FOR (n:{label}) ON ({on})")
+        indexes.append(
+            FalkorIndex(label, props, "RANGE", f"CREATE INDEX FOR (n:{label}) ON ({on})")
+        )
     for label, props in FULLTEXT_INDEXES:
         quoted = ", ".join(f"'{p}'" for p in props)
-        statements.append(f"CALL db.idx.fulltext.createNodeIndex('{label}', {quoted})")
-    return statements
+        indexes.append(
+            FalkorIndex(
+                label,
+                props,
+                "FULLTEXT",
+                f"CALL db.idx.fulltext.createNodeIndex('{label}', {quoted})",
+            )
+        )
+    return indexes
 
 
 def falkor_unique_constraint_args(graph_name: str, label: str) -> list[str]:

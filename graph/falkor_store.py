@@ -1,17 +1,23 @@
 """GraphStore over the embedded FalkorDB engine."""
 
+import asyncio
+import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from falkordb.asyncio import FalkorDB
 from redis import exceptions as redis_errors
 from redis.asyncio import BlockingConnectionPool, UnixDomainSocketConnection
 
 from graph.errors import GraphQueryError, GraphUnavailable
-from graph.store import Params, Record, WriteCounters
+from graph.store import EngineHealth, Params, Record, WriteCounters
+
+if TYPE_CHECKING:
+    from graph.supervisor import EngineSupervisor
 
 GRAPH_NAME = "hub"
 POOL_SIZE = 16
+COMPACT_TIMEOUT_S = 1800.0
 
 
 def _plain(value: Any) -> Any:
@@ -48,14 +54,26 @@ class FalkorStore:
 
     engine = "embedded"
 
-    def __init__(self, pool: BlockingConnectionPool, timeout_s: float) -> None:
+    def __init__(
+        self,
+        pool: BlockingConnectionPool,
+        timeout_s: float,
+        supervisor: "EngineSupervisor | None" = None,
+    ) -> None:
         self._pool = pool
+        self._supervisor = supervisor
         self._db = FalkorDB(connection_pool=pool)
         self.graph = self._db.select_graph(GRAPH_NAME)
         self._timeout_ms = int(timeout_s * 1000)
 
     @classmethod
-    async def connect(cls, socket_path: Any, *, timeout_s: float) -> "FalkorStore":
+    async def connect(
+        cls,
+        socket_path: Any,
+        *,
+        timeout_s: float,
+        supervisor: "EngineSupervisor | None" = None,
+    ) -> "FalkorStore":
         pool = BlockingConnectionPool(
             connection_class=UnixDomainSocketConnection,
             path=str(socket_path),
@@ -66,7 +84,7 @@ class FalkorStore:
             socket_timeout=timeout_s + 5,
             decode_responses=True,
         )
-        store = cls(pool, timeout_s)
+        store = cls(pool, timeout_s, supervisor)
         try:
             await store.ping()
         except BaseException:
@@ -74,7 +92,19 @@ class FalkorStore:
             raise
         return store
 
+    def health(self) -> EngineHealth:
+        return self._supervisor.health if self._supervisor is not None else EngineHealth.UP
+
+    def retry_after_s(self) -> int:
+        return self._supervisor.retry_after_s() if self._supervisor is not None else 1
+
+    def _refuse_while_recovering(self) -> None:
+        # Fail at once rather than wait on reconnects to an engine known to be down.
+        if self.health() is EngineHealth.RECOVERING:
+            raise GraphUnavailable("the embedded engine is restarting")
+
     async def _query(self, query: str, params: Params | None, read_only: bool) -> Any:
+        self._refuse_while_recovering()
         try:
             if read_only:
                 return await self.graph.ro_query(query, dict(params or {}), self._timeout_ms)
@@ -106,7 +136,26 @@ class FalkorStore:
         except redis_errors.ResponseError as e:
             raise GraphQueryError(str(e)) from e
 
+    async def compact(self) -> None:
+        """Rewrite the append-only file as an RDB base (in the engine's background) and
+        wait until it is done, so that the next start loads a snapshot."""
+        try:
+            await self._db.connection.execute_command("BGREWRITEAOF")
+        except redis_errors.ResponseError as e:
+            if "already in progress" not in str(e):
+                raise GraphQueryError(str(e)) from e
+        except (redis_errors.ConnectionError, OSError) as e:
+            raise GraphUnavailable(f"the embedded engine is not reachable: {e}") from e
+        deadline = time.monotonic() + COMPACT_TIMEOUT_S
+        while time.monotonic() < deadline:
+            info = await self.execute_command("INFO", "persistence")
+            if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
+                return
+            await asyncio.sleep(0.05)
+        raise GraphQueryError("the engine's append-only file rewrite did not finish")
+
     async def ping(self) -> None:
+        self._refuse_while_recovering()
         try:
             await self._db.connection.ping()
         except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as e:

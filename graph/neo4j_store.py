@@ -7,7 +7,7 @@ from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, unit_of_work
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph.errors import GraphQueryError, GraphUnavailable
-from graph.store import Params, Record, WriteCounters
+from graph.store import EngineHealth, Params, Record, WriteCounters
 
 
 def _reason(e: BaseException) -> str:
@@ -102,6 +102,16 @@ class Neo4jStore:
             tuple[list[Record], WriteCounters],
             await self._execute(neo4j.WRITE_ACCESS, query, params),
         )
+
+    def health(self) -> EngineHealth:
+        # The server is not ours to restart: readiness (ping) says whether it answers.
+        return EngineHealth.UP
+
+    def retry_after_s(self) -> int:
+        return 1
+
+    async def compact(self) -> None:
+        """Nothing to do: Neo4j checkpoints its own transaction log."""
 
     async def ping(self) -> None:
         try:

@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, fields
+from enum import StrEnum
 from typing import Any, Protocol
 
 from graph.url import parse_graph_url
@@ -28,6 +29,15 @@ class WriteCounters:
         )
 
 
+class EngineHealth(StrEnum):
+    """Whether the engine can serve: UP; RECOVERING (it died and is being restarted);
+    FAILED (it cannot be brought back, or keeps dying: restart the hub)."""
+
+    UP = "up"
+    RECOVERING = "recovering"
+    FAILED = "failed"
+
+
 class GraphStore(Protocol):
     """A connection to one graph. Statements come from the catalog in graph/."""
 
@@ -51,6 +61,19 @@ class GraphStore(Protocol):
         """Raise GraphUnavailable unless the database answers a trivial query."""
         ...
 
+    def health(self) -> EngineHealth:
+        """What the hub knows of the engine without asking it (no I/O)."""
+        ...
+
+    def retry_after_s(self) -> int:
+        """Seconds a client should wait before retrying while the engine is not UP."""
+        ...
+
+    async def compact(self) -> None:
+        """After a bulk load: fold the engine's write log so the next start is quick
+        (the embedded engine rewrites its append-only file; a no-op on Neo4j)."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -61,8 +84,14 @@ async def open_store(
     neo4j_auth: tuple[str, str] | None = None,
     neo4j_database: str = "neo4j",
     query_timeout_s: float = 30.0,
+    embedded_fsync: str = "everysec",
+    embedded_share: bool = True,
 ) -> AsyncIterator[GraphStore]:
     """Open the engine named by ``url`` for the life of the context and close it after.
+
+    An embedded engine already running for the directory is attached to when
+    ``embedded_share`` (every command but the server); one this call starts is supervised
+    (restarted when it dies) and stopped at the end.
 
     Raises InvalidGraphUrl, GraphUnavailable (Neo4j not reachable) or EngineStartError.
     """
@@ -77,14 +106,30 @@ async def open_store(
             yield store
         finally:
             await store.close()
-    else:
-        from graph.embedded import EmbeddedEngine
-        from graph.falkor_store import FalkorStore
+        return
+    import asyncio
 
-        assert target.data_dir is not None
-        with EmbeddedEngine(target.data_dir) as engine:
-            falkor = await FalkorStore.connect(engine.socket_path, timeout_s=query_timeout_s)
-            try:
-                yield falkor
-            finally:
-                await falkor.close()
+    from graph.embedded import EmbeddedEngine
+    from graph.falkor_store import FalkorStore
+    from graph.supervisor import EngineSupervisor
+
+    assert target.data_dir is not None
+    engine = EmbeddedEngine(
+        target.data_dir,
+        fsync=embedded_fsync,
+        share=embedded_share,
+    )
+    with engine:
+        supervisor = EngineSupervisor(engine) if engine.owned else None
+        falkor = await FalkorStore.connect(
+            engine.socket_path, timeout_s=query_timeout_s, supervisor=supervisor
+        )
+        watch = asyncio.create_task(supervisor.run()) if supervisor is not None else None
+        try:
+            yield falkor
+        finally:
+            if watch is not None and supervisor is not None:
+                watch.cancel()
+                await asyncio.gather(watch, return_exceptions=True)
+                await supervisor.wait_idle()
+            await falkor.close()

@@ -13,8 +13,16 @@ Rows arrive prepared by loaders/kinds.py: ``{<key fields>, "hash": ..., "props":
 
 When a row changes, its single-valued edges (a purchase's customer, a post's author...) are
 moved: edges of the kind's own types to nodes the row no longer names are deleted.
+
+A property a row leaves empty is removed **one property per statement**, never by
+`SET n += {p: null, q: null}`: the embedded FalkorDB (4.16) removes the wrong properties
+when one statement removes several of one node's or relationship's properties (a customer
+re-loaded without email, phone and city lost `created_at` and kept `phone_hash`). The
+upsert sets the row's non-empty values and returns which of the row's empty properties
+the node or relationship still holds; one `REMOVE` statement per such property follows.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +30,9 @@ from typing import Any
 from graph.store import GraphStore, WriteCounters
 
 Row = dict[str, Any]
+_PROPERTY = re.compile(r"[a-z_][a-z0-9_]*")
+# Of the row's empty properties, those the written node or relationship still holds.
+_GONE = "[k IN row.unset WHERE {v}[k] IS NOT NULL{keep}]"
 
 
 @dataclass(frozen=True)
@@ -87,10 +98,13 @@ def node_statement(kind: NodeKind) -> str:
         "SET n += row.props, n.row_hash = row.hash, n.updated_at = $now",
     ]
     lines += edge_merges(kind, "n, row, before, was")
+    gone = _GONE.format(v="n", keep="")
     lines.append(
         "RETURN count(n) AS written, collect(n.id) AS ids, "
         "collect(CASE WHEN before IS NULL THEN null ELSE n.id END) AS updated, "
-        "collect(CASE WHEN before IS NULL THEN null ELSE was END) AS was"
+        "collect(CASE WHEN before IS NULL THEN null ELSE was END) AS was, "
+        f"collect(CASE WHEN size({gone}) = 0 THEN null ELSE {{i: row.i, gone: {gone}}} END) "
+        "AS gone"
     )
     return "\n".join(lines)
 
@@ -151,6 +165,9 @@ def prune_statement(kind: NodeKind) -> str | None:
 def rel_statement(kind: RelKind) -> str:
     """Upsert changed rows of a relationship kind (endpoints MERGEd as stubs when missing)."""
     kept = "".join(f", r.{p} AS kept_{p}" for p in kind.keep_earliest)
+    # An earliest-kept property stands when the row has none (a withdrawal stays recorded).
+    keep = "".join(f" AND k <> '{p}'" for p in kind.keep_earliest)
+    gone = _GONE.format(v="r", keep=keep)
     earliest = [
         f"SET r.{p} = CASE WHEN kept_{p} IS NULL OR row.props.{p} < kept_{p} "
         f"THEN row.props.{p} ELSE kept_{p} END"
@@ -162,7 +179,28 @@ def rel_statement(kind: RelKind) -> str:
             f"WITH r, row{kept} WHERE r.row_hash IS NULL OR r.row_hash <> row.hash",
             "SET r += row.props, r.row_hash = row.hash",
             *earliest,
-            "RETURN count(r) AS written, [] AS ids, [] AS updated, [] AS was",
+            "RETURN count(r) AS written, [] AS ids, [] AS updated, [] AS was, "
+            f"collect(CASE WHEN size({gone}) = 0 THEN null ELSE {{i: row.i, gone: {gone}}} END) "
+            "AS gone",
+        ]
+    )
+
+
+def remove_statement(spec: "NodeKind | RelKind", prop: str) -> str:
+    """Remove one property from the node or relationship each row names (rows as the
+    upsert took them). Raises ValueError for a name that is not a plain property name."""
+    if not _PROPERTY.fullmatch(prop):
+        raise ValueError(f"not a property name: {prop!r}")
+    if isinstance(spec, NodeKind):
+        return f"UNWIND $rows AS row MATCH (n:{spec.label} {{id: row.id}}) REMOVE n.{prop}"
+    keys = ", ".join(f"{k}: row.{k}" for k in spec.keys)
+    return "\n".join(
+        [
+            "UNWIND $rows AS row",
+            f"MATCH (:{spec.source_label} {{id: row.{spec.source_field}}})"
+            f"-[r:{spec.rel}{' {' + keys + '}' if keys else ''}]->"
+            f"(:{spec.target_label} {{id: row.{spec.target_field}}})",
+            f"REMOVE r.{prop}",
         ]
     )
 
@@ -246,20 +284,41 @@ class BatchResult:
 
 
 def plan_writes(kind: str, rows: Sequence[Row]) -> list[tuple[str, str | None, list[Row]]]:
-    """(upsert statement, prune statement, share of ``rows``) for a batch of ``kind``.
+    """(upsert statement, prune statement, share of ``rows``) for a batch of ``kind``, each
+    row as the upsert takes it (see ``statement_rows``).
 
     Raises KeyError for an unknown kind.
     """
+    return [(upsert, prune, share) for upsert, prune, share, _ in _plan(kind, rows)]
+
+
+def statement_rows(rows: Sequence[Row]) -> list[Row]:
+    """Rows as the upsert takes them: ``props`` with only the non-empty values, ``unset``
+    naming the empty ones, ``i`` the row's place in the batch."""
+    shaped = []
+    for i, row in enumerate(rows):
+        props = row["props"]
+        shaped.append(
+            {
+                **row,
+                "props": {k: v for k, v in props.items() if v is not None},
+                "unset": [k for k, v in props.items() if v is None],
+                "i": i,
+            }
+        )
+    return shaped
+
+
+def _plan(
+    kind: str, rows: Sequence[Row]
+) -> list[tuple[str, str | None, list[Row], "NodeKind | RelKind"]]:
     field, specs = KINDS[kind]
-    if field is None:
-        upsert, prune = _STATEMENTS[(kind, "")]
-        return [(upsert, prune, list(rows))]
     plans = []
-    for value in specs:
-        share = [r for r in rows if r[field] == value]
+    for value, spec in specs.items():
+        share = list(rows) if field is None else [r for r in rows if r[field] == value]
         if share:
             upsert, prune = _STATEMENTS[(kind, value)]
-            plans.append((upsert, prune, share))
+            plans.append((upsert, prune, statement_rows(share), spec))
     return plans
 
 
@@ -271,11 +330,12 @@ async def write_rows(store: GraphStore, kind: str, rows: Sequence[Row], now: int
     ids: list[Any] = []
     updates: list[Any] = []
     was: list[Row] = []
-    for upsert, prune, share in plan_writes(kind, rows):
+    for upsert, prune, share, spec in _plan(kind, rows):
         records, counters = await store.write_returning(upsert, {"rows": share, "now": now})
         total += counters
         if not records:
             continue
+        total += await _remove_emptied(store, spec, share, records[0]["gone"])
         written += records[0]["written"]
         ids += records[0]["ids"]
         was += records[0]["was"]
@@ -285,3 +345,17 @@ async def write_rows(store: GraphStore, kind: str, rows: Sequence[Row], now: int
             moved = [r for r in share if r["id"] in updated]
             total += await store.write(prune, {"rows": moved})
     return BatchResult(written=written, counters=total, ids=ids, updated=updates, was=was)
+
+
+async def _remove_emptied(
+    store: GraphStore, spec: "NodeKind | RelKind", share: list[Row], gone: list[Row]
+) -> WriteCounters:
+    """One REMOVE statement per property that rows left empty and the graph still held."""
+    by_property: dict[str, list[Row]] = {}
+    for entry in gone:
+        for prop in entry["gone"]:
+            by_property.setdefault(prop, []).append(share[entry["i"]])
+    total = WriteCounters()
+    for prop, rows in sorted(by_property.items()):
+        total += await store.write(remove_statement(spec, prop), {"rows": rows})
+    return total

@@ -11,12 +11,14 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
 from graph.errors import GraphError
 from graph.migrations import migrate
-from graph.store import GraphStore, open_store
+from graph.store import EngineHealth, GraphStore, open_store
 from hub.auth import AuthMiddleware
+from hub.availability import EngineGate
+from hub.graphql_http import StrictGraphQL
+from hub.http_limits import RequestSizeLimit
 from hub.settings import Settings
 from resolvers.compute import Compute
 from resolvers.context import Context
@@ -25,7 +27,7 @@ from schema import build_schema
 logger = logging.getLogger("hub")
 
 
-class HubGraphQL(GraphQL[Context, None]):
+class HubGraphQL(StrictGraphQL):
     def __init__(self, settings: Settings) -> None:
         super().__init__(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
         self._settings = settings
@@ -95,6 +97,13 @@ class HubGraphQL(GraphQL[Context, None]):
         ):
             sub_response.status_code = 400
             response.pop("data", None)
+        if sub_response is not None and any(
+            (error.extensions or {}).get("code") == "GRAPH_UNAVAILABLE"
+            for error in result.errors or ()
+        ):
+            # The engine went away mid-request (or is restarting): say when to come back.
+            sub_response.status_code = 503
+            sub_response.headers["retry-after"] = str(request.app.state.store.retry_after_s())
         return response
 
     def create_response(self, response_data: Any, sub_response: Any) -> Any:
@@ -115,8 +124,14 @@ class HubGraphQL(GraphQL[Context, None]):
 
 
 async def healthz(request: Request) -> JSONResponse:
-    """Liveness: the process answers."""
-    return JSONResponse({"status": "ok"})
+    """Liveness: the process answers, and its engine is up or coming back. It fails when
+    the embedded engine cannot be brought back (or keeps dying), so that a process
+    manager restarts the hub."""
+    store: GraphStore = request.app.state.store
+    health = store.health()
+    if health is EngineHealth.FAILED:
+        return JSONResponse({"status": "failed", "graph": health.value}, status_code=503)
+    return JSONResponse({"status": "ok", "graph": health.value})
 
 
 async def readyz(request: Request) -> JSONResponse:
@@ -126,17 +141,28 @@ async def readyz(request: Request) -> JSONResponse:
         await store.ping()
     except GraphError as e:
         logger.warning("readiness check failed: %s", type(e).__name__)
-        return JSONResponse({"status": "unavailable", "engine": store.engine}, status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "engine": store.engine},
+            status_code=503,
+            headers={"retry-after": str(store.retry_after_s())},
+        )
     return JSONResponse({"status": "ready", "engine": store.engine})
 
 
-def open_configured_store(settings: Settings) -> AbstractAsyncContextManager[GraphStore]:
-    """The graph named by the settings, open for the life of the returned context."""
+def open_configured_store(
+    settings: Settings, *, serve: bool = False
+) -> AbstractAsyncContextManager[GraphStore]:
+    """The graph named by the settings, open for the life of the returned context.
+
+    The server (``serve``) owns and supervises the embedded engine; every other command
+    attaches to the engine a running server owns, or starts its own."""
     return open_store(
         settings.graph_url,
         neo4j_auth=settings.neo4j_auth,
         neo4j_database=settings.neo4j_database,
         query_timeout_s=settings.query_timeout_s,
+        embedded_fsync=settings.engine_fsync,
+        embedded_share=not serve,
     )
 
 
@@ -150,7 +176,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
                 app.state.store = store
                 yield
                 return
-            async with open_configured_store(settings) as opened:
+            async with open_configured_store(settings, serve=True) as opened:
                 await migrate(opened)
                 app.state.store = opened
                 logger.info("graph ready on the %s engine", opened.engine)
@@ -162,13 +188,17 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/graphql", graphql),  # the view answers other methods with a 405 of its own
     ]
     redact_access_log()
     return Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[Middleware(AuthMiddleware, settings=settings)],
+        middleware=[  # credentials first: the body of a caller without any is never read
+            Middleware(EngineGate),
+            Middleware(AuthMiddleware, settings=settings),
+            Middleware(RequestSizeLimit, max_bytes=settings.max_body_bytes),
+        ],
     )
 
 

@@ -1,27 +1,29 @@
 """Authentication and rate limiting in front of /graphql: an API key or a JWT bearer token
-becomes a Principal in the request's state; no valid credential is a 401, too many
-requests for one key a 429. The GraphQL layer then decides what the principal may do
-(schema/guard.py)."""
+becomes a Principal in the request's state; no valid credential is a 401, a credential
+header sent twice a 400, too many requests for one key a 429. The GraphQL layer then
+decides what the principal may do (schema/guard.py)."""
 
 import hashlib
-import json
 import logging
+import math
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
 import jwt
+from starlette.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
 
 from graph.errors import GraphError
+from hub.http_errors import RefusalCode, refusal
 from hub.settings import Settings
 from resolvers.keys import parse_key, principal_for_key
 from resolvers.principal import Principal, Role
 
-logger = logging.getLogger("hub.auth")
 JWT_LEEWAY_S = 30
+CREDENTIAL_HEADERS = {b"authorization": "Authorization", b"x-api-key": "X-API-Key"}
 
 
 class Unauthenticated(Exception):
@@ -34,6 +36,7 @@ class JwtConfig:
     rs256_public_key: str | None
     issuer: str | None
     audience: str | None
+    max_lifetime_s: float
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "JwtConfig":
@@ -43,6 +46,7 @@ class JwtConfig:
             rs256_public_key=settings.jwt_public_key(),
             issuer=settings.jwt_issuer,
             audience=settings.jwt_audience,
+            max_lifetime_s=settings.jwt_max_lifetime_s,
         )
 
     def principal(self, token: str) -> Principal:
@@ -64,6 +68,7 @@ class JwtConfig:
         except jwt.InvalidTokenError as e:
             # PyJWT's messages name the failed check (audience, issuer, signature), no values.
             raise Unauthenticated(f"the JWT is not valid: {e}") from None
+        self._check_times(claims)
         try:
             role = Role(str(claims.get("role")))
             purposes = claims.get("purposes") or []
@@ -76,6 +81,29 @@ class JwtConfig:
             )  # fmt: skip
         except ValueError as e:
             raise Unauthenticated(f"the JWT's claims do not name a valid principal: {e}") from None
+
+    def _check_times(self, claims: dict[str, Any]) -> None:
+        """Raises Unauthenticated when a time claim is not a number of seconds (PyJWT
+        takes whatever int() takes: "1700000000", true) or the token lives longer than
+        ``max_lifetime_s`` (an exp of 1e30 never expires): exp - iat, or exp - now (with
+        the leeway for clocks) when there is no iat."""
+        for name in ("exp", "iat", "nbf"):
+            value = claims.get(name)
+            if name in claims and not (
+                isinstance(value, int | float)
+                and not isinstance(value, bool)
+                and math.isfinite(value)
+            ):
+                raise Unauthenticated(f"the JWT's {name!r} claim must be a number of seconds")
+        if "iat" in claims:
+            lifetime, since = claims["exp"] - claims["iat"], "its 'iat'"
+        else:
+            lifetime, since = claims["exp"] - time.time() - JWT_LEEWAY_S, "now"
+        if lifetime > self.max_lifetime_s:
+            raise Unauthenticated(
+                f"the JWT expires more than {self.max_lifetime_s:g} s after {since}, "
+                "longer than tokens may live here"
+            )
 
 
 class KeyCache:
@@ -166,15 +194,6 @@ class Authenticator:
         return principal
 
 
-def _json_error(
-    status: int, message: str, code: str, headers: dict[str, str]
-) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
-    raw = [(b"content-type", b"application/json")]
-    raw += [(k.encode(), v.encode()) for k, v in headers.items()]
-    return status, raw, body
-
-
 class AuthMiddleware:
     """Pure ASGI: checks credentials and the rate limit for ``paths`` only (health checks
     stay open), and puts the Principal in ``scope["state"]["principal"]``."""
@@ -192,33 +211,45 @@ class AuthMiddleware:
         if scope["type"] != "http" or scope["path"] not in self.paths:
             await self.app(scope, receive, send)
             return
+        names = [k.lower() for k, _ in scope["headers"]]
+        repeated = [name for name in CREDENTIAL_HEADERS if names.count(name) > 1]
+        if repeated:
+            # Which one would count is up to each proxy and framework on the way: refuse.
+            await refusal(
+                scope, 400, RefusalCode.BAD_REQUEST,
+                f"send one {CREDENTIAL_HEADERS[repeated[0]]} header, not several",
+            )(scope, receive, send)  # fmt: skip
+            return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         if self._is_graphiql_page(scope, headers):
             # The IDE's page is served here, without credentials; its requests need a key
             # (GraphiQL's Headers tab). Strawberry would build a request context first.
-            html = get_graphql_ide_html(graphql_ide="graphiql").encode()
-            await _send(send, 200, [(b"content-type", b"text/html; charset=utf-8")], html)
+            html = get_graphql_ide_html(graphql_ide="graphiql")
+            await HTMLResponse(html)(scope, receive, send)
             return
         try:
             principal = await self.authenticator.principal(scope["app"].state.store, headers)
         except Unauthenticated as e:
-            await _send(send, *_json_error(
-                401, str(e), "UNAUTHENTICATED", {"www-authenticate": 'Bearer realm="hub"'}
-            ))  # fmt: skip
+            await refusal(
+                scope, 401, RefusalCode.UNAUTHENTICATED, str(e),
+                {"www-authenticate": 'Bearer realm="hub"'},
+            )(scope, receive, send)  # fmt: skip
             return
         except GraphError as e:
-            logger.warning("credential check failed: %s", type(e).__name__)
-            await _send(send, *_json_error(
-                503, "The graph is unavailable; try again shortly.", "GRAPH_UNAVAILABLE", {}
-            ))  # fmt: skip
+            retry = str(scope["app"].state.store.retry_after_s())
+            await refusal(
+                scope, 503, RefusalCode.GRAPH_UNAVAILABLE,
+                "The graph is unavailable; try again shortly.", {"retry-after": retry},
+                logged=f"credential check failed: {type(e).__name__}", level=logging.WARNING,
+            )(scope, receive, send)  # fmt: skip
             return
         allowed, wait_s = self.limiter.allow(principal.rate_key)
         if not allowed:
             retry = str(max(1, round(wait_s + 0.5)))
-            await _send(send, *_json_error(
-                429, f"rate limit exceeded; retry in {retry} s", "RATE_LIMITED",
+            await refusal(
+                scope, 429, RefusalCode.RATE_LIMITED, f"rate limit exceeded; retry in {retry} s",
                 {"retry-after": retry},
-            ))  # fmt: skip
+            )(scope, receive, send)  # fmt: skip
             return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
@@ -230,8 +261,3 @@ class AuthMiddleware:
             and "text/html" in headers.get("accept", "")
             and not scope.get("query_string")
         )
-
-
-async def _send(send: Send, status: int, headers: list[tuple[bytes, bytes]], body: bytes) -> None:
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})

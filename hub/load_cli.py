@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import enum
 import time
 from dataclasses import asdict
@@ -24,7 +23,7 @@ from rich.table import Table
 from rich.text import Text
 
 from graph.store import GraphStore
-from hub.runner import err, fail, run_with_store, settings_or_exit
+from hub.runner import Interrupted, err, fail, run_interruptible, run_with_store, settings_or_exit
 from loaders.kinds import KINDS
 
 if TYPE_CHECKING:  # the loaders are imported when a command runs, not at start-up
@@ -117,12 +116,17 @@ def load(
             def on_retry(message: str) -> None:
                 err.print(f"[yellow]graph unavailable:[/] {message}", highlight=False)
 
-            return await load_files(store, name, files, rules, options, on_progress, on_retry)
+            report = await load_files(store, name, files, rules, options, on_progress, on_retry)
+            if store is not None:
+                await store.compact()  # the next engine start loads a snapshot, not a replay
+            return report
 
     try:
-        report = asyncio.run(run(None)) if settings is None else run_with_store(settings, run)
+        report = run_interruptible(run(None)) if settings is None else run_with_store(settings, run)
     except (SourceError, MappingError) as e:
         fail(str(e), code=2)
+    except Interrupted:
+        fail("interrupted", code=130)
     _print_report(report)
     if json:
         typer.echo(orjson.dumps(report_json(report), option=orjson.OPT_INDENT_2).decode())

@@ -1,8 +1,9 @@
 """What every command shares: the error console, one-line failures, opening the graph."""
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from typing import NoReturn, TypeVar
+import signal
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -28,6 +29,52 @@ def settings_or_exit(**overrides: object) -> Settings:
         fail(str(e), code=2)
 
 
+RESEND_CANCEL_S = 0.2
+
+
+class Interrupted(Exception):
+    """Ctrl-C (SIGINT) or SIGTERM ended the command after its cleanup ran."""
+
+
+def run_interruptible(work: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(work)``, except that Ctrl-C and SIGTERM always end it, cleanly
+    (context managers close: an engine this command started is stopped), raising
+    Interrupted.
+
+    asyncio.run cancels the work once on Ctrl-C, and Python 3.11's asyncio.wait_for (which
+    the redis client of the embedded engine uses) can swallow that one cancellation when
+    it lands just as the awaited call completes: `hub seed` then ran on to the end. So the
+    cancellation is sent again until the work has stopped.
+    """
+
+    async def main() -> T:
+        task = asyncio.current_task()
+        assert task is not None
+        loop = asyncio.get_running_loop()
+        interrupted = False
+
+        def cancel() -> None:
+            nonlocal interrupted
+            interrupted = True
+            if not task.done():
+                task.cancel()
+                loop.call_later(RESEND_CANCEL_S, cancel)
+
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, cancel)
+        try:
+            return await work
+        except asyncio.CancelledError:
+            if interrupted:
+                raise Interrupted from None
+            raise
+        finally:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+
+    return asyncio.run(main())
+
+
 def run_with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]]) -> T:
     """Open the configured graph, migrate it, run ``work``, close it; errors end in one line."""
 
@@ -39,7 +86,7 @@ def run_with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]
             return await work(store)
 
     try:
-        return asyncio.run(main())
+        return run_interruptible(main())
     except InvalidGraphUrl as e:
         fail(f"HUB_GRAPH_URL: {e}", code=2)
     except GraphUnavailable as e:
@@ -48,3 +95,5 @@ def run_with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]
         fail(str(e))
     except GraphError as e:
         fail(f"the graph refused a statement: {e}")
+    except Interrupted:
+        fail("interrupted; what was written before stays written", code=130)

@@ -27,6 +27,10 @@ class Settings(BaseSettings):
     neo4j_database: str = "neo4j"
     query_timeout_s: float = Field(default=30.0, gt=0, le=600)
     compute_workers: int = Field(default=1, ge=1, le=64)
+    # The embedded engine's append-only file: fsync once a second (an OS crash or power
+    # loss may lose the last second of acknowledged writes; a kill of the engine or the
+    # hub loses nothing), or before every answer (slower writes, nothing lost).
+    engine_fsync: Literal["everysec", "always"] = "everysec"
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=0, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
@@ -42,6 +46,10 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(default=600, ge=1, le=1_000_000)
     rate_limit_burst: int = Field(default=60, ge=1, le=1_000_000)
     api_key_cache_s: float = Field(default=5.0, ge=0, le=300)
+    # A JWT may live at most this long: exp - iat, or exp - now when it has no iat.
+    jwt_max_lifetime_s: int = Field(default=86_400, ge=60, le=366 * 86_400)
+    # A larger request body is a 413, a longer query string a 414 (docs/security.md).
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
     # Customer metrics (docs/metrics.md): HUB_METRICS_<FIELD>; breakpoints as JSON lists.
     # Defaults are MetricsConfig's own, so they are written in one place.
     metrics_recency_breakpoints_days: tuple[int, int, int, int] = _METRICS.recency_breakpoints_days

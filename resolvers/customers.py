@@ -18,6 +18,9 @@ PLAIN_FILTERS = ("country", "region", "platform", "tag", "segment", "brand", "pr
 COMPUTED_FILTERS = (
     "spend_min", "spend_max", "active_from", "active_until", "consent_brand", "consent_purpose",
 )  # fmt: skip
+# Sorts by personal data: their order, and the sort key each cursor carries, would undo
+# the analyst's pseudonyms (schema/personal.py), so analysts may not use them.
+PERSONAL_SORTS = frozenset({"name"})
 SEARCH_LIMIT = 10_000  # customers a search narrows to, at most (documented)
 SEARCH_MAX_WORDS = 10  # Neo4j's full-text automaton refuses very long prefixes
 SEARCH_MAX_WORD_LENGTH = 50
@@ -126,10 +129,24 @@ async def search_ids(ctx: Context, text: str) -> list[str]:
     return [r["id"] for r in rows]
 
 
-async def _params(ctx: Context, q: CustomerQuery) -> dict[str, Any]:
-    if q.search is not None and ctx.principal.role is Role.ANALYST:
-        # Finding people by name would undo the analyst's pseudonymisation.
+def refuse_personal_lookups(ctx: Context, q: CustomerQuery) -> None:
+    """FORBIDDEN (naming the argument) when an analyst searches or sorts customers by
+    personal data: finding people by name, or ordering them by it, would undo the
+    pseudonymisation."""
+    if ctx.principal.role is not Role.ANALYST:
+        return
+    if q.search is not None:
         raise forbidden("analysts cannot search customers by name", argument="filter.search")
+    if q.sort in PERSONAL_SORTS:
+        raise forbidden(
+            f"analysts cannot sort customers by {q.sort} (personal data); sort by ID, "
+            "CREATED_AT, SPEND or LAST_ACTIVITY",
+            argument="sort.field",
+        )
+
+
+async def _params(ctx: Context, q: CustomerQuery) -> dict[str, Any]:
+    refuse_personal_lookups(ctx, q)
     params = {k: q.filters.get(k) for k in (*PLAIN_FILTERS, *COMPUTED_FILTERS)}
     params["ids"] = await search_ids(ctx, q.search) if q.search is not None else None
     # Restricted customers are left out of lists, except for admins.

@@ -13,9 +13,10 @@ from resolvers.audit_log import AUDIT_CURSOR, AuditQuery, audit_page
 from resolvers.context import Context
 from resolvers.errors import bad_input
 from resolvers.ids import encode_key_cursor
-from resolvers.principal import PURPOSES, Role
+from resolvers.principal import Role
 from resolvers.selection import to_epoch_ms
 from schema.base import After, PageInfo, ms_to_datetime
+from schema.purpose import Purpose, from_stored, stored
 
 # Registers the resolvers' Role enum with Strawberry (in place), so fields can name it.
 strawberry.enum(Role, name="Role", description="What a caller may do (docs/security.md).")
@@ -27,7 +28,7 @@ class ApiKey:
     name: str = strawberry.field(description="What the key is for.")
     role: Role = strawberry.field(description="The role it acts in.")
     partner_brand_id: str | None = strawberry.field(description="The partner brand (partners).")
-    purposes: list[str] = strawberry.field(description="Purposes it may pull data for.")
+    purposes: list[Purpose] = strawberry.field(description="Purposes it may pull data for.")
     created_at: datetime = strawberry.field(description="When it was created.")
     revoked_at: datetime | None = strawberry.field(description="When it was revoked, if it was.")
 
@@ -35,7 +36,7 @@ class ApiKey:
     def from_info(cls, k: keys.ApiKeyInfo) -> "ApiKey":
         return cls(
             key_id=k.id, name=k.name, role=k.role, partner_brand_id=k.partner_brand_id,
-            purposes=list(k.purposes), created_at=ms_to_datetime(k.created_at),  # type: ignore[arg-type]
+            purposes=from_stored(k.purposes), created_at=ms_to_datetime(k.created_at),  # type: ignore[arg-type]
             revoked_at=ms_to_datetime(k.revoked_at),
         )  # fmt: skip
 
@@ -53,9 +54,8 @@ class CreateApiKeyInput:
     partner_brand_id: str | None = strawberry.field(
         default=None, description="Partner keys: the partner's brand id."
     )
-    purposes: list[str] = strawberry.field(
-        default_factory=list,
-        description=f"Partner keys: purposes it may pull data for ({', '.join(PURPOSES)}).",
+    purposes: list[Purpose] = strawberry.field(
+        default_factory=list, description="Partner keys: purposes it may pull data for."
     )
 
 
@@ -66,7 +66,7 @@ class AuditEntry:
     subject: str = strawberry.field(description="Who: `key:<id>` or `jwt:<subject>`.")
     role: str = strawberry.field(description="The role it acted in.")
     partner_id: str | None = strawberry.field(description="The partner brand, for partners.")
-    purpose: str | None = strawberry.field(description="The purpose, for partner pulls.")
+    purpose: Purpose | None = strawberry.field(description="The purpose, for partner pulls.")
     query_hash: str = strawberry.field(description="sha256 of the GraphQL document's text.")
     operation: str | None = strawberry.field(description="The operation's name, if given.")
     kinds: list[str] = strawberry.field(
@@ -102,7 +102,8 @@ class AuditFilter:
 def _entry(r: Record) -> AuditEntry:
     return AuditEntry(
         entry_id=r["id"], at=ms_to_datetime(r["at"]), subject=r["subject"],  # type: ignore[arg-type]
-        role=r["role"], partner_id=r.get("partner_id"), purpose=r.get("purpose"),
+        role=r["role"], partner_id=r.get("partner_id"),
+        purpose=Purpose(r["purpose"]) if r.get("purpose") is not None else None,
         query_hash=r["query_hash"], operation=r.get("operation"),
         kinds=list(r.get("kinds") or []), customer_ids=list(r.get("customer_ids") or []),
     )  # fmt: skip
@@ -154,7 +155,7 @@ class AdminMutations:
         try:
             new = await keys.create_key(
                 info.context.store, input.name, Role(input.role), input.partner_brand_id,
-                input.purposes,
+                stored(input.purposes),
             )  # fmt: skip
         except keys.KeyRequestError as e:
             raise bad_input(str(e), f"input.{e.argument}") from None

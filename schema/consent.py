@@ -12,10 +12,8 @@ from resolvers import consent as consents
 from resolvers.clock import now_ms
 from resolvers.context import Context
 from resolvers.errors import ApiError, ErrorCode
-from resolvers.principal import PURPOSES
 from schema.base import ms_to_datetime
-
-PURPOSE_LIST = ", ".join(PURPOSES)
+from schema.purpose import Purpose, from_stored, stored
 
 
 @strawberry.enum(description="What a consent event recorded.")
@@ -33,7 +31,7 @@ class ConsentEvent:
     customer_id: str = strawberry.field(description="The customer's key.")
     brand_id: str = strawberry.field(description="The brand's key.")
     action: ConsentAction = strawberry.field(description="Grant or withdrawal.")
-    purposes: list[str] = strawberry.field(description="The purposes granted or withdrawn.")
+    purposes: list[Purpose] = strawberry.field(description="The purposes granted or withdrawn.")
     at: datetime = strawberry.field(
         description="When it took effect (a grant's grant time, which may be back-dated)."
     )
@@ -47,7 +45,7 @@ class ConsentEvent:
     def from_record(cls, r: Record) -> "ConsentEvent":
         return cls(
             event_id=r["id"], customer_id=r["customer_id"], brand_id=r["brand_id"],
-            action=ConsentAction(r["action"]), purposes=list(r.get("purposes") or []),
+            action=ConsentAction(r["action"]), purposes=from_stored(r.get("purposes")),
             at=ms_to_datetime(r["at"]),  # type: ignore[arg-type]
             source=r.get("source"), policy_version=r.get("policy_version"), actor=r["actor"],
         )  # fmt: skip
@@ -55,7 +53,7 @@ class ConsentEvent:
 
 @strawberry.type(description="One consent of a customer to a brand, as granted.")
 class ConsentGrant:
-    purposes: list[str] = strawberry.field(description="The purposes granted.")
+    purposes: list[Purpose] = strawberry.field(description="The purposes granted.")
     granted_at: datetime | None = strawberry.field(description="When it was granted.")
     withdrawn_at: datetime | None = strawberry.field(
         description="When it was withdrawn, if it was (or will be)."
@@ -71,7 +69,7 @@ class ConsentGrant:
     def from_record(cls, r: Record, now: int) -> "ConsentGrant":
         granted, withdrawn = r.get("granted_at"), r.get("withdrawn_at")
         return cls(
-            purposes=list(r.get("purposes") or []),
+            purposes=from_stored(r.get("purposes")),
             granted_at=ms_to_datetime(granted), withdrawn_at=ms_to_datetime(withdrawn),
             source=r.get("source"), policy_version=r.get("policy_version"),
             live=granted is not None and granted <= now and (withdrawn is None or withdrawn > now),
@@ -138,7 +136,7 @@ def payload(change: consents.ConsentChange) -> ConsentPayload:
 class GrantConsentInput:
     customer_id: strawberry.ID = strawberry.field(description="The customer (global id or key).")
     brand_id: strawberry.ID = strawberry.field(description="The brand (global id or key).")
-    purposes: list[str] = strawberry.field(description=f"Purposes granted: {PURPOSE_LIST}.")
+    purposes: list[Purpose] = strawberry.field(description="Purposes granted (at least one).")
     source: str = strawberry.field(description="Where it was given (app, store, web form...).")
     policy_version: str = strawberry.field(description="The privacy policy version agreed to.")
     granted_at: datetime | None = strawberry.field(
@@ -150,8 +148,8 @@ class GrantConsentInput:
 class WithdrawConsentInput:
     customer_id: strawberry.ID = strawberry.field(description="The customer (global id or key).")
     brand_id: strawberry.ID = strawberry.field(description="The brand (global id or key).")
-    purposes: list[str] | None = strawberry.field(
-        default=None, description=f"Purposes withdrawn ({PURPOSE_LIST}); all when omitted."
+    purposes: list[Purpose] | None = strawberry.field(
+        default=None, description="Purposes withdrawn; all when omitted."
     )
     source: str = strawberry.field(description="Where it was withdrawn (app, store...).")
 
@@ -170,7 +168,7 @@ class ConsentMutations:
         ctx = info.context
         try:
             change = await consents.grant_consent(
-                ctx, input.customer_id, input.brand_id, input.purposes, input.source,
+                ctx, input.customer_id, input.brand_id, stored(input.purposes), input.source,
                 input.policy_version, input.granted_at,
             )  # fmt: skip
         except ApiError as e:
@@ -191,7 +189,11 @@ class ConsentMutations:
         ctx = info.context
         try:
             change = await consents.withdraw_consent(
-                ctx, input.customer_id, input.brand_id, input.purposes, input.source
+                ctx,
+                input.customer_id,
+                input.brand_id,
+                None if input.purposes is None else stored(input.purposes),
+                input.source,
             )
         except ApiError as e:
             return refused(e)

@@ -22,6 +22,7 @@ from schema.commerce import Purchase
 from schema.contact import BrandEngagement, ContactEvent, ContactFilter, brand_engagements
 from schema.metrics import CustomerMetrics
 from schema.personal import Personal
+from schema.purpose import Purpose, from_stored
 from schema.social import Identity, Interaction, Post, Tag
 from schema.support import Complaint
 
@@ -72,9 +73,7 @@ class CustomerTag:
 @strawberry.type(description="A consent a customer gave a brand, for some purposes.")
 class Consent:
     brand: Brand = strawberry.field(description="The brand consented to.")
-    purposes: list[str] = strawberry.field(
-        description="Purposes granted: marketing, analytics, partner_sharing..."
-    )
+    purposes: list[Purpose] = strawberry.field(description="Purposes granted.")
     granted_at: datetime | None = strawberry.field(description="When it was granted.")
     withdrawn_at: datetime | None = strawberry.field(
         description="When it was withdrawn, if it was."
@@ -91,7 +90,7 @@ class Consent:
         """From a CONSENTED relationship's properties, with `brand` the brand's record."""
         return cls(
             brand=Brand.from_record(r["brand"]),
-            purposes=list(r.get("purposes") or []),
+            purposes=from_stored(r.get("purposes")),
             granted_at=ms_to_datetime(r.get("granted_at")),
             withdrawn_at=ms_to_datetime(r.get("withdrawn_at")),
             source=r.get("source"),
@@ -118,7 +117,9 @@ class Customer(Node):
     phone: str | None = strawberry.field(
         description="Phone number (personal data).", extensions=[Personal()]
     )
-    gender: str | None = strawberry.field(description="Gender as recorded.")
+    gender: str | None = strawberry.field(
+        description="Gender as recorded.", extensions=[Personal()]
+    )
     birth_year: int | None = strawberry.field(description="Year of birth.", extensions=[Personal()])
     city: str | None = strawberry.field(description="City.", extensions=[Personal()])
     region: str | None = strawberry.field(description="Region or province.")

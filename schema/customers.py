@@ -14,6 +14,7 @@ from resolvers.ids import encode_key_cursor, key_for
 from resolvers.selection import time_range
 from schema.base import After, Edge, First, PageInfo
 from schema.customer import Customer, customer_shape
+from schema.purpose import Purpose, stored_value
 
 
 @strawberry.input(
@@ -49,7 +50,7 @@ class TimeRange:
 @strawberry.input(description="An active (not withdrawn) consent to a brand.")
 class ConsentCondition:
     brand: strawberry.ID = strawberry.field(description="The brand (global id or key).")
-    purpose: str | None = strawberry.field(
+    purpose: Purpose | None = strawberry.field(
         default=None, description="Granted for this purpose (any purpose when omitted)."
     )
 
@@ -162,7 +163,7 @@ def customer_query(
     if f.consent is not None:
         filters |= {
             "consent_brand": key_for("Brand", f.consent.brand, "filter.consent.brand"),
-            "consent_purpose": f.consent.purpose,
+            "consent_purpose": stored_value(f.consent.purpose) if f.consent.purpose else None,
         }
     search = f.search.strip() if f.search is not None else None
     return customer_reads.CustomerQuery(

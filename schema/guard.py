@@ -49,6 +49,7 @@ from resolvers.context import Context
 from resolvers.errors import ErrorCode
 from resolvers.principal import Principal, Role
 from resolvers.text import unsendable
+from schema.literals import unsendable_literal
 
 PERSISTED_DIR = Path(__file__).with_name("persisted")
 DEFAULT_PAGE = 20  # the page size of a connection asked without `first`
@@ -282,6 +283,18 @@ def _error(message: str, code: ErrorCode, **details: Any) -> GraphQLError:
     return GraphQLError(message, extensions={"code": code.value, **details})
 
 
+def _unsendable_literal(document: Any) -> GraphQLError | None:
+    """BAD_USER_INPUT naming the place of a string literal written with a NUL escape
+    (`"\\u0000"`, which the raw text check cannot see), or None."""
+    where = unsendable_literal(document)
+    if where is None:
+        return None
+    return _error(
+        f"strings may not hold NUL characters or lone surrogates (at {where})",
+        ErrorCode.BAD_USER_INPUT, argument=where,
+    )  # fmt: skip
+
+
 # Codes for errors graphql-core raises itself (parse and validation), so every error has one.
 def _code_of(error: GraphQLError) -> str:
     message = error.message
@@ -336,6 +349,9 @@ class RequestGuard(SchemaExtension):
                 "strings may not hold NUL characters or lone surrogates",
                 ErrorCode.BAD_USER_INPUT,
             )
+        refusal = _unsendable_literal(ec.graphql_document)
+        if refusal is not None:
+            return refusal
         return self._check(principal, ec.graphql_document, ec.operation_name, ec.variables)
 
     def _check(

@@ -15,18 +15,7 @@ from resolvers import partner as pr
 from resolvers.context import Context
 from resolvers.ids import encode_key_cursor
 from schema.base import Connection, Edge, PageInfo
-
-
-@strawberry.enum(description="What a customer's data may be used for; consents name them.")
-class Purpose(Enum):
-    MARKETING = strawberry.enum_value("marketing", description="Marketing messages.")
-    ANALYTICS = strawberry.enum_value("analytics", description="Analytics and reporting.")
-    PARTNER_SHARING = strawberry.enum_value(
-        "partner_sharing", description="Sharing with partner brands."
-    )
-    PERSONALISATION = strawberry.enum_value(
-        "personalisation", description="Personalised content and offers."
-    )
+from schema.purpose import Purpose
 
 
 @strawberry.enum(description="What partner aggregates group the audience by (docs/partner.md).")

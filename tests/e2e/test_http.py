@@ -42,7 +42,7 @@ async def client(tmp_path):
 
 
 async def test_health_and_readiness(client):
-    assert (await client.get("/healthz")).json() == {"status": "ok"}
+    assert (await client.get("/healthz")).json() == {"status": "ok", "graph": "up"}
     ready = await client.get("/readyz")
     assert ready.status_code == 200 and ready.json() == {"status": "ready", "engine": "embedded"}
 

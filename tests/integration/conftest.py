@@ -12,7 +12,7 @@ import pytest
 
 from graph.audit import INSERT_AUDIT_ENTRY
 from graph.migrations import migrate
-from graph.store import GraphStore, Params, Record, WriteCounters, open_store
+from graph.store import EngineHealth, GraphStore, Params, Record, WriteCounters, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINES = ["neo4j", "embedded"]
@@ -86,6 +86,15 @@ class CountingStore:
 
     async def ping(self) -> None:
         await self.inner.ping()
+
+    def health(self) -> EngineHealth:
+        return self.inner.health()
+
+    def retry_after_s(self) -> int:
+        return self.inner.retry_after_s()
+
+    async def compact(self) -> None:
+        await self.inner.compact()
 
     async def close(self) -> None:
         await self.inner.close()

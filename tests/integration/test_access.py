@@ -11,6 +11,7 @@ from tests.integration.sample_graph import load_sample
 from tests.integration.test_customer360 import ADMIN, ANALYST, APP, SCHEMA, errors_of, run
 
 PROFILE = 'query { customer(id: "c1") { customerId name email phone externalId city birthYear'
+PROFILE += " gender"
 PROFILE += " identities { account { handle displayName } } complaints { nodes { text } } } }"
 AUDIT = """query($customer: String) {
   auditLog(filter: {customerId: $customer}) {
@@ -57,7 +58,8 @@ async def test_analysts_see_pseudonyms_in_place_of_personal_data(sample):
     plain = (await run(sample, PROFILE, principal=APP))["customer"]
     masked = (await run(sample, PROFILE, principal=ANALYST))["customer"]
     assert plain["name"] == "Wang Fang" and plain["email"]
-    for field in ("name", "email", "phone", "externalId", "city"):
+    assert plain["gender"] == "female"
+    for field in ("name", "email", "phone", "externalId", "city", "gender"):
         assert masked[field].startswith("anon_") and masked[field] != plain[field], field
     assert masked["birthYear"] is None
     assert masked["customerId"] == "c1"  # the hub's own key stays, to join on
@@ -81,6 +83,20 @@ async def test_analysts_cannot_find_people_by_personal_identifiers(sample):
     assert sample.statements == []
 
 
+@pytest.mark.parametrize("selection", ["nodes { customerId }", "totalCount"])
+async def test_analysts_cannot_sort_customers_by_name(sample, selection):
+    """The order of the real names (and the name each cursor carries) would undo the
+    pseudonyms: refused before any statement. Other sorts stay open to analysts."""
+    by_name = f"{{ customers(sort: {{field: NAME}}) {{ {selection} }} }}"
+    errors = await errors_of(sample, by_name, principal=ANALYST)
+    assert [(e["code"], e["argument"]) for e in errors] == [("FORBIDDEN", "sort.field")]
+    assert "name" in errors[0]["message"]
+    assert sample.statements == []
+    assert (await run(sample, by_name, principal=APP))["customers"]
+    by_spend = by_name.replace("NAME", "SPEND")
+    assert (await run(sample, by_spend, principal=ANALYST))["customers"]
+
+
 async def test_a_restricted_customer_is_refused_and_left_out_except_for_admins(sample):
     await sample.write("MATCH (c:Customer {id: 'c1'}) SET c.restricted_at = 1")
     errors = await errors_of(sample, '{ customer(id: "c1") { name } }', principal=APP)
@@ -97,8 +113,9 @@ async def test_a_restricted_customer_is_refused_and_left_out_except_for_admins(s
 
 async def test_admins_create_and_revoke_keys(sample):
     create = """mutation { createApiKey(input: {name: "crm sync", role: PARTNER,
-        partnerBrandId: "b2", purposes: ["marketing"]}) { key apiKey { keyId role purposes } } }"""
+        partnerBrandId: "b2", purposes: [MARKETING]}) { key apiKey { keyId role purposes } } }"""
     created = (await run(sample, create, principal=ADMIN))["createApiKey"]
+    assert created["apiKey"]["purposes"] == ["MARKETING"]
     principal = await principal_for_key(sample, created["key"])
     assert principal == Principal(
         subject=f"key:{created['apiKey']['keyId']}", role=Role.PARTNER,
@@ -110,7 +127,7 @@ async def test_admins_create_and_revoke_keys(sample):
     assert (await run(sample, revoke, principal=ADMIN))["revokeApiKey"] is True
     assert await principal_for_key(sample, created["key"]) is None
     bad = 'mutation { createApiKey(input: {name: "x", role: PARTNER, partnerBrandId: "nob", '
-    bad += 'purposes: ["marketing"]}) { key } }'
+    bad += "purposes: [MARKETING]}) { key } }"
     errors = await errors_of(sample, bad, principal=ADMIN)
     assert errors[0]["code"] == "BAD_USER_INPUT" and errors[0]["argument"] == "input.partner"
     errors = await errors_of(sample, create, principal=APP)

@@ -11,6 +11,7 @@ from loaders.pipeline import write_records
 from resolvers.context import Context
 from resolvers.ids import to_global_id
 from resolvers.principal import Principal, Role
+from schema import build_schema
 from schema.consent import ConsentMutations, ConsentQueries
 
 T0 = 1_700_000_000_000
@@ -29,6 +30,7 @@ class Mutation(ConsentMutations):
 
 
 SCHEMA = strawberry.Schema(query=Query, mutation=Mutation)
+HUB_SCHEMA = build_schema()  # with the request guard, which gives every error its code
 
 GRANT = """
 mutation($input: GrantConsentInput!) {
@@ -105,21 +107,21 @@ async def relationships(store: Any, customer: str = "c1", brand: str = "b1") -> 
 
 
 def grant_input(**kw: Any) -> dict[str, Any]:
-    return {"customerId": "c1", "brandId": "b2", "purposes": ["marketing"], "source": "app",
+    return {"customerId": "c1", "brandId": "b2", "purposes": ["MARKETING"], "source": "app",
             "policyVersion": "2024-01", **kw}  # fmt: skip
 
 
 async def test_grant_records_the_consent_and_its_event(graph):
-    data, ctx = await execute(graph, GRANT, input=grant_input(purposes=["analytics", "marketing"]))
+    data, ctx = await execute(graph, GRANT, input=grant_input(purposes=["ANALYTICS", "MARKETING"]))
     p = data["grantConsent"]
     assert p["__typename"] == "ConsentPayload"
     assert (p["customerId"], p["brandId"], p["withdrawn"]) == ("c1", "b2", 0)
     assert p["event"]["action"] == "GRANT"
-    assert p["event"]["purposes"] == ["marketing", "analytics"]  # canonical order
+    assert p["event"]["purposes"] == ["MARKETING", "ANALYTICS"]  # canonical order
     assert p["event"]["actor"] == "key:admin-1"
     assert (p["event"]["source"], p["event"]["policyVersion"]) == ("app", "2024-01")
     assert [(k["purposes"], k["live"], k["withdrawnAt"]) for k in p["consents"]] == [
-        (["marketing", "analytics"], True, None)
+        (["MARKETING", "ANALYTICS"], True, None)
     ]
     assert len(graph.statements) == 2  # withdraw what it replaces; record grant + event
     assert await audience(graph, "marketing", "b2") == ["c1"]
@@ -142,12 +144,12 @@ async def test_partial_withdrawal_keeps_the_old_grant_as_proof_and_regrants_the_
     assert await audience(graph, "partner_sharing") == ["c1"]
     data, ctx = await execute(
         graph, WITHDRAW,
-        input={"customerId": "c1", "brandId": "b1", "purposes": ["partner_sharing"],
+        input={"customerId": "c1", "brandId": "b1", "purposes": ["PARTNER_SHARING"],
                "source": "call-centre"},
     )  # fmt: skip
     p = data["withdrawConsent"]
     assert p["__typename"] == "ConsentPayload" and p["withdrawn"] == 1
-    assert (p["event"]["action"], p["event"]["purposes"]) == ("WITHDRAW", ["partner_sharing"])
+    assert (p["event"]["action"], p["event"]["purposes"]) == ("WITHDRAW", ["PARTNER_SHARING"])
     assert "consent_withdraw" in ctx.audit.kinds
     rels = await relationships(graph)
     assert len(rels) == 2
@@ -184,7 +186,7 @@ async def test_withdrawing_everything_is_the_default(graph):
 async def test_withdrawing_what_is_not_granted_is_still_recorded(graph):
     data, _ = await execute(
         graph, WITHDRAW,
-        input={"customerId": "c2", "brandId": "b1", "purposes": ["analytics"], "source": "app"},
+        input={"customerId": "c2", "brandId": "b1", "purposes": ["ANALYTICS"], "source": "app"},
     )  # fmt: skip
     assert (data["withdrawConsent"]["withdrawn"], data["withdrawConsent"]["consents"]) == (0, [])
     history, _ = await execute(graph, HISTORY, customer="c2")
@@ -194,7 +196,7 @@ async def test_withdrawing_what_is_not_granted_is_still_recorded(graph):
 async def test_granting_a_purpose_again_supersedes_the_older_grant_of_it(graph):
     data, _ = await execute(
         graph, GRANT,
-        input=grant_input(brandId="b1", purposes=["partner_sharing"], policyVersion="2024-06"),
+        input=grant_input(brandId="b1", purposes=["PARTNER_SHARING"], policyVersion="2024-06"),
     )  # fmt: skip
     assert data["grantConsent"]["withdrawn"] == 1
     live = [r for r in await relationships(graph) if r["withdrawn_at"] is None]
@@ -207,22 +209,22 @@ async def test_granting_a_purpose_again_supersedes_the_older_grant_of_it(graph):
 
 
 async def test_history_is_newest_first_per_brand_and_capped(graph):
-    for purposes in (["marketing"], ["analytics"], ["personalisation"]):
+    for purposes in (["MARKETING"], ["ANALYTICS"], ["PERSONALISATION"]):
         await execute(graph, GRANT, input=grant_input(purposes=purposes))
     await execute(graph, WITHDRAW, input={"customerId": "c1", "brandId": "b1", "source": "app"})
     data, ctx = await execute(graph, HISTORY, customer=to_global_id("Customer", "c1"))
     events = data["consentHistory"]
     assert [(e["action"], e["brandId"], e["purposes"]) for e in events] == [
-        ("WITHDRAW", "b1", ["marketing", "analytics", "partner_sharing", "personalisation"]),
-        ("GRANT", "b2", ["personalisation"]),
-        ("GRANT", "b2", ["analytics"]),
-        ("GRANT", "b2", ["marketing"]),
+        ("WITHDRAW", "b1", ["MARKETING", "ANALYTICS", "PARTNER_SHARING", "PERSONALISATION"]),
+        ("GRANT", "b2", ["PERSONALISATION"]),
+        ("GRANT", "b2", ["ANALYTICS"]),
+        ("GRANT", "b2", ["MARKETING"]),
     ]
     assert ctx.audit.customer_ids == {"c1"}
     only_b2, _ = await execute(graph, HISTORY, customer="c1", brand="b2", limit=2)
     assert [e["purposes"] for e in only_b2["consentHistory"]] == [
-        ["personalisation"],
-        ["analytics"],
+        ["PERSONALISATION"],
+        ["ANALYTICS"],
     ]
 
 
@@ -245,7 +247,6 @@ async def test_unknown_customer_or_brand_is_not_found_and_changes_nothing(graph)
 @pytest.mark.parametrize(
     ("mutation", "changes", "argument"),
     [
-        (GRANT, {"purposes": ["marketing", "spam"]}, "input.purposes"),
         (GRANT, {"purposes": []}, "input.purposes"),
         (GRANT, {"source": "  "}, "input.source"),
         (GRANT, {"policyVersion": ""}, "input.policyVersion"),
@@ -255,7 +256,6 @@ async def test_unknown_customer_or_brand_is_not_found_and_changes_nothing(graph)
         (GRANT, {"brandId": ""}, "input.brandId"),
         (GRANT, {"customerId": "c\x001"}, "input.customerId"),
         (GRANT, {"source": "app\ud800"}, "input.source"),
-        (WITHDRAW, {"purposes": ["nope"]}, "input.purposes"),
         (WITHDRAW, {"purposes": []}, "input.purposes"),
     ],
 )
@@ -270,6 +270,39 @@ async def test_bad_input_is_refused_before_any_statement(graph, mutation, change
         "BAD_USER_INPUT",
         argument,
     )
+    assert graph.statements == []
+    assert ctx.audit.empty
+
+
+# Purposes are the `Purpose` enum: an unknown one, or the graph's own spelling, does not
+# coerce, so the request is refused before any resolver (a variable: BAD_USER_INPUT; a
+# literal: GRAPHQL_VALIDATION_FAILED).
+UNKNOWN_PURPOSES = [["MARKETING", "spam"], ["partner_sharing"], ["nope"]]
+
+
+@pytest.mark.parametrize("mutation", [GRANT, WITHDRAW], ids=["grant", "withdraw"])
+@pytest.mark.parametrize("purposes", UNKNOWN_PURPOSES, ids=lambda p: ",".join(p))
+async def test_an_unknown_purpose_is_refused_before_any_statement(graph, mutation, purposes):
+    payload = grant_input(purposes=purposes)
+    if mutation is WITHDRAW:
+        payload = {k: payload[k] for k in ("customerId", "brandId", "purposes", "source")}
+    ctx = Context(graph, ADMIN)
+    result = await HUB_SCHEMA.execute(
+        mutation, variable_values={"input": payload}, context_value=ctx
+    )
+    assert result.data is None
+    assert [(e.extensions or {}).get("code") for e in result.errors or ()] == ["BAD_USER_INPUT"]
+    assert "Purpose" in result.errors[0].message
+    literal = "[" + ", ".join(purposes) + "]"
+    document = (
+        'mutation { grantConsent(input: {customerId: "c1", brandId: "b2", source: "app", '
+        f'policyVersion: "v1", purposes: {literal}}}) {{ __typename }} }}'
+    )
+    result = await HUB_SCHEMA.execute(document, context_value=ctx)
+    assert result.data is None
+    assert [(e.extensions or {}).get("code") for e in result.errors or ()] == [
+        "GRAPHQL_VALIDATION_FAILED"
+    ]
     assert graph.statements == []
     assert ctx.audit.empty
 

@@ -261,8 +261,8 @@ LIST = """query($first: Int!, $after: String, $filter: CustomerFilter, $sort: Cu
         ({"lastActivity": {"until": iso(T0 + 6 * DAY)}}, []),  # c2 never active
         ({"consent": {"brand": "b1"}}, ["c1"]),
         ({"consent": {"brand": "b2"}}, []),  # withdrawn on day 1
-        ({"consent": {"brand": "b1", "purpose": "partner_sharing"}}, ["c1"]),
-        ({"consent": {"brand": "b1", "purpose": "analytics"}}, []),
+        ({"consent": {"brand": "b1", "purpose": "PARTNER_SHARING"}}, ["c1"]),
+        ({"consent": {"brand": "b1", "purpose": "ANALYTICS"}}, []),
         ({"search": "wang"}, ["c1"]),
         ({"search": "fang90"}, ["c1"]),  # a2's handle, linked to c1
         ({"search": "Li"}, ["c3"]),
@@ -314,11 +314,29 @@ async def test_a_cursor_of_another_sort_is_refused(sample):
         {"search": " %% "},
         {"spend": {"min": 10, "max": 1}},
         {"lastActivity": {"from": iso(T0 + DAY), "until": iso(T0)}},
+        # A purpose is the Purpose enum: neither an unknown one nor the graph's own
+        # spelling matches nothing in silence.
+        {"consent": {"brand": "b1", "purpose": "bogus"}},
+        {"consent": {"brand": "b1", "purpose": "partner_sharing"}},
     ],
 )
 async def test_bad_customer_filters_are_user_errors(sample, filter_):
     errors = await errors_of(sample, LIST, first=1, filter=filter_)
     assert errors[0]["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize("purpose", ['"PARTNER_SHARING"', "bogus", '"partner_sharing"'])
+async def test_a_purpose_written_in_the_document_must_be_an_enum_value(sample, purpose):
+    document = (
+        f'{{ customers(filter: {{consent: {{brand: "b1", purpose: {purpose}}}}}) '
+        "{ totalCount } }"
+    )
+    errors = await errors_of(sample, document)
+    assert [e["code"] for e in errors] == ["GRAPHQL_VALIDATION_FAILED"]
+    assert "Purpose" in errors[0]["message"]
+    assert sample.statements == []
+    data = await run(sample, document.replace(purpose, "PARTNER_SHARING"))
+    assert data["customers"]["totalCount"] == 1
 
 
 async def test_stub_customers_are_flagged(sample):

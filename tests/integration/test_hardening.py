@@ -313,7 +313,7 @@ BAD_VARIABLES = [
     (
         "an input without its required field",
         "query($c: ConsentCondition) { customers(filter: {consent: $c}) { totalCount } }",
-        {"c": {"purpose": "marketing"}},
+        {"c": {"purpose": "MARKETING"}},
     ),
 ]
 

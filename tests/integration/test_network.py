@@ -303,7 +303,7 @@ async def test_prospects_are_a_marketing_list_of_live_consents_to_the_target(net
     data = await run(network, CONSENTED_PROSPECTS)
     assert prospects(data) == [("c4", True)]
     assert data["crossSellProspects"]["nodes"][0]["consent"] == {
-        "brand": {"brandId": "bB"}, "purposes": ["marketing", "analytics"],
+        "brand": {"brandId": "bB"}, "purposes": ["MARKETING", "ANALYTICS"],
         "grantedAt": "2024-01-01T00:00:00+00:00", "withdrawnAt": None, "source": "web",
         "policyVersion": "2024-01",
     }  # fmt: skip

@@ -69,3 +69,49 @@ async def test_every_write_statement_in_the_catalog_runs(store):
                 await store.write(prune, {"rows": share})
     catalog = {q for pair in writes._STATEMENTS.values() for q in pair if q is not None}
     assert catalog == planned, "a write statement is not exercised by the sample rows"
+
+
+FULL_CUSTOMER = {
+    "id": "c1", "external_id": "CRM-1", "name": "Li Na", "email": "li.na@example.com",
+    "phone": "+86 138 0013 8000", "gender": "female", "birth_year": "1990",
+    "city": "Shanghai", "region": "Shanghai", "country": "CN",
+    "created_at": "2023-03-14T09:30:00Z",
+}  # fmt: skip
+
+
+async def _properties(store, query):
+    rows = await store.read(query)
+    return {k: v for k, v in rows[0]["p"].items() if k not in ("row_hash", "updated_at")}
+
+
+async def test_a_reload_that_empties_several_properties_removes_exactly_those(store):
+    """The embedded FalkorDB removed the wrong properties when one statement removed
+    several of a node's: a customer re-loaded without email, phone and city lost
+    `created_at` and kept `phone_hash`."""
+    customer = MODELS["customers"]
+    await writes.write_rows(
+        store, "customers", [customer.model_validate(FULL_CUSTOMER).prepare()], 1
+    )
+    emptied = {**FULL_CUSTOMER, "email": None, "phone": None, "city": None}
+    expected = {k: v for k, v in customer.model_validate(emptied).prepare()["props"].items()
+                if v is not None} | {"id": "c1"}  # fmt: skip
+    await writes.write_rows(store, "customers", [customer.model_validate(emptied).prepare()], 2)
+    got = await _properties(store, "MATCH (n:Customer {id: 'c1'}) RETURN properties(n) AS p")
+    assert got == expected
+
+
+async def test_a_reload_that_empties_relationship_properties_keeps_a_withdrawal(store):
+    consent = MODELS["consents"]
+    full = {"customer_id": "c1", "brand_id": "b1", "granted_at": "2024-01-01T00:00:00Z",
+            "withdrawn_at": "2024-06-01T00:00:00Z", "purposes": "marketing|analytics",
+            "source": "app", "policy_version": "2024-01"}  # fmt: skip
+    await writes.write_rows(store, "consents", [consent.model_validate(full).prepare()], 1)
+    # An older export: no withdrawal yet, no source, no policy version.
+    older = {**full, "withdrawn_at": None, "source": None, "policy_version": None}
+    await writes.write_rows(store, "consents", [consent.model_validate(older).prepare()], 2)
+    got = await _properties(store, "MATCH ()-[r:CONSENTED]->() RETURN properties(r) AS p")
+    assert got == {
+        "granted_at": consent.model_validate(full).granted_at,
+        "withdrawn_at": consent.model_validate(full).withdrawn_at,
+        "purposes": ["marketing", "analytics"],
+    }

@@ -1,5 +1,6 @@
 """hub/auth.py's parts that need no database: the rate limiter and key cache on a fake
-clock, and JWT checking with HS256 and RS256 tokens (good, and every way to be bad)."""
+clock, and JWT checking with HS256 and RS256 tokens (good, and every way to be bad,
+time claims of the wrong type and lifetimes past the maximum included)."""
 
 import hashlib
 import hmac
@@ -27,8 +28,9 @@ RSA_PUBLIC_PEM = (
     .public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
     .decode()
 )
-BOTH = JwtConfig(HS_SECRET, RSA_PUBLIC_PEM, ISSUER, AUDIENCE)
-RS256_ONLY = JwtConfig(None, RSA_PUBLIC_PEM, ISSUER, AUDIENCE)
+MAX_LIFETIME_S = 3600
+BOTH = JwtConfig(HS_SECRET, RSA_PUBLIC_PEM, ISSUER, AUDIENCE, MAX_LIFETIME_S)
+RS256_ONLY = JwtConfig(None, RSA_PUBLIC_PEM, ISSUER, AUDIENCE, MAX_LIFETIME_S)
 
 
 class FakeClock:
@@ -198,7 +200,43 @@ REFUSED: list[tuple[str, JwtConfig, Callable[[], str], str]] = [
     ("unknown purpose", BOTH, lambda: hs256(purposes=["resale"]), "valid principal"),
     ("purposes not a list", BOTH, lambda: hs256(purposes="analytics"), "valid principal"),
     ("not a JWT at all", BOTH, lambda: "hello.world", "neither an API key nor a JWT"),
+    # Time claims are numbers of seconds: PyJWT alone takes whatever int() takes.
+    ("exp as a string", BOTH, lambda: hs256(exp=str(int(time.time()) + 300)), "'exp' claim"),
+    ("exp as a boolean", BOTH, lambda: hs256(exp=True), "expired"),  # int(True) is 1970
+    ("exp infinite", BOTH, lambda: hs256(exp=float("inf")), "(exp)"),
+    ("iat as a string", BOTH, lambda: hs256(iat=str(int(time.time()))), "'iat' claim"),
+    ("iat as a boolean", BOTH, lambda: hs256(iat=True), "'iat' claim"),
+    ("nbf as a string", BOTH, lambda: hs256(nbf=str(int(time.time()))), "'nbf' claim"),
+    ("nbf as a list", BOTH, lambda: hs256(nbf=[1]), "(nbf)"),
+    # A token may live at most the configured lifetime: from its iat, or from now.
+    ("exp 1e30", BOTH, lambda: hs256(exp=1e30), "more than 3600 s after its 'iat'"),
+    ("exp 1e30 without iat", BOTH, lambda: hs256(exp=1e30, iat=None), "3600 s after now"),
+    (
+        "a second past the lifetime from iat",
+        BOTH,
+        lambda: hs256(iat=int(time.time()) - 60, exp=int(time.time()) - 60 + MAX_LIFETIME_S + 1),
+        "longer than tokens may live",
+    ),
+    (
+        "past the lifetime and the leeway from now, without iat",
+        BOTH,
+        lambda: hs256(iat=None, exp=int(time.time()) + MAX_LIFETIME_S + JWT_LEEWAY_S + 5),
+        "longer than tokens may live",
+    ),
+    (
+        "issued long ago, expiring soon",
+        RS256_ONLY,
+        lambda: rs256(iat=int(time.time()) - 2 * MAX_LIFETIME_S, exp=int(time.time()) + 60),
+        "longer than tokens may live",
+    ),
 ]
+
+
+def test_a_token_living_exactly_the_maximum_is_accepted_with_float_times():
+    now = int(time.time())
+    assert BOTH.principal(hs256(iat=now, exp=now + MAX_LIFETIME_S)).role is Role.APP
+    assert BOTH.principal(hs256(iat=None, exp=now + MAX_LIFETIME_S)).role is Role.APP
+    assert BOTH.principal(hs256(iat=now + 0.5, exp=now + 300.5, nbf=now - 1.5)).role is Role.APP
 
 
 @pytest.mark.parametrize(

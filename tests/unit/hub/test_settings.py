@@ -62,3 +62,17 @@ def test_inconsistent_metrics_knobs_are_one_line_naming_the_problem(monkeypatch)
     monkeypatch.setenv("HUB_METRICS_FREQUENCY_BREAKPOINTS", "[5, 3, 2, 1]")
     with pytest.raises(SettingsError, match="frequency_breakpoints must be 4 strictly ascending"):
         load_settings(_env_file=None)
+
+
+def test_request_limits_come_from_the_environment_with_sensible_defaults(monkeypatch):
+    defaults = load_settings(_env_file=None)
+    assert (defaults.max_body_bytes, defaults.jwt_max_lifetime_s) == (1024 * 1024, 24 * 3600)
+    monkeypatch.setenv("HUB_MAX_BODY_BYTES", "65536")
+    monkeypatch.setenv("HUB_JWT_MAX_LIFETIME_S", "3600")
+    s = load_settings(_env_file=None)
+    assert (s.max_body_bytes, s.jwt_max_lifetime_s) == (65536, 3600)
+    monkeypatch.setenv("HUB_MAX_BODY_BYTES", "10")  # under 1 KiB no request fits
+    monkeypatch.setenv("HUB_JWT_MAX_LIFETIME_S", "1e30")
+    with pytest.raises(SettingsError) as e:
+        load_settings(_env_file=None)
+    assert "HUB_MAX_BODY_BYTES:" in str(e.value) and "HUB_JWT_MAX_LIFETIME_S:" in str(e.value)

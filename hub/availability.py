@@ -1,0 +1,29 @@
+"""While the embedded engine is restarting, /graphql answers at once with 503
+GRAPH_UNAVAILABLE and Retry-After, before any credential is checked against the graph."""
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from graph.store import EngineHealth, GraphStore
+from hub.http_errors import RefusalCode, refusal
+
+UNAVAILABLE_MESSAGE = "The graph is unavailable; try again shortly."
+
+
+class EngineGate:
+    """Pure ASGI middleware for ``paths``: a 503 while the store is RECOVERING."""
+
+    def __init__(self, app: ASGIApp, paths: tuple[str, ...] = ("/graphql",)) -> None:
+        self.app = app
+        self.paths = paths
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"] in self.paths:
+            store: GraphStore | None = getattr(scope["app"].state, "store", None)
+            if store is not None and store.health() is EngineHealth.RECOVERING:
+                retry = str(store.retry_after_s())
+                await refusal(
+                    scope, 503, RefusalCode.GRAPH_UNAVAILABLE, UNAVAILABLE_MESSAGE,
+                    {"retry-after": retry}, logged="the graph engine is restarting",
+                )(scope, receive, send)  # fmt: skip
+                return
+        await self.app(scope, receive, send)
