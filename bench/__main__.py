@@ -1,8 +1,9 @@
 """`make bench`: run every benchmark."""
 
-from bench import crash, customer360, ingest, read
+from bench import crash, customer360, healthz, ingest, read
 
 customer360.main()
 ingest.main()
 read.main()
 crash.main()
+healthz.main()

@@ -9,11 +9,16 @@ Audiences are built from the shared engagement paths: for each selected kind an 
 MATCH collects the customers (or brands) at the free end, and the union is unwound into
 one distinct row per pair. Months are computed in Cypher with integer arithmetic (the
 civil-from-days algorithm) so both engines bucket the same way without date functions.
+
+Restricted customers (graph/restriction.py) are left out by every statement here unless
+`$include_restricted`: audiences filter the customer where it is bound, and statements
+that return accounts or arbitrary nodes test them against the `hidden` list.
 """
 
 from functools import cache
 
 from graph import projections as proj
+from graph.consent_rules import live_consent
 from graph.engagement import (
     ENGAGEMENT_EVENT,
     ENGAGEMENT_EXISTS,
@@ -21,6 +26,7 @@ from graph.engagement import (
     ENGAGEMENT_PATHS,
 )
 from graph.model import NODE_LABELS
+from graph.restriction import HIDDEN, visible
 
 DAY_MS = 86_400_000
 MAX_MONTH_ROWS = 3000  # 1900..2100 is 2,400 months, plus the undated row
@@ -60,7 +66,7 @@ def _check_kinds(kinds: tuple[str, ...]) -> None:
 # interaction (a quarter of the overlap matrix's time at 100k customers).
 _AUDIENCE_MATCH = {
     "interaction": "MATCH (b)-[:POSTED]->(:Post)<-[:INTERACTED]-(a:SocialAccount) "
-    "WITH DISTINCT a MATCH (c:Customer)-[:HAS_ACCOUNT]->(a)",
+    f"WITH DISTINCT a MATCH (c:Customer)-[:HAS_ACCOUNT]->(a) WHERE {visible('c')}",
 }
 
 
@@ -83,7 +89,9 @@ def engaged_lines(
     """
     _check_kinds(kinds)
     bound = "c" if free == "b" else "b"
-    where = " WHERE b:Brand" if free == "b" else ""  # FOLLOWS and POSTED reach accounts too
+    # FOLLOWS and POSTED reach accounts too; customers found are filtered where they are
+    # bound (a bound `c` was filtered where it was found).
+    where = " WHERE b:Brand" if free == "b" else f" WHERE {visible('c')}"
     # One subquery branch per kind, so no kind's list is carried through another's
     # expansion (FalkorDB copies such lists into every row). Without event counts the
     # paths have no variables, which lets FalkorDB traverse by matrix products; counting
@@ -119,7 +127,7 @@ def not_engaged(kinds: tuple[str, ...]) -> str:
 
 # The brands asked for (null where unknown) and the number of customers in the graph.
 BRANDS_AND_CUSTOMERS = (
-    "MATCH (c:Customer) WITH count(c) AS customers\n"
+    f"MATCH (c:Customer) WHERE {visible('c')} WITH count(c) AS customers\n"
     "UNWIND $ids AS key\n"
     "OPTIONAL MATCH (b:Brand {id: key})\n"
     f"RETURN key, customers, CASE WHEN b IS NULL THEN null ELSE b {proj.BRAND_CORE} END AS brand"
@@ -178,7 +186,8 @@ def brand_audience_query(kinds: tuple[str, ...]) -> str:
     for kind in kinds:
         pattern, at = ENGAGEMENT_PATHS[kind]
         branches.append(
-            f"WITH b MATCH {pattern} RETURN c, '{kind}' AS kind, min({at}) AS first, "
+            f"WITH b MATCH {pattern} WHERE {visible('c')} "
+            f"RETURN c, '{kind}' AS kind, min({at}) AS first, "
             f"sum(CASE WHEN {in_range(at)} THEN 1 ELSE 0 END) AS hits"
         )
     counts = ", ".join(
@@ -225,7 +234,9 @@ def customers_joining_query(kinds: tuple[str, ...]) -> str:
     distinct brands they engaged with (ever), and their engagements."""
     return "\n".join(
         [
-            "MATCH (c:Customer) WHERE c.created_at IS NOT NULL AND " + in_range("c.created_at"),
+            "MATCH (c:Customer) WHERE c.created_at IS NOT NULL AND "
+            + in_range("c.created_at")
+            + f" AND {visible('c')}",
             *month_lines("c.created_at", "c", "cm"),
             *engaged_lines(kinds, "cm, c", "b", count_events=True, keep_empty=True),
             "WITH cm, c, sum(engagements) AS engagements, collect(b) AS bs",
@@ -267,11 +278,11 @@ def audience_signals_query(kinds: tuple[str, ...]) -> str:
 # How many customers in the whole graph carry each tag of `$tags` / bought a product of
 # each category of `$categories` (the base rates), with the tags' names.
 SIGNAL_BASE_RATES = (
-    "MATCH (t:Tag)<-[:TAGGED]-(c:Customer) WHERE t.id IN $tags\n"
+    f"MATCH (t:Tag)<-[:TAGGED]-(c:Customer) WHERE t.id IN $tags AND {visible('c')}\n"
     "RETURN 'tag:' + t.id AS signal, t.name AS name, count(DISTINCT c) AS customers\n"
     "UNION ALL\n"
     "MATCH (c:Customer)-[:MADE]->(:Purchase)-[:CONTAINS]->(q:Product) "
-    "WHERE q.category IN $categories\n"
+    f"WHERE q.category IN $categories AND {visible('c')}\n"
     "RETURN 'category:' + q.category AS signal, q.category AS name, "
     "count(DISTINCT c) AS customers"
 )
@@ -280,8 +291,10 @@ SIGNAL_BASE_RATES = (
 @cache
 def cross_sell_query(kinds: tuple[str, ...]) -> str:
     """Customers engaged with `$from` and not with `$to`, with the matching signals
-    (`$tag_weight` / `$category_weight`: signal key -> excess share) they carry and their
-    score (the sum of those weights), best `$top` first."""
+    (`$tag_weight` / `$category_weight`: signal key -> excess share) they carry, their
+    score (the sum of those weights) and `consents`: their consents to `$to` live for
+    `$purpose` at `$now` (graph/consent_rules.py). Only customers with one, unless
+    `$include_without_consent`; best `$top` first."""
     return "\n".join(
         [
             "MATCH (b:Brand {id: $from})",
@@ -290,15 +303,23 @@ def cross_sell_query(kinds: tuple[str, ...]) -> str:
             "MATCH (b:Brand {id: $to})",
             f"WITH b, c WHERE {not_engaged(kinds)}",
             "OPTIONAL MATCH (c)-[:TAGGED]->(t:Tag) WHERE t.id IN $tags",
-            "WITH c, collect(DISTINCT t.id) AS tags",
+            "WITH b, c, collect(DISTINCT t.id) AS tags",
             "OPTIONAL MATCH (c)-[:MADE]->(:Purchase)-[:CONTAINS]->(q:Product) "
             "WHERE q.category IN $categories",
-            "WITH c, tags, collect(DISTINCT q.category) AS categories",
-            "WITH c, tags, categories, "
+            "WITH b, c, tags, collect(DISTINCT q.category) AS categories",
+            "WITH b, c, tags, categories, "
             "reduce(s = 0.0, x IN tags | s + $tag_weight[x]) + "
             "reduce(s = 0.0, x IN categories | s + $category_weight[x]) AS score",
             "WHERE score > 0",
-            "RETURN c {.*} AS customer, tags, categories, score",
+            # A prospect list is a marketing list: the consent is checked here, in the
+            # statement that reads, not by the caller afterwards.
+            "OPTIONAL MATCH (c)-[mc:CONSENTED]->(b) WHERE " + live_consent("c", "mc", "purpose"),
+            # FalkorDB projects a null relationship to a map of nulls: hence the CASE.
+            "WITH c, tags, categories, score, collect(CASE WHEN mc IS NULL THEN null ELSE "
+            "mc {.purposes, .granted_at, .withdrawn_at, .source, .policy_version} END) "
+            "AS consents",
+            "WHERE $include_without_consent OR size(consents) > 0",
+            "RETURN c {.*} AS customer, tags, categories, score, consents",
             "ORDER BY score DESC, c.id LIMIT $top",
         ]
     )
@@ -307,18 +328,21 @@ def cross_sell_query(kinds: tuple[str, ...]) -> str:
 # Accounts whose posts draw interactions from other people's accounts (not the author
 # itself, nor another account of the author's own customer), with the purchases those
 # interacting customers made within `$window` ms after an interaction. Scored with the
-# `$w_*` weights, best `$top` first.
+# `$w_*` weights, best `$top` first. Accounts of restricted customers are neither ranked
+# nor counted among the interactors, and their customers' purchases are not attributed.
 _FROM_OTHERS = "y <> x AND NOT (x)<-[:HAS_ACCOUNT]-(:Customer)-[:HAS_ACCOUNT]->(y)"
-INFLUENCERS = f"""MATCH (x:SocialAccount)-[:POSTED]->(post:Post)<-[i:INTERACTED]-(y:SocialAccount)
-WHERE {_FROM_OTHERS} AND {in_range("i.at")}
-WITH x, count(i) AS interactions, count(DISTINCT y) AS interactors,
+INFLUENCERS = f"""{HIDDEN}
+MATCH (x:SocialAccount)-[:POSTED]->(post:Post)<-[i:INTERACTED]-(y:SocialAccount)
+WHERE {_FROM_OTHERS} AND {in_range("i.at")} AND NOT x IN hidden AND NOT y IN hidden
+WITH hidden, x, count(i) AS interactions, count(DISTINCT y) AS interactors,
      sum(CASE WHEN i.kind = 'share' THEN 1 ELSE 0 END) AS shares
 OPTIONAL MATCH (x)-[:POSTED]->(:Post)<-[j:INTERACTED]-(z:SocialAccount)
       <-[:HAS_ACCOUNT]-(k:Customer)-[:MADE]->(o:Purchase)
 WHERE z <> x AND NOT (x)<-[:HAS_ACCOUNT]-(k) AND {in_range("j.at")}
-      AND o.at >= j.at AND o.at <= j.at + $window
+      AND o.at >= j.at AND o.at <= j.at + $window AND NOT k IN hidden
 WITH x, interactions, interactors, shares, k,
-     CASE WHEN k IS NOT NULL AND o.at >= j.at AND o.at <= j.at + $window THEN o END AS o
+     CASE WHEN k IS NOT NULL AND NOT k IN hidden AND o.at >= j.at AND o.at <= j.at + $window
+          THEN o END AS o
 WITH x, interactions, interactors, shares, count(DISTINCT o) AS purchases,
      count(DISTINCT CASE WHEN o IS NULL THEN null ELSE k END) AS buyers
 WITH x, interactions, interactors, shares, purchases, buyers,
@@ -331,17 +355,22 @@ RETURN x {proj.ACCOUNT_CORE} AS account,
 
 # The account-to-account edges communities are found in: FOLLOWS between accounts, and
 # interactions of one account with another's posts, each pair with how many there are.
-# Each account comes with the customer it is linked to (null when none).
+# Each account comes with the customer it is linked to (null when none). Accounts of
+# restricted customers are left out, with their edges.
 _EDGE_RETURN = (
     "RETURN x.id AS a, y.id AS b, kind, n, "
     "head([(x)<-[:HAS_ACCOUNT]-(ox:Customer) | ox.id]) AS a_customer, "
     "head([(y)<-[:HAS_ACCOUNT]-(oy:Customer) | oy.id]) AS b_customer"
 )
-ACCOUNT_EDGES = f"""MATCH (x:SocialAccount)-[r:FOLLOWS]->(y:SocialAccount) WHERE x <> y
+_EDGE_ENDS = "x <> y AND NOT x IN hidden AND NOT y IN hidden"
+ACCOUNT_EDGES = f"""{HIDDEN}
+MATCH (x:SocialAccount)-[r:FOLLOWS]->(y:SocialAccount) WHERE {_EDGE_ENDS}
 WITH x, y, 'follow' AS kind, count(r) AS n ORDER BY x.id, y.id LIMIT $max_edges
 {_EDGE_RETURN}
 UNION ALL
-MATCH (x:SocialAccount)-[r:INTERACTED]->(:Post)<-[:POSTED]-(y:SocialAccount) WHERE x <> y
+{HIDDEN}
+MATCH (x:SocialAccount)-[r:INTERACTED]->(:Post)<-[:POSTED]-(y:SocialAccount)
+WHERE {_EDGE_ENDS}
 WITH x, y, 'interaction' AS kind, count(r) AS n ORDER BY x.id, y.id LIMIT $max_edges
 {_EDGE_RETURN}"""
 
@@ -356,17 +385,18 @@ _NODE = (
 
 
 def _hop(level: int) -> list[str]:
-    """Expand level ``level`` from the previous one: distinct new nodes, the first `$cap`
-    in (label, id) order."""
+    """Expand level ``level`` from the previous one: distinct new nodes that are not
+    hidden (graph/restriction.py), the first `$cap` in (label, id) order. Nothing
+    around a hidden start node is read."""
     previous = [f"l{i}" for i in range(1, level)]
-    keep = ", ".join(["s", *previous])
+    keep = ", ".join(["hidden", "hidden_start", "s", *previous])
     if previous:
         source = previous[-1]
         lines = [f"UNWIND (CASE WHEN size({source}) = 0 THEN [null] ELSE {source} END) AS m"]
         seen = " AND ".join(f"NOT n IN {p}" for p in previous)
-        lines.append(f"OPTIONAL MATCH (m)--(n) WHERE n <> s AND {seen}")
+        lines.append(f"OPTIONAL MATCH (m)--(n) WHERE n <> s AND {seen} AND NOT n IN hidden")
     else:
-        lines = ["OPTIONAL MATCH (s)--(n) WHERE n <> s"]
+        lines = ["OPTIONAL MATCH (s)--(n) WHERE n <> s AND NOT hidden_start AND NOT n IN hidden"]
     return [
         *lines,
         f"WITH DISTINCT {keep}, n",
@@ -379,25 +409,31 @@ def _hop(level: int) -> list[str]:
 def neighbourhood_query(label: str, hops: int) -> str:
     """The nodes within ``hops`` of the ``label`` node with id `$key`, level by level
     (`level1`..`level<hops>`, each at most `$cap` nodes), and the relationships among
-    them. ``label`` must be one of the model's labels; ``hops`` 1..MAX_HOPS."""
+    them; `restricted` is true (and nothing else is returned) when the start node is
+    hidden from the caller. ``label`` must be one of the model's labels; ``hops``
+    1..MAX_HOPS."""
     if label not in NODE_LABELS or not 1 <= hops <= MAX_HOPS:
         raise KeyError(f"no neighbourhood statement for {label!r} at {hops} hops")
     levels = [f"l{i}" for i in range(1, hops + 1)]
-    lines = [f"MATCH (s:{label} {{id: $key}})"]
+    lines = [
+        HIDDEN + f"MATCH (s:{label} {{id: $key}})",
+        "WITH hidden, s, s IN hidden AS hidden_start",
+    ]
     for level in range(1, hops + 1):
         lines += _hop(level)
     lines += [
-        f"WITH s, {', '.join(levels)}, [s] + {' + '.join(levels)} AS ns",
+        f"WITH hidden_start, s, {', '.join(levels)}, [s] + {' + '.join(levels)} AS ns",
         "UNWIND ns AS x",
-        "OPTIONAL MATCH (x)-[r]->(y) WHERE y IN ns",
-        f"WITH s, {', '.join(levels)}, x, y, type(r) AS type, count(r) AS n",
-        f"WITH s, {', '.join(levels)}, collect(CASE WHEN y IS NULL THEN null ELSE "
-        "{from_label: labels(x)[0], from_id: x.id, type: type, to_label: labels(y)[0], "
+        "OPTIONAL MATCH (x)-[r]->(y) WHERE y IN ns AND NOT hidden_start",
+        f"WITH hidden_start, s, {', '.join(levels)}, x, y, type(r) AS type, count(r) AS n",
+        f"WITH hidden_start, s, {', '.join(levels)}, collect(CASE WHEN y IS NULL THEN null "
+        "ELSE {from_label: labels(x)[0], from_id: x.id, type: type, to_label: labels(y)[0], "
         "to_id: y.id, count: n} END) AS edges",
         "RETURN "
         + ", ".join(
             [
-                "[n IN [s] | " + _NODE + "] AS level0",
+                "hidden_start AS restricted",
+                "[n IN [s] WHERE NOT hidden_start | " + _NODE + "] AS level0",
                 *(f"[n IN {lv} | {_NODE}] AS level{lv[1:]}" for lv in levels),
                 "edges",
             ]
@@ -415,34 +451,50 @@ _PATH_RETURN = (
     "from_label: labels(startNode(r))[0]}] AS relationships"
 )
 
+# Both ends, the customer visible to the caller; then the shortest paths are filtered so
+# that none passes through a hidden node (graph/restriction.py), and the first is kept.
+_PATH_ENDS = (
+    HIDDEN + "MATCH (c:Customer {id: $customer}), (b:Brand {id: $brand}) WHERE NOT c IN hidden\n"
+)
+_PATH_FILTER = "WITH path WHERE none(n IN nodes(path) WHERE n IN hidden)\n"
+
 # FalkorDB runs shortestPath() only in WITH/RETURN and only along directed relationships,
 # while customer-to-brand paths go both ways (a brand POSTED what an account INTERACTED
-# with), so the embedded engine uses its own shortest-path procedure, undirected.
+# with), so the embedded engine uses its own shortest-path procedure, undirected. It
+# lists every shortest path (pathCount 0) only when some node is hidden.
 _EMBEDDED_PATH = (
-    "MATCH (c:Customer {id: $customer}), (b:Brand {id: $brand})\n"
-    "CALL algo.SPpaths({sourceNode: c, targetNode: b, maxLen: $max_hops, "
-    "relDirection: 'both', pathCount: 1}) YIELD path\n" + _PATH_RETURN
+    _PATH_ENDS + "CALL algo.SPpaths({sourceNode: c, targetNode: b, maxLen: $max_hops, "
+    "relDirection: 'both', pathCount: CASE WHEN size(hidden) = 0 THEN 1 ELSE 0 END}) "
+    "YIELD path\n" + _PATH_FILTER + _PATH_RETURN + "\nLIMIT 1"
 )
 
 
 def shortest_path_query(engine: str, max_hops: int) -> str:
     """One shortest path (any relationship type, either direction) from customer
-    `$customer` to brand `$brand` of at most ``max_hops`` relationships; no row if none.
-    Neo4j takes the bound as text (it cannot be a parameter): 1..MAX_PATH_HOPS only."""
+    `$customer` to brand `$brand` of at most ``max_hops`` relationships, through no
+    hidden node; no row if none. Neo4j takes the bound as text (it cannot be a
+    parameter): 1..MAX_PATH_HOPS only."""
     if not 1 <= max_hops <= MAX_PATH_HOPS:
         raise KeyError(f"max_hops must be 1..{MAX_PATH_HOPS}")
     if engine == "embedded":
         return _EMBEDDED_PATH
+    # allShortestPaths, filtered after (WITH), is what the embedded engine does; Neo4j
+    # streams the paths, so LIMIT 1 stops at the first that passes.
     return (
-        "MATCH (c:Customer {id: $customer}), (b:Brand {id: $brand})\n"
-        f"MATCH path = shortestPath((c)-[*..{max_hops}]-(b))\n" + _PATH_RETURN
+        _PATH_ENDS
+        + f"MATCH path = allShortestPaths((c)-[*..{max_hops}]-(b))\n"
+        + _PATH_FILTER
+        + _PATH_RETURN
+        + "\nLIMIT 1"
     )
 
 
+# Which of the two ends exist, and whether the customer is restricted for this caller.
 CUSTOMER_AND_BRAND_EXIST = (
     "OPTIONAL MATCH (c:Customer {id: $customer})\n"
     "OPTIONAL MATCH (b:Brand {id: $brand})\n"
-    "RETURN c IS NOT NULL AS customer, b IS NOT NULL AS brand"
+    "RETURN c IS NOT NULL AS customer, b IS NOT NULL AS brand, "
+    f"c IS NOT NULL AND NOT {visible('c')} AS restricted"
 )
 
 # --- segment x content-type preferences ----------------------------------------------
@@ -450,11 +502,11 @@ CUSTOMER_AND_BRAND_EXIST = (
 # group -> (group sizes, cells); the group's key and display name, then counts.
 _INTERACTED = (
     "-[:HAS_ACCOUNT]->(:SocialAccount)-[i:INTERACTED]->(p:Post)\n"
-    f"WHERE p.content_type IS NOT NULL AND {in_range('i.at')}\n"
+    f"WHERE p.content_type IS NOT NULL AND {in_range('i.at')} AND {visible('c')}\n"
 )
 SEGMENT_PREFERENCES: dict[str, tuple[str, str]] = {
     "segment": (
-        "MATCH (s:Segment) OPTIONAL MATCH (s)<-[:IN_SEGMENT]-(c:Customer)\n"
+        f"MATCH (s:Segment) OPTIONAL MATCH (s)<-[:IN_SEGMENT]-(c:Customer) WHERE {visible('c')}\n"
         "RETURN s.id AS key, s.name AS name, count(DISTINCT c) AS size\n"
         "ORDER BY key LIMIT $max_groups",
         "MATCH (s:Segment)<-[:IN_SEGMENT]-(c:Customer)" + _INTERACTED + "RETURN s.id AS key, "
@@ -462,7 +514,7 @@ SEGMENT_PREFERENCES: dict[str, tuple[str, str]] = {
         "LIMIT $max_cells",
     ),
     "region": (
-        "MATCH (c:Customer) WHERE c.region IS NOT NULL\n"
+        f"MATCH (c:Customer) WHERE c.region IS NOT NULL AND {visible('c')}\n"
         "RETURN c.region AS key, c.region AS name, count(c) AS size\n"
         "ORDER BY key LIMIT $max_groups",
         "MATCH (c:Customer)" + _INTERACTED + "WITH c.region AS key, p.content_type AS "

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from graph import projections as proj
+from graph.restriction import visible
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,7 @@ BRANDS_BY_IDS_HEAD = "UNWIND $ids AS key\nMATCH (e:Brand {id: key})"
 # Pattern predicates, not size([...]) > 0: FalkorDB cannot filter inside a WHERE on a
 # pattern comprehension ("Unable to resolve filtered alias").
 CUSTOMER_FILTERS = (
-    "($include_restricted OR e.restricted_at IS NULL)",
+    visible("e"),  # restricted customers: admins only (graph/restriction.py)
     "($ids IS NULL OR e.id IN $ids)",
     "($country IS NULL OR e.country = $country)",
     "($region IS NULL OR e.region = $region)",

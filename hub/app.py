@@ -20,6 +20,7 @@ from hub.availability import EngineGate
 from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
 from hub.settings import Settings
+from resolvers.compute import Compute
 from resolvers.context import Context
 from schema import build_schema
 
@@ -32,6 +33,9 @@ class HubGraphQL(StrictGraphQL):
         self._settings = settings
         self._metrics = settings.metrics_config()
         self._privacy = settings.privacy_config()
+        # Worker processes for work computed in Python (resolvers/compute.py), started on
+        # first use and stopped by the app's lifespan.
+        self.compute = Compute(settings.query_timeout_s, settings.compute_workers)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
@@ -115,6 +119,7 @@ class HubGraphQL(StrictGraphQL):
             max_page_size=self._settings.max_page_size,
             metrics_config=self._metrics,
             privacy=self._privacy,
+            compute=self.compute,
         )
 
 
@@ -166,15 +171,18 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        if store is not None:
-            app.state.store = store
-            yield
-            return
-        async with open_configured_store(settings, serve=True) as opened:
-            await migrate(opened)
-            app.state.store = opened
-            logger.info("graph ready on the %s engine", opened.engine)
-            yield
+        try:
+            if store is not None:
+                app.state.store = store
+                yield
+                return
+            async with open_configured_store(settings, serve=True) as opened:
+                await migrate(opened)
+                app.state.store = opened
+                logger.info("graph ready on the %s engine", opened.engine)
+                yield
+        finally:
+            graphql.compute.close()
 
     graphql = HubGraphQL(settings)
     routes = [

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     neo4j_password: SecretStr = SecretStr("")
     neo4j_database: str = "neo4j"
     query_timeout_s: float = Field(default=30.0, gt=0, le=600)
+    compute_workers: int = Field(default=1, ge=1, le=64)
     # The embedded engine's append-only file: fsync once a second (an OS crash or power
     # loss may lose the last second of acknowledged writes; a kill of the engine or the
     # hub loses nothing), or before every answer (slower writes, nothing lost).

@@ -1,8 +1,12 @@
 """Who may call what, and how much: the one table the request guard (schema/guard.py)
 enforces before anything runs. A root field missing from the table is refused to all."""
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
+from graph.network import MAX_HOPS, MAX_MONTH_ROWS
+from resolvers import network as net
 from resolvers.principal import Role
 
 APP, ANALYST, PARTNER, ADMIN = Role.APP, Role.ANALYST, Role.PARTNER, Role.ADMIN
@@ -63,3 +67,54 @@ MAX_TOKENS_ANY_ROLE = max(limits.max_tokens for limits in ROLE_LIMITS.values())
 
 def may_call(role: Role, operation: str, field: str) -> bool:
     return role in ROOT_ACCESS.get((operation, field), frozenset())
+
+
+# --- work in the hub's own process (docs/security.md, "Limits") ---------------------------
+# A root field that reads rows whole and computes over them in Python costs that work as
+# well as the items it returns: the rows it may read at its caps (resolvers/network.py).
+# Community detection runs Louvain over up to 2 x 200,000 account edges in a worker
+# process: it is priced at half an app or analyst request, so such a request holds one
+# (an admin's, four), and ten aliased ones are refused before anything runs.
+COMMUNITIES_COST = 100_000
+NEIGHBOURHOOD_NODE_COST = 10  # a node read, shaped, and tested against the others' edges
+
+
+def _int(value: Any, low: int, high: int) -> int:
+    """An argument as the field will take it, within its allowed range (an out-of-range
+    value is refused by the resolver anyway, with BAD_USER_INPUT); the most it allows
+    when the value is not known yet (a variable left out)."""
+    number = value if isinstance(value, int) and not isinstance(value, bool) else high
+    return min(max(number, low), high)
+
+
+def _neighbourhood(args: Mapping[str, Any]) -> int:
+    hops = _int(args.get("hops"), 1, MAX_HOPS)
+    nodes = _int(args.get("maxNodes"), 1, net.MAX_NEIGHBOURHOOD_NODES)
+    return hops * nodes * NEIGHBOURHOOD_NODE_COST
+
+
+def _matrix(args: Mapping[str, Any]) -> int:
+    brands = args.get("brands")
+    n = min(len(brands) if isinstance(brands, list) else 2, net.MAX_MATRIX_BRANDS)
+    return n * (n + 1) // 2  # the pairs, the diagonal included
+
+
+# root query field -> its work's cost, from its arguments (schema defaults filled in)
+WORK_COSTS: dict[str, Callable[[Mapping[str, Any]], int]] = {
+    "communities": lambda _: COMMUNITIES_COST,
+    "segmentPreferences": lambda _: net.MAX_GROUPS + net.MAX_CELLS,
+    "crossSellProspects": lambda _: net.MAX_SIGNALS + net.MAX_RANKED,
+    "lookalikeBrands": lambda _: net.MAX_RANKED,
+    "influencers": lambda _: net.MAX_RANKED,
+    "brandAudience": lambda _: MAX_MONTH_ROWS,
+    "crossSideEffect": lambda _: 2 * MAX_MONTH_ROWS,
+    "audienceOverlapMatrix": _matrix,
+    "neighbourhood": _neighbourhood,
+}
+
+
+def work_cost(field: str, arguments: Mapping[str, Any]) -> int:
+    """What root query ``field``'s work in the hub costs, on top of its items (0 for a
+    field that does none), from its arguments as the request gives them."""
+    cost = WORK_COSTS.get(field)
+    return cost(arguments) if cost is not None else 0

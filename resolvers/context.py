@@ -1,13 +1,19 @@
 """The per-request context every resolver receives (built fresh by hub/ per request)."""
 
+import asyncio
+from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from graph.store import GraphStore
 from resolvers.audit import AuditTrail
+from resolvers.compute import Compute
 from resolvers.loaders import Loaders
 from resolvers.metrics import MetricsConfig
 from resolvers.principal import Principal
 from resolvers.privacy import PrivacyConfig
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -18,8 +24,21 @@ class Context:
     default_page_size: int = 20
     metrics_config: MetricsConfig = field(default_factory=MetricsConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    # The app's worker processes; a context built alone (tests, CLI) gets its own, which
+    # keeps no worker after a computation.
+    compute: Compute = field(default_factory=lambda: Compute(keep_workers=False))
     loaders: Loaders = field(init=False)
     audit: AuditTrail = field(default_factory=AuditTrail)
+    _once: dict[Hashable, "asyncio.Future[Any]"] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
         self.loaders = Loaders(self.store)
+
+    async def once(self, key: Hashable, work: Callable[[], Awaitable[T]]) -> T:
+        """``work()``'s result, computed once per request for ``key``: fields asking the
+        same thing (aliases) share it. A field cancelled meanwhile leaves it running for
+        the others."""
+        if key not in self._once:
+            self._once[key] = asyncio.ensure_future(work())
+        result: T = await asyncio.shield(self._once[key])
+        return result

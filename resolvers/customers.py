@@ -8,7 +8,7 @@ from graph import dialect, reads
 from graph.identity_keys import email_hash, phone_hash
 from graph.store import Record
 from resolvers.context import Context
-from resolvers.errors import bad_input, forbidden, not_found
+from resolvers.errors import ApiError, bad_input, forbidden, not_found
 from resolvers.ids import decode_key_cursor
 from resolvers.principal import Role
 from resolvers.selection import Shape, selected_parts, shape_params
@@ -52,10 +52,15 @@ async def customer_360(ctx: Context, key: str, shape: Shape) -> Record:
 def released(ctx: Context, record: Record) -> Record:
     """``record``, noted in the request's audit trail; FORBIDDEN when the customer's
     processing is restricted (docs/privacy.md) and the caller is not an admin."""
-    if record.get("restricted_at") is not None and ctx.principal.role is not Role.ADMIN:
-        raise forbidden("processing of this customer's data is restricted", reason="RESTRICTED")
+    if record.get("restricted_at") is not None and not ctx.principal.sees_restricted:
+        raise restricted()
     ctx.audit.customers_read([record["id"]])
     return record
+
+
+def restricted() -> ApiError:
+    """The refusal of a customer whose processing is restricted, to a non-admin."""
+    return forbidden("processing of this customer's data is restricted", reason="RESTRICTED")
 
 
 IDENTITY_HEADS = {
@@ -145,7 +150,7 @@ async def _params(ctx: Context, q: CustomerQuery) -> dict[str, Any]:
     params = {k: q.filters.get(k) for k in (*PLAIN_FILTERS, *COMPUTED_FILTERS)}
     params["ids"] = await search_ids(ctx, q.search) if q.search is not None else None
     # Restricted customers are left out of lists, except for admins.
-    params["include_restricted"] = ctx.principal.role is Role.ADMIN
+    params["include_restricted"] = ctx.principal.sees_restricted
     return params
 
 

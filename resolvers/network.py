@@ -13,10 +13,13 @@ from typing import Any
 from graph import network as q
 from graph.engagement import ENGAGEMENT_KINDS
 from graph.store import Record
+from resolvers.clock import now_ms
 from resolvers.communities import Community, detect_communities
 from resolvers.context import Context
-from resolvers.errors import ApiError, bad_input, not_found
+from resolvers.customers import restricted
+from resolvers.errors import ApiError, bad_input, forbidden, not_found
 from resolvers.ids import NODE_TYPES, from_global_id, key_for
+from resolvers.principal import Role
 
 MAX_MATRIX_BRANDS = 50
 MAX_RANKED = 1000  # ranked lists (lookalikes, prospects, influencers) keep the best this many
@@ -28,6 +31,10 @@ MAX_NEIGHBOURHOOD_NODES = 200
 MAX_PATH_HOPS = q.MAX_PATH_HOPS
 MAX_ATTRIBUTION_DAYS = 365
 ATTRIBUTION_WINDOW_DAYS = 7
+MARKETING = "marketing"  # the purpose a prospect's consent to the target brand must hold
+# Who may list prospects without that consent: analysts (pseudonymised, for analysis) and
+# admins. App keys drive contact tools, so they get the marketing list only.
+WITHOUT_CONSENT_ROLES = frozenset({Role.ANALYST, Role.ADMIN})
 # influence score = interactors + 2 * shares + 5 * attributed purchases (docs/network.md)
 INFLUENCE_WEIGHTS = {"w_interactors": 1.0, "w_shares": 2.0, "w_purchases": 5.0}
 
@@ -112,12 +119,20 @@ def overlap_metrics(size_a: int, size_b: int, shared: int, customers: int) -> di
     }
 
 
+async def _read(ctx: Context, query: str, params: dict[str, Any]) -> list[Record]:
+    """Run a network statement with the caller's restriction rule (graph/restriction.py):
+    restricted customers count and appear only for admins."""
+    return await ctx.store.read(
+        query, {**params, "include_restricted": ctx.principal.sees_restricted}
+    )
+
+
 # --- brands ---------------------------------------------------------------------------
 
 
 async def brands_and_customers(ctx: Context, keys: Sequence[str]) -> tuple[dict[str, Record], int]:
     """The brands (key -> record) and the number of customers; NOT_FOUND for an unknown key."""
-    rows = await ctx.store.read(q.BRANDS_AND_CUSTOMERS, {"ids": list(keys)})
+    rows = await _read(ctx, q.BRANDS_AND_CUSTOMERS, {"ids": list(keys)})
     found = {r["key"]: r["brand"] for r in rows if r["brand"] is not None}
     for key in keys:
         if key not in found:
@@ -139,7 +154,8 @@ async def overlap_matrix(
     if len(keys) > MAX_MATRIX_BRANDS:
         raise bad_input(f"at most {MAX_MATRIX_BRANDS} brands, got {len(keys)}", "brands")
     brands, customers = await brands_and_customers(ctx, keys)
-    rows = await ctx.store.read(
+    rows = await _read(
+        ctx,
         q.overlap_matrix_query(kinds),
         {"brands": keys, "max_pairs": len(keys) * (len(keys) + 1) // 2},
     )
@@ -178,7 +194,7 @@ async def lookalike_brands(
     shared or lift), ties by brand key; each with its overlap metrics."""
     key = key_for("Brand", brand, "brand")
     brands, customers = await brands_and_customers(ctx, [key])
-    rows = await ctx.store.read(q.lookalikes_query(kinds), {"brand": key, "max_brands": MAX_RANKED})
+    rows = await _read(ctx, q.lookalikes_query(kinds), {"brand": key, "max_brands": MAX_RANKED})
     items = [
         {
             "a": brands[key],
@@ -202,8 +218,8 @@ async def brand_audience(
     the period, gaps filled."""
     key = key_for("Brand", brand, "brand")
     brands, _ = await brands_and_customers(ctx, [key])
-    rows = await ctx.store.read(
-        q.brand_audience_query(kinds), {"brand": key, "from": period[0], "until": period[1]}
+    rows = await _read(
+        ctx, q.brand_audience_query(kinds), {"brand": key, "from": period[0], "until": period[1]}
     )
     totals = {name: sum(int(r[name]) for r in rows) for name in
               ("customers", "follows", "interactions", "purchases")}  # fmt: skip
@@ -240,8 +256,8 @@ async def cross_side_effect(
     customers created and the brands they engaged with. Months from the first to the last
     with a creation, gaps filled."""
     params = {"from": period[0], "until": period[1]}
-    brand_rows = await ctx.store.read(q.brands_joining_query(kinds), params)
-    customer_rows = await ctx.store.read(q.customers_joining_query(kinds), params)
+    brand_rows = await _read(ctx, q.brands_joining_query(kinds), params)
+    customer_rows = await _read(ctx, q.customers_joining_query(kinds), params)
     by_month: dict[int, dict[str, int]] = defaultdict(dict)
     for r in brand_rows:
         by_month[int(r["month"])] |= {
@@ -321,34 +337,49 @@ def reason_for(tags: Sequence[Signal], categories: Sequence[Signal], target: str
 
 
 async def cross_sell_prospects(
-    ctx: Context, source: str, target: str, kinds: tuple[str, ...], min_members: int
+    ctx: Context,
+    source: str,
+    target: str,
+    kinds: tuple[str, ...],
+    min_members: int,
+    include_without_consent: bool = False,
 ) -> list[dict[str, Any]]:
     """Customers of ``source`` not engaged with ``target``, scored by the excess shares of
-    the target audience's traits they carry; best first, ties by customer key."""
+    the target audience's traits they carry; best first, ties by customer key. Each has
+    `consent`: its live marketing consent to ``target`` (None without one). Only those
+    with one, unless ``include_without_consent`` (analysts and admins: FORBIDDEN to apps,
+    whose lists are for contacting people)."""
     key_a, key_b = key_for("Brand", source, "from"), key_for("Brand", target, "to")
     if key_a == key_b:
         raise bad_input("`from` and `to` must be different brands", "to")
     if min_members < 1:
         raise bad_input("minMembers must be at least 1", "minMembers")
+    if include_without_consent and ctx.principal.role not in WITHOUT_CONSENT_ROLES:
+        raise forbidden(
+            f"the {ctx.principal.role} role may list only prospects who consented to marketing",
+            argument="includeWithoutConsent",
+        )
     brands, customers = await brands_and_customers(ctx, [key_a, key_b])
-    audience_rows = await ctx.store.read(
-        q.audience_signals_query(kinds), {"to": key_b, "max_signals": MAX_SIGNALS}
+    audience_rows = await _read(
+        ctx, q.audience_signals_query(kinds), {"to": key_b, "max_signals": MAX_SIGNALS}
     )
     found = [r["signal"] for r in audience_rows if r["signal"] is not None]
     tags = [s.partition(":")[2] for s in found if s.startswith("tag:")]
     categories = [s.partition(":")[2] for s in found if s.startswith("category:")]
-    base_rows = await ctx.store.read(q.SIGNAL_BASE_RATES, {"tags": tags, "categories": categories})
+    base_rows = await _read(ctx, q.SIGNAL_BASE_RATES, {"tags": tags, "categories": categories})
     signals = positive_signals(audience_rows, base_rows, customers, min_members)
     if not signals:
         return []
     tag_weight = {s.key: s.excess for s in signals.values() if s.kind == "tag"}
     category_weight = {s.key: s.excess for s in signals.values() if s.kind == "category"}
-    rows = await ctx.store.read(
-        q.cross_sell_query(kinds),
+    rows = await _read(
+        ctx, q.cross_sell_query(kinds),
         {
             "from": key_a, "to": key_b, "top": MAX_RANKED,
             "tags": sorted(tag_weight), "tag_weight": tag_weight,
             "categories": sorted(category_weight), "category_weight": category_weight,
+            "purpose": MARKETING, "now": now_ms(),
+            "include_without_consent": include_without_consent,
         },
     )  # fmt: skip
     target_name = brands[key_b].get("name") or key_b
@@ -366,6 +397,9 @@ async def cross_sell_prospects(
                 "tags": matched_tags,
                 "categories": matched_categories,
                 "reason": reason_for(matched_tags, matched_categories, target_name),
+                # the newest, should loaded data hold several live ones
+                "consent": max(r["consents"], key=lambda c: c["granted_at"], default=None),
+                "consent_brand": brands[key_b],
             }
         )
     items.sort(key=lambda i: (-i["score"], i["customer"]["id"]))
@@ -382,8 +416,8 @@ async def influencers(ctx: Context, period: Range, window_days: int) -> list[Rec
             f"attributionWindowDays must be between 0 and {MAX_ATTRIBUTION_DAYS}",
             "attributionWindowDays",
         )
-    rows = await ctx.store.read(
-        q.INFLUENCERS,
+    rows = await _read(
+        ctx, q.INFLUENCERS,
         {"from": period[0], "until": period[1], "window": window_days * q.DAY_MS,
          "top": MAX_RANKED, **INFLUENCE_WEIGHTS},
     )  # fmt: skip
@@ -397,18 +431,30 @@ async def influencers(ctx: Context, period: Range, window_days: int) -> list[Rec
 
 
 async def communities(ctx: Context, seed: int, min_size: int) -> tuple[list[Community], bool]:
-    """Communities of accounts (largest first), and whether the edge cap cut the input."""
+    """Communities of accounts (largest first), and whether the edge cap cut the input.
+    Louvain runs in a worker process (resolvers/compute.py), within the time limit
+    (LIMIT_EXCEEDED past it); within a request the edges are read once, and each seed's
+    communities found once."""
     if min_size < 1:
         raise bad_input("minSize must be at least 1", "minSize")
-    rows = await ctx.store.read(q.ACCOUNT_EDGES, {"max_edges": MAX_ACCOUNT_EDGES})
+    edges, owners, truncated = await ctx.once("account_edges", lambda: _account_edges(ctx))
+    found = await ctx.once(
+        ("communities", seed), lambda: ctx.compute.run(detect_communities, edges, owners, seed)
+    )
+    return [c for c in found if c.size >= min_size], truncated
+
+
+async def _account_edges(
+    ctx: Context,
+) -> tuple[list[tuple[str, str, int]], dict[str, str | None], bool]:
+    """(edges, account -> linked customer, whether the edge cap cut them)."""
+    rows = await _read(ctx, q.ACCOUNT_EDGES, {"max_edges": MAX_ACCOUNT_EDGES})
     truncated = (
         sum(1 for r in rows if r["kind"] == "follow") >= MAX_ACCOUNT_EDGES
         or sum(1 for r in rows if r["kind"] == "interaction") >= MAX_ACCOUNT_EDGES
     )
     owners = {r["a"]: r["a_customer"] for r in rows} | {r["b"]: r["b_customer"] for r in rows}
-    edges = [(r["a"], r["b"], int(r["n"])) for r in rows]
-    found = detect_communities(edges, owners, seed)
-    return [c for c in found if c.size >= min_size], truncated
+    return [(r["a"], r["b"], int(r["n"])) for r in rows], owners, truncated
 
 
 # --- neighbourhood and paths ----------------------------------------------------------
@@ -439,10 +485,12 @@ async def neighbourhood(ctx: Context, node: str, hops: int, max_nodes: int) -> d
     if not 1 <= max_nodes <= MAX_NEIGHBOURHOOD_NODES:
         raise bad_input(f"maxNodes must be between 1 and {MAX_NEIGHBOURHOOD_NODES}", "maxNodes")
     label, key = start_node(node)
-    rows = await ctx.store.read(q.neighbourhood_query(label, hops), {"key": key, "cap": max_nodes})
+    rows = await _read(ctx, q.neighbourhood_query(label, hops), {"key": key, "cap": max_nodes})
     if not rows:
         raise not_found(label, key)
     row = rows[0]
+    if row["restricted"]:  # a restricted customer, or a node of theirs
+        raise restricted()
     nodes: dict[tuple[str, str], dict[str, Any]] = {}
     # A level that filled its cap may have had more nodes; later levels may be cut too.
     truncated = any(len(row[f"level{d}"]) >= max_nodes for d in range(1, hops + 1))
@@ -480,12 +528,14 @@ async def shortest_path(
     customer_key = key_for("Customer", customer, "customer")
     brand_key = key_for("Brand", brand, "brand")
     params = {"customer": customer_key, "brand": brand_key, "max_hops": max_hops}
-    exists = (await ctx.store.read(q.CUSTOMER_AND_BRAND_EXIST, params))[0]
+    exists = (await _read(ctx, q.CUSTOMER_AND_BRAND_EXIST, params))[0]
     if not exists["customer"]:
         raise not_found("customer", customer_key)
     if not exists["brand"]:
         raise not_found("brand", brand_key)
-    rows = await ctx.store.read(q.shortest_path_query(ctx.store.engine, max_hops), params)
+    if exists["restricted"]:
+        raise restricted()
+    rows = await _read(ctx, q.shortest_path_query(ctx.store.engine, max_hops), params)
     if not rows:
         return None
     nodes = [node_ref(n) for n in rows[0]["nodes"]]
@@ -505,9 +555,9 @@ async def segment_preferences(ctx: Context, group_by: str, period: Range) -> lis
     """Every group x content type cell (zeros included), by group key then rate (highest
     first) then content type."""
     sizes_query, cells_query = q.SEGMENT_PREFERENCES[group_by]
-    groups = await ctx.store.read(sizes_query, {"max_groups": MAX_GROUPS})
-    cells = await ctx.store.read(
-        cells_query, {"from": period[0], "until": period[1], "max_cells": MAX_CELLS}
+    groups = await _read(ctx, sizes_query, {"max_groups": MAX_GROUPS})
+    cells = await _read(
+        ctx, cells_query, {"from": period[0], "until": period[1], "max_cells": MAX_CELLS}
     )
     found = {(r["key"], r["content_type"]): r for r in cells}
     content_types = sorted({r["content_type"] for r in cells})

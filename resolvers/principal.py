@@ -43,6 +43,12 @@ class Principal:
     def rate_key(self) -> str:
         return f"{self.via}:{self.subject}"
 
+    @property
+    def sees_restricted(self) -> bool:
+        """Whether customers whose processing is restricted are shown to this caller:
+        admins only (docs/security.md); statements take it as `$include_restricted`."""
+        return self.role is Role.ADMIN
+
 
 # For code that runs as the hub itself (CLI commands, tests of the read layer).
 SYSTEM = Principal(subject="system", role=Role.ADMIN, via="local")

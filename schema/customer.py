@@ -85,6 +85,18 @@ class Consent:
     def active(self) -> bool:
         return self.withdrawn_at is None
 
+    @classmethod
+    def from_record(cls, r: Record) -> "Consent":
+        """From a CONSENTED relationship's properties, with `brand` the brand's record."""
+        return cls(
+            brand=Brand.from_record(r["brand"]),
+            purposes=from_stored(r.get("purposes")),
+            granted_at=ms_to_datetime(r.get("granted_at")),
+            withdrawn_at=ms_to_datetime(r.get("withdrawn_at")),
+            source=r.get("source"),
+            policy_version=r.get("policy_version"),
+        )
+
 
 @strawberry.type(description="A marketing segment.")
 class Segment:
@@ -171,17 +183,7 @@ class Customer(Node):
     @strawberry.field(description="Consents given to brands, newest first, withdrawn ones too.")
     async def consents(self, info: Info[Context, None]) -> list[Consent]:
         rows = sorted(await self._all(info, "consents"), key=lambda r: -(r.get("granted_at") or 0))
-        return [
-            Consent(
-                brand=Brand.from_record(r["brand"]),
-                purposes=from_stored(r.get("purposes")),
-                granted_at=ms_to_datetime(r.get("granted_at")),
-                withdrawn_at=ms_to_datetime(r.get("withdrawn_at")),
-                source=r.get("source"),
-                policy_version=r.get("policy_version"),
-            )
-            for r in rows
-        ]
+        return [Consent.from_record(r) for r in rows]
 
     @strawberry.field(description="Segments the customer belongs to.")
     async def segments(self, info: Info[Context, None]) -> list[Segment]:

@@ -30,6 +30,7 @@ from graphql import (
     IntValueNode,
     OperationDefinitionNode,
     SelectionSetNode,
+    Undefined,
     VariableNode,
     get_named_type,
     get_nullable_type,
@@ -42,7 +43,7 @@ from graphql.utilities import get_operation_ast, value_from_ast_untyped
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 
-from resolvers.access import MAX_TOKENS_ANY_ROLE, ROLE_LIMITS, Limits, may_call
+from resolvers.access import MAX_TOKENS_ANY_ROLE, ROLE_LIMITS, Limits, may_call, work_cost
 from resolvers.audit import write_entry
 from resolvers.context import Context
 from resolvers.errors import ErrorCode
@@ -181,7 +182,7 @@ class _Measure:
         for selection in selections.selections:
             if isinstance(selection, FieldNode):
                 aliases += selection.alias is not None
-                cost += 1
+                cost += 1 + self._work(parent, selection)
                 if selection.selection_set is None:
                     continue
                 child = self._child_type(parent, selection.name.value)
@@ -214,6 +215,25 @@ class _Measure:
                 c, d, a = self._spreads[key]
                 cost, deepest, aliases = cost + c, max(deepest, d), aliases + a
         return cost, deepest, aliases
+
+    def _work(self, owner: Any, node: FieldNode) -> int:
+        """The cost of a root query field's work in the hub (resolvers/access.py
+        work_cost), from its arguments as written, from variables or schema defaults."""
+        query = self.schema.query_type
+        if query is None or owner is not query:
+            return 0
+        definition = query.fields.get(node.name.value)
+        if definition is None:
+            return 0
+        arguments = {
+            name: arg.default_value
+            for name, arg in definition.args.items()
+            if arg.default_value is not Undefined
+        }
+        for argument in node.arguments or ():
+            value = value_from_ast_untyped(argument.value, dict(self.variables))
+            arguments[argument.name.value] = value
+        return work_cost(node.name.value, arguments)
 
     def _child_type(self, owner: Any, name: str) -> Any:
         if name in INTROSPECTION_TYPES:

@@ -18,7 +18,7 @@ from resolvers.context import Context
 from resolvers.ids import to_global_id
 from schema.base import Connection, ms_to_datetime, ranked_connection
 from schema.brand import Brand
-from schema.customer import Customer
+from schema.customer import Consent, Customer
 from schema.personal import Personal
 from schema.social import SocialAccount
 
@@ -230,6 +230,14 @@ class CrossSellProspect:
     )
     categories: list[AudienceSignal] = strawberry.field(
         description="Over-represented categories the target sells that the prospect bought."
+    )
+    marketing_consent: bool = strawberry.field(
+        description="True when the prospect's consent to the `to` brand is live for "
+        "marketing now (always true unless `includeWithoutConsent`)."
+    )
+    consent: Consent | None = strawberry.field(
+        description="That live consent (its purposes, grant time, source and policy "
+        "version), or null without one."
     )
 
 
@@ -508,7 +516,9 @@ class NetworkQueries:
 
     @strawberry.field(
         description="Customers engaged with `from` and not with `to` who carry the traits "
-        "over-represented in `to`'s audience, best first, each with the reason."
+        "over-represented in `to`'s audience, best first, each with the reason. A marketing "
+        "list: only customers whose consent to `to` is live for marketing, unless "
+        "`includeWithoutConsent`."
     )
     async def cross_sell_prospects(
         self, info: Info[Context, None],
@@ -520,10 +530,13 @@ class NetworkQueries:
         min_members: Annotated[int, strawberry.argument(
             description="A trait counts only when at least this many of `to`'s audience "
             "carry it.")] = 2,
+        include_without_consent: Annotated[bool, strawberry.argument(
+            description="Also list customers without a live marketing consent to `to`, "
+            "for analysis (analysts and admins; refused to app keys).")] = False,
         first: First = 20, after: After = None,
     ) -> Connection[CrossSellProspect]:  # fmt: skip
         items = await net.cross_sell_prospects(
-            info.context, from_, to, _kinds(engagement), min_members
+            info.context, from_, to, _kinds(engagement), min_members, include_without_consent
         )
         info.context.audit.customers_read(i["customer"]["id"] for i in items)
         nodes = [
@@ -533,6 +546,10 @@ class NetworkQueries:
                 reason=i["reason"],
                 tags=[AudienceSignal.of(s) for s in i["tags"]],
                 categories=[AudienceSignal.of(s) for s in i["categories"]],
+                marketing_consent=i["consent"] is not None,
+                consent=Consent.from_record({**i["consent"], "brand": i["consent_brand"]})
+                if i["consent"]
+                else None,
             )
             for i in items
         ]

@@ -9,10 +9,14 @@ from typing import Any
 import pytest
 
 from graph import network as q
+from graph import subject
+from loaders.pipeline import write_records
+from resolvers.compute import Compute
+from resolvers.context import Context
 from resolvers.ids import to_global_id
 from resolvers.network import MAX_MATRIX_BRANDS, month_of
 from tests.integration.network_graph import at, load_network
-from tests.integration.test_customer360 import errors_of, run
+from tests.integration.test_customer360 import ADMIN, ANALYST, APP, SCHEMA, errors_of, run
 
 THIRD, TWO_THIRDS = 1 / 3, 2 / 3
 
@@ -203,7 +207,21 @@ PROSPECTS = """query($from: ID!, $to: ID!, $min: Int, $first: Int, $after: Strin
 }"""
 
 
+def consent(
+    customer: str, brand: str, purposes: list[str], withdrawn: int | None = None
+) -> dict[str, Any]:
+    return {"customer_id": customer, "brand_id": brand, "purposes": purposes,
+            "granted_at": at(1, 1), "withdrawn_at": withdrawn, "source": "web",
+            "policy_version": "2024-01"}  # fmt: skip
+
+
+async def grant(store: Any, *rows: dict[str, Any]) -> None:
+    await write_records(store, "consents", list(rows), at(6, 1))
+    store.statements.clear()
+
+
 async def test_cross_sell_prospects_scored_by_excess_share(network):
+    await grant(network, consent("c1", "bB", ["marketing"]), consent("c4", "bB", ["marketing"]))
     # Target B's audience {c2, c3, c5} (3 of N = 6):
     #   t-run: c2, c3, c5 -> 3/3 = 1.0 vs base {c2, c3, c4, c5} 4/6 -> excess 1/3
     #   t-skin: c2, c5 -> 2/3 vs base {c1, c2, c5} 3/6 -> excess 1/6
@@ -229,6 +247,10 @@ async def test_cross_sell_prospects_scored_by_excess_share(network):
 
 
 async def test_cross_sell_with_bought_categories_and_the_other_way(network):
+    await grant(
+        network, *(consent(c, b, ["marketing"]) for c, b in
+                   [("c1", "bB"), ("c4", "bB"), ("c5", "bA"), ("c2", "bC")])
+    )  # fmt: skip
     # minMembers 1 lets shoes in: 1/3 of B's audience vs base {c2, c4} 2/6: excess 0, so it
     # still adds nothing; the answer is unchanged.
     one = await run(network, PROSPECTS, **{"from": "bA", "to": "bB", "min": 1})
@@ -251,6 +273,139 @@ async def test_cross_sell_with_bought_categories_and_the_other_way(network):
         ("c2", pytest.approx(THIRD))
     ]
     assert [t["key"] for t in nodes[0]["tags"]] == ["t-run"]
+
+
+CONSENTED_PROSPECTS = """query($without: Boolean) {
+  crossSellProspects(from: "bA", to: "bB", includeWithoutConsent: $without) {
+    nodes { customer { customerId } score marketingConsent
+      consent { brand { brandId } purposes grantedAt withdrawnAt source policyVersion } } }
+}"""
+
+
+def prospects(data: dict[str, Any]) -> list[tuple[str, bool]]:
+    return [
+        (n["customer"]["customerId"], n["marketingConsent"])
+        for n in data["crossSellProspects"]["nodes"]
+    ]
+
+
+async def test_prospects_are_a_marketing_list_of_live_consents_to_the_target(network):
+    # Prospects of A for B are c4 and c1 (above). c4 consented to B's marketing; c1 gave B
+    # analytics only, withdrew a marketing consent to B, and consents to A's marketing,
+    # which is not B's.
+    await grant(
+        network,
+        consent("c4", "bB", ["marketing", "analytics"]),
+        consent("c1", "bB", ["analytics"]),
+        consent("c1", "bB", ["marketing"], withdrawn=at(1, 5)),
+        consent("c1", "bA", ["marketing"]),
+    )
+    data = await run(network, CONSENTED_PROSPECTS)
+    assert prospects(data) == [("c4", True)]
+    assert data["crossSellProspects"]["nodes"][0]["consent"] == {
+        "brand": {"brandId": "bB"}, "purposes": ["MARKETING", "ANALYTICS"],
+        "grantedAt": "2024-01-01T00:00:00+00:00", "withdrawnAt": None, "source": "web",
+        "policyVersion": "2024-01",
+    }  # fmt: skip
+    # For analysis, the rest too, each saying it has no consent.
+    for principal in (ANALYST, ADMIN):
+        data = await run(network, CONSENTED_PROSPECTS, principal, without=True)
+        assert prospects(data) == [("c4", True), ("c1", False)]
+        assert data["crossSellProspects"]["nodes"][1]["consent"] is None
+    # App keys get the marketing list only, refused before anything runs.
+    network.statements.clear()
+    errors = await errors_of(network, CONSENTED_PROSPECTS, without=True)
+    assert (errors[0]["code"], errors[0]["argument"]) == ("FORBIDDEN", "includeWithoutConsent")
+    assert network.statements == []
+    # A restriction ends the consent: c4 leaves the list, for admins too.
+    await network.write(subject.RESTRICT, {"id": "c4", "restricted": True, "now": at(6, 1)})
+    assert prospects(await run(network, CONSENTED_PROSPECTS, ADMIN)) == []
+
+
+# --- restriction ----------------------------------------------------------------------------
+
+# Everything of c2's: the customer, its name, its account (key, handle, display name),
+# its purchase and its account's post.
+BRAND_A = to_global_id("Brand", "bA")
+C2_DATA = {"c2", "Bo", "a2", "@a2", "A2", "o2", "p2", "post p2"}
+C2_NODES = [("Customer", "c2"), ("SocialAccount", "a2"), ("Purchase", "o2"), ("Post", "p2")]
+C2_GLOBAL_IDS = {to_global_id(t, k) for t, k in C2_NODES}
+EVERY_NETWORK_FIELD = """query($brand: ID!) {
+  matrix: audienceOverlapMatrix(brands: ["bA", "bB", "bC", "bD"]) {
+    customersInGraph brands { brand { brandId } audience } }
+  audience: brandAudience(brand: "bA") { customers followers interactors purchasers }
+  lookalikeBrands(brand: "bB", orderBy: SHARED) { nodes { b { brandId } shared } }
+  crossSideEffect { nodes { month customersJoined customersReached } }
+  influencers { nodes { account { accountId handle displayName } customerId
+    interactionsReceived distinctInteractors attributedPurchases attributedBuyers score } }
+  communities(minSize: 1) { communities { nodes { members(first: 100) {
+    nodes { accountId customerId account { handle } } } } } }
+  fromBrand: neighbourhood(node: $brand, hops: 3, maxNodes: 200) {
+    nodes(first: 100) { nodes { type key displayName globalId } }
+    edges(first: 100) { nodes { fromKey toKey } } }
+  fromCustomer: neighbourhood(node: "c1", hops: 3, maxNodes: 200) {
+    nodes(first: 100) { nodes { type key displayName globalId } }
+    edges(first: 100) { nodes { fromKey toKey } } }
+  path: shortestPath(customer: "c1", brand: "bB") { length nodes { type key displayName } }
+  segmentPreferences(groupBy: SEGMENT) { nodes { group groupSize interactingCustomers } }
+}"""
+# (apart: with the above, over the cost limit of app and analyst keys)
+FOR_ANALYSIS = """{
+  byRegion: segmentPreferences(groupBy: REGION) { nodes { group groupSize } }
+  toB: crossSellProspects(from: "bA", to: "bB", includeWithoutConsent: true) {
+    nodes { customer { customerId } score } }
+  toC: crossSellProspects(from: "bB", to: "bC", minMembers: 1, includeWithoutConsent: true) {
+    nodes { customer { customerId } score } }
+}"""
+
+
+def strings_in(value: Any) -> set[str]:
+    if isinstance(value, dict):
+        return set().union(*(strings_in(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(strings_in(v) for v in value)) if value else set()
+    return {value} if isinstance(value, str) else set()
+
+
+async def test_a_restricted_customer_is_in_no_network_result(network):
+    await network.write(subject.RESTRICT, {"id": "c2", "restricted": True, "now": at(6, 1)})
+    for principal in (ANALYST, None):  # None: the app key `run` uses by default
+        data = await run(
+            network, EVERY_NETWORK_FIELD, *([principal] if principal else []), brand=BRAND_A
+        )
+        seen = strings_in(data)
+        assert not seen & C2_DATA, seen & C2_DATA
+        assert not seen & C2_GLOBAL_IDS
+    # Nor is it counted: without c2, A = {c1, c4}, B = {c3, c5}, C = {c3, c4, c5}, N = 5.
+    assert data["matrix"]["customersInGraph"] == 5
+    assert [b["audience"] for b in data["matrix"]["brands"]] == [2, 2, 3, 1]
+    assert data["audience"] == {"customers": 2, "followers": 1, "interactors": 2, "purchasers": 1}
+    # a9's post p9 without a2's like and without c2's purchase o2: 3 interactions, 2
+    # shares, 2 purchases (o6, o5) -> 3 + 4 + 10; a2 (c2's) is not ranked.
+    assert [(i["account"]["accountId"], i["distinctInteractors"], i["attributedBuyers"],
+             i["score"]) for i in data["influencers"]["nodes"]] == [("a9", 3, 2, 17.0)]  # fmt: skip
+    assert data["crossSideEffect"]["nodes"][0]["customersJoined"] == 1  # Jan: c1 only
+    gold = data["segmentPreferences"]["nodes"][0]
+    assert (gold["group"], gold["groupSize"]) == ("s-gold", 2)  # {c1, c4}
+    assert data["path"]["length"] == 4  # c1 - t-skin - c5 - o5 - bB, not through c2
+    # B's profile without c2: t-run 2/2 vs 3/5 (c1 does not carry it); outerwear 2/2.
+    # Then c4 (t-run) is the only prospect of A for B; and B has no customer left outside C.
+    prospects_seen = await run(network, FOR_ANALYSIS, ANALYST)
+    assert not strings_in(prospects_seen) & C2_DATA
+    # North = {c1} without c2
+    assert prospects_seen["byRegion"]["nodes"][0] == {"group": "North", "groupSize": 1}
+    assert [n["customer"]["customerId"] for n in prospects_seen["toB"]["nodes"]] == ["c4"]
+    assert prospects_seen["toC"]["nodes"] == []
+    # c2 itself, or a node of its, cannot be a start.
+    for query, start in [(HOOD, {"node": "c2"}),
+                         (HOOD, {"node": to_global_id("SocialAccount", "a2")}),
+                         (PATH, {"customer": "c2", "brand": "bA"})]:  # fmt: skip
+        errors = await errors_of(network, query, **start)
+        assert (errors[0]["code"], errors[0].get("reason")) == ("FORBIDDEN", "RESTRICTED")
+    # Admins still see it, as in `customers`.
+    admin = await run(network, EVERY_NETWORK_FIELD, ADMIN, brand=BRAND_A)
+    assert admin["matrix"]["customersInGraph"] == 6
+    assert {"c2", "a2"} <= strings_in(admin)
 
 
 # --- cross-side effect -----------------------------------------------------------------------
@@ -361,6 +516,35 @@ async def test_communities_of_accounts(network):
     member = data["communities"]["nodes"][0]["members"]["nodes"][0]
     assert member["account"] == {"handle": "@a1"}
     assert (await run(network, query, min=4))["communities"]["communities"]["totalCount"] == 0
+
+
+def aliased_communities(seeds: list[int]) -> str:
+    return "{ " + " ".join(
+        f"c{i}: communities(seed: {seed}) {{ truncated communities {{ nodes {{ size }} }} }}"
+        for i, seed in enumerate(seeds)
+    ) + " }"  # fmt: skip
+
+
+async def test_ten_aliased_communities_are_refused_before_anything_runs(network):
+    # Each costs what Louvain over the account graph is worth (resolvers/access.py):
+    # ten are over every role's limit.
+    for principal in (APP, ANALYST, ADMIN):
+        errors = await errors_of(network, aliased_communities(list(range(10))), principal)
+        assert (errors[0]["code"], errors[0]["limit"]) == ("LIMIT_EXCEEDED", "cost")
+    assert network.statements == []
+
+
+async def test_aliased_communities_share_the_edges_and_each_seed_is_computed_once(network):
+    data = await run(network, aliased_communities([42, 42, 7]), ADMIN)
+    assert data["c0"] == data["c1"] and data["c0"]["communities"]["nodes"]
+    assert network.statements == [q.ACCOUNT_EDGES]  # one read of the edges for all three
+
+
+async def test_a_computation_over_the_time_limit_is_refused_with_a_code(network):
+    context = Context(network, APP, compute=Compute(timeout_s=0.001, keep_workers=False))
+    result = await SCHEMA.execute("{ communities { truncated } }", context_value=context)
+    assert result.errors is not None
+    assert result.errors[0].extensions == {"code": "LIMIT_EXCEEDED", "limit": "time"}
 
 
 # --- neighbourhood and paths -----------------------------------------------------------------

@@ -24,7 +24,7 @@ def test_unknown_or_no_kinds_never_reach_the_text(kinds):
 
 def test_neighbourhood_text_per_label_and_hop_count():
     text = q.neighbourhood_query("Brand", 3)
-    assert text.startswith("MATCH (s:Brand {id: $key})")
+    assert "MATCH (s:Brand {id: $key})" in text
     assert "AS level3" in text and "AS level4" not in text
     for label, hops in (("Customer", 0), ("Customer", 4), ("Nope", 1), ("Brand) DELETE (x", 1)):
         with pytest.raises(KeyError):
@@ -32,7 +32,7 @@ def test_neighbourhood_text_per_label_and_hop_count():
 
 
 def test_shortest_path_text_per_engine():
-    assert "shortestPath((c)-[*..4]-(b))" in q.shortest_path_query("neo4j", 4)
+    assert "allShortestPaths((c)-[*..4]-(b))" in q.shortest_path_query("neo4j", 4)
     assert "algo.SPpaths" in q.shortest_path_query("embedded", 4)
     for hops in (0, 7):
         with pytest.raises(KeyError):
@@ -47,3 +47,19 @@ def test_every_statement_is_bounded():
                  q.customers_joining_query(kinds), q.INFLUENCERS, q.ACCOUNT_EDGES,
                  *(s for pair in q.SEGMENT_PREFERENCES.values() for s in pair)):  # fmt: skip
         assert "LIMIT" in text
+
+
+def test_every_statement_applies_the_restriction_rule():
+    kinds = ("follow", "interaction", "purchase")
+    for text in (q.BRANDS_AND_CUSTOMERS, q.overlap_matrix_query(kinds),
+                 q.lookalikes_query(kinds), q.cross_sell_query(kinds),
+                 q.audience_signals_query(kinds), q.SIGNAL_BASE_RATES,
+                 q.brand_audience_query(kinds), q.brands_joining_query(kinds),
+                 q.customers_joining_query(kinds), q.INFLUENCERS, q.ACCOUNT_EDGES,
+                 q.neighbourhood_query("Customer", 2), q.CUSTOMER_AND_BRAND_EXIST,
+                 q.shortest_path_query("neo4j", 3), q.shortest_path_query("embedded", 3),
+                 *(s for pair in q.SEGMENT_PREFERENCES.values() for s in pair)):  # fmt: skip
+        assert "$include_restricted" in text, text
+    # Every kind's audience branch filters the customers it finds.
+    for kind in kinds:
+        assert "$include_restricted" in "\n".join(q.engaged_lines((kind,), "b", "c"))

@@ -159,3 +159,28 @@ def test_a_deep_document_is_measured_to_its_full_depth():
         inner = f"brand {{ products(first: 1) {{ nodes {{ {inner} }} }} }}"
     shape = measure(f'{{ customer(id: "c1") {{ purchases(first: 1) {{ nodes {{ {inner} }} }} }} }}')
     assert (shape.depth, shape.cost) == (22, 22)
+
+
+TEN_COMMUNITIES = (
+    "{ " + " ".join(f"c{i}: communities(seed: {i}) {{ truncated }}" for i in range(10)) + " }"
+)
+HOOD = 'query($h: Int) { neighbourhood(node: "c1", hops: $h, maxNodes: 200) { truncated } }'
+
+
+def test_work_computed_in_the_hub_is_costed_for_what_it_reads():
+    # communities: 1 + 100,000 for Louvain over up to 400k edges + truncated 1
+    assert measure("{ communities { truncated } }").cost == 100_002
+    # ten aliased ones (issue 12): over every role's limit, so refused before running
+    cost = measure(TEN_COMMUNITIES, Role.ADMIN).cost
+    assert cost == 1_000_020 > max(limits.max_cost for limits in ROLE_LIMITS.values())
+    # ranked lists computed whole: their caps (prospects: the signals too), then the page
+    # as before (first 20 x totalCount)
+    assert measure("{ influencers { totalCount } }").cost == 1 + 1_000 + 20
+    assert measure('{ crossSellProspects(from: "a", to: "b") { totalCount } }').cost == 11_021
+    # neighbourhood: hops x maxNodes x 10, from literals, variables or the schema defaults
+    # (hops 1, maxNodes 50); out of range, the most the field allows
+    assert measure('{ neighbourhood(node: "c1") { truncated } }').cost == 2 + 1 * 50 * 10
+    assert measure(HOOD, h=3).cost == 2 + 3 * 200 * 10
+    assert measure(HOOD, h=99).cost == 2 + 3 * 200 * 10
+    # a field that computes nothing in the hub costs its items only, as before
+    assert measure('{ customer(id: "c1") { customerId } }').cost == 2
