@@ -54,7 +54,7 @@ from rich.table import Table
 
 import graph.linking
 from bench.common import RESULTS, ROOT, engine
-from graph.store import EngineHealth, GraphStore, Params, Record, WriteCounters
+from graph.store import GraphStore, Params, Record, StoreWrapper, WriteCounters
 from graph.writes import KINDS as WRITE_KINDS
 from graph.writes import NodeKind, RelKind, edge_merges, rel_merges, write_rows
 from loaders.export import export_files
@@ -136,13 +136,11 @@ def family(query: str) -> str:
     return "upsert" if query.startswith("UNWIND $rows") else "other"
 
 
-class TimedStore:
+class TimedStore(StoreWrapper):
     """Wraps a GraphStore; adds up seconds and calls per statement family."""
 
     def __init__(self, store: GraphStore) -> None:
-        self._store = store
-        self.inner = store  # for calls that are not part of a timed pass
-        self.engine = store.engine
+        super().__init__(store)  # self.inner: for calls that are not part of a timed pass
         self.seconds: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
 
@@ -158,14 +156,14 @@ class TimedStore:
     async def read(self, query: str, params: Params | None = None) -> list[Record]:
         started = time.perf_counter()
         try:
-            return await self._store.read(query, params)
+            return await self.inner.read(query, params)
         finally:
             self._add(query, started)
 
     async def write(self, query: str, params: Params | None = None) -> WriteCounters:
         started = time.perf_counter()
         try:
-            return await self._store.write(query, params)
+            return await self.inner.write(query, params)
         finally:
             self._add(query, started)
 
@@ -174,24 +172,9 @@ class TimedStore:
     ) -> tuple[list[Record], WriteCounters]:
         started = time.perf_counter()
         try:
-            return await self._store.write_returning(query, params)
+            return await self.inner.write_returning(query, params)
         finally:
             self._add(query, started)
-
-    async def ping(self) -> None:
-        await self._store.ping()
-
-    def health(self) -> EngineHealth:
-        return self._store.health()
-
-    def retry_after_s(self) -> int:
-        return self._store.retry_after_s()
-
-    async def compact(self) -> None:
-        await self._store.compact()
-
-    async def close(self) -> None:
-        await self._store.close()
 
 
 # --- data -----------------------------------------------------------------------------

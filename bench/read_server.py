@@ -23,7 +23,7 @@ from urllib.parse import parse_qs
 
 import uvicorn
 
-from graph.store import EngineHealth, GraphStore, Params, Record, WriteCounters
+from graph.store import GraphStore, Params, Record, StoreWrapper
 from hub.app import create_app
 from hub.settings import Settings
 
@@ -33,15 +33,14 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 
-class RecordingStore:
+class RecordingStore(StoreWrapper):
     """Wraps the hub's store: adds up the seconds spent in it, records statements on demand.
 
     Requests are sequential in the benchmark, so one running total serves one request.
     """
 
     def __init__(self, store: GraphStore) -> None:
-        self._store = store
-        self.engine = store.engine
+        super().__init__(store)
         self.recording = False
         self.captured: list[dict[str, Any]] = []
         self.seconds = 0.0
@@ -52,33 +51,10 @@ class RecordingStore:
             self.captured.append({"query": query, "params": dict(params or {})})
         started = time.perf_counter()
         try:
-            return await self._store.read(query, params)
+            return await self.inner.read(query, params)
         finally:
             self.seconds += time.perf_counter() - started
             self.calls += 1
-
-    async def write(self, query: str, params: Params | None = None) -> WriteCounters:
-        return await self._store.write(query, params)
-
-    async def write_returning(
-        self, query: str, params: Params | None = None
-    ) -> tuple[list[Record], WriteCounters]:
-        return await self._store.write_returning(query, params)
-
-    async def ping(self) -> None:
-        await self._store.ping()
-
-    def health(self) -> EngineHealth:
-        return self._store.health()
-
-    def retry_after_s(self) -> int:
-        return self._store.retry_after_s()
-
-    async def compact(self) -> None:
-        await self._store.compact()
-
-    async def close(self) -> None:
-        await self._store.close()
 
 
 class BenchApp:

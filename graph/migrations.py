@@ -95,13 +95,13 @@ async def _migrate_falkor(store: GraphStore) -> MigrationReport:
 
 async def _schema_rows(store: GraphStore, query: str) -> list[Record]:
     """The rows of a schema procedure; none while the graph does not exist yet (FalkorDB
-    refuses reads of a graph no write has created)."""
-    try:
-        return await store.read(query)
-    except GraphQueryError as e:
-        if "empty key" in str(e):
-            return []
-        raise
+    refuses reads of a graph no write has created, so it is not asked)."""
+    from graph.falkor_store import GRAPH_NAME, FalkorStore
+
+    assert isinstance(store, FalkorStore)
+    if not await store.execute_command("EXISTS", GRAPH_NAME):
+        return []
+    return await store.read(query)
 
 
 async def _constraints_built(store: GraphStore) -> None:

@@ -77,6 +77,41 @@ class GraphStore(Protocol):
     async def close(self) -> None: ...
 
 
+class StoreWrapper:
+    """A GraphStore that passes every call to ``inner``: the base of wrappers that watch
+    some calls (tests count statements, benchmarks time them) and override only those."""
+
+    def __init__(self, inner: GraphStore) -> None:
+        self.inner = inner
+        self.engine = inner.engine
+
+    async def read(self, query: str, params: Params | None = None) -> list[Record]:
+        return await self.inner.read(query, params)
+
+    async def write(self, query: str, params: Params | None = None) -> WriteCounters:
+        return await self.inner.write(query, params)
+
+    async def write_returning(
+        self, query: str, params: Params | None = None
+    ) -> tuple[list[Record], WriteCounters]:
+        return await self.inner.write_returning(query, params)
+
+    async def ping(self) -> None:
+        await self.inner.ping()
+
+    def health(self) -> EngineHealth:
+        return self.inner.health()
+
+    def retry_after_s(self) -> int:
+        return self.inner.retry_after_s()
+
+    async def compact(self) -> None:
+        await self.inner.compact()
+
+    async def close(self) -> None:
+        await self.inner.close()
+
+
 @asynccontextmanager
 async def open_store(
     url: str,

@@ -12,7 +12,7 @@ import pytest
 
 from graph.audit import INSERT_AUDIT_ENTRY
 from graph.migrations import migrate
-from graph.store import EngineHealth, GraphStore, Params, Record, WriteCounters, open_store
+from graph.store import GraphStore, Params, Record, StoreWrapper, WriteCounters, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINES = ["neo4j", "embedded"]
@@ -59,14 +59,13 @@ async def embedded_store(tmp_path_factory: pytest.TempPathFactory) -> AsyncItera
         yield s
 
 
-class CountingStore:
+class CountingStore(StoreWrapper):
     """Wraps a real store and counts the statements sent through it. The audit entry a
     request writes at its end (schema/guard.py) is counted apart, in ``audit_writes``, so
     ``statements`` says what the request itself needed."""
 
     def __init__(self, inner: GraphStore) -> None:
-        self.inner = inner
-        self.engine = inner.engine
+        super().__init__(inner)
         self.statements: list[str] = []
         self.audit_writes: list[str] = []
 
@@ -83,21 +82,6 @@ class CountingStore:
     ) -> tuple[list[Record], WriteCounters]:
         self.statements.append(query)
         return await self.inner.write_returning(query, params)
-
-    async def ping(self) -> None:
-        await self.inner.ping()
-
-    def health(self) -> EngineHealth:
-        return self.inner.health()
-
-    def retry_after_s(self) -> int:
-        return self.inner.retry_after_s()
-
-    async def compact(self) -> None:
-        await self.inner.compact()
-
-    async def close(self) -> None:
-        await self.inner.close()
 
 
 @pytest.fixture(params=ENGINES)
