@@ -189,6 +189,12 @@ def _parsed(e164: str) -> phonenumbers.PhoneNumber | None:
         return None
 
 
+def national_digits(e164: str) -> str:
+    """The national significant number of an E.164 number ('+8613812345678' ->
+    '13812345678')."""
+    return _national(e164)
+
+
 def _national(e164: str) -> str:
     number = _international(e164) or _parsed(e164)
     return str(number.national_number) if number is not None else e164.lstrip("+")

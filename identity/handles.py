@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from identity.pinyin import canonical_spelling
 from identity.text import MAX_INPUT, fold
 
 _DECORATION_WORDS = (
@@ -84,6 +85,7 @@ def _windows(words: tuple[str, ...]) -> frozenset[str]:
                 window = "".join(sequence[start : start + size])
                 if len(window) >= 2 and start + size <= len(sequence):
                     out.add(window)
+                    out.add(canonical_spelling(window))  # lyujing -> lujing, as names are
                     out.update(_undecorated(window))
     return frozenset(out)
 

@@ -18,7 +18,6 @@ from identity import nicknames, pinyin
 from identity.text import clean, han_runs, latin_words
 
 # Spellings of one pinyin syllable (ü as v, yu, or u), made one.
-_PINYIN_ALIASES = {"lv": "lu", "nv": "nu", "lyu": "lu", "nyu": "nu", "lve": "lue", "nve": "nue"}
 # Han pet-name prefixes: 小明, 阿伟, 老王 name a person by one character of the name.
 _PET_PREFIXES = frozenset("小阿老")
 _MAX_TOKENS = 4  # more words than this is a sentence or a bio, not a name
@@ -62,8 +61,7 @@ class NameForm:
 EMPTY = NameForm("", frozenset(), frozenset(), (), frozenset(), frozenset(), "", False, "")
 
 
-def _canonical_token(token: str) -> str:
-    return _PINYIN_ALIASES.get(token, token)
+_canonical_token = pinyin.canonical_syllable
 
 
 def parse_name(text: object) -> NameForm:
@@ -160,7 +158,8 @@ def _latin_name(words: list[str]) -> NameForm:
 
 def _one_word(word: str) -> NameForm:
     """One word: run-together pinyin ('wangwei'), or a given name alone ('Jenny')."""
-    syllables = pinyin.split_syllables(word)
+    split = pinyin.split_syllables(word)
+    syllables = tuple(_canonical_token(s) for s in split) if split else None
     if syllables and len(syllables) >= 2 and syllables[0] in pinyin.pinyin_surnames():
         surname, given = syllables[0], "".join(syllables[1:])
         if len(syllables) <= 3:

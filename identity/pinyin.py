@@ -43,6 +43,8 @@ _SYLLABLE_TEXT = """
 """
 SYLLABLES = frozenset(_SYLLABLE_TEXT.split())
 _LONGEST = max(len(s) for s in SYLLABLES)
+# Spellings of one syllable (ü as v, yu, or u), made one: 吕 is Lü, Lyu, Lv or Lu.
+ALIASES = {"lv": "lu", "nv": "nu", "lyu": "lu", "nyu": "nu", "lve": "lue", "nve": "nue"}
 _TONE_NUMBER = re.compile(r"(?<=[a-zü])[1-5](?![0-9])")
 
 
@@ -52,6 +54,20 @@ def strip_tones(text: str) -> str:
     text = _TONE_NUMBER.sub("", text)
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def canonical_syllable(syllable: str) -> str:
+    """'lyu' / 'lv' -> 'lu'; any other word is itself."""
+    return ALIASES.get(syllable, syllable)
+
+
+def canonical_spelling(letters: str) -> str:
+    """Run-together pinyin with every syllable in its canonical spelling ('lyujing' ->
+    'lujing'); other text unchanged."""
+    if not any(alias in letters for alias in ("lv", "nv", "yu", "ve")):
+        return letters
+    syllables = split_syllables(letters)
+    return "".join(map(canonical_syllable, syllables)) if syllables else letters
 
 
 def split_syllables(letters: str) -> tuple[str, ...] | None:
