@@ -144,33 +144,49 @@ def _email_keys(email: Email) -> set[str]:
 
 ACCOUNT_RULES: tuple[BlockingRule[AccountProfile, CustomerProfile], ...] = (
     BlockingRule(
-        "surname_initial", _account_surname_initial, _customer_surname_initial,
+        "surname_initial",
+        _account_surname_initial,
+        _customer_surname_initial,
         "pinyin or Latin surname with the given name's initial (from the display name or "
         "run-together pinyin in the handle), and a birth year in the handle or the place",
     ),
     BlockingRule(
-        "handle_name", lambda a: a.handle.windows, _customer_name_keys,
+        "handle_name",
+        lambda a: a.handle.windows,
+        _customer_name_keys,
         "a run of words in the handle is the customer's full name or surname+initial",
     ),
     BlockingRule(
-        "display_name", _display_keys, _customer_name_keys,
+        "display_name",
+        _display_keys,
+        _customer_name_keys,
         "the display name is the customer's full name (any script, short forms) or initials",
     ),
     BlockingRule(
-        "given_place", _account_given_place, _customer_given_place,
+        "given_place",
+        _account_given_place,
+        _customer_given_place,
         "a given or pet name alone, in the same city or region",
     ),
     BlockingRule(
-        "phone", lambda a: _phone_keys(a.phone), lambda c: _phone_keys(c.phone),
+        "phone",
+        lambda a: _phone_keys(a.phone),
+        lambda c: _phone_keys(c.phone),
         "phone hash, or the first 3 and last 4 digits a mask shows",
     ),
     BlockingRule(
-        "email", lambda a: _email_keys(a.email), lambda c: _email_keys(c.email),
+        "email",
+        lambda a: _email_keys(a.email),
+        lambda c: _email_keys(c.email),
         "email hash, or the first 2 letters and the domain a mask shows",
     ),
-    BlockingRule("claimed", lambda a: [a.claimed] if a.claimed else [], lambda c: [c.id],
-                 "the CRM id the account claims"),
-)  # fmt: skip
+    BlockingRule(
+        "claimed",
+        lambda a: [a.claimed] if a.claimed else [],
+        lambda c: [c.id],
+        "the CRM id the account claims",
+    ),
+)
 
 
 def _customer_contact(c: CustomerProfile) -> set[str]:
@@ -184,13 +200,21 @@ def _email_typo(c: CustomerProfile) -> list[str]:
 
 
 CUSTOMER_RULES: tuple[BlockingRule[CustomerProfile, CustomerProfile], ...] = (
-    BlockingRule("full_name", lambda c: c.name.full, lambda c: c.name.full,
-                 "the same full name in any script or short form"),
-    BlockingRule("surname_initial", _customer_surname_initial, _customer_surname_initial,
-                 "surname with the given name's initial, and the birth year or the place"),
+    BlockingRule(
+        "full_name",
+        lambda c: c.name.full,
+        lambda c: c.name.full,
+        "the same full name in any script or short form",
+    ),
+    BlockingRule(
+        "surname_initial",
+        _customer_surname_initial,
+        _customer_surname_initial,
+        "surname with the given name's initial, and the birth year or the place",
+    ),
     BlockingRule("contact", _customer_contact, _customer_contact, "the same email or phone"),
     BlockingRule("email_typo", _email_typo, _email_typo, "email domain and first letters"),
-)  # fmt: skip
+)
 
 
 # -- blocking ---------------------------------------------------------------------------

@@ -42,6 +42,12 @@ class Comparison(Generic[A, B]):
     compare: Callable[[A, B], int]
     tf_levels: frozenset[int] = frozenset()
     description: str = ""
+    # Optional shortcuts for many pairs (identity/vectors.py): a side for which ``present``
+    # is false makes the pair NULL without calling ``compare``; pairs of one left record
+    # and right records of equal ``right_key`` get one call.
+    left_present: Callable[[A], bool] | None = None
+    right_present: Callable[[B], bool] | None = None
+    right_key: Callable[[B], int] | None = None
 
     def level(self, label: str) -> int:
         return self.levels.index(label)
@@ -91,7 +97,8 @@ def account_name(a: AccountProfile, c: CustomerProfile) -> int:
     elif display == "full":
         label = "full+handle" if in_handle else "full"
     elif in_handle:
-        label = "handle"
+        # A display name that is itself another person's full name speaks against it.
+        label = "handle" if not (a.name.full and len(a.name.tokens) >= 2) else "handle≠display"
     elif display == "initials" or not handle.windows.isdisjoint(name.initials):
         label = "initials"
     elif display == "fuzzy" or _fuzzy(handle.longest, name.written, 0.92):
@@ -106,9 +113,18 @@ def account_name(a: AccountProfile, c: CustomerProfile) -> int:
 
 
 ACCOUNT_NAME_LEVELS = (
-    "han+handle", "full+handle", "han", "full", "handle", "initials", "fuzzy", "given",
-    "family", "none",
-)  # fmt: skip
+    "han+handle",
+    "full+handle",
+    "han",
+    "full",
+    "handle",
+    "handle≠display",
+    "initials",
+    "fuzzy",
+    "given",
+    "family",
+    "none",
+)
 
 
 def customer_name(a: CustomerProfile, b: CustomerProfile) -> int:
@@ -238,47 +254,115 @@ def customer_place(a: CustomerProfile, b: CustomerProfile) -> int:
     return _place_level(a.place, b.place)
 
 
-def customer_gender(a: CustomerProfile, b: CustomerProfile) -> int:
-    if a.gender not in ("female", "male") or b.gender not in ("female", "male"):
-        return NULL
-    return 0 if a.gender == b.gender else 1
-
-
 ACCOUNT_COMPARISONS: tuple[Comparison[AccountProfile, CustomerProfile], ...] = (
     Comparison(
-        "name", ACCOUNT_NAME_LEVELS, account_name, frozenset(range(5)),
+        "name",
+        ACCOUNT_NAME_LEVELS,
+        account_name,
+        frozenset(range(6)),
         "display name and handle against the customer's name, across scripts and short forms",
+        left_present=lambda a: a.name.usable or a.handle.usable,
+        right_present=lambda c: c.name.usable,
+        right_key=lambda c: id(c.name),
     ),
     Comparison(
-        "birth", ("date", "year", "differs"), account_birth,
+        "birth",
+        ("date", "year", "differs"),
+        account_birth,
         description="digits in the handle read as the customer's birthday or birth year",
+        left_present=lambda a: bool(a.handle.years or a.handle.dates),
+        right_present=lambda c: bool(c.birth_year or c.birthday),
     ),
     Comparison(
-        "email", ("exact", "masked", "differs"), account_email,
+        "email",
+        ("exact", "masked", "differs"),
+        account_email,
         description="email, its SHA-256, or a masked address against the customer's email",
+        left_present=lambda a: a.email.usable,
+        right_present=lambda c: c.email.usable,
     ),
     Comparison(
-        "phone", ("exact", "masked", "differs"), account_phone,
+        "phone",
+        ("exact", "masked", "differs"),
+        account_phone,
         description="phone (E.164), its SHA-256, or a masked number against the customer's",
+        left_present=lambda a: a.phone.usable,
+        right_present=lambda c: c.phone.usable,
     ),
     Comparison(
-        "place", ("city", "region", "differs"), account_place,
+        "place",
+        ("city", "region", "differs"),
+        account_place,
         description="profile location against the customer's city and region, any language",
+        left_present=lambda a: a.place.usable,
+        right_present=lambda c: c.place.usable,
     ),
-)  # fmt: skip
+)
+
+
+def _named(c: CustomerProfile) -> bool:
+    return c.name.usable
+
+
+def _born(c: CustomerProfile) -> bool:
+    return c.birth_year is not None
+
+
+def _emailed(c: CustomerProfile) -> bool:
+    return bool(c.email.hashes)
+
+
+def _phoned(c: CustomerProfile) -> bool:
+    return bool(c.phone.hashes)
+
+
+def _placed(c: CustomerProfile) -> bool:
+    return c.place.usable
+
 
 CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] = (
-    Comparison("name", CUSTOMER_NAME_LEVELS, customer_name, frozenset((0, 1)),
-               "the two names across scripts and short forms"),
-    Comparison("birth", ("date", "year", "year±1", "differs"), customer_birth,
-               description="birth date and year"),
-    Comparison("email", ("exact", "typo", "differs"), customer_email,
-               description="emails (or their hashes); one edit apart at the same domain"),
-    Comparison("phone", ("exact", "differs"), customer_phone, description="phones in E.164"),
-    Comparison("place", ("city", "region", "differs"), customer_place,
-               description="city and region, any language"),
-    Comparison("gender", ("same", "differs"), customer_gender, description="gender"),
-)  # fmt: skip
+    Comparison(
+        "name",
+        CUSTOMER_NAME_LEVELS,
+        customer_name,
+        frozenset((0, 1)),
+        "the two names across scripts and short forms",
+        _named,
+        _named,
+    ),
+    Comparison(
+        "birth",
+        ("date", "year", "year±1", "differs"),
+        customer_birth,
+        description="birth date and year",
+        left_present=_born,
+        right_present=_born,
+    ),
+    Comparison(
+        "email",
+        ("exact", "typo", "differs"),
+        customer_email,
+        description="emails (or their hashes); one edit apart at the same domain",
+        left_present=_emailed,
+        right_present=_emailed,
+    ),
+    Comparison(
+        "phone",
+        ("exact", "differs"),
+        customer_phone,
+        description="phones in E.164",
+        left_present=_phoned,
+        right_present=_phoned,
+    ),
+    Comparison(
+        "place",
+        ("city", "region", "differs"),
+        customer_place,
+        description="city and region, any language",
+        left_present=_placed,
+        right_present=_placed,
+    ),
+)
 
 
 def compare_account(a: AccountProfile, c: CustomerProfile) -> tuple[int, ...]:

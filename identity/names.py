@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 from itertools import product
 
 from identity import nicknames, pinyin
@@ -39,7 +39,7 @@ class NameForm:
     abbreviated: bool  # written with an initial ('Bob S.'): no full key can match
     canonical: str  # one key per name, for counting how common it is
 
-    @property
+    @cached_property
     def usable(self) -> bool:
         return bool(self.full or self.initials or self.given or self.pet)
 
@@ -66,7 +66,13 @@ _canonical_token = pinyin.canonical_syllable
 
 def parse_name(text: object) -> NameForm:
     """The forms of a name written in ``text`` (Han, pinyin, Latin, decorated or not);
-    EMPTY when there is no name-like part. Never raises."""
+    EMPTY when there is no name-like part. Never raises. The same text gives the same
+    object (names repeat: a comparison is computed once per distinct name)."""
+    return _parse_name(text) if isinstance(text, str) else EMPTY
+
+
+@lru_cache(maxsize=65536)
+def _parse_name(text: str) -> NameForm:
     cleaned = clean(text)
     if not cleaned:
         return EMPTY
@@ -195,4 +201,6 @@ def _initials(families: Iterable[str], givens: Iterable[str]) -> frozenset[str]:
     for f, g in product(families, givens):
         if f and g:
             out.update((g[0] + f, f + g[0], g + f[0], f[0] + g))
-    return frozenset(out)
+    # 'yang' is Yan G. but far more often the surname Yang: a key that is one pinyin
+    # syllable is not an initials form.
+    return frozenset(k for k in out if k not in pinyin.SYLLABLES)

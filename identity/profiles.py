@@ -13,8 +13,14 @@ from identity.places import Place, parse_place
 from identity.records import AccountRecord, CustomerRecord
 
 # Where a number written without a country code was most likely written.
-PLATFORM_REGIONS = {"wechat": "CN", "weibo": "CN", "xiaohongshu": "CN", "douyin": "CN",
-                    "line": "JP", "kakao": "KR"}  # fmt: skip
+PLATFORM_REGIONS = {
+    "wechat": "CN",
+    "weibo": "CN",
+    "xiaohongshu": "CN",
+    "douyin": "CN",
+    "line": "JP",
+    "kakao": "KR",
+}
 
 
 @dataclass(frozen=True)
