@@ -199,6 +199,22 @@ def _email_typo(c: CustomerProfile) -> list[str]:
     return [f"{local[:3]}@{domain}"] if len(local) >= 3 else []
 
 
+def _identifier(c: CustomerProfile) -> list[str]:
+    return [c.national_id] if c.national_id else []
+
+
+def _birth_date(c: CustomerProfile) -> list[str]:
+    if c.birthday is None or c.birth_year is None:
+        return []
+    return [f"{c.birth_year}-{c.birthday[0]:02d}-{c.birthday[1]:02d}"]
+
+
+def _street(c: CustomerProfile) -> list[str]:
+    """Postcode with the first word of the street address (the house number, usually)."""
+    first = c.address.split(" ", 1)[0] if c.address else ""
+    return [f"{c.postcode}|{first}"] if c.postcode and first else []
+
+
 CUSTOMER_RULES: tuple[BlockingRule[CustomerProfile, CustomerProfile], ...] = (
     BlockingRule(
         "full_name",
@@ -214,6 +230,9 @@ CUSTOMER_RULES: tuple[BlockingRule[CustomerProfile, CustomerProfile], ...] = (
     ),
     BlockingRule("contact", _customer_contact, _customer_contact, "the same email or phone"),
     BlockingRule("email_typo", _email_typo, _email_typo, "email domain and first letters"),
+    BlockingRule("identifier", _identifier, _identifier, "the same national id"),
+    BlockingRule("birth_date", _birth_date, _birth_date, "the same date of birth"),
+    BlockingRule("street", _street, _street, "postcode and house number"),
 )
 
 

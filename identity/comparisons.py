@@ -251,7 +251,36 @@ def account_place(a: AccountProfile, c: CustomerProfile) -> int:
 
 
 def customer_place(a: CustomerProfile, b: CustomerProfile) -> int:
-    return _place_level(a.place, b.place)
+    """Places from the table; for two towns it does not know, the names as written."""
+    if a.place.usable and b.place.usable:
+        return _place_level(a.place, b.place)
+    if a.town and b.town and not a.place.usable and not b.place.usable:
+        return 0 if a.town == b.town else 2
+    return NULL
+
+
+def customer_postcode(a: CustomerProfile, b: CustomerProfile) -> int:
+    if not a.postcode or not b.postcode:
+        return NULL
+    return 0 if a.postcode == b.postcode else 1
+
+
+def customer_address(a: CustomerProfile, b: CustomerProfile) -> int:
+    if not a.address or not b.address:
+        return NULL
+    if a.address == b.address:
+        return 0
+    similar = JaroWinkler.normalized_similarity(a.address, b.address, score_cutoff=0.9)
+    return 1 if similar else 2
+
+
+def customer_identifier(a: CustomerProfile, b: CustomerProfile) -> int:
+    """A national id (a person's, not a record's): equal, one slip apart, or different."""
+    if not a.national_id or not b.national_id:
+        return NULL
+    if a.national_id == b.national_id:
+        return 0
+    return 1 if Levenshtein.distance(a.national_id, b.national_id, score_cutoff=1) <= 1 else 2
 
 
 ACCOUNT_COMPARISONS: tuple[Comparison[AccountProfile, CustomerProfile], ...] = (
@@ -317,7 +346,19 @@ def _phoned(c: CustomerProfile) -> bool:
 
 
 def _placed(c: CustomerProfile) -> bool:
-    return c.place.usable
+    return c.place.usable or bool(c.town)
+
+
+def _postcoded(c: CustomerProfile) -> bool:
+    return bool(c.postcode)
+
+
+def _addressed(c: CustomerProfile) -> bool:
+    return bool(c.address)
+
+
+def _identified(c: CustomerProfile) -> bool:
+    return bool(c.national_id)
 
 
 CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] = (
@@ -361,6 +402,30 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         description="city and region, any language",
         left_present=_placed,
         right_present=_placed,
+    ),
+    Comparison(
+        "postcode",
+        ("exact", "differs"),
+        customer_postcode,
+        description="postcode",
+        left_present=_postcoded,
+        right_present=_postcoded,
+    ),
+    Comparison(
+        "address",
+        ("exact", "similar", "differs"),
+        customer_address,
+        description="street address (Jaro-Winkler >= 0.9 is similar)",
+        left_present=_addressed,
+        right_present=_addressed,
+    ),
+    Comparison(
+        "identifier",
+        ("exact", "one edit", "differs"),
+        customer_identifier,
+        description="a national id (the person's, not the record's), one edit apart allowed",
+        left_present=_identified,
+        right_present=_identified,
     ),
 )
 

@@ -226,6 +226,7 @@ def _decide(
 def decide_pairs(
     model: MatchModel[CustomerProfile, CustomerProfile],
     customers: Sequence[CustomerProfile],
+    right: Sequence[CustomerProfile],
     candidates: Candidates,
     gamma: Levels,
     scores: Scores,
@@ -234,13 +235,19 @@ def decide_pairs(
     """The candidate duplicate pairs at or above the review threshold, most probable first."""
     rows = np.flatnonzero(scores.probability >= thresholds.review)
     rows = rows[np.argsort(-scores.probability[rows], kind="stable")]
+    competing = np.zeros(len(candidates))
+    if model.one_to_one and len(candidates):  # the left record's other candidates
+        odds = np.exp2(scores.total + model.log2_prior_odds())
+        starts = group_starts(candidates)
+        sizes = np.diff(np.append(starts, len(candidates)))
+        competing = np.repeat(np.add.reduceat(odds, starts), sizes) - odds
     return [
         PairDecision(
             customers[int(candidates.left[r])].id,
-            customers[int(candidates.right[r])].id,
+            right[int(candidates.right[r])].id,
             thresholds.outcome(float(scores.probability[r])),
             float(scores.probability[r]),
-            explain(model, gamma, scores, int(r)),
+            explain(model, gamma, scores, int(r), float(competing[r])),
         )
         for r in rows.tolist()
     ]

@@ -88,6 +88,18 @@ def log2_odds(prior: float, population: int) -> float:
     return float(np.log2(prior / max(population, 1)) - np.log2(1 - prior))
 
 
+def pairwise_posteriors(total: Floats, odds: float) -> Floats:
+    """Posterior of each pair on its own: 1 / (1 + 2^-(odds + weight))."""
+    result: Floats = 1.0 / (1.0 + np.exp2(-(total + odds)))
+    return result
+
+
+def log2_pair_odds(prior: float) -> float:
+    """log2 of prior / (1 - prior), the prior odds of a pair (pairwise)."""
+    prior = min(max(prior, _FLOOR), 1 - 1e-6)
+    return float(np.log2(prior) - np.log2(1 - prior))
+
+
 def posteriors(total: Floats, starts: Indices, odds: float | Floats) -> Floats:
     """Posterior of each candidate (runs beginning at ``starts``), one-to-one; ``odds`` is
     the log2 prior odds of a candidate, one for all or one per pair."""
@@ -157,10 +169,16 @@ def estimate_by_sessions(
     left: Indices,
     population: int,
     groups: int,
+    one_to_one: bool = True,
     max_iterations: int = 500,
     tolerance: float = 1e-6,
 ) -> Estimates:
     """u from all pairs; m from EM sessions (u held fixed); then the prior.
+
+    Sessions are one-to-one within the session (each record matches at most one of its
+    session candidates); the final prior is one-to-one or, with ``one_to_one`` false (for
+    duplicates within one set, where a person may have several records), pairwise: the
+    share of matching pairs among all ``groups`` pairs.
 
     In a session, each record matches one of its session candidates (uniformly) with a
     probability the session estimates, since the comparisons that chose the candidates
@@ -208,7 +226,8 @@ def estimate_by_sessions(
             sums[k] += expected * m_now[k]
             weights[k] += expected
     m = [sums[k] / weights[k] if weights[k] > 0 else start[k] for k in range(len(n_levels))]
-    prior = estimate_prior(gamma, m, u, left=left, population=population, groups=groups)
+    prior = estimate_prior(gamma, m, u, left=left, population=population, groups=groups,
+                           one_to_one=one_to_one)  # fmt: skip
     return Estimates(m, u, prior, total_iterations, all_converged)
 
 
@@ -220,19 +239,26 @@ def estimate_prior(
     left: Indices,
     population: int,
     groups: int,
+    one_to_one: bool = True,
     extra: Floats | None = None,
     max_iterations: int = 200,
     tolerance: float = 1e-7,
 ) -> float:
-    """The share of the ``groups`` left records that match some candidate, by EM with m
-    and u fixed (``extra``: per-pair bits added to the weights)."""
+    """By EM with m and u fixed (``extra``: per-pair bits added to the weights): the share
+    of the ``groups`` left records that match some candidate (one-to-one), or the share of
+    matching pairs among ``groups`` pairs (pairwise)."""
     total = pair_weights(gamma, level_weights(m, u)).sum(axis=1)
     if extra is not None:
         total = total + extra
     starts = group_starts(left)
     prior = 0.5
+    if not one_to_one:
+        prior = 1.0 / max(groups, 1)
     for _ in range(max_iterations):
-        p = posteriors(total, starts, log2_odds(prior, population))
+        if one_to_one:
+            p = posteriors(total, starts, log2_odds(prior, population))
+        else:
+            p = pairwise_posteriors(total, log2_pair_odds(prior))
         new = min(max(float(p.sum() / max(groups, 1)), _FLOOR), 1 - 1e-6)
         if abs(new - prior) < tolerance:
             return new

@@ -51,6 +51,7 @@ class MatchModel(Generic[L, R]):
     tf_means: dict[int, float]  # name level -> mean share of the name among non-matches
     iterations: int
     converged: bool
+    one_to_one: bool = True  # False: pairs scored on their own (duplicates within a set)
     version: str = MODEL_VERSION
 
     @property
@@ -62,7 +63,9 @@ class MatchModel(Generic[L, R]):
         return fs.level_weights(self.m, self.u)
 
     def log2_prior_odds(self) -> float:
-        return fs.log2_odds(self.prior, self.population)
+        if self.one_to_one:
+            return fs.log2_odds(self.prior, self.population)
+        return fs.log2_pair_odds(self.prior)
 
     def tf_adjustment(self, name: str, level: int) -> float:
         """Bits added to the name comparison's weight at ``level`` for a customer called
@@ -89,6 +92,7 @@ class MatchModel(Generic[L, R]):
             "tf_means": {str(k): v for k, v in self.tf_means.items()},
             "iterations": self.iterations,
             "converged": self.converged,
+            "one_to_one": self.one_to_one,
         }
 
 
@@ -116,6 +120,7 @@ def _from_dict(data: dict[str, Any], comparisons: tuple[Comparison[L, R], ...]) 
         tf_means={int(k): float(v) for k, v in data["tf_means"].items()},
         iterations=int(data["iterations"]),
         converged=bool(data["converged"]),
+        one_to_one=bool(data["one_to_one"]),
         version=str(data["version"]),
     )
 
@@ -124,7 +129,8 @@ def _from_dict(data: dict[str, Any], comparisons: tuple[Comparison[L, R], ...]) 
 
 
 def _name_table(
-    customers: Sequence[CustomerProfile], accounts: Sequence[AccountProfile] = ()
+    customers: Sequence[CustomerProfile],
+    accounts: Sequence[AccountProfile | CustomerProfile] = (),
 ) -> dict[str, float]:
     """Each name's share among the named records of both sides (a name common among
     accounts, namesakes included, is weak evidence even if rare in the CRM)."""
@@ -196,6 +202,9 @@ _SESSIONS = {
     "dedupe": (
         (("full_name",), ("name",)),
         (("contact", "email_typo"), ("email", "phone")),
+        (("identifier",), ("identifier",)),
+        (("birth_date",), ("birth",)),
+        (("street",), ("postcode", "address")),
     ),
 }
 
@@ -226,11 +235,11 @@ def _fit(
     gamma: Levels,
     all_pairs: int,
     *,
+    within: bool,
     u_pairs: int,
     seed: int,
     max_iterations: int,
 ) -> MatchModel[Any, Any]:
-    within = kind == "dedupe"
     background = _background(left, right, comparisons, candidates, all_pairs, u_pairs, seed, within)
     n_levels = [len(c.levels) for c in comparisons]
     estimates = fs.estimate_by_sessions(
@@ -240,7 +249,8 @@ def _fit(
         _sessions(kind, candidates, comparisons),
         left=candidates.left,
         population=len(right),
-        groups=len(left),
+        groups=all_pairs if within else len(left),
+        one_to_one=not within,
         max_iterations=max_iterations,
     )
     model = MatchModel(
@@ -254,6 +264,7 @@ def _fit(
         {},
         estimates.iterations,
         estimates.converged,
+        one_to_one=not within,
     )
     tf_column = next((k for k, c in enumerate(comparisons) if c.tf_levels), None)
     if tf_column is not None:
@@ -270,7 +281,8 @@ def _fit(
             model.u,
             left=candidates.left,
             population=len(right),
-            groups=len(left),
+            groups=all_pairs if within else len(left),
+            one_to_one=not within,
             extra=tf_bits(model, gamma, right, candidates.right),
         )
     return model
@@ -284,22 +296,14 @@ def fit_link_model(
     *,
     u_pairs: int = 100_000,
     seed: int = 0,
-    max_iterations: int = 100,
+    max_iterations: int = 500,
 ) -> MatchModel[AccountProfile, CustomerProfile]:
     """Fit the account-customer model on the candidate pairs (``gamma``: their levels)."""
-    return _fit(
-        "link",
-        ACCOUNT_COMPARISONS,
-        accounts,
-        customers,
-        _name_table(customers, accounts),
-        candidates,
-        gamma,
-        len(accounts) * len(customers),
-        u_pairs=u_pairs,
-        seed=seed,
-        max_iterations=max_iterations,
-    )
+    table = _name_table(customers, accounts)
+    all_pairs = len(accounts) * len(customers)
+    return _fit("link", ACCOUNT_COMPARISONS, accounts, customers, table, candidates, gamma,
+                all_pairs, within=False, u_pairs=u_pairs, seed=seed,
+                max_iterations=max_iterations)  # fmt: skip
 
 
 def fit_dedupe_model(
@@ -307,25 +311,22 @@ def fit_dedupe_model(
     candidates: Candidates,
     gamma: Levels,
     *,
+    other: Sequence[CustomerProfile] | None = None,
     u_pairs: int = 100_000,
     seed: int = 0,
-    max_iterations: int = 100,
+    max_iterations: int = 500,
 ) -> MatchModel[CustomerProfile, CustomerProfile]:
-    """Fit the customer-customer model on the candidate pairs."""
-    all_pairs = len(customers) * (len(customers) - 1) // 2
-    return _fit(
-        "dedupe",
-        CUSTOMER_COMPARISONS,
-        customers,
-        customers,
-        _name_table(customers),
-        candidates,
-        gamma,
-        all_pairs,
-        u_pairs=u_pairs,
-        seed=seed,
-        max_iterations=max_iterations,
-    )
+    """Fit the customer-customer model on the candidate pairs: within ``customers``, or
+    between them and ``other`` (two sources of customers)."""
+    right = customers if other is None else other
+    table = _name_table(right, customers if other is not None else ())
+    if other is None:
+        all_pairs = len(customers) * (len(customers) - 1) // 2
+    else:
+        all_pairs = len(customers) * len(other)
+    return _fit("dedupe", CUSTOMER_COMPARISONS, customers, right, table, candidates, gamma,
+                all_pairs, within=other is None, u_pairs=u_pairs, seed=seed,
+                max_iterations=max_iterations)  # fmt: skip
 
 
 def group_starts(candidates: Candidates) -> npt.NDArray[np.int64]:
@@ -357,5 +358,8 @@ def score(
     weights = fs.pair_weights(gamma, model.level_weights())
     tf = tf_bits(model, gamma, right, candidates.right)
     total = weights.sum(axis=1) + tf
-    probability = fs.posteriors(total, group_starts(candidates), model.log2_prior_odds())
+    if model.one_to_one:
+        probability = fs.posteriors(total, group_starts(candidates), model.log2_prior_odds())
+    else:
+        probability = fs.pairwise_posteriors(total, model.log2_prior_odds())
     return Scores(weights, tf, total, probability)

@@ -51,6 +51,7 @@ class DedupeRun:
     scores: Scores
     decisions: list[PairDecision]
     seconds: dict[str, float] = field(default_factory=dict)
+    other: list[CustomerProfile] | None = None  # the second source, when linking two
 
 
 class _Clock:
@@ -116,26 +117,35 @@ def resolve_accounts(
 def resolve_duplicates(
     customers: Iterable[CustomerRecord],
     *,
+    other: Iterable[CustomerRecord] | None = None,
     thresholds: Thresholds | None = None,
     model: MatchModel[CustomerProfile, CustomerProfile] | None = None,
     default_region: str | None = None,
     u_pairs: int = 100_000,
     seed: int = 0,
 ) -> DedupeRun:
-    """Find CRM records of one person; fit a model unless one is given."""
+    """Find CRM records of one person: within ``customers``, or between them and
+    ``other`` (two sources). Fits a model unless one is given."""
     clock = _Clock()
     profiles = [customer_profile(c, default_region) for c in customers]
+    others = None if other is None else [customer_profile(c, default_region) for c in other]
     clock.lap("profiles")
-    candidates = block_within(profiles, CUSTOMER_RULES)
+    if others is None:
+        candidates = block_within(profiles, CUSTOMER_RULES)
+    else:
+        candidates = block(profiles, others, CUSTOMER_RULES)
+    right = profiles if others is None else others
     clock.lap("blocking")
-    gamma = compare_pairs(
-        profiles, profiles, candidates.left, candidates.right, CUSTOMER_COMPARISONS
-    )
+    gamma = compare_pairs(profiles, right, candidates.left, candidates.right,
+                          CUSTOMER_COMPARISONS)  # fmt: skip
     clock.lap("comparisons")
     if model is None:
-        model = fit_dedupe_model(profiles, candidates, gamma, u_pairs=u_pairs, seed=seed)
+        model = fit_dedupe_model(profiles, candidates, gamma, other=others, u_pairs=u_pairs,
+                                 seed=seed)  # fmt: skip
     clock.lap("fit")
-    scores = score(model, candidates, gamma, profiles)
-    decisions = decide_pairs(model, profiles, candidates, gamma, scores, thresholds or Thresholds())
+    scores = score(model, candidates, gamma, right)
+    decisions = decide_pairs(model, profiles, right, candidates, gamma, scores,
+                             thresholds or Thresholds())  # fmt: skip
     clock.lap("decisions")
-    return DedupeRun(profiles, candidates, gamma, model, scores, decisions, clock.seconds)
+    return DedupeRun(profiles, candidates, gamma, model, scores, decisions, clock.seconds,
+                     right)  # fmt: skip

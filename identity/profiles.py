@@ -11,6 +11,7 @@ from identity.handles import Handle, parse_handle
 from identity.names import NameForm, parse_name
 from identity.places import Place, parse_place
 from identity.records import AccountRecord, CustomerRecord
+from identity.text import clean, latin_words
 
 # Where a number written without a country code was most likely written.
 PLATFORM_REGIONS = {
@@ -60,6 +61,10 @@ class CustomerProfile:
     place: Place
     gender: str
     placeholders: tuple[str, ...]  # evidence dropped as a known placeholder ('email', 'phone')
+    town: str  # the city as written, folded, for places not in the table ('' if none)
+    postcode: str
+    address: str  # street address, folded words
+    national_id: str
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,10 @@ def customer_profile(record: CustomerRecord, default_region: str | None = None) 
         place=parse_place(record.city, record.region),
         gender=(record.gender or "").lower(),
         placeholders=tuple(placeholders),
+        town=" ".join(latin_words(record.city or "")) or clean(record.city),
+        postcode=_code(record.postcode),
+        address=" ".join(latin_words(record.address or ""))[:120] if record.address else "",
+        national_id=_code(record.national_id),
     )
 
 
@@ -154,6 +163,11 @@ def _phone(
     if not hashes and mask is None:
         return NO_PHONE
     return Phone(e164 or "", frozenset(hashes), mask)
+
+
+def _code(text: str | None) -> str:
+    """Letters and digits only, upper case: ' 2600 ' -> '2600', 'ab-12' -> 'AB12'."""
+    return "".join(ch for ch in (text or "")[:40] if ch.isalnum()).upper()
 
 
 def _birthday(text: str | None) -> tuple[int, int] | None:

@@ -14,7 +14,10 @@ from typing import Any
 
 @dataclass(frozen=True)
 class CustomerRecord:
-    """A CRM customer: the loader's `customers` fields (and `birth_date`, ISO)."""
+    """A CRM customer: the loader's `customers` fields, and fields some CRMs have that the
+    loader does not read yet (`birth_date` ISO, `postcode`, street `address`, and a
+    `national_id` that names the person, not the CRM record). Absent fields are no
+    evidence."""
 
     id: str
     name: str | None = None
@@ -26,6 +29,9 @@ class CustomerRecord:
     city: str | None = None
     region: str | None = None
     country: str | None = None
+    postcode: str | None = None
+    address: str | None = None
+    national_id: str | None = None
 
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> CustomerRecord:

@@ -212,3 +212,19 @@ def test_any_text_in_any_field_never_raises(
         assert NULL <= level < len(comparison.levels)
     for level, comparison in zip(compare_customers(c, c), CUSTOMER_COMPARISONS, strict=True):
         assert NULL <= level < len(comparison.levels)
+
+
+def test_customer_postcode_address_identifier_and_towns_not_in_the_table() -> None:
+    a = cust(postcode="2600", address="6 Tullaroop Street", national_id="6988048",
+             city="St James")  # fmt: skip
+    assert customer_level("postcode", a, cust(postcode=" 2600 ")) == "exact"
+    assert customer_level("postcode", a, cust(postcode="2601")) == "differs"
+    assert customer_level("address", a, cust(address="6 tullaroop street")) == "exact"
+    assert customer_level("address", a, cust(address="6 tullaroop stret")) == "similar"
+    assert customer_level("address", a, cust(address="48 goldfinch circuit")) == "differs"
+    assert customer_level("identifier", a, cust(national_id="6988048")) == "exact"
+    assert customer_level("identifier", a, cust(national_id="6988043")) == "one edit"
+    assert customer_level("identifier", a, cust(national_id="1234567")) == "differs"
+    assert customer_level("place", a, cust(city="st james")) == "city"  # as written
+    assert customer_level("place", a, cust(city="Bittern")) == "differs"
+    assert customer_level("place", a, cust(city="上海")) is None  # one known, one not

@@ -129,3 +129,18 @@ def test_crm_duplicates_are_found_with_their_evidence() -> None:
     assert pair.outcome == "link"
     levels = {e.comparison: e.level for e in pair.explanation.evidence}
     assert levels["name"] == "full" and levels["email"] == "exact"
+
+
+def test_a_person_with_three_records_gets_all_three_pairs() -> None:
+    # Duplicates within one set are scored pair by pair: a third record does not take
+    # probability away from the other two.
+    person = [
+        CustomerRecord(id=f"k-tri{i}", name=name, birth_date="1988-03-04", city="杭州",
+                       email="zhuge.liang88@163.com")
+        for i, name in enumerate(("诸葛亮", "Zhuge Liang", "Liang Zhuge"))
+    ]  # fmt: skip
+    customers = [CustomerRecord.from_row(r) for r in DATA.customers] + person
+    run = resolve_duplicates(customers, default_region="CN", u_pairs=30_000)
+    found = {frozenset((d.left_id, d.right_id)) for d in run.decisions if d.outcome == "link"}
+    assert {frozenset(("k-tri0", "k-tri1")), frozenset(("k-tri0", "k-tri2")),
+            frozenset(("k-tri1", "k-tri2"))} <= found  # fmt: skip
