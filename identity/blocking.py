@@ -104,21 +104,6 @@ def _places(place: Place) -> list[str]:
     return [k for k in (place.city, place.region) if k]
 
 
-def _account_given_place(a: AccountProfile) -> set[str]:
-    """A given name or pet name alone ('Jenny', 阿伟) with where the profile says it is."""
-    givens = set(a.name.given_only) if len(a.name.tokens) == 1 else set()
-    if a.name.pet:
-        givens.add(a.name.pet)
-    return {f"{g}|{p}" for g in givens for p in _places(a.place)}
-
-
-def _customer_given_place(c: CustomerProfile) -> set[str]:
-    givens = set(c.name.given_only)
-    if c.name.pet:
-        givens.add(c.name.pet)
-    return {f"{g}|{p}" for g in givens for p in _places(c.place)}
-
-
 def _phone_keys(phone: Phone) -> set[str]:
     keys = {f"h:{h}" for h in phone.hashes}
     if phone.mask is not None and len(phone.mask.prefix) >= 3 and len(phone.mask.suffix) >= 4:
@@ -161,12 +146,6 @@ ACCOUNT_RULES: tuple[BlockingRule[AccountProfile, CustomerProfile], ...] = (
         _display_keys,
         _customer_name_keys,
         "the display name is the customer's full name (any script, short forms) or initials",
-    ),
-    BlockingRule(
-        "given_place",
-        _account_given_place,
-        _customer_given_place,
-        "a given or pet name alone, in the same city or region",
     ),
     BlockingRule(
         "phone",

@@ -74,6 +74,8 @@ def normalise_phone(text: str | None, region: str | None = None) -> str | None:
     if text.startswith("00"):
         text = "+" + text[2:]  # the international prefix of most countries (not the US)
     number = _international(text)
+    if number is None and region in ("CN", "cn"):
+        number = _chinese_mobile(text)
     if number is None:
         try:
             number = phonenumbers.parse(text, region.upper() if region else None)
@@ -82,6 +84,18 @@ def normalise_phone(text: str | None, region: str | None = None) -> str | None:
     if not phonenumbers.is_possible_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+_CN_MOBILE = re.compile(r"^1[3-9]\d{9}$")
+
+
+def _chinese_mobile(text: str) -> phonenumbers.PhoneNumber | None:
+    """An 11-digit Chinese mobile written nationally (138 1234 5678): +86 and the digits,
+    as libphonenumber reads it (no trunk prefix), without a full parse."""
+    digits = _SEPARATORS.sub("", text)
+    if _CN_MOBILE.match(digits) is None:
+        return None
+    return phonenumbers.PhoneNumber(country_code=86, national_number=int(digits))
 
 
 def _international(text: str) -> phonenumbers.PhoneNumber | None:
@@ -100,7 +114,7 @@ def _international(text: str) -> phonenumbers.PhoneNumber | None:
 
 def is_placeholder_phone(e164: str) -> bool:
     """One digit repeated, or a well-known fake number (13800138000, 12345678...)."""
-    national = _national(e164)
+    national = national_digits(e164)
     return len(set(national)) == 1 or national in _PLACEHOLDER_NATIONAL
 
 
@@ -189,12 +203,9 @@ def _parsed(e164: str) -> phonenumbers.PhoneNumber | None:
         return None
 
 
+@lru_cache(maxsize=65536)
 def national_digits(e164: str) -> str:
     """The national significant number of an E.164 number ('+8613812345678' ->
     '13812345678')."""
-    return _national(e164)
-
-
-def _national(e164: str) -> str:
     number = _international(e164) or _parsed(e164)
     return str(number.national_number) if number is not None else e164.lstrip("+")

@@ -121,12 +121,13 @@ def background_counts(
     gamma: Levels, n_levels: Sequence[int], pairs: float, pseudo: float = 0.5
 ) -> list[Floats]:
     """Expected level counts among ``pairs`` non-candidate pairs, from a random sample of
-    them (``gamma``): each level's share of the sample (NULL included) times ``pairs``."""
+    them (``gamma``): each level's share of the sample (NULL included) times ``pairs``,
+    plus ``pseudo`` pairs per level (a level the sample missed is rare, not impossible)."""
     out = []
     for k, size in enumerate(n_levels):
         column = gamma[:, k]
-        counts = np.bincount(column[column >= 0], minlength=size).astype(np.float64) + pseudo
-        out.append(counts / (len(column) + pseudo * size) * pairs)
+        counts = np.bincount(column[column >= 0], minlength=size).astype(np.float64)
+        out.append(counts / max(len(column), 1) * pairs + pseudo)
     return out
 
 

@@ -92,6 +92,8 @@ def _windows(words: tuple[str, ...]) -> frozenset[str]:
 
 def _undecorated(window: str) -> list[str]:
     """'realbobsmith' -> ['bobsmith']: a decoration word glued to the name."""
+    if not (window.startswith(_GLUED_BEFORE) or window.endswith(_GLUED_AFTER)):
+        return []  # the common case, checked at C speed
     before = [window[len(w) :] for w in _GLUED_BEFORE if window.startswith(w)]
     after = [window[: -len(w)] for w in _GLUED_AFTER if window.endswith(w)]
     return [w for w in before + after if len(w) >= 3]

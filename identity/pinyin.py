@@ -45,6 +45,7 @@ SYLLABLES = frozenset(_SYLLABLE_TEXT.split())
 _LONGEST = max(len(s) for s in SYLLABLES)
 # Spellings of one syllable (ü as v, yu, or u), made one: 吕 is Lü, Lyu, Lv or Lu.
 ALIASES = {"lv": "lu", "nv": "nu", "lyu": "lu", "nyu": "nu", "lve": "lue", "nve": "nue"}
+_ALIASED = re.compile("lv|nv|yu|ve")
 _TONE_NUMBER = re.compile(r"(?<=[a-zü])[1-5](?![0-9])")
 
 
@@ -64,7 +65,7 @@ def canonical_syllable(syllable: str) -> str:
 def canonical_spelling(letters: str) -> str:
     """Run-together pinyin with every syllable in its canonical spelling ('lyujing' ->
     'lujing'); other text unchanged."""
-    if not any(alias in letters for alias in ("lv", "nv", "yu", "ve")):
+    if _ALIASED.search(letters) is None:
         return letters
     syllables = split_syllables(letters)
     return "".join(map(canonical_syllable, syllables)) if syllables else letters

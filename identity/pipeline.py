@@ -24,6 +24,7 @@ from identity.model import (
     score,
 )
 from identity.profiles import AccountProfile, CustomerProfile, account_profile, customer_profile
+from identity.protection import shared_contacts, without_shared
 from identity.records import AccountRecord, CustomerRecord
 from identity.vectors import Levels, compare_pairs
 
@@ -72,13 +73,16 @@ def resolve_accounts(
     thresholds: Thresholds | None = None,
     model: MatchModel[AccountProfile, CustomerProfile] | None = None,
     default_region: str | None = None,
-    u_pairs: int = 100_000,
+    u_pairs: int = 30_000,
     seed: int = 0,
 ) -> LinkRun:
     """Link ``accounts`` to ``customers``; fit a model unless one is given."""
     clock = _Clock()
     customer_profiles = [customer_profile(c, default_region) for c in customers]
     account_profiles = [account_profile(a, default_region) for a in accounts]
+    shared = shared_contacts(customer_profiles)
+    customer_profiles = [without_shared(c, shared) for c in customer_profiles]
+    account_profiles = [without_shared(a, shared) for a in account_profiles]
     clock.lap("profiles")
     candidates = block(account_profiles, customer_profiles, ACCOUNT_RULES)
     clock.lap("blocking")
@@ -121,7 +125,7 @@ def resolve_duplicates(
     thresholds: Thresholds | None = None,
     model: MatchModel[CustomerProfile, CustomerProfile] | None = None,
     default_region: str | None = None,
-    u_pairs: int = 100_000,
+    u_pairs: int = 30_000,
     seed: int = 0,
 ) -> DedupeRun:
     """Find CRM records of one person: within ``customers``, or between them and
@@ -129,6 +133,9 @@ def resolve_duplicates(
     clock = _Clock()
     profiles = [customer_profile(c, default_region) for c in customers]
     others = None if other is None else [customer_profile(c, default_region) for c in other]
+    shared = shared_contacts(profiles + (others or []))
+    profiles = [without_shared(c, shared) for c in profiles]
+    others = None if others is None else [without_shared(c, shared) for c in others]
     clock.lap("profiles")
     if others is None:
         candidates = block_within(profiles, CUSTOMER_RULES)

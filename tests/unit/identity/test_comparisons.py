@@ -182,9 +182,8 @@ def test_customer_birth_email_phone() -> None:
     assert customer_level("birth", a, cust(birth_year=1985)) == "year±1"
     assert customer_level("birth", a, cust(birth_year=1990)) == "differs"
     assert customer_level("email", a, cust(email="WangWei@163.com")) == "exact"
-    assert customer_level("email", a, cust(email="wangwie@163.com")) == "differs"  # 2 edits
-    assert customer_level("email", a, cust(email="wangwe@163.com")) == "typo"
-    assert customer_level("email", a, cust(email="wangwe@qq.com")) == "differs"
+    # One edit apart is no level: wang.wei@ and wangwei@ are as often two namesakes.
+    assert customer_level("email", a, cust(email="wang.wei@163.com")) == "differs"
     assert customer_level("phone", a, cust(phone="+86 138 1234 5678")) == "exact"
     assert customer_level("phone", a, cust(phone="13912345678")) == "differs"
 

@@ -144,3 +144,19 @@ def test_a_person_with_three_records_gets_all_three_pairs() -> None:
     found = {frozenset((d.left_id, d.right_id)) for d in run.decisions if d.outcome == "link"}
     assert {frozenset(("k-tri0", "k-tri1")), frozenset(("k-tri0", "k-tri2")),
             frozenset(("k-tri1", "k-tri2"))} <= found  # fmt: skip
+
+
+def test_a_household_phone_links_nobody_and_says_so() -> None:
+    household = [
+        CustomerRecord(id="k-h1", name="林建华", phone="13912340000", city="厦门"),
+        CustomerRecord(id="k-h2", name="林晓燕", phone="+86 139 1234 0000", city="厦门"),
+    ]
+    relative = AccountRecord(id="k-h3", platform="wechat", display_name="林阿姨",
+                             phone="139-1234-0000")  # fmt: skip
+    customers = [CustomerRecord.from_row(r) for r in DATA.customers] + household
+    run = resolve_accounts([*(AccountRecord.from_row(r) for r in DATA.accounts), relative],
+                           customers, default_region="CN", u_pairs=30_000)  # fmt: skip
+    decision = next(d for d in run.decisions if d.account_id == "k-h3")
+    assert decision.outcome != "link"
+    assert "shared phone" in run.accounts[-1].placeholders
+    assert "shared phone" in next(c for c in run.customers if c.id == "k-h1").placeholders
