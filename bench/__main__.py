@@ -1,7 +1,8 @@
 """`make bench`: run every benchmark."""
 
-from bench import customer360, ingest, read
+from bench import customer360, identity, ingest, read
 
 customer360.main()
 ingest.main()
 read.main()
+identity.main()
