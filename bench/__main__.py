@@ -1,9 +1,10 @@
 """`make bench`: run every benchmark."""
 
-from bench import crash, customer360, healthz, ingest, read
+from bench import crash, customer360, healthz, identity, ingest, read
 
 customer360.main()
 ingest.main()
 read.main()
 crash.main()
 healthz.main()
+identity.main()

@@ -24,7 +24,8 @@ Other blocks need no comment. What each kind of block is, and which test checks 
   `hub ...` spans): the CLI accepts it (tests/unit/test_docs.py), and it runs with the
   placeholders filled (tests/e2e/test_docs_shell.py);
 - not run: listed in NOT_RUN below, with the reason;
-- output, excerpt, python: listed in SHOWN below, with the test that checks each.
+- output, excerpt, python, run: listed in SHOWN below, with the test that checks each
+  (run: a page's own test runs its Python blocks as written).
 
 A block of any other kind fails tests/unit/test_docs.py, so no example escapes the tests.
 """
@@ -174,6 +175,15 @@ SHOWN: dict[tuple[str, str], str] = {
     ("docs/metrics.md", "from resolvers.metrics import"): (
         "python: run with the worked example's activity (tests/unit/test_docs.py)"
     ),
+    # docs/identity.md's Python blocks run as written and print what the page shows.
+    **{
+        ("docs/identity.md", start): "run: tests/unit/identity/test_docs.py"
+        for start in (
+            "from identity.comparisons import",
+            "from identity.pipeline import",
+            "from pathlib import Path",
+        )
+    },
 }
 
 _PLACEHOLDER_WORD = re.compile(r"\[|\b[A-Z][A-Z0-9_]*\b")

@@ -1,0 +1,297 @@
+"""Blocking: which pairs are worth comparing at all.
+
+A rule gives each record a few keys; two records sharing a key under any rule are a
+candidate pair. The rules are several and loose on purpose (recall first: a pair not
+proposed here can never be linked); the comparisons and the model then decide.
+`block()` returns every candidate pair once, with a bit per rule that proposed it, so
+the recall of each rule can be measured (bench/identity.py).
+
+A key held by more than `max_block` records on the indexed side is too common to block
+on (say, a surname with a given initial held by a thousand customers): it is skipped and
+counted, never silently truncated.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from identity import pinyin
+from identity.contact import national_digits
+from identity.handles import Handle
+from identity.names import NameForm
+from identity.places import Place
+from identity.profiles import AccountProfile, CustomerProfile, Email, Phone
+
+L = TypeVar("L")
+R = TypeVar("R")
+IntArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class BlockingRule(Generic[L, R]):
+    """Pairs whose ``left_keys`` and ``right_keys`` share a key."""
+
+    name: str
+    left_keys: Callable[[L], Iterable[str]]
+    right_keys: Callable[[R], Iterable[str]]
+    description: str = ""
+
+
+@dataclass
+class Candidates:
+    """Candidate pairs as parallel arrays (sorted by left, then right), with a bitmask of
+    the rules (by index) that proposed each pair."""
+
+    left: IntArray
+    right: IntArray
+    rules: IntArray
+    rule_names: tuple[str, ...]
+    skipped_keys: dict[str, int] = field(default_factory=dict)  # rule -> keys over the cap
+
+    def __len__(self) -> int:
+        return len(self.left)
+
+
+# -- keys -------------------------------------------------------------------------------
+
+
+def _surname_initial(name: NameForm) -> set[str]:
+    return {f"{f}|{g[0]}" for f in name.family for g in name.given_only if g}
+
+
+def _handle_surname_initial(handle: Handle) -> set[str]:
+    """Run-together pinyin in a handle, either order: wangwei / weiwang -> 'wang|w'."""
+    keys = set()
+    for window in handle.windows:
+        syllables = pinyin.split_syllables(window)
+        if not syllables or not 2 <= len(syllables) <= 4:
+            continue
+        surnames = pinyin.pinyin_surnames()
+        if syllables[0] in surnames:
+            keys.add(f"{syllables[0]}|{syllables[1][0]}")
+        if syllables[-1] in surnames:
+            keys.add(f"{syllables[-1]}|{syllables[0][0]}")
+    return keys
+
+
+def _account_surname_initial(a: AccountProfile) -> set[str]:
+    """Surname+initial, narrowed by a birth year read in the handle or by the place (on
+    its own, 'wang|w' would pair an account with every Wang W. in the CRM)."""
+    names = _surname_initial(a.name) | _handle_surname_initial(a.handle)
+    narrowing = [str(y) for y in a.handle.years] + _places(a.place)
+    return {f"{n}|{x}" for n in names for x in narrowing}
+
+
+def _customer_surname_initial(c: CustomerProfile) -> set[str]:
+    narrowing = ([str(c.birth_year)] if c.birth_year else []) + _places(c.place)
+    return {f"{n}|{x}" for n in _surname_initial(c.name) for x in narrowing}
+
+
+def _customer_name_keys(c: CustomerProfile) -> frozenset[str]:
+    return c.name.full | c.name.initials
+
+
+def _display_keys(a: AccountProfile) -> frozenset[str]:
+    return a.name.initials if a.name.abbreviated else a.name.full
+
+
+def _places(place: Place) -> list[str]:
+    return [k for k in (place.city, place.region) if k]
+
+
+def _phone_keys(phone: Phone) -> set[str]:
+    keys = {f"h:{h}" for h in phone.hashes}
+    if phone.mask is not None and len(phone.mask.prefix) >= 3 and len(phone.mask.suffix) >= 4:
+        keys.add(f"m:{phone.mask.prefix[:3]}{phone.mask.suffix[-4:]}")
+    if phone.e164:
+        # What a mask of this number would show: the national number's first three and
+        # last four digits.
+        national = national_digits(phone.e164)
+        if len(national) >= 8:
+            keys.add(f"m:{national[:3]}{national[-4:]}")
+    return keys
+
+
+def _email_keys(email: Email) -> set[str]:
+    keys = {f"h:{h}" for h in email.hashes}
+    if email.mask is not None and len(email.mask.prefix) >= 2:
+        keys.add(f"m:{email.mask.prefix[:2]}@{email.mask.domain}")
+    if email.address:
+        local, _, domain = email.address.partition("@")
+        keys.add(f"m:{local[:2]}@{domain}")
+    return keys
+
+
+ACCOUNT_RULES: tuple[BlockingRule[AccountProfile, CustomerProfile], ...] = (
+    BlockingRule(
+        "surname_initial",
+        _account_surname_initial,
+        _customer_surname_initial,
+        "pinyin or Latin surname with the given name's initial (from the display name or "
+        "run-together pinyin in the handle), and a birth year in the handle or the place",
+    ),
+    BlockingRule(
+        "handle_name",
+        lambda a: a.handle.windows,
+        _customer_name_keys,
+        "a run of words in the handle is the customer's full name or surname+initial",
+    ),
+    BlockingRule(
+        "display_name",
+        _display_keys,
+        _customer_name_keys,
+        "the display name is the customer's full name (any script, short forms) or initials",
+    ),
+    BlockingRule(
+        "phone",
+        lambda a: _phone_keys(a.phone),
+        lambda c: _phone_keys(c.phone),
+        "phone hash, or the first 3 and last 4 digits a mask shows",
+    ),
+    BlockingRule(
+        "email",
+        lambda a: _email_keys(a.email),
+        lambda c: _email_keys(c.email),
+        "email hash, or the first 2 letters and the domain a mask shows",
+    ),
+    BlockingRule(
+        "claimed",
+        lambda a: [a.claimed] if a.claimed else [],
+        lambda c: [c.id],
+        "the CRM id the account claims",
+    ),
+)
+
+
+def _customer_contact(c: CustomerProfile) -> set[str]:
+    return {f"h:{h}" for h in c.email.hashes | c.phone.hashes}
+
+
+def _email_typo(c: CustomerProfile) -> list[str]:
+    """Domain and the first three letters: one slip later in the address still meets."""
+    local, _, domain = c.email.address.partition("@")
+    return [f"{local[:3]}@{domain}"] if len(local) >= 3 else []
+
+
+def _identifier(c: CustomerProfile) -> list[str]:
+    return [c.national_id] if c.national_id else []
+
+
+def _birth_date(c: CustomerProfile) -> list[str]:
+    if c.birthday is None or c.birth_year is None:
+        return []
+    return [f"{c.birth_year}-{c.birthday[0]:02d}-{c.birthday[1]:02d}"]
+
+
+def _street(c: CustomerProfile) -> list[str]:
+    """Postcode with the first word of the street address (the house number, usually)."""
+    first = c.address.split(" ", 1)[0] if c.address else ""
+    return [f"{c.postcode}|{first}"] if c.postcode and first else []
+
+
+CUSTOMER_RULES: tuple[BlockingRule[CustomerProfile, CustomerProfile], ...] = (
+    BlockingRule(
+        "full_name",
+        lambda c: c.name.full,
+        lambda c: c.name.full,
+        "the same full name in any script or short form",
+    ),
+    BlockingRule(
+        "surname_initial",
+        _customer_surname_initial,
+        _customer_surname_initial,
+        "surname with the given name's initial, and the birth year or the place",
+    ),
+    BlockingRule("contact", _customer_contact, _customer_contact, "the same email or phone"),
+    BlockingRule("email_typo", _email_typo, _email_typo, "email domain and first letters"),
+    BlockingRule("identifier", _identifier, _identifier, "the same national id"),
+    BlockingRule("birth_date", _birth_date, _birth_date, "the same date of birth"),
+    BlockingRule("street", _street, _street, "postcode and house number"),
+)
+
+
+# -- blocking ---------------------------------------------------------------------------
+
+
+def block(
+    left: Sequence[L],
+    right: Sequence[R],
+    rules: Sequence[BlockingRule[L, R]],
+    max_block: int = 2000,
+) -> Candidates:
+    """Every (left, right) pair sharing a key under some rule, once."""
+    lefts: list[int] = []
+    rights: list[int] = []
+    bits: list[int] = []
+    skipped: dict[str, int] = {}
+    for bit, rule in enumerate(rules):
+        index = _index(right, rule.right_keys)
+        too_common = {k for k, members in index.items() if len(members) > max_block}
+        if too_common:
+            skipped[rule.name] = len(too_common)
+        for i, record in enumerate(left):
+            found: set[int] = set()
+            for key in rule.left_keys(record):
+                if key not in too_common:
+                    found.update(index.get(key, ()))
+            lefts.extend([i] * len(found))
+            rights.extend(found)
+            bits.extend([1 << bit] * len(found))
+    return _merge(lefts, rights, bits, len(right), rules, skipped)
+
+
+def block_within(
+    records: Sequence[R], rules: Sequence[BlockingRule[R, R]], max_block: int = 2000
+) -> Candidates:
+    """Every pair (i < j) of ``records`` sharing a key under some rule, once."""
+    lefts: list[int] = []
+    rights: list[int] = []
+    bits: list[int] = []
+    skipped: dict[str, int] = {}
+    for bit, rule in enumerate(rules):
+        index = _index(records, rule.right_keys)
+        for members in index.values():
+            if len(members) > max_block:
+                skipped[rule.name] = skipped.get(rule.name, 0) + 1
+                continue
+            members = sorted(set(members))
+            for n, i in enumerate(members):
+                tail = members[n + 1 :]
+                lefts.extend([i] * len(tail))
+                rights.extend(tail)
+                bits.extend([1 << bit] * len(tail))
+    return _merge(lefts, rights, bits, len(records), rules, skipped)
+
+
+def _index(records: Sequence[R], keys: Callable[[R], Iterable[str]]) -> dict[str, list[int]]:
+    index: dict[str, list[int]] = {}
+    for i, record in enumerate(records):
+        for key in set(keys(record)):
+            index.setdefault(key, []).append(i)
+    return index
+
+
+def _merge(
+    lefts: list[int],
+    rights: list[int],
+    bits: list[int],
+    n_right: int,
+    rules: Sequence[BlockingRule[L, R]],
+    skipped: dict[str, int],
+) -> Candidates:
+    names = tuple(r.name for r in rules)
+    if not lefts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Candidates(empty, empty.copy(), empty.copy(), names, skipped)
+    pair = np.asarray(lefts, dtype=np.int64) * max(n_right, 1) + np.asarray(rights, np.int64)
+    order = np.argsort(pair, kind="stable")
+    pair, mask = pair[order], np.asarray(bits, dtype=np.int64)[order]
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    unique = pair[starts]
+    merged = np.bitwise_or.reduceat(mask, starts)
+    return Candidates(unique // max(n_right, 1), unique % max(n_right, 1), merged, names, skipped)

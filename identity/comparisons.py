@@ -1,0 +1,437 @@
+"""Comparisons: for a pair of profiles, the level at which each kind of evidence agrees.
+
+Each comparison has ordered levels (strongest agreement first) and returns a level's
+index, or NULL when one side has nothing to compare (the model then counts it as no
+evidence either way). Two sets of comparisons:
+
+- ACCOUNT_COMPARISONS, a social account against a CRM customer. The display name and the
+  handle are read together as ONE comparison (a handle is usually made from the name, so
+  counting both separately would count the same evidence twice);
+- CUSTOMER_COMPARISONS, two CRM customers (duplicates).
+
+`TF_LEVELS` of a comparison are the levels whose weight is adjusted by how common the
+customer's name is (identity/model.py): agreeing on "Wang Wei" is weaker than on a rare
+name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from rapidfuzz.distance import JaroWinkler, Levenshtein
+
+from identity.contact import masked_email_agrees, masked_phone_agrees
+from identity.names import NameForm
+from identity.places import Place
+from identity.profiles import AccountProfile, CustomerProfile, Email, Phone
+
+NULL = -1
+A = TypeVar("A")
+B = TypeVar("B")
+_FUZZY_NAME = 0.9  # Jaro-Winkler similarity of name keys that is a typo, not another name
+
+
+@dataclass(frozen=True)
+class Comparison(Generic[A, B]):
+    """One kind of evidence: ``compare(a, b)`` is a level index or NULL."""
+
+    name: str
+    levels: tuple[str, ...]
+    compare: Callable[[A, B], int]
+    tf_levels: frozenset[int] = frozenset()
+    description: str = ""
+    # Optional shortcuts for many pairs (identity/vectors.py): a side for which ``present``
+    # is false makes the pair NULL without calling ``compare``; pairs of one left record
+    # and right records of equal ``right_key`` get one call.
+    left_present: Callable[[A], bool] | None = None
+    right_present: Callable[[B], bool] | None = None
+    right_key: Callable[[B], int] | None = None
+
+    def level(self, label: str) -> int:
+        return self.levels.index(label)
+
+
+# -- names ------------------------------------------------------------------------------
+
+
+def _fuzzy(keys: Iterable[str], others: Iterable[str], threshold: float = _FUZZY_NAME) -> bool:
+    """Some key is a typo of some other (Jaro-Winkler >= threshold); short keys never are."""
+    for key in keys:
+        if len(key) < 5:
+            continue
+        for other in others:
+            if JaroWinkler.normalized_similarity(key, other, score_cutoff=threshold):
+                return True
+    return False
+
+
+def _display_level(d: NameForm, c: NameForm) -> str | None:
+    """How a display name agrees with a customer's name, or None."""
+    if d.han and d.han == c.han:
+        return "han"
+    if not d.full.isdisjoint(c.full):
+        return "full"
+    if d.abbreviated and not d.initials.isdisjoint(c.initials):
+        return "initials"
+    single = len(d.tokens) == 1 and not d.family
+    if (single and not d.given.isdisjoint(c.given)) or (d.pet and d.pet == c.pet):
+        return "given"
+    if _fuzzy(d.written, c.written):
+        return "fuzzy"
+    if d.family and not d.family.isdisjoint(c.family):
+        return "family"
+    return None
+
+
+def account_name(a: AccountProfile, c: CustomerProfile) -> int:
+    """Display name and handle against the customer's name (one comparison, see above)."""
+    name, handle = c.name, a.handle
+    if not name.usable or not (a.name.usable or handle.usable):
+        return NULL
+    display = _display_level(a.name, name) if a.name.usable else None
+    in_handle = not handle.windows.isdisjoint(name.full)
+    if display == "han":
+        label = "han+handle" if in_handle else "han"
+    elif display == "full":
+        label = "full+handle" if in_handle else "full"
+    elif in_handle:
+        # A display name that is itself another person's full name speaks against it.
+        label = "handle" if not (a.name.full and len(a.name.tokens) >= 2) else "handle≠display"
+    elif display == "initials" or not handle.windows.isdisjoint(name.initials):
+        label = "initials"
+    elif display == "fuzzy" or _fuzzy(handle.longest, name.written, 0.92):
+        label = "fuzzy"
+    elif display == "given" or not handle.windows.isdisjoint(name.given_only):
+        label = "given"
+    elif display == "family":
+        label = "family"
+    else:
+        label = "none"
+    return ACCOUNT_NAME_LEVELS.index(label)
+
+
+ACCOUNT_NAME_LEVELS = (
+    "han+handle",
+    "full+handle",
+    "han",
+    "full",
+    "handle",
+    "handle≠display",
+    "initials",
+    "fuzzy",
+    "given",
+    "family",
+    "none",
+)
+
+
+def customer_name(a: CustomerProfile, b: CustomerProfile) -> int:
+    """Two CRM names: same Han, same name in any script or short form, a typo, ..."""
+    x, y = a.name, b.name
+    if not x.usable or not y.usable:
+        return NULL
+    if x.han and x.han == y.han:
+        label = "han"
+    elif not x.full.isdisjoint(y.full):
+        label = "full"
+    elif _fuzzy(x.written, y.written):
+        label = "fuzzy"
+    elif (x.abbreviated or y.abbreviated) and not x.initials.isdisjoint(y.initials):
+        label = "initials"
+    elif x.family and not x.family.isdisjoint(y.family):
+        label = "family"
+    else:
+        label = "none"
+    return CUSTOMER_NAME_LEVELS.index(label)
+
+
+CUSTOMER_NAME_LEVELS = ("han", "full", "fuzzy", "initials", "family", "none")
+
+
+# -- birth ------------------------------------------------------------------------------
+
+
+def account_birth(a: AccountProfile, c: CustomerProfile) -> int:
+    """Digits in the handle read as the customer's birthday or birth year."""
+    handle = a.handle
+    dates = handle.dates if c.birthday else frozenset()
+    years = handle.years if c.birth_year else frozenset()
+    if not dates and not years:
+        return NULL
+    if c.birthday in dates:
+        return 0
+    if c.birth_year in years:
+        return 1
+    return 2
+
+
+def customer_birth(a: CustomerProfile, b: CustomerProfile) -> int:
+    if a.birthday and a.birthday == b.birthday and a.birth_year == b.birth_year:
+        return 0
+    if a.birth_year is None or b.birth_year is None:
+        return NULL
+    if a.birth_year == b.birth_year:
+        return 1
+    return 2 if abs(a.birth_year - b.birth_year) == 1 else 3
+
+
+# -- contact ----------------------------------------------------------------------------
+
+
+def _email_level(x: Email, y: Email) -> int:
+    if not x.usable or not y.usable:
+        return NULL
+    if not x.hashes.isdisjoint(y.hashes):
+        return 0
+    for mask, other in ((x.mask, y), (y.mask, x)):
+        if mask is not None and other.address and masked_email_agrees(mask, other.address):
+            return 1
+    if (x.hashes and y.hashes) or (x.mask and y.address) or (y.mask and x.address):
+        return 2
+    return NULL  # two masks, or a mask against a hash: nothing to compare
+
+
+def _phone_level(x: Phone, y: Phone) -> int:
+    if not x.usable or not y.usable:
+        return NULL
+    if not x.hashes.isdisjoint(y.hashes):
+        return 0
+    for mask, other in ((x.mask, y), (y.mask, x)):
+        if mask is not None and other.e164 and masked_phone_agrees(mask, other.e164):
+            return 1
+    if (x.hashes and y.hashes) or (x.mask and y.e164) or (y.mask and x.e164):
+        return 2
+    return NULL
+
+
+def account_email(a: AccountProfile, c: CustomerProfile) -> int:
+    return _email_level(a.email, c.email)
+
+
+def account_phone(a: AccountProfile, c: CustomerProfile) -> int:
+    return _phone_level(a.phone, c.phone)
+
+
+def customer_email(a: CustomerProfile, b: CustomerProfile) -> int:
+    """The same address (or hash), or not. A near miss is not a level: addresses are made
+    from names (wang.wei@ and wangwei@, juan.li@ and juan.lu@), so one edit apart is as
+    often two namesakes as one person with a typo."""
+    x, y = a.email, b.email
+    if not x.hashes or not y.hashes:
+        return NULL
+    return 0 if not x.hashes.isdisjoint(y.hashes) else 1
+
+
+def customer_phone(a: CustomerProfile, b: CustomerProfile) -> int:
+    if not a.phone.hashes or not b.phone.hashes:
+        return NULL
+    return 0 if not a.phone.hashes.isdisjoint(b.phone.hashes) else 1
+
+
+# -- place and gender -------------------------------------------------------------------
+
+
+def _place_level(x: Place, y: Place) -> int:
+    if not x.usable or not y.usable:
+        return NULL
+    if x.city and x.city == y.city:
+        return 0
+    if x.region and x.region == y.region:
+        return 1
+    return 2
+
+
+def account_place(a: AccountProfile, c: CustomerProfile) -> int:
+    return _place_level(a.place, c.place)
+
+
+def customer_place(a: CustomerProfile, b: CustomerProfile) -> int:
+    """Places from the table; for two towns it does not know, the names as written."""
+    if a.place.usable and b.place.usable:
+        return _place_level(a.place, b.place)
+    if a.town and b.town and not a.place.usable and not b.place.usable:
+        return 0 if a.town == b.town else 2
+    return NULL
+
+
+def customer_postcode(a: CustomerProfile, b: CustomerProfile) -> int:
+    if not a.postcode or not b.postcode:
+        return NULL
+    return 0 if a.postcode == b.postcode else 1
+
+
+def customer_address(a: CustomerProfile, b: CustomerProfile) -> int:
+    if not a.address or not b.address:
+        return NULL
+    if a.address == b.address:
+        return 0
+    similar = JaroWinkler.normalized_similarity(a.address, b.address, score_cutoff=0.9)
+    return 1 if similar else 2
+
+
+def customer_identifier(a: CustomerProfile, b: CustomerProfile) -> int:
+    """A national id (a person's, not a record's): equal, one slip apart, or different."""
+    if not a.national_id or not b.national_id:
+        return NULL
+    if a.national_id == b.national_id:
+        return 0
+    return 1 if Levenshtein.distance(a.national_id, b.national_id, score_cutoff=1) <= 1 else 2
+
+
+ACCOUNT_COMPARISONS: tuple[Comparison[AccountProfile, CustomerProfile], ...] = (
+    Comparison(
+        "name",
+        ACCOUNT_NAME_LEVELS,
+        account_name,
+        frozenset(range(6)),
+        "display name and handle against the customer's name, across scripts and short forms",
+        left_present=lambda a: a.name.usable or a.handle.usable,
+        right_present=lambda c: c.name.usable,
+        right_key=lambda c: id(c.name),
+    ),
+    Comparison(
+        "birth",
+        ("date", "year", "differs"),
+        account_birth,
+        description="digits in the handle read as the customer's birthday or birth year",
+        left_present=lambda a: bool(a.handle.years or a.handle.dates),
+        right_present=lambda c: bool(c.birth_year or c.birthday),
+    ),
+    Comparison(
+        "email",
+        ("exact", "masked", "differs"),
+        account_email,
+        description="email, its SHA-256, or a masked address against the customer's email",
+        left_present=lambda a: a.email.usable,
+        right_present=lambda c: c.email.usable,
+    ),
+    Comparison(
+        "phone",
+        ("exact", "masked", "differs"),
+        account_phone,
+        description="phone (E.164), its SHA-256, or a masked number against the customer's",
+        left_present=lambda a: a.phone.usable,
+        right_present=lambda c: c.phone.usable,
+    ),
+    Comparison(
+        "place",
+        ("city", "region", "differs"),
+        account_place,
+        description="profile location against the customer's city and region, any language",
+        left_present=lambda a: a.place.usable,
+        right_present=lambda c: c.place.usable,
+    ),
+)
+
+
+def _named(c: CustomerProfile) -> bool:
+    return c.name.usable
+
+
+def _born(c: CustomerProfile) -> bool:
+    return c.birth_year is not None
+
+
+def _emailed(c: CustomerProfile) -> bool:
+    return bool(c.email.hashes)
+
+
+def _phoned(c: CustomerProfile) -> bool:
+    return bool(c.phone.hashes)
+
+
+def _placed(c: CustomerProfile) -> bool:
+    return c.place.usable or bool(c.town)
+
+
+def _postcoded(c: CustomerProfile) -> bool:
+    return bool(c.postcode)
+
+
+def _addressed(c: CustomerProfile) -> bool:
+    return bool(c.address)
+
+
+def _identified(c: CustomerProfile) -> bool:
+    return bool(c.national_id)
+
+
+CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] = (
+    Comparison(
+        "name",
+        CUSTOMER_NAME_LEVELS,
+        customer_name,
+        frozenset((0, 1)),
+        "the two names across scripts and short forms",
+        _named,
+        _named,
+    ),
+    Comparison(
+        "birth",
+        ("date", "year", "year±1", "differs"),
+        customer_birth,
+        description="birth date and year",
+        left_present=_born,
+        right_present=_born,
+    ),
+    Comparison(
+        "email",
+        ("exact", "differs"),
+        customer_email,
+        description="emails (or their hashes)",
+        left_present=_emailed,
+        right_present=_emailed,
+    ),
+    Comparison(
+        "phone",
+        ("exact", "differs"),
+        customer_phone,
+        description="phones in E.164",
+        left_present=_phoned,
+        right_present=_phoned,
+    ),
+    Comparison(
+        "place",
+        ("city", "region", "differs"),
+        customer_place,
+        description="city and region, any language",
+        left_present=_placed,
+        right_present=_placed,
+    ),
+    Comparison(
+        "postcode",
+        ("exact", "differs"),
+        customer_postcode,
+        description="postcode",
+        left_present=_postcoded,
+        right_present=_postcoded,
+    ),
+    Comparison(
+        "address",
+        ("exact", "similar", "differs"),
+        customer_address,
+        description="street address (Jaro-Winkler >= 0.9 is similar)",
+        left_present=_addressed,
+        right_present=_addressed,
+    ),
+    Comparison(
+        "identifier",
+        ("exact", "one edit", "differs"),
+        customer_identifier,
+        description="a national id (the person's, not the record's), one edit apart allowed",
+        left_present=_identified,
+        right_present=_identified,
+    ),
+)
+
+
+def compare_account(a: AccountProfile, c: CustomerProfile) -> tuple[int, ...]:
+    """The level of every account comparison, in ACCOUNT_COMPARISONS order."""
+    return tuple(comparison.compare(a, c) for comparison in ACCOUNT_COMPARISONS)
+
+
+def compare_customers(a: CustomerProfile, b: CustomerProfile) -> tuple[int, ...]:
+    """The level of every customer comparison, in CUSTOMER_COMPARISONS order."""
+    return tuple(comparison.compare(a, b) for comparison in CUSTOMER_COMPARISONS)

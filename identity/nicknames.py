@@ -1,0 +1,51 @@
+"""Given names and their short forms (Robert / Bob / Rob), from the shipped table
+data/nicknames.tsv."""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+
+
+@cache
+def _groups() -> dict[str, frozenset[str]]:
+    """Each name -> every name it may stand for or be short for (itself included)."""
+    related: dict[str, set[str]] = {}
+    text = resources.files("identity.data").joinpath("nicknames.tsv").read_text("utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        formal, _, shorts = line.partition("\t")
+        names = {formal, *shorts.split()}
+        for name in names:
+            related.setdefault(name, {name}).update(names)
+    return {name: frozenset(group) for name, group in related.items()}
+
+
+def variants(given: str) -> frozenset[str]:
+    """The names ``given`` (folded, lower case) may be a form of: 'bob' -> {'bob',
+    'robert', 'rob', 'bobby', ...}; a name not in the table is only itself."""
+    return _groups().get(given, frozenset((given,)))
+
+
+def canonical(given: str) -> str:
+    """One name for every name connected to ``given`` through the table ('kate' and
+    'katherine' -> 'catherine'), for counting how common a name is."""
+    return _canonical().get(given, given)
+
+
+@cache
+def _canonical() -> dict[str, str]:
+    parent: dict[str, str] = {}
+
+    def root(name: str) -> str:
+        while parent.setdefault(name, name) != name:
+            name = parent[name]
+        return name
+
+    for name, group in _groups().items():
+        for other in group:
+            a, b = root(name), root(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    return {name: root(name) for name in parent}
