@@ -154,6 +154,11 @@ NOT_RUN: dict[tuple[str, str], str] = {
         "suite, this test among it; tests/e2e/test_http.py starts `hub demo` (what `make "
         "demo` runs) as a process and queries it"
     ),
+    ("docs/identity.md", ".venv/bin/python -m bench.identity"): (
+        "a benchmark of minutes (Splink and recordlinkage on FEBRL and 25,000 accounts) that "
+        "rewrites bench/results/identity.json; `make bench` runs it, and its pieces have "
+        "unit tests (tests/unit/identity/)"
+    ),
 }
 
 # Blocks that show something other than a command or a query, and how each is checked.
