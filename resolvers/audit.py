@@ -2,14 +2,19 @@
 (schema/guard.py writes it, before the response leaves)."""
 
 import hashlib
+import logging
 import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from graph.audit import INSERT_AUDIT_ENTRY
+from graph.errors import GraphError, GraphUnavailable
 from graph.store import GraphStore
+from resolvers.errors import ApiError, ErrorCode
 from resolvers.principal import Principal
+
+logger = logging.getLogger("hub.audit")
 
 
 @dataclass
@@ -47,7 +52,24 @@ async def write_entry(
     store: GraphStore, principal: Principal, trail: AuditTrail, text: str, operation: str | None
 ) -> None:
     """Write ``trail`` as one `(:AuditEntry)`; ``text`` is hashed (the GraphQL document, or
-    the CLI command), never stored."""
+    the CLI command), never stored.
+
+    Raises ApiError GRAPH_UNAVAILABLE when the graph cannot be reached (the engine died
+    mid-request), INTERNAL when it refused the entry."""
+    try:
+        await _insert(store, principal, trail, text, operation)
+    except GraphUnavailable:
+        raise ApiError(
+            "The graph is unavailable; try again shortly.", ErrorCode.GRAPH_UNAVAILABLE
+        ) from None
+    except GraphError as e:
+        logger.error("audit entry not written: %s", type(e).__name__)
+        raise ApiError("Unexpected error; it has been logged.", ErrorCode.INTERNAL) from None
+
+
+async def _insert(
+    store: GraphStore, principal: Principal, trail: AuditTrail, text: str, operation: str | None
+) -> None:
     await store.write(
         INSERT_AUDIT_ENTRY,
         {

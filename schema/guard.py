@@ -415,7 +415,8 @@ class RequestGuard(SchemaExtension):
         if not isinstance(context, Context) or context.audit.empty:
             return
         # Written before the response leaves: if it fails, the request fails (no
-        # customer data goes out unrecorded).
+        # customer data goes out unrecorded). The ApiError it raises (with its code) ends
+        # the operation, and Strawberry answers with it alone, without the data.
         await write_entry(
             context.store, context.principal, context.audit,
             self.execution_context.query or "", self.execution_context.operation_name,

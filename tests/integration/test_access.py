@@ -3,6 +3,9 @@ pseudonymisation, restriction, and admin key management."""
 
 import pytest
 
+from graph.audit import INSERT_AUDIT_ENTRY
+from graph.errors import GraphUnavailable
+from graph.store import StoreWrapper
 from resolvers.context import Context
 from resolvers.keys import principal_for_key
 from resolvers.principal import Principal, Role
@@ -185,3 +188,24 @@ async def test_after_an_erasure_no_partner_id_of_the_customer_resolves(sample):
     # The partner pull's audit entry no longer names them either.
     entries = (await run(sample, AUDIT, principal=ADMIN))["auditLog"]["nodes"]
     assert entries and all("c1" not in e["customerIds"] for e in entries)
+
+
+class _AuditWriteFails(StoreWrapper):
+    """The real store, whose audit write fails as if the engine died mid-request."""
+
+    async def write(self, query, params=None):
+        if query == INSERT_AUDIT_ENTRY:
+            raise GraphUnavailable("the embedded engine is not reachable: /secret/engine.sock")
+        return await self.inner.write(query, params)
+
+
+async def test_a_failed_audit_write_withholds_the_data_with_a_code(sample):
+    """Found killing the engine under load: the audit write's failure reached the client
+    as a 200 with the driver's raw message (a socket path) and no code."""
+    result = await SCHEMA.execute(
+        PROFILE, context_value=Context(_AuditWriteFails(sample.inner), APP)
+    )
+    assert result.data is None, "customer data went out unrecorded"
+    assert [(e.message, e.extensions) for e in result.errors or []] == [
+        ("The graph is unavailable; try again shortly.", {"code": "GRAPH_UNAVAILABLE"})
+    ]
