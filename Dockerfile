@@ -7,6 +7,7 @@ COPY schema schema
 COPY resolvers resolvers
 COPY graph graph
 COPY loaders loaders
+COPY identity identity
 RUN pip install --no-cache-dir -c constraints.txt . \
  && useradd --system --uid 10001 hub
 USER hub

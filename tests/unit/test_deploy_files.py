@@ -1,6 +1,8 @@
 """docker-compose.yml keeps its promises (`docker compose config` needs a compose plugin,
 which machines without Docker lack; this checks the parts the design relies on)."""
 
+import re
+import tomllib
 from pathlib import Path
 
 import yaml
@@ -19,3 +21,11 @@ def test_compose_runs_neo4j_lts_with_a_health_check_and_the_hub_after_it():
 
 def test_ci_runs_make_test():
     assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_the_image_copies_every_package_the_project_installs():
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "packages"
+    ]["find"]["include"]
+    copied = set(re.findall(r"^COPY (\w+) \1$", (ROOT / "Dockerfile").read_text(), re.M))
+    assert {p.rstrip("*") for p in packages} <= copied
