@@ -2,7 +2,7 @@
 
 import logging
 from collections.abc import AsyncIterator
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import orjson
@@ -16,7 +16,7 @@ from graph.errors import GraphError
 from graph.migrations import migrate
 from graph.store import EngineHealth, GraphStore, open_store
 from hub.auth import AuthMiddleware
-from hub.availability import EngineGate
+from hub.availability import EngineGate, StartupErrors
 from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
 from hub.settings import Settings
@@ -176,8 +176,15 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
                 app.state.store = store
                 yield
                 return
-            async with open_configured_store(settings, serve=True) as opened:
-                await migrate(opened)
+            async with AsyncExitStack() as stack:
+                try:
+                    opened = await stack.enter_async_context(
+                        open_configured_store(settings, serve=True)
+                    )
+                    await migrate(opened)
+                except GraphError as e:
+                    app.state.startup_error = str(e)  # one line for the server (StartupErrors)
+                    raise
                 app.state.store = opened
                 logger.info("graph ready on the %s engine", opened.engine)
                 yield
@@ -195,6 +202,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
         routes=routes,
         lifespan=lifespan,
         middleware=[  # credentials first: the body of a caller without any is never read
+            Middleware(StartupErrors),
             Middleware(EngineGate),
             Middleware(AuthMiddleware, settings=settings),
             Middleware(RequestSizeLimit, max_bytes=settings.max_body_bytes),

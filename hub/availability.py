@@ -1,7 +1,8 @@
 """While the embedded engine is restarting, /graphql answers at once with 503
-GRAPH_UNAVAILABLE and Retry-After, before any credential is checked against the graph."""
+GRAPH_UNAVAILABLE and Retry-After, before any credential is checked against the graph.
+A graph that cannot be opened at start-up is reported in one line, not a traceback."""
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.store import EngineHealth, GraphStore
 from hub.http_errors import RefusalCode, refusal
@@ -27,3 +28,25 @@ class EngineGate:
                 )(scope, receive, send)  # fmt: skip
                 return
         await self.app(scope, receive, send)
+
+
+class StartupErrors:
+    """Pure ASGI middleware for the lifespan: when start-up failed because the graph could
+    not be opened (the lifespan puts the error in ``app.state.startup_error``), the server
+    is told that one line instead of the traceback Starlette formats."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+
+        async def one_line(message: Message) -> None:
+            error = getattr(scope["app"].state, "startup_error", None)
+            if message["type"] == "lifespan.startup.failed" and error is not None:
+                message = {**message, "message": f"the hub could not start: {error}"}
+            await send(message)
+
+        await self.app(scope, receive, one_line)

@@ -127,10 +127,13 @@ def _serve(settings: Settings) -> None:
     try:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
                     log_level=settings.log_level)  # fmt: skip
-    except (GraphError, SystemExit) as e:
-        if isinstance(e, SystemExit) and not e.code:
-            raise
+    except GraphError as e:
         fail(f"the hub could not start: {e}")
+    except SystemExit as e:
+        if not e.code:
+            raise
+        # uvicorn exits 3 when start-up failed; the reason is the line it logged above.
+        raise typer.Exit(1) from None
 
 
 @app.command()

@@ -269,3 +269,17 @@ def test_a_seed_stops_at_ctrl_c_and_stops_its_engine(tmp_path: Path, sig: signal
     assert seeding.returncode == 130, stderr
     assert "interrupted" in stderr and "Traceback" not in stderr
     assert not pid_alive(engine.engine_pid), "the engine outlived the interrupted command"
+
+
+def test_a_second_server_on_the_same_graph_is_refused_in_one_line(hub: Hub) -> None:
+    """Start-up errors were uvicorn's traceback of the lifespan and 'could not start: 3'."""
+    env = {**hub.env, "HUB_PORT": str(_free_port())}
+    second = subprocess.run(
+        [HUB, "serve"], env=env, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert second.returncode == 1
+    assert "the hub could not start: the embedded engine for" in second.stderr
+    assert "already running, owned by pid" in second.stderr
+    assert "Traceback" not in second.stderr
+    # The first server is untouched.
+    assert httpx.get(f"{hub.url}/readyz", timeout=5).status_code == 200
