@@ -19,11 +19,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-import time
-from pathlib import Path
 from typing import Any
 
-from bench.identity_tasks import Case, Scored, febrl_frames, read_csv
+from bench.identity_tasks import Case, Scored, run_peer
 from identity.contact import normalise_email, normalise_phone
 
 _PUNCTUATION = re.compile(r"[^\w\s]")
@@ -37,27 +35,9 @@ def warm() -> None:
 
 def run(case: Case) -> dict[str, Any]:
     warm()
-    if case.dataset == "hub":
-        customers = read_csv(Path(case.data_dir) / "customers.csv")
-        accounts = read_csv(Path(case.data_dir) / "social_accounts.csv")
-        started = time.perf_counter()
-        if case.task == "links":
-            predictions = _hub_links(customers, accounts)
-        else:
-            predictions = _hub_duplicates(customers)
-        return {
-            "predictions": predictions,
-            "seconds": time.perf_counter() - started,
-            "operating_threshold": 0.95,
-        }
-    frames = febrl_frames(case.dataset)
-    started = time.perf_counter()
-    predictions = _febrl(case.dataset, frames)
-    return {
-        "predictions": predictions,
-        "seconds": time.perf_counter() - started,
-        "operating_threshold": 0.95,
-    }
+    return run_peer(
+        case, links=_hub_links, duplicates=_hub_duplicates, febrl=_febrl, threshold=0.95
+    )
 
 
 def _name(text: str | None) -> str | None:

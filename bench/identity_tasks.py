@@ -15,8 +15,9 @@ and returns scored predictions, which are measured here against the truth:
 from __future__ import annotations
 
 import csv
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from pathlib import Path
@@ -38,6 +39,32 @@ class Case:
 def read_csv(path: Path) -> list[Row]:
     with path.open(encoding="utf-8", newline="") as f:
         return [{k: (v if v != "" else None) for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def run_peer(
+    case: Case,
+    *,
+    links: Callable[[list[Row], list[Row]], Any],
+    duplicates: Callable[[list[Row]], Any],
+    febrl: Callable[[str, tuple[Any, ...]], Any],
+    threshold: float,
+) -> dict[str, Any]:
+    """One peer's predictions for ``case``, timed without reading the input, with the
+    threshold the peer operates at."""
+    if case.dataset == "hub":
+        customers = read_csv(Path(case.data_dir) / "customers.csv")
+        accounts = read_csv(Path(case.data_dir) / "social_accounts.csv")
+        started = time.perf_counter()
+        predictions = links(customers, accounts) if case.task == "links" else duplicates(customers)
+    else:
+        frames = febrl_frames(case.dataset)
+        started = time.perf_counter()
+        predictions = febrl(case.dataset, frames)
+    return {
+        "predictions": predictions,
+        "seconds": time.perf_counter() - started,
+        "operating_threshold": threshold,
+    }
 
 
 def hub_truth(data_dir: Path) -> dict[tuple[str, str], str]:
