@@ -30,6 +30,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 from graph.errors import EngineStartError
 
@@ -97,6 +98,13 @@ def answers_ping(socket_path: Path) -> bool:
             return False
 
 
+def rewrite_finished(persistence: dict[str, Any]) -> bool:
+    """From `INFO persistence`: no rewrite of the append-only file running or scheduled."""
+    return not persistence.get("aof_rewrite_in_progress") and not persistence.get(
+        "aof_rewrite_scheduled"
+    )
+
+
 @dataclass(frozen=True)
 class EngineRecord:
     """What ``engine.json`` says: who owns the engine, its pid and its socket."""
@@ -145,7 +153,6 @@ class EmbeddedEngine:
             socket_path = Path(self._tmp_socket_dir) / "engine.sock"
         self.socket_path = socket_path
         self._process: subprocess.Popen[bytes] | None = None
-        self.attached = False
 
     def __enter__(self) -> "EmbeddedEngine":
         self.start()
@@ -177,7 +184,7 @@ class EmbeddedEngine:
         running = self._running_engine()
         if running is not None:
             if self.share:
-                self.socket_path, self.attached = running.socket_path, True
+                self.socket_path = running.socket_path
                 return
             raise EngineStartError(
                 f"the embedded engine for {self.data_dir} is already running, owned by pid "
@@ -233,7 +240,7 @@ class EmbeddedEngine:
         # switch the log on, which writes the snapshot as the log's base.
         upgrade = (self.data_dir / RDB_FILE).exists() and not (self.data_dir / AOF_DIR).exists()
         self._launch(appendonly=not upgrade)
-        self._wait_ready()
+        self.wait_ready()
         if upgrade:
             self._switch_on_append_only()
 
@@ -249,7 +256,6 @@ class EmbeddedEngine:
             preexec_fn=_die_with_parent,  # only a prctl() call: async-signal-safe
         )
         EngineRecord(self._process.pid, os.getpid(), self.socket_path).write(self.record_path)
-        self.attached = False
 
     def _switch_on_append_only(self) -> None:
         import redis
@@ -260,11 +266,7 @@ class EmbeddedEngine:
             deadline = time.monotonic() + UPGRADE_TIMEOUT_S
             while time.monotonic() < deadline:
                 info = client.info("persistence")
-                if (
-                    info.get("aof_enabled") == 1
-                    and not info.get("aof_rewrite_in_progress")
-                    and not info.get("aof_rewrite_scheduled")
-                ):
+                if info.get("aof_enabled") == 1 and rewrite_finished(info):
                     break
                 time.sleep(0.05)
             else:
@@ -276,7 +278,8 @@ class EmbeddedEngine:
         (self.data_dir / RDB_FILE).replace(self.data_dir / f"{RDB_FILE}.before-aof")
         logger.info("the embedded engine's snapshot now lives in its append-only file")
 
-    def _wait_ready(self) -> None:
+    def wait_ready(self) -> None:
+        """Wait until the engine answers; raise EngineStartError if it exits or hangs."""
         assert self._process is not None
         deadline = time.monotonic() + START_TIMEOUT_S
         while time.monotonic() < deadline:
@@ -316,10 +319,6 @@ class EmbeddedEngine:
             return
         self._launch(appendonly=True)
 
-    def wait_ready(self) -> None:
-        """Wait until the engine answers; raise EngineStartError if it exits or hangs."""
-        self._wait_ready()
-
     def _forget_process(self) -> None:
         self._process = None
         with contextlib.suppress(OSError):
@@ -340,7 +339,6 @@ class EmbeddedEngine:
                 process.wait()
         if process is not None:
             self._forget_process()
-        self.attached = False
         if self._tmp_socket_dir is not None:
             if process is not None:
                 self.socket_path.unlink(missing_ok=True)

@@ -9,6 +9,7 @@ from falkordb.asyncio import FalkorDB
 from redis import exceptions as redis_errors
 from redis.asyncio import BlockingConnectionPool, UnixDomainSocketConnection
 
+from graph.embedded import rewrite_finished
 from graph.errors import GraphQueryError, GraphUnavailable
 from graph.store import EngineHealth, Params, Record, WriteCounters
 
@@ -140,16 +141,13 @@ class FalkorStore:
         """Rewrite the append-only file as an RDB base (in the engine's background) and
         wait until it is done, so that the next start loads a snapshot."""
         try:
-            await self._db.connection.execute_command("BGREWRITEAOF")
-        except redis_errors.ResponseError as e:
+            await self.execute_command("BGREWRITEAOF")
+        except GraphQueryError as e:
             if "already in progress" not in str(e):
-                raise GraphQueryError(str(e)) from e
-        except (redis_errors.ConnectionError, OSError) as e:
-            raise GraphUnavailable(f"the embedded engine is not reachable: {e}") from e
+                raise
         deadline = time.monotonic() + COMPACT_TIMEOUT_S
         while time.monotonic() < deadline:
-            info = await self.execute_command("INFO", "persistence")
-            if not info.get("aof_rewrite_in_progress") and not info.get("aof_rewrite_scheduled"):
+            if rewrite_finished(await self.execute_command("INFO", "persistence")):
                 return
             await asyncio.sleep(0.05)
         raise GraphQueryError("the engine's append-only file rewrite did not finish")

@@ -46,9 +46,14 @@ class EngineSupervisor:
         self._troubles: deque[float] = deque()
         self._restarting: asyncio.Future[None] | None = None
 
+    @staticmethod
+    def _backoff_s(troubles: int) -> float:
+        """The wait before a restart that follows ``troubles`` earlier ones in the window."""
+        return BACKOFF_S[min(troubles, len(BACKOFF_S) - 1)]
+
     def retry_after_s(self) -> int:
-        """Seconds a client should wait before retrying (at least 1)."""
-        return max(1, round(BACKOFF_S[min(len(self._troubles), len(BACKOFF_S) - 1)] + 0.5))
+        """Seconds a client should wait before retrying (at least 1): the next backoff."""
+        return max(1, round(self._backoff_s(len(self._troubles)) + 0.5))
 
     async def run(self) -> None:
         """Poll the engine until cancelled; restart it whenever it has died."""
@@ -90,7 +95,7 @@ class EngineSupervisor:
     async def _bring_back(self) -> None:
         self._note_trouble()
         while True:
-            await asyncio.sleep(BACKOFF_S[min(len(self._troubles), len(BACKOFF_S)) - 1])
+            await asyncio.sleep(self._backoff_s(len(self._troubles) - 1))
             try:
                 # Spawned here, on the loop's thread: the kernel stops the engine when the
                 # thread that started it ends, and an executor's threads may end first.

@@ -17,6 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
 
 from graph.errors import GraphError
+from hub.availability import graph_unavailable
 from hub.http_errors import RefusalCode, refusal
 from hub.settings import Settings
 from resolvers.keys import parse_key, principal_for_key
@@ -236,11 +237,9 @@ class AuthMiddleware:
             )(scope, receive, send)  # fmt: skip
             return
         except GraphError as e:
-            retry = str(scope["app"].state.store.retry_after_s())
-            await refusal(
-                scope, 503, RefusalCode.GRAPH_UNAVAILABLE,
-                "The graph is unavailable; try again shortly.", {"retry-after": retry},
-                logged=f"credential check failed: {type(e).__name__}", level=logging.WARNING,
+            await graph_unavailable(
+                scope, scope["app"].state.store,
+                f"credential check failed: {type(e).__name__}", logging.WARNING,
             )(scope, receive, send)  # fmt: skip
             return
         allowed, wait_s = self.limiter.allow(principal.rate_key)

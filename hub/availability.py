@@ -2,12 +2,24 @@
 GRAPH_UNAVAILABLE and Retry-After, before any credential is checked against the graph.
 A graph that cannot be opened at start-up is reported in one line, not a traceback."""
 
+import logging
+
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from graph.store import EngineHealth, GraphStore
 from hub.http_errors import RefusalCode, refusal
+from resolvers.errors import GRAPH_UNAVAILABLE_MESSAGE
 
-UNAVAILABLE_MESSAGE = "The graph is unavailable; try again shortly."
+
+def graph_unavailable(
+    scope: Scope, store: GraphStore, logged: str, level: int = logging.INFO
+) -> Response:
+    """503 GRAPH_UNAVAILABLE saying when to come back (the store's Retry-After)."""
+    return refusal(
+        scope, 503, RefusalCode.GRAPH_UNAVAILABLE, GRAPH_UNAVAILABLE_MESSAGE,
+        {"retry-after": str(store.retry_after_s())}, logged=logged, level=level,
+    )  # fmt: skip
 
 
 class EngineGate:
@@ -21,11 +33,8 @@ class EngineGate:
         if scope["type"] == "http" and scope["path"] in self.paths:
             store: GraphStore | None = getattr(scope["app"].state, "store", None)
             if store is not None and store.health() is EngineHealth.RECOVERING:
-                retry = str(store.retry_after_s())
-                await refusal(
-                    scope, 503, RefusalCode.GRAPH_UNAVAILABLE, UNAVAILABLE_MESSAGE,
-                    {"retry-after": retry}, logged="the graph engine is restarting",
-                )(scope, receive, send)  # fmt: skip
+                response = graph_unavailable(scope, store, "the graph engine is restarting")
+                await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
 

@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from graph.errors import GraphError
-from graph.store import GraphStore
+from graph.store import GraphStore, WriteCounters
 from hub import load_cli
 from hub.keys_cli import keys_app
 from hub.partner_cli import partners_app
@@ -48,7 +48,8 @@ def _seed(settings: Settings, customers: int, brands: int, seed: int, quiet: boo
                 on_batch,
                 erasure_key=settings.privacy_config().erasure_key(),
             )
-            await store.compact()  # the next engine start loads a snapshot, not a replay
+            if report.counters != WriteCounters():
+                await store.compact()  # the next engine start loads a snapshot, not a replay
         rate = report.total_rows / report.seconds if report.seconds else 0.0
         err.print(
             f"seeded {report.total_rows:,} rows ({customers:,} customers, seed {seed}) into "

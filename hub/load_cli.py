@@ -22,7 +22,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from graph.store import GraphStore
+from graph.store import GraphStore, WriteCounters
 from hub.runner import Interrupted, err, fail, run_interruptible, run_with_store, settings_or_exit
 from loaders.kinds import KINDS
 
@@ -117,7 +117,7 @@ def load(
                 err.print(f"[yellow]graph unavailable:[/] {message}", highlight=False)
 
             report = await load_files(store, name, files, rules, options, on_progress, on_retry)
-            if store is not None:
+            if store is not None and report.counters != WriteCounters():
                 await store.compact()  # the next engine start loads a snapshot, not a replay
             return report
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from graph.audit import INSERT_AUDIT_ENTRY
 from graph.errors import GraphError, GraphUnavailable
 from graph.store import GraphStore
-from resolvers.errors import ApiError, ErrorCode
+from resolvers.errors import GRAPH_UNAVAILABLE_MESSAGE, INTERNAL_MESSAGE, ApiError, ErrorCode
 from resolvers.principal import Principal
 
 logger = logging.getLogger("hub.audit")
@@ -56,27 +56,21 @@ async def write_entry(
 
     Raises ApiError GRAPH_UNAVAILABLE when the graph cannot be reached (the engine died
     mid-request), INTERNAL when it refused the entry."""
+    # Raised from the request guard after execution, where Strawberry's error masking no
+    # longer applies: the error must already be one a client may see.
     try:
-        await _insert(store, principal, trail, text, operation)
+        await store.write(
+            INSERT_AUDIT_ENTRY,
+            {
+                "id": uuid.uuid4().hex, "at": int(time.time() * 1000),
+                "subject": principal.subject, "role": principal.role.value,
+                "partner_id": principal.partner_brand_id, "purpose": trail.purpose,
+                "query_hash": hashlib.sha256(text.encode()).hexdigest(), "operation": operation,
+                "kinds": sorted(trail.kinds), "customer_ids": sorted(trail.customer_ids),
+            },
+        )  # fmt: skip
     except GraphUnavailable:
-        raise ApiError(
-            "The graph is unavailable; try again shortly.", ErrorCode.GRAPH_UNAVAILABLE
-        ) from None
+        raise ApiError(GRAPH_UNAVAILABLE_MESSAGE, ErrorCode.GRAPH_UNAVAILABLE) from None
     except GraphError as e:
         logger.error("audit entry not written: %s", type(e).__name__)
-        raise ApiError("Unexpected error; it has been logged.", ErrorCode.INTERNAL) from None
-
-
-async def _insert(
-    store: GraphStore, principal: Principal, trail: AuditTrail, text: str, operation: str | None
-) -> None:
-    await store.write(
-        INSERT_AUDIT_ENTRY,
-        {
-            "id": uuid.uuid4().hex, "at": int(time.time() * 1000),
-            "subject": principal.subject, "role": principal.role.value,
-            "partner_id": principal.partner_brand_id, "purpose": trail.purpose,
-            "query_hash": hashlib.sha256(text.encode()).hexdigest(), "operation": operation,
-            "kinds": sorted(trail.kinds), "customer_ids": sorted(trail.customer_ids),
-        },
-    )  # fmt: skip
+        raise ApiError(INTERNAL_MESSAGE, ErrorCode.INTERNAL) from None

@@ -4,6 +4,9 @@ from enum import StrEnum
 
 from graphql import GraphQLError
 
+GRAPH_UNAVAILABLE_MESSAGE = "The graph is unavailable; try again shortly."
+INTERNAL_MESSAGE = "Unexpected error; it has been logged."
+
 
 class ErrorCode(StrEnum):
     BAD_USER_INPUT = "BAD_USER_INPUT"

@@ -11,7 +11,7 @@ from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 from strawberry.types import ExecutionContext
 
 from graph.errors import GraphUnavailable
-from resolvers.errors import ApiError, ErrorCode
+from resolvers.errors import GRAPH_UNAVAILABLE_MESSAGE, INTERNAL_MESSAGE, ApiError, ErrorCode
 from schema.admin import AdminMutations, AdminQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.customers import CustomerQueries
@@ -79,10 +79,7 @@ class HubMaskErrors(MaskErrors):
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         if isinstance(error.original_error, GraphUnavailable):
-            message, code = (
-                "The graph is unavailable; try again shortly.",
-                ErrorCode.GRAPH_UNAVAILABLE,
-            )
+            message, code = GRAPH_UNAVAILABLE_MESSAGE, ErrorCode.GRAPH_UNAVAILABLE
         else:
             message, code = self.error_message, ErrorCode.INTERNAL
         return GraphQLError(
@@ -106,7 +103,7 @@ def build_schema() -> strawberry.Schema:
             functools.partial(
                 HubMaskErrors,
                 should_mask_error=lambda e: not _is_client_error(e),
-                error_message="Unexpected error; it has been logged.",
+                error_message=INTERNAL_MESSAGE,
             ),
         ],
     )
