@@ -20,7 +20,7 @@ from graph.dialect import (
 )
 from graph.errors import GraphQueryError
 from graph.model import CONSTRAINED_LABELS
-from graph.store import GraphStore, Record
+from graph.store import GraphStore
 
 _FALKOR_ALREADY = ("already indexed", "already exists")
 CONSTRAINT_BUILD_TIMEOUT_S = 600.0
@@ -66,9 +66,11 @@ async def _migrate_falkor(store: GraphStore) -> MigrationReport:
                 raise
             present += 1
 
+    # FalkorDB refuses reads of a graph no write has created yet: such a graph has nothing.
+    exists = bool(await store.execute_command("EXISTS", GRAPH_NAME))
     indexed = {
         (r["label"], prop, kind)
-        for r in await _schema_rows(store, EXISTING_INDEXES)
+        for r in (await store.read(EXISTING_INDEXES) if exists else [])
         for prop, kinds in (r["types"] or {}).items()
         for kind in kinds
     }
@@ -79,7 +81,7 @@ async def _migrate_falkor(store: GraphStore) -> MigrationReport:
             await attempt(store.write(index.statement))
     constrained = {
         r["label"]
-        for r in await _schema_rows(store, EXISTING_CONSTRAINTS)
+        for r in (await store.read(EXISTING_CONSTRAINTS) if exists else [])
         if r["properties"] == ["id"]
     }
     for label in CONSTRAINED_LABELS:
@@ -91,17 +93,6 @@ async def _migrate_falkor(store: GraphStore) -> MigrationReport:
         await _constraints_built(store)
         await store.compact()
     return MigrationReport(applied=applied, already_present=present)
-
-
-async def _schema_rows(store: GraphStore, query: str) -> list[Record]:
-    """The rows of a schema procedure; none while the graph does not exist yet (FalkorDB
-    refuses reads of a graph no write has created, so it is not asked)."""
-    from graph.falkor_store import GRAPH_NAME, FalkorStore
-
-    assert isinstance(store, FalkorStore)
-    if not await store.execute_command("EXISTS", GRAPH_NAME):
-        return []
-    return await store.read(query)
 
 
 async def _constraints_built(store: GraphStore) -> None:

@@ -129,14 +129,19 @@ def edge_merges(kind: NodeKind, carried: str) -> list[str]:
     return lines
 
 
+def _rel_type(kind: RelKind) -> str:
+    """``REL`` or ``REL {key: row.key, ...}``: the relationship as the row names it."""
+    keys = ", ".join(f"{k}: row.{k}" for k in kind.keys)
+    return f"{kind.rel} {{{keys}}}" if keys else kind.rel
+
+
 def rel_merges(kind: RelKind) -> list[str]:
     """Bind ``row``, both endpoints (stubs when missing) and the relationship ``r``."""
-    keys = ", ".join(f"{k}: row.{k}" for k in kind.keys)
     return [
         "UNWIND $rows AS row",
         f"MERGE (s:{kind.source_label} {{id: row.{kind.source_field}}})",
         f"MERGE (t:{kind.target_label} {{id: row.{kind.target_field}}})",
-        f"MERGE (s)-[r:{kind.rel}{' {' + keys + '}' if keys else ''}]->(t)",
+        f"MERGE (s)-[r:{_rel_type(kind)}]->(t)",
     ]
 
 
@@ -193,12 +198,11 @@ def remove_statement(spec: "NodeKind | RelKind", prop: str) -> str:
         raise ValueError(f"not a property name: {prop!r}")
     if isinstance(spec, NodeKind):
         return f"UNWIND $rows AS row MATCH (n:{spec.label} {{id: row.id}}) REMOVE n.{prop}"
-    keys = ", ".join(f"{k}: row.{k}" for k in spec.keys)
     return "\n".join(
         [
             "UNWIND $rows AS row",
             f"MATCH (:{spec.source_label} {{id: row.{spec.source_field}}})"
-            f"-[r:{spec.rel}{' {' + keys + '}' if keys else ''}]->"
+            f"-[r:{_rel_type(spec)}]->"
             f"(:{spec.target_label} {{id: row.{spec.target_field}}})",
             f"REMOVE r.{prop}",
         ]
