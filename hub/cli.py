@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from graph.errors import GraphError
 from graph.store import GraphStore, WriteCounters
-from hub import load_cli
+from hub import load_cli, resolve_cli
 from hub.keys_cli import keys_app
 from hub.partner_cli import partners_app
 from hub.runner import err, fail, run_with_store, settings_or_exit
@@ -180,6 +180,7 @@ def _demo_key(settings: Settings) -> str:
 
 app.command()(load_cli.load)
 app.command()(load_cli.relink)
+app.command()(resolve_cli.resolve)
 app.add_typer(keys_app, name="keys")
 app.add_typer(subject_app, name="subject")
 app.add_typer(partners_app, name="partners")

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 from pydantic import ValidationError
@@ -31,6 +31,9 @@ from loaders.kinds import MODELS, Record, reasons_of
 from loaders.linking import Decision, accounts_touched, relink
 from loaders.mapping import Mapping
 from loaders.sources import SourceError, SourceRow, format_of, open_source, parse_stream
+
+if TYPE_CHECKING:  # identity resolution (numpy, the model) is imported when a load uses it
+    from loaders.resolution import ResolveOptions, ResolveReport
 
 Row = dict[str, Any]
 ITEM_FIELDS = ("product_id", "quantity", "unit_price")
@@ -61,6 +64,7 @@ class LoadReport:
     rejects_path: Path | None = None
     conflicts_path: Path | None = None
     ignored_columns: set[str] = field(default_factory=set)
+    resolution: ResolveReport | None = None  # identity resolution of what the load wrote
 
 
 @dataclass(frozen=True)
@@ -73,6 +77,9 @@ class LoadOptions:
     # Recognises the rows of erased customers (loaders/erasures.py); the hub's
     # PrivacyConfig.derived_key("erasure").
     erasure_key: bytes | None = None
+    # Resolve the accounts a load of customers or accounts may have changed the owner of
+    # (loaders/resolution.py), with the stored model; None: leave it to `hub resolve`.
+    resolve: ResolveOptions | None = None
 
 
 class JsonLines:
@@ -337,6 +344,7 @@ class GraphSink:
         self.rejects = rejects
         self.guard = ErasureGuard(store, erasure_key)
         self._reported: set[str] = set()
+        self.written: set[str] = set()  # customers or accounts written (for resolution)
 
     async def screen(
         self, rows: list[Row], tally: Tally, origins: Sequence[Origin] | None = None
@@ -366,6 +374,8 @@ class GraphSink:
         # an unchanged customer the same keys. (`hub relink` re-decides every account.)
         accounts: list[str] = []
         written = set(result.ids)
+        if self.kind in ("social_accounts", "customers"):
+            self.written.update(written)
         if self.kind == "social_accounts":
             updated = {r["id"] for r in rows if r["id"] in written and _has_evidence(r)}
             accounts = sorted(updated | set(result.updated))
@@ -431,6 +441,18 @@ async def _with_retry(work: Callable[[], Any], retry_for_s: float, on_retry: Ret
             delay = min(delay * 2, 10.0)
 
 
+async def _resolve_written(sink: GraphSink, options: ResolveOptions) -> ResolveReport:
+    """Identity resolution of the accounts the load wrote, or that may belong to a
+    customer it wrote, with the stored model (none stored: a note, nothing decided)."""
+    from loaders.resolution import resolve
+
+    ids = sorted(sink.written)
+    accounts = ids if sink.kind == "social_accounts" else []
+    customers = ids if sink.kind == "customers" else []
+    return await resolve(sink.store, options, sink.now, account_ids=accounts,
+                         customer_ids=customers)  # fmt: skip
+
+
 async def load_files(
     store: GraphStore | None,
     kind: str,
@@ -485,6 +507,10 @@ async def load_files(
             done += item.read
             if on_progress is not None:
                 on_progress(done, item.position, reader.total_bytes)
+        if sink is not None and sink.written and options.resolve is not None:
+            report.resolution = await _with_retry(
+                partial(_resolve_written, sink, options.resolve), options.retry_for_s, on_retry
+            )
     finally:
         reader.stop.set()
         with contextlib.suppress(queue.Empty):

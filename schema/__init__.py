@@ -16,6 +16,7 @@ from schema.admin import AdminMutations, AdminQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.customers import CustomerQueries
 from schema.guard import RequestGuard, SchemaHolder
+from schema.identity import IdentityMutations, IdentityQueries
 from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 from schema.partner import PartnerQueries
@@ -26,13 +27,22 @@ logger = logging.getLogger("hub.graphql")
 
 @strawberry.type(description="Read the customer-360 graph.")
 class Query(
-    CustomerQueries, NodeQueries, NetworkQueries, PartnerQueries, AdminQueries, ConsentQueries
+    CustomerQueries,
+    NodeQueries,
+    NetworkQueries,
+    PartnerQueries,
+    AdminQueries,
+    ConsentQueries,
+    IdentityQueries,
 ):
     pass
 
 
-@strawberry.type(description="Change the graph: keys, consents, data-subject rights (admins).")
-class Mutation(AdminMutations, ConsentMutations, SubjectMutations):
+@strawberry.type(
+    description="Change the graph: keys, consents, data-subject rights, identity "
+    "decisions (admins)."
+)
+class Mutation(AdminMutations, ConsentMutations, SubjectMutations, IdentityMutations):
     pass
 
 
