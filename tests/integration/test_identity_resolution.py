@@ -340,3 +340,17 @@ async def test_too_little_data_to_fit_is_a_clear_error(store, customers):
         await write_records(store, "customers", rows, T0)
     with pytest.raises(NoModel, match="too few records to fit a model"):
         await resolve(store, ResolveOptions(), T0)
+
+
+async def test_the_explanation_in_the_docs_is_what_the_hub_prints(store):
+    from hub.resolve_cli import format_explanation
+    from tests.doc_examples import blocks
+
+    shown = next(b for b in blocks() if b.head == "account sa-001085: linked")
+    data = generate(IdentityBenchConfig(customers=1000, accounts=1250, seed=5))
+    await write_records(store, "customers", data.customers, T0)
+    await write_records(store, "social_accounts", data.accounts, T0)
+    await resolve(store, ResolveOptions(thresholds=Thresholds(0.9, 0.5)), T0)
+    explained = await explain_account(store, "sa-001085", ResolveOptions())
+    assert explained is not None
+    assert format_explanation(explained) == shown.text.strip()
