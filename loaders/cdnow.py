@@ -28,8 +28,8 @@ def read_purchases(path: Path) -> dict[str, list[tuple[int, float]]]:
     with path.open(encoding="ascii") as lines:
         for number, line in enumerate(lines, start=1):
             fields = line.split()
-            if not fields:
-                continue
+            if not fields or (number == 1 and fields[0] == "customer_id"):
+                continue  # the master file has a header line, the sample none
             if len(fields) not in (4, 5):
                 raise ValueError(f"{path.name}:{number}: expected 4 or 5 fields")
             customer, day, dollars = fields[-4], fields[-3], fields[-1]
