@@ -65,7 +65,10 @@ def summarize(
 
 @dataclass(frozen=True)
 class ClvModel:
-    """Fitted value models; times in days. ``spend`` is None when it could not be fitted."""
+    """Fitted value models, in the summaries' time unit (the hub: days).
+
+    ``spend`` is None when it could not be fitted.
+    """
 
     purchases: bgnbd.BgNbdParams
     spend: gamma_gamma.GammaGammaParams | None
@@ -75,9 +78,9 @@ class ClvModel:
 
 @dataclass(frozen=True)
 class Prediction:
-    """One customer's prediction over a horizon of days."""
+    """One customer's prediction over a horizon (in the summaries' time unit)."""
 
-    horizon_days: float
+    horizon: float
     expected_purchases: float
     probability_alive: float
     expected_spend_per_purchase: float | None  # None without a spend model
@@ -94,7 +97,7 @@ def _columns(summaries: Sequence[Summary]) -> tuple[NDArray[np.float64], ...]:
 
 
 def fit(summaries: Sequence[Summary]) -> ClvModel:
-    """Both models fitted on these customers' summaries (times in days).
+    """Both models fitted on these customers' summaries.
 
     The spend model is left out (``spend`` None) when fewer than 2 customers bought again
     with a positive value, or its fit gives a population mean that is not finite (q <= 1).
@@ -112,15 +115,15 @@ def fit(summaries: Sequence[Summary]) -> ClvModel:
     return ClvModel(purchases, spend, len(summaries), int((x > 0).sum()))
 
 
-def predict(model: ClvModel, summary: Summary, horizon_days: float) -> Prediction:
-    """``summary``'s expected purchases, P(alive) and value over the next ``horizon_days``.
+def predict(model: ClvModel, summary: Summary, horizon: float) -> Prediction:
+    """``summary``'s expected purchases, P(alive) and value over the next ``horizon``.
 
     Raises ValueError for a negative horizon.
     """
     x, t_x, age = [summary.frequency], [summary.recency], [summary.age]
-    expected = float(bgnbd.expected_purchases(model.purchases, horizon_days, x, t_x, age)[0])
+    expected = float(bgnbd.expected_purchases(model.purchases, horizon, x, t_x, age)[0])
     alive = float(bgnbd.probability_alive(model.purchases, x, t_x, age)[0])
     if model.spend is None:
-        return Prediction(horizon_days, expected, alive, None, None)
+        return Prediction(horizon, expected, alive, None, None)
     per_purchase = float(gamma_gamma.expected_spend(model.spend, x, [summary.mean_repeat_value])[0])
-    return Prediction(horizon_days, expected, alive, per_purchase, expected * per_purchase)
+    return Prediction(horizon, expected, alive, per_purchase, expected * per_purchase)
