@@ -174,7 +174,9 @@ def fit(
         return value, grad
 
     result = optimize.minimize(loss, np.zeros(z.shape[1]), jac=True, method="L-BFGS-B")
-    if not result.success and not np.isfinite(result.fun):
+    # L-BFGS-B may stop with "abnormal termination" at a flat optimum: only a non-finite
+    # loss means there is no model.
+    if not np.isfinite(result.fun):
         raise FitError(f"the churn model did not converge ({result.message})")
     w = result.x
     return ChurnModel(
