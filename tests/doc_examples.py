@@ -193,6 +193,11 @@ SHOWN: dict[tuple[str, str], str] = {
             "from pathlib import Path",
         )
     },
+    # docs/predictions.md's Python blocks run as written and print what the page shows.
+    **{
+        ("docs/predictions.md", start): "run: tests/unit/analytics/test_docs.py"
+        for start in ("from analytics import clv", "from analytics import churn")
+    },
 }
 
 _PLACEHOLDER_WORD = re.compile(r"\[|\b[A-Z][A-Z0-9_]*\b")
