@@ -157,12 +157,16 @@ async def test_human_decisions_survive_reruns_and_reloads(store):
     assert (done["__typename"], done["customerId"], done["decision"]) == (
         "LinkDecisionPayload", None, "rejected"
     )  # fmt: skip
-    done = await decide(store, "acceptLink", accountId=accepted,
-                        customerId=queued[accepted]["customer"], reason="checked the photos")  # fmt: skip
+    owner = queued[accepted]["customer"]
+    done = await decide(
+        store, "acceptLink", accountId=accepted, customerId=owner, reason="checked the photos"
+    )
     assert (done["customerId"], done["method"]) == (queued[accepted]["customer"], "accepted")
     assert done["confidence"] == queued[accepted]["confidence"]
-    done = await decide(store, "rejectLink", accountId=rejected,
-                        customerId=queued[rejected]["customer"], reason="another city")  # fmt: skip
+    other = queued[rejected]["customer"]
+    done = await decide(
+        store, "rejectLink", accountId=rejected, customerId=other, reason="another city"
+    )
     assert done["customerId"] is None
 
     await resolve(store, ResolveOptions(refit=True, thresholds=Thresholds(0.5, 0.1)), T0 + 1)
@@ -279,7 +283,8 @@ async def test_the_360_shows_why_an_account_is_linked(store):
     assert evidence["probability"] == identity["linkConfidence"] >= 0.95
     name = evidence["comparisons"][0]
     assert (name["comparison"], name["level"]) == ("name", "handle") and name["weight"] > 0
-    score = evidence["prior"] + sum(c["weight"] + c["termFrequency"] for c in evidence["comparisons"])
+    weights = [c["weight"] + c["termFrequency"] for c in evidence["comparisons"]]
+    score = evidence["prior"] + sum(weights)
     assert abs(2**score / (1 + 2**score + evidence["competing"]) - evidence["probability"]) < 1e-3
     explained = await explain_account(store, "a-zgl", ResolveOptions())
     assert explained is not None and explained["state"] == "linked"
@@ -318,8 +323,8 @@ async def test_a_load_resolves_new_accounts_with_the_stored_model(store):
     assert after["a-zgl"]["customer"] == "c-zgl"
     assert {a: v for a, v in after.items() if a != "a-zgl"} == before
     # A new customer: the accounts it may own are found by blocking, and only they are read.
-    await write_records(store, "customers", [{"id": "c-zgl-2", "name": "诸葛亮", "birth_year": 1990}],
-                        T0 + 3)  # fmt: skip
+    namesake = {"id": "c-zgl-2", "name": "诸葛亮", "birth_year": 1990}
+    await write_records(store, "customers", [namesake], T0 + 3)
     report = await resolve(store, ResolveOptions(), T0 + 3, customer_ids=["c-zgl-2"])
     assert 1 <= report.accounts < 10
 
