@@ -103,6 +103,7 @@ def load(
         retry_for_s=retry_for,
         # Rows of erased customers are rejected (docs/privacy.md).
         erasure_key=settings.privacy_config().erasure_key() if settings else None,
+        default_region=(settings or settings_or_exit()).phone_region,
     )
     progress = _progress(quiet)
 

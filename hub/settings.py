@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     max_page_size: int = Field(default=100, ge=1, le=1000)
+    # Where a phone written without a country code is read, for a customer without a
+    # `country` and an account of a platform of no one country (docs/loading.md).
+    phone_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     graphiql: bool = True
     # Privacy and access (docs/security.md).
     pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)

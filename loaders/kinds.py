@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+import re
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -20,12 +21,23 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 
-from graph.identity_keys import email_hash, phone_hash
+from graph.identity_keys import KEY_VERSION
+from identity.contact import normalise_email, parse_masked_phone
+from loaders.contact_keys import (
+    account_region,
+    email_key,
+    international_phone,
+    phone_hash_agrees,
+    phone_key,
+    supplied_hash,
+)
 
 Row = dict[str, Any]
 
@@ -161,12 +173,83 @@ def _skipped(model: type[Record]) -> frozenset[str]:
     return frozenset({"id", *model.endpoints, *model.keys})
 
 
-def _check_keys(email: str | None, phone: str | None) -> None:
-    """Identity keys must be usable for linking, or the row is refused (never guessed)."""
-    if email is not None and "@" not in email:
-        raise ValueError(f"email {email!r} is not an address (no @)")
-    if phone is not None and phone_hash(phone) is None:
-        raise ValueError("phone has fewer than 6 digits")
+def _default_region(info: ValidationInfo) -> str | None:
+    """The region phones without a country code are read in when the row gives none: the
+    validation context's ``default_region`` (LoadOptions.default_region, HUB_PHONE_REGION)."""
+    context = info.context
+    return context.get("default_region") if isinstance(context, dict) else None
+
+
+_NOT_DIGITS = re.compile(r"\D")
+
+
+def _check_contact(email: str | None, phone: str | None) -> None:
+    """Evidence that is plainly not an email or a phone is refused, never guessed. A phone
+    with digits enough that cannot be read as a number in its region is kept, without a
+    key (it links nothing): the region may be missing, not the number wrong."""
+    if email is not None and normalise_email(email) is None:
+        raise ValueError("email is not an address (name@domain.tld)")
+    if phone is not None:
+        digits = _NOT_DIGITS.sub("", phone.strip().removeprefix("00"))
+        if len(digits) < 6:
+            raise ValueError("phone has fewer than 6 digits")
+
+
+def _iso_date(value: object) -> object:
+    """A calendar date written YYYY-MM-DD, between 1900 and 2100, kept as that text."""
+    if value is None or value == "":
+        return None
+    text = value.strip() if isinstance(value, str) else None
+    if text is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        raise ValueError("not an ISO date (YYYY-MM-DD, like 1984-06-12)")
+    try:
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ValueError("not a day of the calendar (YYYY-MM-DD)") from None
+    if not 1900 <= day.year <= 2100:
+        raise ValueError("is outside 1900-2100")
+    return text
+
+
+def _sha256(value: object) -> object:
+    """A SHA-256 a source gives: 64 hexadecimal characters, lower-cased. The value is never
+    repeated in the reason (it stands for an email or a phone)."""
+    if value is None or value == "":
+        return None
+    digest = supplied_hash(value) if isinstance(value, str) else None
+    if digest is None:
+        raise ValueError("not a SHA-256 (64 hexadecimal characters)")
+    return digest
+
+
+_MASKED_EMAIL = re.compile(r"^[^@\s]*\*[^@\s]*@[^@\s]+\.[^@\s]+$")
+_MASKED_PHONE = re.compile(r"^\+?[\d*][\d*\s\-()]*$")
+
+
+def _masked_email(value: object) -> object:
+    """An address with part of its name hidden by '*' (``wa***@163.com``)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _MASKED_EMAIL.match(value.strip()):
+        raise ValueError("not a masked address: '*' for the hidden part, then @domain")
+    return value.strip()
+
+
+def _masked_phone(value: object) -> object:
+    """A number with digits hidden by '*', at least 4 shown (``138****5678``,
+    ``+33 612**5678``): read as identity/contact.py reads masks."""
+    if value is None or value == "":
+        return None
+    text = value.strip() if isinstance(value, str) else ""
+    if not _MASKED_PHONE.match(text) or "*" not in text or parse_masked_phone(text) is None:
+        raise ValueError("not a masked phone: digits and '*', with at least 4 digits shown")
+    return text
+
+
+BirthDate = Annotated[str | None, BeforeValidator(_iso_date)]
+Sha256 = Annotated[str | None, BeforeValidator(_sha256)]
+MaskedEmail = Annotated[str | None, BeforeValidator(_masked_email)]
+MaskedPhone = Annotated[str | None, BeforeValidator(_masked_phone)]
 
 
 class Brand(Record):
@@ -205,50 +288,89 @@ class Customer(Record):
     phone: Text = None
     gender: Literal["female", "male", "other"] | None = None
     birth_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+    birth_date: BirthDate = None
     city: Text = None
     region: Text = None
     country: Country = None
+    postcode: Text = None
+    address: Text = None
     created_at: Timestamp = None
 
+    # (email key, phone key), computed once the row is valid (the phone's region may come
+    # from the validation context).
+    _keys: tuple[str | None, str | None] = PrivateAttr(default=(None, None))
+
     @model_validator(mode="after")
-    def _keys_are_usable(self) -> Customer:
-        _check_keys(self.email, self.phone)
+    def _consistent(self, info: ValidationInfo) -> Customer:
+        _check_contact(self.email, self.phone)
+        if self.birth_date and self.birth_year and int(self.birth_date[:4]) != self.birth_year:
+            raise ValueError("birth_date is in another year than birth_year")
+        region = self.country or _default_region(info)
+        self._keys = (email_key(self.email), phone_key(self.phone, region))
         return self
 
     def props(self) -> Row:
         props = super().props()
-        props["email_hash"] = email_hash(self.email)
-        props["phone_hash"] = phone_hash(self.phone)
+        props["email_hash"], props["phone_hash"] = self._keys
+        props["key_version"] = KEY_VERSION
         return props
 
 
 class SocialAccount(Record):
-    """An account on a platform. ``customer_id``, ``email`` and ``phone`` are evidence for
-    identity linking: only their hashes (and the claimed CRM id) are kept on the account."""
+    """An account on a platform. ``customer_id``, ``email`` and ``phone`` (or their
+    SHA-256, given by the source) are evidence for exact linking: only their keys (and the
+    claimed CRM id) are kept on the account. Masked values are kept as given: weak
+    evidence for the match model, never an exact link."""
 
     id: Id
     platform: Platform
     handle: Text = None
     display_name: Text = None
     created_at: Timestamp = None
+    location: Text = None
     customer_id: Text = None
     email: Text = None
     phone: Text = None
+    email_sha256: Sha256 = None
+    phone_sha256: Sha256 = None
+    email_masked: MaskedEmail = None
+    phone_masked: MaskedPhone = None
+
+    _keys: tuple[str | None, str | None] = PrivateAttr(default=(None, None))
 
     @model_validator(mode="after")
-    def _keys_are_usable(self) -> SocialAccount:
-        _check_keys(self.email, self.phone)
+    def _consistent(self, info: ValidationInfo) -> SocialAccount:
+        _check_contact(self.email, self.phone)
+        region = account_region(self.platform, _default_region(info))
+        email = email_key(self.email)
+        if self.email_sha256 and email and email != self.email_sha256:
+            raise ValueError("email_sha256 is not the SHA-256 of email (trimmed, lower-cased)")
+        phone = phone_key(self.phone, region)
+        if self.phone_sha256 and self.phone:
+            # Checked when the number is written with its country code; written nationally,
+            # the hash is the key: it holds the country the number does not say.
+            e164 = international_phone(self.phone)
+            if e164 is None:
+                phone = None
+            elif not phone_hash_agrees(self.phone_sha256, e164):
+                raise ValueError("phone_sha256 is not the SHA-256 of phone (E.164)")
+        self._keys = (email or self.email_sha256, phone or self.phone_sha256)
         return self
 
     def props(self) -> Row:
+        email, phone = self._keys
         return {
             "platform": self.platform,
             "handle": self.handle,
             "display_name": self.display_name,
             "created_at": self.created_at,
+            "location": self.location,
             "claimed_customer_id": self.customer_id,
-            "email_hash": email_hash(self.email),
-            "phone_hash": phone_hash(self.phone),
+            "email_hash": email,
+            "phone_hash": phone,
+            "email_masked": self.email_masked,
+            "phone_masked": self.phone_masked,
+            "key_version": KEY_VERSION,
         }
 
 
