@@ -30,6 +30,7 @@ from pathlib import Path
 from random import Random
 from typing import Any, TypeVar
 
+from identity.contact import normalise_phone
 from loaders import synthetic_identity_names as names
 from loaders.synthetic_identity_names import City, Part
 
