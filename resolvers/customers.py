@@ -6,8 +6,8 @@ from typing import Any
 
 from graph import dialect, reads
 from graph.identity_keys import contact_key
-from identity.contact import normalise_email, normalise_phone
 from graph.store import Record
+from identity.contact import normalise_email, normalise_phone
 from resolvers.context import Context
 from resolvers.errors import ApiError, bad_input, forbidden, not_found
 from resolvers.ids import decode_key_cursor

@@ -139,9 +139,7 @@ async def test_upgrade_recomputes_keys_keeps_links_and_counts_what_it_cannot(old
     assert await dump(store) == before
 
     # The erasure before the upgrade still refuses the erased customer's rows.
-    assert await load(store, tmp_path, "customers", [CUSTOMERS[2]]) == [
-        ["id: customer was erased"]
-    ]
+    assert await load(store, tmp_path, "customers", [CUSTOMERS[2]]) == [["id: customer was erased"]]
     assert await load(store, tmp_path, "social_accounts", [ACCOUNTS[4]]) == [
         ["id: the social account was erased with its customer"]
     ]
@@ -159,9 +157,7 @@ async def test_upgrade_recomputes_keys_keeps_links_and_counts_what_it_cannot(old
     await relink(store, erased.accounts_to_relink, T0)
     assert (await keys(store, "SocialAccount"))["a6"] == (None, None, 2)
     assert (await links(store))["a6"] == ("c1", "crm_id")
-    assert await load(store, tmp_path, "customers", [CUSTOMERS[3]]) == [
-        ["id: customer was erased"]
-    ]
+    assert await load(store, tmp_path, "customers", [CUSTOMERS[3]]) == [["id: customer was erased"]]
 
 
 async def test_an_upgrade_cut_off_half_way_is_finished_by_the_next_run(old_graph):

@@ -17,12 +17,12 @@ from typer.testing import CliRunner
 
 from graph.audit import INSERT_AUDIT_ENTRY
 from graph.consent_rules import PARTNER_AUDIENCE_MATCH
-from loaders.contact_keys import email_key, phone_key
 from graph.migrations import migrate
 from graph.reads import BRAND_COUNTS
 from graph.store import open_store
 from graph.subject import erasure_id
 from hub.subject_cli import subject_app
+from loaders.contact_keys import email_key, phone_key
 from loaders.erasures import ErasureKeyMissing
 from loaders.linking import relink
 from loaders.mapping import Mapping

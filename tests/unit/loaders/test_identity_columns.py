@@ -155,8 +155,16 @@ def test_a_national_number_beside_a_hash_keeps_the_hash_as_key():
 
 
 def test_birth_date_postcode_and_address_are_stored():
-    got = props("customers", {**CUSTOMER, "birth_date": " 1984-06-12 ", "birth_year": "1984",
-                              "postcode": "200040", "address": "静安区南京西路 1266 号"})
+    got = props(
+        "customers",
+        {
+            **CUSTOMER,
+            "birth_date": " 1984-06-12 ",
+            "birth_year": "1984",
+            "postcode": "200040",
+            "address": "静安区南京西路 1266 号",
+        },
+    )
     assert (got["birth_date"], got["postcode"], got["address"]) == (
         "1984-06-12", "200040", "静安区南京西路 1266 号",
     )  # fmt: skip
