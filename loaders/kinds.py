@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 
@@ -29,14 +28,20 @@ from pydantic import (
 )
 
 from graph.identity_keys import KEY_VERSION
-from identity.contact import normalise_email, parse_masked_phone
 from loaders.contact_keys import (
     account_region,
     email_key,
     international_phone,
     phone_hash_agrees,
     phone_key,
-    supplied_hash,
+)
+from loaders.evidence import (
+    BirthDate,
+    MaskedEmail,
+    MaskedPhone,
+    Sha256,
+    check_contact,
+    default_region,
 )
 
 Row = dict[str, Any]
@@ -173,85 +178,6 @@ def _skipped(model: type[Record]) -> frozenset[str]:
     return frozenset({"id", *model.endpoints, *model.keys})
 
 
-def _default_region(info: ValidationInfo) -> str | None:
-    """The region phones without a country code are read in when the row gives none: the
-    validation context's ``default_region`` (LoadOptions.default_region, HUB_PHONE_REGION)."""
-    context = info.context
-    return context.get("default_region") if isinstance(context, dict) else None
-
-
-_NOT_DIGITS = re.compile(r"\D")
-
-
-def _check_contact(email: str | None, phone: str | None) -> None:
-    """Evidence that is plainly not an email or a phone is refused, never guessed. A phone
-    with digits enough that cannot be read as a number in its region is kept, without a
-    key (it links nothing): the region may be missing, not the number wrong."""
-    if email is not None and normalise_email(email) is None:
-        raise ValueError("email is not an address (name@domain.tld)")
-    if phone is not None:
-        digits = _NOT_DIGITS.sub("", phone.strip().removeprefix("00"))
-        if len(digits) < 6:
-            raise ValueError("phone has fewer than 6 digits")
-
-
-def _iso_date(value: object) -> object:
-    """A calendar date written YYYY-MM-DD, between 1900 and 2100, kept as that text."""
-    if value is None or value == "":
-        return None
-    text = value.strip() if isinstance(value, str) else None
-    if text is None or not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        raise ValueError("not an ISO date (YYYY-MM-DD, like 1984-06-12)")
-    try:
-        day = date.fromisoformat(text)
-    except ValueError:
-        raise ValueError("not a day of the calendar (YYYY-MM-DD)") from None
-    if not 1900 <= day.year <= 2100:
-        raise ValueError("is outside 1900-2100")
-    return text
-
-
-def _sha256(value: object) -> object:
-    """A SHA-256 a source gives: 64 hexadecimal characters, lower-cased. The value is never
-    repeated in the reason (it stands for an email or a phone)."""
-    if value is None or value == "":
-        return None
-    digest = supplied_hash(value) if isinstance(value, str) else None
-    if digest is None:
-        raise ValueError("not a SHA-256 (64 hexadecimal characters)")
-    return digest
-
-
-_MASKED_EMAIL = re.compile(r"^[^@\s]*\*[^@\s]*@[^@\s]+\.[^@\s]+$")
-_MASKED_PHONE = re.compile(r"^\+?[\d*][\d*\s\-()]*$")
-
-
-def _masked_email(value: object) -> object:
-    """An address with part of its name hidden by '*' (``wa***@163.com``)."""
-    if value is None or value == "":
-        return None
-    if not isinstance(value, str) or not _MASKED_EMAIL.match(value.strip()):
-        raise ValueError("not a masked address: '*' for the hidden part, then @domain")
-    return value.strip()
-
-
-def _masked_phone(value: object) -> object:
-    """A number with digits hidden by '*', at least 4 shown (``138****5678``,
-    ``+33 612**5678``): read as identity/contact.py reads masks."""
-    if value is None or value == "":
-        return None
-    text = value.strip() if isinstance(value, str) else ""
-    if not _MASKED_PHONE.match(text) or "*" not in text or parse_masked_phone(text) is None:
-        raise ValueError("not a masked phone: digits and '*', with at least 4 digits shown")
-    return text
-
-
-BirthDate = Annotated[str | None, BeforeValidator(_iso_date)]
-Sha256 = Annotated[str | None, BeforeValidator(_sha256)]
-MaskedEmail = Annotated[str | None, BeforeValidator(_masked_email)]
-MaskedPhone = Annotated[str | None, BeforeValidator(_masked_phone)]
-
-
 class Brand(Record):
     id: Id
     name: Text = None
@@ -302,10 +228,10 @@ class Customer(Record):
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> Customer:
-        _check_contact(self.email, self.phone)
+        check_contact(self.email, self.phone)
         if self.birth_date and self.birth_year and int(self.birth_date[:4]) != self.birth_year:
             raise ValueError("birth_date is in another year than birth_year")
-        region = self.country or _default_region(info)
+        region = self.country or default_region(info)
         self._keys = (email_key(self.email), phone_key(self.phone, region))
         return self
 
@@ -340,8 +266,8 @@ class SocialAccount(Record):
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> SocialAccount:
-        _check_contact(self.email, self.phone)
-        region = account_region(self.platform, _default_region(info))
+        check_contact(self.email, self.phone)
+        region = account_region(self.platform, default_region(info))
         email = email_key(self.email)
         if self.email_sha256 and email and email != self.email_sha256:
             raise ValueError("email_sha256 is not the SHA-256 of email (trimmed, lower-cased)")
