@@ -107,6 +107,7 @@ def load(
         # New accounts (and accounts a new customer may own) are resolved with the stored
         # match model once the rows are in (docs/identity.md).
         resolve=settings.resolve_options() if settings else None,
+        default_region=(settings or settings_or_exit()).phone_region,
     )
     progress = _progress(quiet)
 

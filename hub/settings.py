@@ -38,6 +38,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     max_page_size: int = Field(default=100, ge=1, le=1000)
+    # Where a phone written without a country code is read, for a customer without a
+    # `country` and an account of a platform of no one country (docs/loading.md).
+    phone_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     graphiql: bool = True
     # Privacy and access (docs/security.md).
     pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
@@ -54,12 +57,11 @@ class Settings(BaseSettings):
     # A larger request body is a 413, a longer query string a 414 (docs/security.md).
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
     # Identity resolution (docs/identity.md): the probabilities at which the model links an
-    # account or queues it for review, the model links one customer may get per platform,
-    # and the country read into phones written without a country code.
+    # account or queues it for review, and the model links one customer may get per
+    # platform. (Phones without a country code are read in HUB_PHONE_REGION.)
     identity_auto_link: float = Field(default=0.95, gt=0, le=1)
     identity_review: float = Field(default=0.5, gt=0, le=1)
     identity_max_accounts_per_platform: int = Field(default=2, ge=1, le=100)
-    identity_default_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     # Customer metrics (docs/metrics.md): HUB_METRICS_<FIELD>; breakpoints as JSON lists.
     # Defaults are MetricsConfig's own, so they are written in one place.
     metrics_recency_breakpoints_days: tuple[int, int, int, int] = _METRICS.recency_breakpoints_days
@@ -138,7 +140,7 @@ class Settings(BaseSettings):
         values: dict[str, Any] = {
             "thresholds": Thresholds(self.identity_auto_link, self.identity_review),
             "max_per_platform": self.identity_max_accounts_per_platform,
-            "default_region": self.identity_default_region,
+            "default_region": self.phone_region,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return ResolveOptions(**values)

@@ -80,6 +80,9 @@ class LoadOptions:
     # Resolve the accounts a load of customers or accounts may have changed the owner of
     # (loaders/resolution.py), with the stored model; None: leave it to `hub resolve`.
     resolve: ResolveOptions | None = None
+    # Phones without a country code, on a customer without a country or an account of a
+    # platform of no one country, are read in this region (HUB_PHONE_REGION).
+    default_region: str | None = None
 
 
 class JsonLines:
@@ -127,7 +130,7 @@ class Reader:
 
     def __init__(
         self, kind: str, paths: Sequence[Path], mapping: Mapping, batch_size: int,
-        rejects: JsonLines, report: LoadReport,
+        rejects: JsonLines, report: LoadReport, default_region: str | None = None,
     ) -> None:  # fmt: skip
         self.kind = kind
         self.model: type[Record] = MODELS[kind]
@@ -136,6 +139,7 @@ class Reader:
         self.batch_size = batch_size
         self.rejects = rejects
         self.report = report
+        self.context = {"default_region": default_region}
         self.queue: queue.Queue[Batch | BaseException | _End] = queue.Queue(maxsize=4)
         self.stop = threading.Event()
         self.done_bytes = 0
@@ -221,7 +225,7 @@ class Reader:
         reasons = list(record.errors)
         if not reasons:
             try:
-                return self.model.model_validate(record.fields).prepare()
+                return self.model.model_validate(record.fields, context=self.context).prepare()
             except ValidationError as e:
                 reasons = reasons_of(e)
             except ValueError as e:  # a list cell that is not valid JSON, say
@@ -405,13 +409,19 @@ class ErasedRows(ValueError):
 
 
 async def write_records(
-    store: GraphStore, kind: str, rows: Sequence[Row], now: int, erasure_key: bytes | None = None
+    store: GraphStore,
+    kind: str,
+    rows: Sequence[Row],
+    now: int,
+    erasure_key: bytes | None = None,
+    default_region: str | None = None,
 ) -> WriteCounters:
     """Validate, prepare and write in-memory export rows of ``kind`` (seeding, tests), with
     identity linking. Raises pydantic.ValidationError on the first invalid row, ErasedRows
     (nothing written) when rows name erased customers, ErasureKeyMissing."""
     model = MODELS[kind]
-    prepared = [model.model_validate(row).prepare() for row in rows]
+    context = {"default_region": default_region}
+    prepared = [model.model_validate(row, context=context).prepare() for row in rows]
     sink = GraphSink(store, kind, now, conflicts=None, erasure_key=erasure_key)
     tally = Tally()
     kept = await sink.screen(prepared, tally)
@@ -482,7 +492,9 @@ async def load_files(
     sink = None if options.dry_run or store is None else GraphSink(
         store, kind, int(time.time() * 1000), conflicts, rejects, options.erasure_key
     )  # fmt: skip
-    reader = Reader(kind, paths, mapping, options.batch_size, rejects, report)
+    reader = Reader(
+        kind, paths, mapping, options.batch_size, rejects, report, options.default_region
+    )
     started = time.perf_counter()
     done = 0
     reader.start()
