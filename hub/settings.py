@@ -141,6 +141,7 @@ class Settings(BaseSettings):
             "thresholds": Thresholds(self.identity_auto_link, self.identity_review),
             "max_per_platform": self.identity_max_accounts_per_platform,
             "default_region": self.phone_region,
+            "name_key": self.privacy_config().derived_key("identity-names"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return ResolveOptions(**values)

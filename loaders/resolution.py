@@ -15,6 +15,7 @@ nothing.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import time
 from collections import Counter, defaultdict
@@ -57,6 +58,9 @@ class ResolveOptions:
     max_per_platform: int = 2  # model links a customer may get on one platform
     default_region: str | None = None  # for phones without a country code
     seed: int = 0
+    # Keys the names of the stored model's name-frequency table (see sealed_params); the
+    # hub's PrivacyConfig.derived_key("identity-names").
+    name_key: bytes = b"identity-names"
 
 
 @dataclass
@@ -84,10 +88,10 @@ class NoModel(Exception):
     """No model is stored and there is too little to fit one."""
 
 
-def model_tag(model: MatchModel[Any, Any]) -> str:
+def model_tag(model: MatchModel[Any, Any], key: bytes) -> str:
     """The version stored with every decision: the estimator's version and a digest of the
-    fitted parameters, so two fits on the same data carry the same tag."""
-    params = json.dumps(model.to_dict(), sort_keys=True).encode()
+    fitted parameters as stored, so two fits on the same data carry the same tag."""
+    params = sealed_params(model, key).encode()
     return f"{model.version}:{hashlib.sha256(params).hexdigest()[:12]}"
 
 
@@ -133,15 +137,51 @@ async def read_accounts(
     return await _pages(store, ACCOUNT_RECORDS_PAGE, {"since": since}, "accounts", progress)
 
 
-async def stored_model(store: GraphStore) -> MatchModel[AccountProfile, CustomerProfile] | None:
+class KeyedNames(dict[str, float]):
+    """A name-frequency table whose keys are keyed hashes of the names: the stored model
+    holds no customer's name, and a lookup by name hashes it first."""
+
+    def __init__(self, key: bytes, table: dict[str, float]) -> None:
+        super().__init__(table)
+        self.key = key
+
+    def digest(self, name: str) -> str:
+        return hmac.new(self.key, name.encode(), hashlib.sha256).hexdigest()[:32]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return super().get(self.digest(name), default)
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and super().__contains__(self.digest(name))
+
+
+def sealed_params(model: MatchModel[Any, Any], key: bytes) -> str:
+    """The model's parameters as stored: JSON, with every name replaced by its keyed hash
+    (an erased customer's name must not outlive them in a system record)."""
+    params = model.to_dict()
+    table = model.name_frequency
+    if not isinstance(table, KeyedNames):
+        keyed = KeyedNames(key, {})
+        params["name_frequency"] = {keyed.digest(n): share for n, share in table.items()}
+    params["names_keyed"] = True
+    return json.dumps(params, sort_keys=True)
+
+
+async def stored_model(
+    store: GraphStore, key: bytes
+) -> MatchModel[AccountProfile, CustomerProfile] | None:
     """The stored account model, or None (none yet, or fitted with other comparisons)."""
     rows = await store.read(MODEL, {"kind": ACCOUNTS_MODEL})
     if not rows or not rows[0]["params"]:
         return None
     try:
-        return link_model_from_dict(json.loads(rows[0]["params"]))
+        params = json.loads(rows[0]["params"])
+        model = link_model_from_dict(params)
     except (ValueError, KeyError):
         return None
+    if params.get("names_keyed"):
+        model.name_frequency = KeyedNames(key, model.name_frequency)
+    return model
 
 
 # -- deciding -----------------------------------------------------------------------------
@@ -274,7 +314,7 @@ async def resolve(
     report = ResolveReport()
     customers = await read_customers(store, progress)
     report.customers = len(customers)
-    model = None if options.refit else await stored_model(store)
+    model = None if options.refit else await stored_model(store, options.name_key)
     incremental = account_ids is not None or customer_ids is not None
     if model is None:
         if incremental:
@@ -298,13 +338,13 @@ async def resolve(
         rows = await _incremental_rows(store, account_ids or [], customer_ids or [], options)
     else:
         rows = await read_accounts(store, since=options.since, progress=progress)
-    version = model_tag(model)
+    version = model_tag(model, options.name_key)
     report.model_version = version
     if report.fitted:
         await store.write(
             SAVE_MODEL,
             {"kind": ACCOUNTS_MODEL, "version": version, "now": now,
-             "params": json.dumps(model.to_dict(), sort_keys=True)},
+             "params": sealed_params(model, options.name_key)},
         )  # fmt: skip
     report.accounts = len(rows)
     await _decide_and_write(store, rows, customers, model, version, options, now, report,
@@ -446,7 +486,7 @@ async def explain_account(
                 "blocked": c.get("blocked"), "evidence": _loads(c.get("evidence"))}  # fmt: skip
     if row.get("conflict"):
         return {**out, "state": f"not linked: exact evidence in conflict ({row['conflict']})"}
-    model = await stored_model(store)
+    model = await stored_model(store, options.name_key)
     if model is None:
         return {**out, "state": "not linked; no model is stored yet (run `hub resolve`)"}
     customers = await read_customers(store)
@@ -456,9 +496,10 @@ async def explain_account(
     )  # fmt: skip
     decision = run.decisions[0]
     notes = run.accounts[0].placeholders if run.accounts else ()
+    version = model_tag(model, options.name_key)
     return {**out, "state": f"not linked: {decision.reason}",
             "customer_id": decision.customer_id if decision.explanation else None,
-            "confidence": decision.probability, "model_version": model_tag(model),
+            "confidence": decision.probability, "model_version": version,
             "evidence": _loads(evidence_json(decision, notes))}  # fmt: skip
 
 

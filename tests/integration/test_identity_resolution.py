@@ -140,6 +140,12 @@ async def test_a_rerun_with_nothing_new_changes_nothing(store):
         0, 0, 0, 0, 0
     )  # fmt: skip
     assert not again.fitted and again.model_version == first.model_version
+    # The stored model scored exactly as the fitted one (its name table included), and it
+    # holds no customer's name: names are keyed hashes.
+    [stored] = await store.read("MATCH (m:IdentityModel) RETURN m.params AS params")
+    params = json.loads(stored["params"])
+    assert params["names_keyed"] and len(params["name_frequency"]) > 100
+    assert not any(name in stored["params"] for name in ("zhuge", "诸葛", "fairweather"))
     refit = await resolve(store, ResolveOptions(refit=True), T0 + 2)
     assert refit.fitted and refit.model_version == first.model_version  # same data, same fit
     assert refit.counters == WriteCounters()
