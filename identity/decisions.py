@@ -143,7 +143,7 @@ def decide_links(
     """One decision per account, in ``accounts`` order."""
     by_id = {c.id: j for j, c in enumerate(customers)}
     starts = group_starts(candidates)
-    ends = np.append(starts[1:], len(candidates)).astype(np.int64)
+    ends = np.append(starts[1:], len(candidates)).astype(np.int64)[: len(starts)]
     best: dict[int, tuple[int, float]] = {}  # account -> (its best row, competing)
     odds = np.exp2(scores.total + model.log2_prior_odds())
     for start, end in zip(starts.tolist(), ends.tolist(), strict=True):

@@ -160,3 +160,14 @@ def test_a_household_phone_links_nobody_and_says_so() -> None:
     assert decision.outcome != "link"
     assert "shared phone" in run.accounts[-1].placeholders
     assert "shared phone" in next(c for c in run.customers if c.id == "k-h1").placeholders
+
+
+def test_an_account_with_no_candidate_is_decided_with_a_stored_model(run: LinkRun) -> None:
+    # One account alone, whom blocking pairs with no one (the shape of `hub resolve
+    # --explain` on an unlinked account): a decision, not an error.
+    lonely = AccountRecord(id="a-lonely", platform="weibo", handle="qwzxv_77")
+    alone = resolve_accounts([lonely], [CustomerRecord(id="c1", name="王伟")], model=run.model)
+    [decision] = alone.decisions
+    assert (decision.account_id, decision.outcome, decision.reason) == (
+        "a-lonely", "none", "no candidate"
+    )  # fmt: skip
