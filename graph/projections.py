@@ -39,6 +39,10 @@ def complaint(v: str = "x") -> str:
     )
 
 
+def contact(v: str = "x") -> str:
+    return f"{v} {{.id, .kind, .channel, .at, .summary, .brand_id, .product_id, .purchase_id}}"
+
+
 def interaction(rel: str, account: str, post_var: str) -> str:
     """An INTERACTED relationship with its account and post (the post without its tags)."""
     return (

@@ -36,6 +36,14 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
             "exportCustomer", "eraseCustomer", "restrictProcessing",
         )
     },
+    # What apps record (docs/operations.md); admins too, also for restricted customers.
+    **{
+        ("mutation", name): frozenset({APP, ADMIN})
+        for name in (
+            "tagCustomer", "untagCustomer", "recordContact", "recordPurchase",
+            "recordInteraction",
+        )
+    },
 }  # fmt: skip
 
 

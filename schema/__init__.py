@@ -20,6 +20,7 @@ from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 from schema.partner import PartnerQueries
 from schema.subject import SubjectMutations
+from schema.writes import WriteMutations
 
 logger = logging.getLogger("hub.graphql")
 
@@ -31,8 +32,11 @@ class Query(
     pass
 
 
-@strawberry.type(description="Change the graph: keys, consents, data-subject rights (admins).")
-class Mutation(AdminMutations, ConsentMutations, SubjectMutations):
+@strawberry.type(
+    description="Change the graph: what apps record (apps, admins); keys, consents, "
+    "data-subject rights (admins)."
+)
+class Mutation(AdminMutations, ConsentMutations, SubjectMutations, WriteMutations):
     pass
 
 
