@@ -41,8 +41,15 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
         ("mutation", name): frozenset({APP, ADMIN})
         for name in (
             "tagCustomer", "untagCustomer", "recordContact", "recordPurchase",
-            "recordInteraction",
+            "recordInteraction", "openComplaint", "assignComplaint", "respondToComplaint",
+            "escalateComplaint", "resolveComplaint", "reopenComplaint",
         )
+    },
+    ("mutation", "setSlaPolicy"): frozenset({ADMIN}),
+    # The complaint queue names customers: apps and admins, not analysts.
+    **{
+        ("query", name): frozenset({APP, ADMIN})
+        for name in ("complaints", "complaintHandling", "slaPolicies")
     },
 }  # fmt: skip
 

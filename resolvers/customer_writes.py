@@ -105,7 +105,7 @@ async def record_contact(
     row = validated(
         kinds.Contact,
         {**fields, "customer_id": customer, "id": new_id("ct")},
-        {name: "input." + _camel(name) for name in kinds.Contact.model_fields},
+        {name: "input." + camel(name) for name in kinds.Contact.model_fields},
     )
     props = {k: v for k, v in row.props().items() if v is not None}
     contact = {"contact_id": row.id, "customer_id": customer, **row.props()}
@@ -130,7 +130,7 @@ async def record_contact(
     )  # fmt: skip
 
 
-def _camel(name: str) -> str:
+def camel(name: str) -> str:
     head, *rest = name.split("_")
     return head + "".join(p.capitalize() for p in rest)
 
@@ -143,7 +143,7 @@ async def record_purchase(
     row = validated(
         kinds.Purchase,
         {**fields, "customer_id": customer},
-        {name: "input." + _camel(name) for name in kinds.Purchase.model_fields},
+        {name: "input." + camel(name) for name in kinds.Purchase.model_fields},
     )
     prepared = row.row()
     items = prepared["items"]
@@ -182,7 +182,7 @@ async def record_interaction(
     row = validated(
         kinds.Interaction,
         {**fields, "account_id": account, "post_id": post},
-        {name: "input." + _camel(name) for name in kinds.Interaction.model_fields},
+        {name: "input." + camel(name) for name in kinds.Interaction.model_fields},
     )
     done = {"account_id": account, "post_id": post, "kind": row.kind, "at": row.at,
             "text": row.text}  # fmt: skip

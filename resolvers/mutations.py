@@ -35,7 +35,7 @@ class Write:
     whether a retry is the same request). ``result``: what the client gets back, known
     before the statement runs (ids are made here), stored with the key for replays.
     ``event``: the outbox payload. ``tombstone``: (kind, id) of the target record whose
-    erasure refuses the write."""
+    erasure refuses the write (None: a write no erasure concerns)."""
 
     name: str
     kind: str
@@ -43,7 +43,7 @@ class Write:
     result: Mapping[str, Any]
     event: Mapping[str, Any]
     customer_ids: tuple[str, ...]
-    tombstone: tuple[str, str]
+    tombstone: tuple[str, str] | None
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,8 @@ STANDARD: dict[str, Callable[[Write], ApiError]] = {
         ErrorCode.IDEMPOTENCY_KEY_REUSED, argument="idempotencyKey",
     ),
     ERASED: lambda w: ApiError(
-        f"the {w.tombstone[0]} was erased; it cannot be written to", ErrorCode.ERASED
+        f"the {(w.tombstone or ('record',))[0]} was erased; it cannot be written to",
+        ErrorCode.ERASED,
     ),
 }  # fmt: skip
 
@@ -105,7 +106,11 @@ async def run_write(
     (``refusals`` maps the statement's own refusals to errors, given the facts)."""
     now = ctx.clock()
     text, name = operation_text(operation)
-    kind, target = write.tombstone
+    tombstone = (
+        None
+        if write.tombstone is None
+        else erasure_id(ctx.privacy.erasure_key(), write.tombstone[1], write.tombstone[0])
+    )
     request_hash = hashlib.sha256(_json({"m": write.name, "i": write.input}).encode()).hexdigest()
     event_id = new_id("ev")
     result = {**write.result, "event_id": event_id, "recorded_at": now}
@@ -115,7 +120,7 @@ async def run_write(
         **params,
         "mutation": {
             "key": idempotency_key(ctx, key), "request_hash": request_hash,
-            "tombstone": erasure_id(ctx.privacy.erasure_key(), target, kind),
+            "tombstone": tombstone,
             "name": write.name, "now": now, "customer_ids": list(write.customer_ids),
             "result": _json(result), "admin": ctx.principal.sees_restricted,
         },

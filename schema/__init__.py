@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from graph.errors import GraphUnavailable
 from resolvers.errors import GRAPH_UNAVAILABLE_MESSAGE, INTERNAL_MESSAGE, ApiError, ErrorCode
 from schema.admin import AdminMutations, AdminQueries
+from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.customers import CustomerQueries
 from schema.guard import RequestGuard, SchemaHolder
@@ -27,7 +28,13 @@ logger = logging.getLogger("hub.graphql")
 
 @strawberry.type(description="Read the customer-360 graph.")
 class Query(
-    CustomerQueries, NodeQueries, NetworkQueries, PartnerQueries, AdminQueries, ConsentQueries
+    CustomerQueries,
+    NodeQueries,
+    NetworkQueries,
+    PartnerQueries,
+    AdminQueries,
+    ConsentQueries,
+    ComplaintQueries,
 ):
     pass
 
@@ -36,7 +43,9 @@ class Query(
     description="Change the graph: what apps record (apps, admins); keys, consents, "
     "data-subject rights (admins)."
 )
-class Mutation(AdminMutations, ConsentMutations, SubjectMutations, WriteMutations):
+class Mutation(
+    AdminMutations, ConsentMutations, SubjectMutations, WriteMutations, ComplaintMutations
+):
     pass
 
 

@@ -16,7 +16,8 @@ def test_every_root_field_of_the_schema_is_in_the_access_table_and_nothing_else_
 
 # What apps record (docs/operations.md); every other mutation is for admins.
 APP_WRITES = {"tagCustomer", "untagCustomer", "recordContact", "recordPurchase",
-              "recordInteraction"}  # fmt: skip
+              "recordInteraction", "openComplaint", "assignComplaint", "respondToComplaint",
+              "escalateComplaint", "resolveComplaint", "reopenComplaint"}  # fmt: skip
 
 
 def test_mutations_are_for_admins_and_apps_and_the_partner_api_for_partners_only():
