@@ -2,10 +2,11 @@
 (docs/operations.md has the state machine).
 
 A complaint written by the API keeps its status history as parallel lists
-(`history_action`, `history_status`, `history_at`, `history_actor`): each transition
-appends to them under the complaint's write lock (graph/mutations.py), so two handlers
-acting at once both land, in order. Loaded complaints have no lists; their history is
-read from their timestamps. `version` counts transitions, for clients that guard a change
+(`history_action`, `history_status`, `history_at`, `history_actor`, `history_note`): each
+transition appends to them under the complaint's write lock (graph/mutations.py), so two
+handlers acting at once both land, in order. Loaded complaints have no lists (their
+history is read from their timestamps) until their first transition, which starts the
+lists with those steps (action `loaded`). `version` counts transitions, for clients that guard a change
 with `expectedVersion`.
 """
 
@@ -67,6 +68,10 @@ OPTIONAL MATCH (k)<-[:FILED]-(c:Customer)""",
             "k.status AS status_before",
             "coalesce(k.version, 1) AS version_before",
             "c.id AS customer_id",
+            # A loaded complaint's steps, from its timestamps, start its recorded history.
+            "CASE WHEN k.history_at IS NULL THEN [x IN [['open', k.opened_at], "
+            "['in_progress', k.first_response_at], ['resolved', k.resolved_at]] "
+            "WHERE x[1] IS NOT NULL] ELSE [] END AS seed",
             """CASE $transition.action
         WHEN 'respond' THEN CASE WHEN k.status = 'escalated' THEN 'escalated'
                                  ELSE 'in_progress' END
@@ -103,11 +108,13 @@ OPTIONAL MATCH (k)<-[:FILED]-(c:Customer)""",
         WHEN $transition.action = 'reopen' AND k.resolution_due_at IS NOT NULL
         THEN $mutation.now + (k.resolution_due_at - k.opened_at)
         ELSE k.resolution_due_at END
-  SET k.history_action = coalesce(k.history_action, []) + [$transition.action],
-      k.history_status = coalesce(k.history_status, []) + [status_after],
-      k.history_at = coalesce(k.history_at, []) + [$mutation.now],
-      k.history_actor = coalesce(k.history_actor, []) + [$audit.subject],
-      k.history_note = coalesce(k.history_note, []) + [coalesce($transition.note, '')]""",
+  SET k.history_action = coalesce(k.history_action, [x IN seed | 'loaded'])
+        + [$transition.action],
+      k.history_status = coalesce(k.history_status, [x IN seed | x[0]]) + [status_after],
+      k.history_at = coalesce(k.history_at, [x IN seed | x[1]]) + [$mutation.now],
+      k.history_actor = coalesce(k.history_actor, [x IN seed | '']) + [$audit.subject],
+      k.history_note = coalesce(k.history_note, [x IN seed | ''])
+        + [coalesce($transition.note, '')]""",
         customer_ids="CASE WHEN c IS NULL THEN [] ELSE [c.id] END",
     )
 )

@@ -285,25 +285,25 @@ async def handling_stats(
 
 
 def history(r: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The complaint's status history, oldest first: the transitions the API recorded,
-    after the steps a loaded complaint's timestamps give (those before the first one)."""
+    """The complaint's status history, oldest first: the transitions recorded (a loaded
+    complaint's steps from its timestamps have no action), or, for a loaded complaint
+    never moved since, the steps its timestamps give."""
     recorded = [
-        {"action": a, "status": s, "at": t, "actor": who}
+        {"action": None if a == "loaded" else a, "status": s, "at": t, "actor": who or None}
         for a, s, t, who in zip(
             r.get("history_action") or [], r.get("history_status") or [],
             r.get("history_at") or [], r.get("history_actor") or [], strict=False,
         )
     ]  # fmt: skip
-    if recorded and recorded[0]["action"] == "open":
+    if recorded:
         return recorded
-    first_at = recorded[0]["at"] if recorded else None
     loaded = [
         {"action": None, "status": status, "at": at, "actor": None}
         for status, at in (("open", r.get("opened_at")),
                            ("in_progress", r.get("first_response_at")),
                            ("resolved", r.get("resolved_at")))
-        if (at is not None or status == "open") and (first_at is None or (at or 0) < first_at)
+        if at is not None or status == "open"
     ]  # fmt: skip
-    if not recorded and r.get("status") == "closed":
+    if r.get("status") == "closed":
         loaded.append({"action": None, "status": "closed", "at": None, "actor": None})
-    return loaded + recorded
+    return loaded
