@@ -6,8 +6,8 @@ A complaint written by the API keeps its status history as parallel lists
 transition appends to them under the complaint's write lock (graph/mutations.py), so two
 handlers acting at once both land, in order. Loaded complaints have no lists (their
 history is read from their timestamps) until their first transition, which starts the
-lists with those steps (action `loaded`). `version` counts transitions, for clients that guard a change
-with `expectedVersion`.
+lists with those steps (action `loaded`). `version` counts transitions, for clients that
+guard a change with `expectedVersion`.
 """
 
 from graph import projections as proj

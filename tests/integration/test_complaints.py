@@ -37,18 +37,15 @@ sla { firstResponseDueAt resolutionDueAt firstResponseBreached resolutionBreache
       breached atRisk }
 """
 
-OPEN = (
-    """
+OPEN = """
 mutation Open($input: OpenComplaintInput!, $key: String) {
   openComplaint(input: $input, idempotencyKey: $key) {
     __typename
-    ... on ComplaintPayload { receipt { eventId replayed } complaint { %s } }
+    ... on ComplaintPayload { receipt { eventId replayed } complaint { FIELDS } }
     ... on WriteError { code message argument }
   }
 }
-"""
-    % FIELDS
-)
+""".replace("FIELDS", FIELDS)
 
 
 def move(mutation: str, extra: str = "") -> str:
@@ -81,19 +78,16 @@ mutation Policy($input: SlaPolicyInput!) {
 }
 """
 
-QUEUE = (
-    """
+QUEUE = """
 query Queue($filter: ComplaintFilter, $sort: ComplaintSort! = OPENED_DESC, $first: Int! = 20,
             $after: String) {
   complaints(filter: $filter, sort: $sort, first: $first, after: $after) {
     totalCount counts { status count }
     pageInfo { hasNextPage endCursor }
-    nodes { %s }
+    nodes { FIELDS }
   }
 }
-"""
-    % FIELDS
-)
+""".replace("FIELDS", FIELDS)
 
 HANDLING = """
 query($from: DateTime!, $until: DateTime!) {
@@ -134,7 +128,8 @@ async def graph(store, clock):
 
 def open_input(**kw: Any) -> dict[str, Any]:
     return {"customerId": "c1", "aboutKind": "PRODUCT", "aboutId": "p1", "channel": "phone",
-            "category": "delivery", "priority": "HIGH", "text": "The parcel never came", **kw}  # fmt: skip
+            "category": "delivery", "priority": "HIGH", "text": "The parcel never came",
+            **kw}  # fmt: skip
 
 
 async def opened(graph: Any, clock: FixedClock, **kw: Any) -> dict[str, Any]:
