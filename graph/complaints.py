@@ -32,13 +32,15 @@ OPTIONAL MATCH (ap:Product {id: $about.product})
 OPTIONAL MATCH (c)-[:MADE]->(au:Purchase {id: $about.purchase})
 OPTIONAL MATCH (pol:SlaPolicy {id: $sla.exact})
 OPTIONAL MATCH (dft:SlaPolicy {id: $sla.fallback})
-WITH c, coalesce(ab, ap, au) AS about, coalesce(pol, dft) AS policy""",
+OPTIONAL MATCH (old:Complaint {id: $complaint.id})
+WITH c, coalesce(ab, ap, au) AS about, coalesce(pol, dft) AS policy, old""",
         lock="c",
-        carried=("c", "about", "policy"),
+        carried=("c", "about", "policy", "old"),
         checks=(
             ("c IS NULL", "missing"),
             ("c.restricted_at IS NOT NULL AND NOT $mutation.admin", "restricted"),
             ("about IS NULL", "about_missing"),
+            ("old IS NOT NULL", "complaint_exists"),
         ),
         body="""  CREATE (k:Complaint {id: $complaint.id})
   SET k += $complaint.props, k.status = 'open', k.version = 1,

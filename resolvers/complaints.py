@@ -51,7 +51,8 @@ async def open_complaint(
     now = ctx.clock()
     row = validated(
         kinds.Complaint,
-        {**fields, "id": new_id("k"), "customer_id": customer, "about_id": about_id,
+        {**fields, "id": fields.get("id") or new_id("k"), "customer_id": customer,
+         "about_id": about_id,
          "opened_at": now, "status": "open"},
         {name: "input." + camel(name) for name in kinds.Complaint.model_fields},
     )  # fmt: skip
@@ -59,8 +60,9 @@ async def open_complaint(
     props["priority"] = priority
     asked = {"customer_id": customer, "about_kind": about_kind, "about_id": about_id,
              "channel": row.channel, "category": row.category, "priority": priority,
-             "text": row.text}  # fmt: skip
-    done = {**{k: v for k, v in asked.items() if k != "text"}, "complaint_id": row.id}
+             "text": row.text, "id": fields.get("id")}  # fmt: skip
+    done = {**{k: v for k, v in asked.items() if k not in ("text", "id")},
+            "complaint_id": row.id}  # fmt: skip
     write = Write("openComplaint", "complaint.opened", asked, done, done, (customer,),
                   ("customer", customer))  # fmt: skip
     about = {k: (about_id if k == about_kind else None) for k in ("brand", "product", "purchase")}
@@ -71,6 +73,9 @@ async def open_complaint(
             f"no {about_kind} with id {about_id!r}"
             + (" among the customer's purchases" if about_kind == "purchase" else ""),
             ErrorCode.NOT_FOUND, argument="input.aboutId",
+        ),
+        "complaint_exists": lambda _: ApiError(
+            f"complaint {row.id!r} already exists", ErrorCode.CONFLICT, argument="input.id"
         ),
     }  # fmt: skip
     return await run_write(

@@ -47,6 +47,9 @@ class ComplaintStatus(Enum):
 
 @strawberry.input(description="A complaint a customer made.")
 class OpenComplaintInput:
+    id: strawberry.ID | None = strawberry.field(
+        default=None, description="Your ticket id, if you have one (new); made when omitted."
+    )
     customer_id: strawberry.ID = strawberry.field(description="The customer (global id or key).")
     about_kind: ComplaintAboutKind = strawberry.field(description="What it is about.")
     about_id: strawberry.ID = strawberry.field(
@@ -159,7 +162,8 @@ class ComplaintMutations:
         idempotency_key: IdempotencyKey = None,
     ) -> ComplaintResult:
         fields = {
-            "customer_id": input.customer_id, "about_kind": input.about_kind.value,
+            "id": input.id, "customer_id": input.customer_id,
+            "about_kind": input.about_kind.value,
             "about_id": input.about_id, "channel": input.channel, "category": input.category,
             "priority": input.priority.value, "text": input.text,
         }  # fmt: skip

@@ -188,6 +188,8 @@ async def test_an_invalid_transition_is_refused_and_changes_nothing(graph, clock
         "MATCH (k:Complaint {id: $k}) RETURN k.version AS v, size(k.history_at) AS n", {"k": k}
     )
     assert row == {"v": 2, "n": 2}
+    p = await run(graph, clock, OPEN, input=open_input(id=k))
+    assert (p["code"], p["argument"]) == ("CONFLICT", "input.id")
     p = await run(graph, clock, ASSIGN, id="nope", assignee="x")
     assert (p["code"], p["argument"]) == ("NOT_FOUND", "complaintId")
 
