@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark."""
 
-from bench import crash, customer360, healthz, identity, ingest, read
+from bench import crash, customer360, healthz, identity, ingest, read, write
 
 customer360.main()
 ingest.main()
@@ -8,3 +8,4 @@ read.main()
 crash.main()
 healthz.main()
 identity.main()
+write.main()

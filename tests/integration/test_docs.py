@@ -102,6 +102,13 @@ async def test_graphql_example_runs(hub: Hub, block: Block) -> None:
             continue
         assert response.status_code == 200 and not codes, f"{where}: {body.get('errors')}"
         assert body["data"] and None not in body["data"].values(), f"{where}: {body}"
+        # A mutation's refusal is data (a `...Error` member of its union), not an error:
+        # an example must not show one without saying so.
+        refused = [
+            name for name, value in body["data"].items()
+            if isinstance(value, dict) and str(value.get("__typename", "")).endswith("Error")
+        ]  # fmt: skip
+        assert not refused, f"{where}: refused: {body}"
 
 
 def _examples() -> list[tuple[str, list[Path], Mapping]]:
