@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -105,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--name", default="write", help="results file bench/results/NAME.json")
     args = parser.parse_args(argv)
+    # One key sends every request: the per-key rate limit would throttle the measure
+    # itself (the server process inherits these).
+    os.environ.setdefault("HUB_RATE_LIMIT_PER_MINUTE", "1000000")
+    os.environ.setdefault("HUB_RATE_LIMIT_BURST", "1000000")
     with tempfile.TemporaryDirectory(prefix="bench-write-") as tmp:
         measured = asyncio.run(measure(args, Path(tmp)))
     payload = {
