@@ -3,6 +3,7 @@ reopen; SLA policies and the flags computed from them against the request's cloc
 queue across customers and handling times per brand and category.
 """
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
 
 
 def _policy_id(category: str, priority: str) -> str:
-    return f"{category}|{priority}"
+    """The policy's key: a digest, so a category's text is stored once, as given."""
+    return hashlib.sha256(f"{category}\0{priority}".encode()).hexdigest()[:32]
 
 
 async def open_complaint(
