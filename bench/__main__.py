@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark."""
 
-from bench import crash, customer360, exact_links, healthz, identity, ingest, predict, read
+from bench import crash, customer360, exact_links, healthz, identity, ingest, predict, read, write
 
 customer360.main()
 ingest.main()
@@ -10,3 +10,4 @@ healthz.main()
 exact_links.main()
 identity.main()
 predict.main()
+write.main()

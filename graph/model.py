@@ -13,6 +13,7 @@ NODE_LABELS: tuple[str, ...] = (
     "Complaint",
     "Tag",
     "Segment",
+    "Contact",
 )
 
 # The hub's own records. They are never linked to the nodes above by a relationship (they
@@ -24,6 +25,9 @@ SYSTEM_LABELS: tuple[str, ...] = (
     "Erasure",
     "PartnerKey",
     "PartnerRelease",
+    "IdempotencyKey",
+    "OutboxEvent",
+    "SlaPolicy",
 )
 
 # Every label whose `id` is unique.
@@ -43,6 +47,8 @@ LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("AuditEntry", ("at",)),
     ("ConsentEvent", ("customer_id",)),
     ("PartnerRelease", ("partner_id", "dimension")),
+    ("OutboxEvent", ("delivered_at",)),
+    ("Complaint", ("status",)),
 )
 
 # (label, properties) searchable as text.

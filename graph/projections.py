@@ -34,9 +34,15 @@ def post(v: str = "x") -> str:
 def complaint(v: str = "x") -> str:
     return (
         f"{v} {{.id, .channel, .category, .status, .opened_at, .first_response_at, "
-        f".resolved_at, .text, about: head([({v})-[:ABOUT]->(ct) | "
+        f".resolved_at, .text, .priority, .assignee, .escalated_at, .reopened_at, "
+        f".first_response_due_at, .resolution_due_at, .version, .history_action, "
+        f".history_status, .history_at, .history_actor, about: head([({v})-[:ABOUT]->(ct) | "
         f"{{kind: {v}.about_kind, id: ct.id}}])}}"
     )
+
+
+def contact(v: str = "x") -> str:
+    return f"{v} {{.id, .kind, .channel, .at, .summary, .brand_id, .product_id, .purchase_id}}"
 
 
 def interaction(rel: str, account: str, post_var: str) -> str:

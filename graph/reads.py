@@ -64,7 +64,9 @@ CONTACT_EVENTS = (
     " + [(e)-[:FILED]->(hc:Complaint) | "
     "{kind: 'complaint', at: hc.opened_at, channel: hc.channel, id: hc.id, n: hc}]"
     " + [(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[:POSTED]->(hps:Post) | "
-    "{kind: 'post', at: hps.at, channel: hps.platform, id: hps.id, n: hps}])"
+    "{kind: 'post', at: hps.at, channel: hps.platform, id: hps.id, n: hps}]"
+    " + [(e)-[:HAD_CONTACT]->(hk:Contact) | "
+    "{kind: hk.kind, at: hk.at, channel: hk.channel, id: hk.id, n: hk, recorded: true}])"
 )
 
 # Unordered parts share one RETURN expression: FalkorDB returns empty lists when pattern
@@ -151,6 +153,8 @@ CUSTOMER_PARTS: dict[str, Part] = {
         + proj.complaint("n")
         + " END, post: CASE WHEN x.kind = 'post' THEN "
         + proj.post("n")
+        + " END, contact: CASE WHEN x.recorded THEN "
+        + proj.contact("n")
         + " END}",
         order=(("coalesce(x.at, 0)", DESC), ("x.kind", ASC), ("x.id", ASC)),
         source=CONTACT_EVENTS,

@@ -62,7 +62,8 @@ RETURN properties(c) AS profile,
      text: xir.text}] AS interactions,
   [(c)-[:FILED]->(xk:Complaint) | properties(xk)] AS complaints,
   [(c)-[:FILED]->(ak:Complaint)-[:ABOUT]->(xka) | {complaint_id: ak.id, about_id: xka.id}]
-     AS complaint_subjects
+     AS complaint_subjects,
+  [(c)-[:HAD_CONTACT]->(xct:Contact) | properties(xct)] AS contacts
 """
 
 EXPORT_CONSENT_EVENTS = """
@@ -102,7 +103,8 @@ RETURN c.email_hash AS email_hash, c.phone_hash AS phone_hash,
   [(c)-[:HAS_ACCOUNT]->(pa:SocialAccount)-[:POSTED]->(ep:Post) | {account: pa.id,
      post: ep.id}] AS posts,
   [(c)-[:MADE]->(ep2:Purchase) | ep2.id] AS purchases,
-  [(c)-[:FILED]->(ek:Complaint) | ek.id] AS complaints
+  [(c)-[:FILED]->(ek:Complaint) | ek.id] AS complaints,
+  [(c)-[:HAD_CONTACT]->(ec:Contact) | ec.id] AS contacts
 """
 
 # Accounts whose identity evidence names the customer: they claim its id or share one of
@@ -140,7 +142,7 @@ ON CREATE SET e.of = t.of, e.at = $now, e.actor = $actor
 # links with the customer.
 DELETE_BY_LABEL: dict[str, str] = {
     label: f"UNWIND $ids AS i MATCH (n:{label} {{id: i}}) DETACH DELETE n"
-    for label in ("Post", "SocialAccount", "Purchase", "Complaint", "Customer")
+    for label in ("Post", "SocialAccount", "Purchase", "Complaint", "Contact", "Customer")
 }
 
 # Remove the evidence naming the erased customer from accounts that stay, and their
@@ -159,12 +161,20 @@ SCRUB_EVIDENCE: tuple[str, ...] = tuple(
 
 DELETE_CONSENT_EVENTS = "MATCH (e:ConsentEvent {customer_id: $id}) DELETE e"
 
+# Writes' idempotency keys and outbox events carry the write as JSON (a contact's summary,
+# a complaint's text): those naming the customer go whole, not just the id.
+DELETE_WRITE_RECORDS: tuple[str, ...] = tuple(
+    f"MATCH (n:{label}) WHERE $id IN n.customer_ids DELETE n"
+    for label in ("IdempotencyKey", "OutboxEvent")
+)
+
 # System nodes name customers only in a `customer_ids` list (graph/model.py).
 SCRUB_CUSTOMER_IDS: dict[str, str] = {
     label: f"MATCH (n:{label}) WHERE $id IN n.customer_ids "
     "SET n.customer_ids = [x IN n.customer_ids WHERE x <> $id]"
     for label in SYSTEM_LABELS
-    if label not in ("ConsentEvent", "Erasure")  # events are deleted; tombstones hold none
+    # events, keys and outbox entries are deleted; tombstones and policies hold none
+    if label not in ("ConsentEvent", "Erasure", "IdempotencyKey", "OutboxEvent", "SlaPolicy")
 }
 
 # Stubs (never loaded: no row_hash) left with no relationship once their neighbour went.

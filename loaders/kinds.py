@@ -121,6 +121,10 @@ ComplaintChannel = Literal[
 ComplaintStatus = Literal["open", "in_progress", "resolved", "closed"]
 Purpose = Literal["marketing", "analytics", "partner_sharing", "personalisation"]
 TagSource = Literal["declared", "inferred", "crm"]
+ContactKind = Literal[
+    "call", "email", "chat", "visit", "promotion_sent", "promotion_opened", "survey_answer",
+    "after_sales",
+]  # fmt: skip
 
 
 def content_hash(row: Row) -> str:
@@ -442,6 +446,21 @@ class CustomerTag(Record):
     weight: Annotated[float, Field(ge=0, le=1)] | None = None
     source: TagSource | None = None
     at: Timestamp = None
+
+
+class Contact(Record):
+    """A touchpoint an app records (resolvers/customer_writes.py; no export file yet)."""
+
+    endpoints = ("customer_id",)
+    id: Id
+    customer_id: Id
+    kind: ContactKind
+    channel: Text = None
+    at: RequiredTimestamp
+    summary: Annotated[str, StringConstraints(max_length=2000)] | None = None
+    brand_id: Id | None = None
+    product_id: Id | None = None
+    purchase_id: Id | None = None
 
 
 class CustomerSegment(Record):

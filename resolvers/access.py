@@ -38,6 +38,21 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
             "rejectLink", "linkAccount", "unlinkAccount",
         )
     },
+    # What apps record (docs/operations.md); admins too, also for restricted customers.
+    **{
+        ("mutation", name): frozenset({APP, ADMIN})
+        for name in (
+            "tagCustomer", "untagCustomer", "recordContact", "recordPurchase",
+            "recordInteraction", "openComplaint", "assignComplaint", "respondToComplaint",
+            "escalateComplaint", "resolveComplaint", "reopenComplaint",
+        )
+    },
+    ("mutation", "setSlaPolicy"): frozenset({ADMIN}),
+    # The complaint queue names customers: apps and admins, not analysts.
+    **{
+        ("query", name): frozenset({APP, ADMIN})
+        for name in ("complaints", "complaintHandling", "slaPolicies")
+    },
 }  # fmt: skip
 
 

@@ -48,11 +48,29 @@ class AuditTrail:
         return not self.kinds
 
 
+def entry_params(
+    principal: Principal,
+    kinds: Iterable[str],
+    customer_ids: Iterable[str],
+    text: str,
+    operation: str | None,
+    purpose: str | None = None,
+) -> dict[str, object]:
+    """The properties of one `(:AuditEntry)`: ``text`` is hashed (the GraphQL document, or
+    the CLI command), never stored. Writes put it in their own statement (graph/mutations.py)."""
+    return {
+        "id": uuid.uuid4().hex, "at": int(time.time() * 1000),
+        "subject": principal.subject, "role": principal.role.value,
+        "partner_id": principal.partner_brand_id, "purpose": purpose,
+        "query_hash": hashlib.sha256(text.encode()).hexdigest(), "operation": operation,
+        "kinds": sorted(kinds), "customer_ids": sorted(customer_ids),
+    }  # fmt: skip
+
+
 async def write_entry(
     store: GraphStore, principal: Principal, trail: AuditTrail, text: str, operation: str | None
 ) -> None:
-    """Write ``trail`` as one `(:AuditEntry)`; ``text`` is hashed (the GraphQL document, or
-    the CLI command), never stored.
+    """Write ``trail`` as one `(:AuditEntry)` (see ``entry_params``).
 
     Raises ApiError GRAPH_UNAVAILABLE when the graph cannot be reached (the engine died
     mid-request), INTERNAL when it refused the entry."""
@@ -61,14 +79,10 @@ async def write_entry(
     try:
         await store.write(
             INSERT_AUDIT_ENTRY,
-            {
-                "id": uuid.uuid4().hex, "at": int(time.time() * 1000),
-                "subject": principal.subject, "role": principal.role.value,
-                "partner_id": principal.partner_brand_id, "purpose": trail.purpose,
-                "query_hash": hashlib.sha256(text.encode()).hexdigest(), "operation": operation,
-                "kinds": sorted(trail.kinds), "customer_ids": sorted(trail.customer_ids),
-            },
-        )  # fmt: skip
+            entry_params(
+                principal, trail.kinds, trail.customer_ids, text, operation, trail.purpose
+            ),
+        )
     except GraphUnavailable:
         raise ApiError(GRAPH_UNAVAILABLE_MESSAGE, ErrorCode.GRAPH_UNAVAILABLE) from None
     except GraphError as e:

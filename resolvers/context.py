@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from graph.store import GraphStore
 from resolvers.audit import AuditTrail
+from resolvers.clock import Clock, now_ms
 from resolvers.compute import Compute
 from resolvers.loaders import Loaders
 from resolvers.metrics import MetricsConfig
@@ -29,6 +30,8 @@ class Context:
     compute: Compute = field(default_factory=lambda: Compute(keep_workers=False))
     loaders: Loaders = field(init=False)
     audit: AuditTrail = field(default_factory=AuditTrail)
+    # What "now" is for writes and SLA flags (a fixed clock in tests).
+    clock: Clock = now_ms
     _once: dict[Hashable, "asyncio.Future[Any]"] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:

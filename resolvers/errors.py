@@ -15,6 +15,12 @@ class ErrorCode(StrEnum):
     INTERNAL = "INTERNAL"
     FORBIDDEN = "FORBIDDEN"
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+    # Refusals of a write (docs/operations.md): nothing was changed.
+    ERASED = "ERASED"
+    RESTRICTED = "RESTRICTED"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    CONFLICT = "CONFLICT"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
 
 
 class ApiError(GraphQLError):

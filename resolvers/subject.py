@@ -95,6 +95,7 @@ def _nested(flat: dict[str, Any]) -> dict[str, Any]:
         "complaints": [
             {"complaint": k, "about_id": subjects.get(k["id"])} for k in flat["complaints"]
         ],
+        "contacts": flat["contacts"],
     }
     return {
         name: sorted(value, key=_order_key) if isinstance(value, list) else value
@@ -166,6 +167,7 @@ async def erase_customer(ctx: Context, customer_id: str) -> Erasure:
     doomed = {
         "Customer": [key], "SocialAccount": accounts, "Post": posts,
         "Purchase": list(plan["purchases"]), "Complaint": list(plan["complaints"]),
+        "Contact": list(plan["contacts"]),
     }  # fmt: skip
     hashes = {"email_hash": plan["email_hash"], "phone_hash": plan["phone_hash"]}
     evidence = {r["id"] for r in await ctx.store.read(q.EVIDENCE_ACCOUNTS, {"id": key, **hashes})}
@@ -182,6 +184,7 @@ async def erase_customer(ctx: Context, customer_id: str) -> Erasure:
     tombstones = [
         {"id": q.erasure_id(erasure_key, i, of[label]), "of": of[label]}
         for label, ids in doomed.items()
+        if label in of  # contacts are written by the API only: no loader to refuse
         for i in ids
     ]
     await ctx.store.write(
@@ -189,7 +192,7 @@ async def erase_customer(ctx: Context, customer_id: str) -> Erasure:
     )
     done = Erasure(erasure_id=tombstone, at=now, accounts_to_relink=relink)
     # The customer last: until it is gone, a failed erasure can simply be run again.
-    for label in ("Post", "SocialAccount", "Purchase", "Complaint"):
+    for label in ("Post", "SocialAccount", "Purchase", "Complaint", "Contact"):
         done.removed[label] = await _delete(ctx, label, doomed[label])
     for statement in q.SCRUB_EVIDENCE if relink else ():
         await ctx.store.write(statement, {"ids": relink, "id": key, **hashes})
@@ -214,6 +217,8 @@ async def _scrub_system_records(ctx: Context, key: str) -> int:
     """Delete the customer's consent events; drop its id from every system node's
     ``customer_ids``. Returns how many system nodes were changed or deleted."""
     changed = (await ctx.store.write(q.DELETE_CONSENT_EVENTS, {"id": key})).nodes_deleted
+    for statement in q.DELETE_WRITE_RECORDS:
+        changed += (await ctx.store.write(statement, {"id": key})).nodes_deleted
     for statement in q.SCRUB_CUSTOMER_IDS.values():
         changed += (await ctx.store.write(statement, {"id": key})).properties_set
     return changed

@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from graph.errors import GraphUnavailable
 from resolvers.errors import GRAPH_UNAVAILABLE_MESSAGE, INTERNAL_MESSAGE, ApiError, ErrorCode
 from schema.admin import AdminMutations, AdminQueries
+from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.customers import CustomerQueries
 from schema.guard import RequestGuard, SchemaHolder
@@ -21,6 +22,7 @@ from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 from schema.partner import PartnerQueries
 from schema.subject import SubjectMutations
+from schema.writes import WriteMutations
 
 logger = logging.getLogger("hub.graphql")
 
@@ -34,15 +36,23 @@ class Query(
     AdminQueries,
     ConsentQueries,
     IdentityQueries,
+    ComplaintQueries,
 ):
     pass
 
 
 @strawberry.type(
-    description="Change the graph: keys, consents, data-subject rights, identity "
-    "decisions (admins)."
+    description="Change the graph: what apps record (apps, admins); keys, consents, "
+    "data-subject rights, identity decisions (admins)."
 )
-class Mutation(AdminMutations, ConsentMutations, SubjectMutations, IdentityMutations):
+class Mutation(
+    AdminMutations,
+    ConsentMutations,
+    SubjectMutations,
+    WriteMutations,
+    ComplaintMutations,
+    IdentityMutations,
+):
     pass
 
 

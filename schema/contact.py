@@ -10,8 +10,48 @@ from graph.store import Record
 from schema.base import ms_to_datetime
 from schema.brand import Brand
 from schema.commerce import Purchase
+from schema.personal import Personal
 from schema.social import Interaction, Post
 from schema.support import Complaint
+
+
+@strawberry.enum(description="A kind of contact an app records.")
+class RecordedContactKind(Enum):
+    CALL = "call"
+    EMAIL = "email"
+    CHAT = "chat"
+    VISIT = "visit"
+    PROMOTION_SENT = "promotion_sent"
+    PROMOTION_OPENED = "promotion_opened"
+    SURVEY_ANSWER = "survey_answer"
+    AFTER_SALES = "after_sales"
+
+
+@strawberry.type(description="A contact recorded with a customer.")
+class RecordedContact:
+    contact_id: str = strawberry.field(description="The contact's key.")
+    customer_id: str | None = strawberry.field(
+        description="The customer's key (null where the customer is the one being read)."
+    )
+    kind: RecordedContactKind = strawberry.field(description="What kind of contact.")
+    channel: str | None = strawberry.field(description="Where it happened.")
+    at: datetime | None = strawberry.field(description="When it happened.")
+    summary: str | None = strawberry.field(
+        description="What was said or done.", extensions=[Personal()]
+    )
+    brand_id: str | None = strawberry.field(description="The brand it was about.")
+    product_id: str | None = strawberry.field(description="The product it was about.")
+    purchase_id: str | None = strawberry.field(description="The purchase it was about.")
+
+    @classmethod
+    def from_record(cls, r: dict[str, Any]) -> "RecordedContact":
+        return cls(
+            contact_id=r["contact_id"] if "contact_id" in r else r["id"],
+            customer_id=r.get("customer_id"), kind=RecordedContactKind(r["kind"]),
+            channel=r.get("channel"), at=ms_to_datetime(r.get("at")), summary=r.get("summary"),
+            brand_id=r.get("brand_id"), product_id=r.get("product_id"),
+            purchase_id=r.get("purchase_id"),
+        )  # fmt: skip
 
 
 @strawberry.enum(description="A kind of contact with the customer.")
@@ -20,6 +60,15 @@ class ContactKind(Enum):
     INTERACTION = "interaction"
     COMPLAINT = "complaint"
     POST = "post"
+    # Recorded by apps (recordContact): RecordedContactKind's values.
+    CALL = "call"
+    EMAIL = "email"
+    CHAT = "chat"
+    VISIT = "visit"
+    PROMOTION_SENT = "promotion_sent"
+    PROMOTION_OPENED = "promotion_opened"
+    SURVEY_ANSWER = "survey_answer"
+    AFTER_SALES = "after_sales"
 
 
 @strawberry.input(description="Narrow a contact history.")
@@ -43,6 +92,9 @@ class ContactEvent:
     )
     complaint: Complaint | None = strawberry.field(description="The complaint, for complaints.")
     post: Post | None = strawberry.field(description="The post, for the customer's posts.")
+    contact: RecordedContact | None = strawberry.field(
+        description="The contact, for contacts apps recorded (calls, emails, visits...)."
+    )
 
     @classmethod
     def from_record(cls, r: Record) -> "ContactEvent":
@@ -51,6 +103,7 @@ class ContactEvent:
         interaction = Interaction.from_record(r["interaction"]) if r.get("interaction") else None
         complaint = Complaint.from_record(r["complaint"]) if r.get("complaint") else None
         post = Post.from_record(r["post"]) if r.get("post") else None
+        contact = RecordedContact.from_record(r["contact"]) if r.get("contact") else None
         return cls(
             kind=kind,
             at=ms_to_datetime(r.get("at")),
@@ -60,6 +113,7 @@ class ContactEvent:
             interaction=interaction,
             complaint=complaint,
             post=post,
+            contact=contact,
         )
 
 
@@ -74,7 +128,11 @@ def _summary(kind: ContactKind, r: Record) -> str:
     if kind is ContactKind.COMPLAINT:
         c = r["complaint"]
         return f"Complaint about {c.get('category') or 'something'}, now {c.get('status')}"
-    return f"Posted on {r['post'].get('platform') or 'a platform'}"
+    if kind is ContactKind.POST:
+        return f"Posted on {r['post'].get('platform') or 'a platform'}"
+    # A recorded contact's own summary is free text (personal data): `contact.summary`.
+    where = f" on {r['channel']}" if r.get("channel") else ""
+    return f"{kind.value.replace('_', ' ').capitalize()}{where}"
 
 
 @strawberry.type(description="How the customer engages with one brand (docs/api.md).")

@@ -11,7 +11,8 @@ the line above (invisible to readers of the rendered page):
 
 Keys: ``role`` (app, analyst, partner or admin; required), ``variables`` (an object, or an
 object per operation name when the block holds several operations), ``expect`` (an error
-code the example shows on purpose; without it, any error fails).
+code the example shows on purpose; without it, any error fails), ``refusal`` (the code of
+a mutation's `...Error` result the example shows on purpose; without it, one fails).
 
 Other blocks need no comment. What each kind of block is, and which test checks it:
 
@@ -41,7 +42,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 DIRECTIVE = re.compile(r"^<!--\s*docs-test\s+(\{.*\})\s*-->$")
-DIRECTIVE_KEYS = {"role", "variables", "expect"}
+DIRECTIVE_KEYS = {"role", "variables", "expect", "refusal"}
 FENCE = re.compile(r"^(`{3,})\s*([\w+-]*)\s*$")
 INLINE_CODE = re.compile(r"(`+)(.+?)\1")
 

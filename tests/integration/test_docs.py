@@ -102,6 +102,17 @@ async def test_graphql_example_runs(hub: Hub, block: Block) -> None:
             continue
         assert response.status_code == 200 and not codes, f"{where}: {body.get('errors')}"
         assert body["data"] and None not in body["data"].values(), f"{where}: {body}"
+        # A mutation's refusal is data (a `...Error` member of its union), not an error:
+        # an example must not show one without saying so.
+        refused = [
+            name for name, value in body["data"].items()
+            if isinstance(value, dict) and str(value.get("__typename", "")).endswith("Error")
+        ]  # fmt: skip
+        if "refusal" in directive:  # the example shows a refusal on purpose, with this code
+            codes = [body["data"][name].get("code") for name in refused]
+            assert codes == [directive["refusal"]], f"{where}: {body}"
+            continue
+        assert not refused, f"{where}: refused: {body}"
 
 
 def _examples() -> list[tuple[str, list[Path], Mapping]]:

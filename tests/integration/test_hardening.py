@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from graphql import (
     GraphQLArgument,
@@ -636,6 +637,21 @@ def strings_in(value: Any) -> Iterator[str]:
     elif isinstance(value, list | tuple):
         for item in value:
             yield from strings_in(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from strings_in(item)
+
+
+# System properties holding a write as JSON (graph/mutations.py): checked value by value.
+JSON_PROPERTIES = {("OutboxEvent", "payload"), ("IdempotencyKey", "result")}
+
+
+def stored_strings(record: dict[str, Any]) -> Iterator[str]:
+    """Every string a system node stores, JSON properties read as the values they hold."""
+    for name, value in record["p"].items():
+        if any((label, name) in JSON_PROPERTIES for label in record["labels"]):
+            value = orjson.loads(value)
+        yield from strings_in(value)
 
 
 def mangled(stored: str, payload: str) -> bool:
@@ -674,7 +690,7 @@ async def test_injection_payloads_are_data_and_leave_the_graph_as_it_was(sample,
     # What the hub stores whatever the input (who asked, the kind of read...).
     known = {case.principal.subject, case.principal.role.value, "Injection"}
     for record in await take_system_nodes(sample.inner):
-        known.update(v for p in record["p"].values() for v in strings_in(p))
+        known.update(stored_strings(record))
     failures: list[str] = []
     sent = 0
     for slot_index, slot in enumerate(case.slots):
@@ -690,7 +706,7 @@ async def test_injection_payloads_are_data_and_leave_the_graph_as_it_was(sample,
                 if code not in OK_CODES or error.message == MASKED:
                     failures.append(f"{where}: {code} {error.message[:120]!r}")
             for record in await take_system_nodes(sample.inner):
-                for value in (v for p in record["p"].values() for v in strings_in(p)):
+                for value in stored_strings(record):
                     if value not in known and mangled(value, payload):
                         failures.append(f"{where}: {record['labels']} stored {value[:60]!r}")
         after = await domain_graph(sample.inner)
