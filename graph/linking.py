@@ -5,16 +5,19 @@ A SocialAccount keeps its evidence: ``claimed_customer_id`` (a CRM id in the soc
 of an account is a function of that evidence alone, so it does not depend on load order.
 """
 
-# Evidence and current links of the accounts with ids $ids.
+# Evidence and current links of the accounts with ids $ids. A claimed CRM id that was
+# merged into another customer claims the survivor (graph/merge.py).
 ACCOUNT_EVIDENCE = """
 UNWIND $ids AS aid
 MATCH (a:SocialAccount {id: aid})
+OPTIONAL MATCH (mg:Merge {merged_id: a.claimed_customer_id}) WHERE mg.status <> 'unmerged'
+WITH a, coalesce(mg.survivor_id, a.claimed_customer_id) AS claimed
 OPTIONAL MATCH (e:Customer {email_hash: a.email_hash})
-WITH a, collect(DISTINCT e.id) AS by_email
+WITH a, claimed, collect(DISTINCT e.id) AS by_email
 OPTIONAL MATCH (p:Customer {phone_hash: a.phone_hash})
-WITH a, by_email, collect(DISTINCT p.id) AS by_phone
+WITH a, claimed, by_email, collect(DISTINCT p.id) AS by_phone
 OPTIONAL MATCH (l:Customer)-[h:HAS_ACCOUNT]->(a)
-RETURN a.id AS id, a.claimed_customer_id AS claimed, a.link_conflict AS conflict,
+RETURN a.id AS id, claimed, a.link_conflict AS conflict,
        by_email, by_phone,
        collect(CASE WHEN l IS NULL THEN null
                ELSE {customer_id: l.id, method: h.method, confidence: h.confidence} END) AS links

@@ -22,6 +22,7 @@ SYSTEM_LABELS: tuple[str, ...] = (
     "AuditEntry",
     "ConsentEvent",
     "Erasure",
+    "Merge",
     "PartnerKey",
     "PartnerRelease",
 )
@@ -42,6 +43,7 @@ LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Post", ("at",)),
     ("AuditEntry", ("at",)),
     ("ConsentEvent", ("customer_id",)),
+    ("Merge", ("merged_id",)),
     ("PartnerRelease", ("partner_id", "dimension")),
 )
 

@@ -164,8 +164,18 @@ SCRUB_CUSTOMER_IDS: dict[str, str] = {
     label: f"MATCH (n:{label}) WHERE $id IN n.customer_ids "
     "SET n.customer_ids = [x IN n.customer_ids WHERE x <> $id]"
     for label in SYSTEM_LABELS
-    if label not in ("ConsentEvent", "Erasure")  # events are deleted; tombstones hold none
+    # events and merge records are deleted; tombstones hold none
+    if label not in ("ConsentEvent", "Erasure", "Merge")
 }
+
+# A merge record holds the merged customer's profile (to undo the merge): it goes with
+# either customer.
+DELETE_MERGES = "MATCH (m:Merge) WHERE $id IN m.customer_ids DELETE m"
+
+# The ids merged into the customer (and not unmerged): aliases its erasure tombstones too.
+MERGED_INTO = (
+    "MATCH (m:Merge {survivor_id: $id}) WHERE m.status <> 'unmerged' RETURN m.merged_id AS id"
+)
 
 # Stubs (never loaded: no row_hash) left with no relationship once their neighbour went.
 DELETE_ORPHAN_STUBS: dict[str, str] = {

@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from graph.errors import GraphUnavailable
 from graph.store import GraphStore, WriteCounters
 from graph.writes import write_rows
+from loaders.aliases import map_merged
 from loaders.erasures import ErasureGuard
 from loaders.kinds import MODELS, Record, reasons_of
 from loaders.linking import Decision, accounts_touched, relink
@@ -341,10 +342,14 @@ class GraphSink:
     async def screen(
         self, rows: list[Row], tally: Tally, origins: Sequence[Origin] | None = None
     ) -> list[Row]:
-        """The rows to write: those naming an erased customer (or what was erased with it)
-        are rejected, into the rejects file with ``origins`` when there is one. Raises
-        ErasureKeyMissing when the graph holds erasures and the sink has no key."""
+        """The rows to write: those naming an erased customer (or what was erased with it),
+        and `customers` rows of a merged id, are rejected, into the rejects file with
+        ``origins`` when there is one; rows naming a merged customer name its survivor.
+        Raises ErasureKeyMissing when the graph holds erasures and the sink has no key."""
         refused = await self.guard.refused(self.kind, rows)
+        rows, merged = await map_merged(self.store, self.kind, rows)
+        for i, reasons in merged.items():
+            refused.setdefault(i, []).extend(reasons)
         if not refused:
             return rows
         tally.rejected += len(refused)
@@ -406,7 +411,7 @@ async def write_records(
     tally = Tally()
     kept = await sink.screen(prepared, tally)
     if tally.rejected:
-        raise ErasedRows(f"{tally.rejected} {kind} row(s) name erased customers")
+        raise ErasedRows(f"{tally.rejected} {kind} row(s) name erased or merged customers")
     return await sink.write(kept, tally)
 
 

@@ -29,11 +29,13 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
     ("query", "auditLog"): frozenset({ADMIN}),
     ("query", "apiKeys"): frozenset({ADMIN}),
     ("query", "consentHistory"): frozenset({ADMIN}),
+    ("query", "duplicateCandidates"): frozenset({ADMIN}),
     **{
         ("mutation", name): frozenset({ADMIN})
         for name in (
             "createApiKey", "revokeApiKey", "grantConsent", "withdrawConsent",
-            "exportCustomer", "eraseCustomer", "restrictProcessing",
+            "exportCustomer", "eraseCustomer", "restrictProcessing", "rejectDuplicate",
+            "mergeCustomers", "unmergeCustomers",
         )
     },
 }  # fmt: skip

@@ -15,6 +15,7 @@ from resolvers.errors import GRAPH_UNAVAILABLE_MESSAGE, INTERNAL_MESSAGE, ApiErr
 from schema.admin import AdminMutations, AdminQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.customers import CustomerQueries
+from schema.duplicates import DuplicateMutations, DuplicateQueries
 from schema.guard import RequestGuard, SchemaHolder
 from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
@@ -26,13 +27,21 @@ logger = logging.getLogger("hub.graphql")
 
 @strawberry.type(description="Read the customer-360 graph.")
 class Query(
-    CustomerQueries, NodeQueries, NetworkQueries, PartnerQueries, AdminQueries, ConsentQueries
+    CustomerQueries,
+    NodeQueries,
+    NetworkQueries,
+    PartnerQueries,
+    AdminQueries,
+    ConsentQueries,
+    DuplicateQueries,
 ):
     pass
 
 
-@strawberry.type(description="Change the graph: keys, consents, data-subject rights (admins).")
-class Mutation(AdminMutations, ConsentMutations, SubjectMutations):
+@strawberry.type(
+    description="Change the graph: keys, consents, data-subject rights, merges (admins)."
+)
+class Mutation(AdminMutations, ConsentMutations, SubjectMutations, DuplicateMutations):
     pass
 
 
