@@ -396,7 +396,8 @@ class GraphSink:
 
 
 class ErasedRows(ValueError):
-    """In-memory rows named erased customers (write_records has no rejects file)."""
+    """In-memory rows named erased customers, or were `customers` rows of a merged id
+    (write_records has no rejects file)."""
 
 
 async def write_records(
@@ -404,7 +405,8 @@ async def write_records(
 ) -> WriteCounters:
     """Validate, prepare and write in-memory export rows of ``kind`` (seeding, tests), with
     identity linking. Raises pydantic.ValidationError on the first invalid row, ErasedRows
-    (nothing written) when rows name erased customers, ErasureKeyMissing."""
+    (nothing written) when rows name erased customers or are customers merged into
+    another, ErasureKeyMissing."""
     model = MODELS[kind]
     prepared = [model.model_validate(row).prepare() for row in rows]
     sink = GraphSink(store, kind, now, conflicts=None, erasure_key=erasure_key)
