@@ -186,7 +186,7 @@ async def test_candidates_page_by_probability(graph):
     await record_duplicates(graph, decisions, "m1", T0)
     seen, after = [], None
     while True:
-        page = (await run(graph, CANDIDATES, first=2, after=after, min=0.6))
+        page = await run(graph, CANDIDATES, first=2, after=after, min=0.6)
         page = page["duplicateCandidates"]
         seen += [(e["node"]["left"]["customerId"], e["node"]["right"]["customerId"])
                  for e in page["edges"]]  # fmt: skip
@@ -198,7 +198,7 @@ async def test_candidates_page_by_probability(graph):
 
 async def test_a_rejection_survives_reruns_and_unfit_pairs_are_skipped(graph):
     await record_duplicates(graph, [pair("c1", "c2", 0.9), pair("c1", "c3", 0.6)], "m1", T0)
-    rejected = (await run(graph, REJECT, l="c3", r="c1", reason="different people"))
+    rejected = await run(graph, REJECT, l="c3", r="c1", reason="different people")
     assert rejected["rejectDuplicate"] == {"__typename": "DuplicateRejection", "leftId": "c1",
                                            "rightId": "c3"}  # fmt: skip
     await ctx(graph).store.write("MATCH (c:Customer {id: 'c2'}) SET c.restricted_at = 1")
@@ -262,13 +262,16 @@ async def test_unmerge_restores_exactly_the_graph_before_the_merge(graph):
 
 async def test_the_merged_id_resolves_to_the_survivor(graph):
     await merge(graph, "c1", "c2")
-    query = 'query($id: ID!) { customer(id: $id) { id customerId name } }'
+    query = "query($id: ID!) { customer(id: $id) { id customerId name } }"
     by_key = (await run(graph, query, id="c2"))["customer"]
     assert by_key["customerId"] == "c1"
     global_c2 = to_global_id("Customer", "c2")
     assert (await run(graph, query, id=global_c2))["customer"] == by_key
-    node = (await run(graph, 'query($id: ID!) { node(id: $id) { id } }', id=global_c2))["node"]
+    node = (await run(graph, "query($id: ID!) { node(id: $id) { id } }", id=global_c2))["node"]
     assert node["id"] == to_global_id("Customer", "c1")
+    # A run that still proposes the merged id is told so, and records nothing for it.
+    outcome = await record_duplicates(graph, [pair("c2", "c3", 0.9)], "m1", T0)
+    assert outcome.skipped == {SKIP_MERGED: 1} and outcome.added == 0
 
 
 async def test_later_loads_attach_rows_of_the_merged_id_to_the_survivor(graph):
@@ -297,7 +300,9 @@ async def test_facts_added_between_merge_and_unmerge_stay_with_the_survivor(grap
     await write_records(graph, "customer_segments", [{"customer_id": "c1", "segment_id": "s2"}],
                         T0 + 20 * DAY)  # fmt: skip
     await unmerge(graph, mergedId="c2")
-    made = await graph.read("MATCH (c:Customer)-[:MADE]->(p) RETURN c.id AS c, p.id AS p ORDER BY p")
+    made = await graph.read(
+        "MATCH (c:Customer)-[:MADE]->(p) RETURN c.id AS c, p.id AS p ORDER BY p"
+    )
     assert [(r["c"], r["p"]) for r in made] == [("c2", "pu2"), ("c1", "pu9")]
     segments = await graph.read(
         "MATCH (c:Customer)-[:IN_SEGMENT]->(s) RETURN c.id AS c, s.id AS s ORDER BY c, s"
