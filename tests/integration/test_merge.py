@@ -397,3 +397,19 @@ async def test_only_admins_see_candidates_or_merge(graph, who):
         )
         assert result.data is None and result.errors[0].extensions["code"] == "FORBIDDEN"
     assert len(await graph.read("MATCH (c:Customer) RETURN c.id AS id")) == 3
+
+
+async def test_a_survivor_merged_in_turn_takes_its_aliases_along(graph):
+    first = await merge(graph, "c1", "c2")
+    await merge(graph, "c3", "c1")
+    query = "query($id: ID!) { customer(id: $id) { customerId } }"
+    assert (await run(graph, query, id="c2"))["customer"]["customerId"] == "c3"
+    await write_records(graph, "customer_tags", [{"customer_id": "c2", "tag_id": "t9"}], T0)
+    assert await graph.read(
+        "MATCH (c)-[:TAGGED]->(:Tag {id: 't9'}) RETURN c.id AS id"
+    ) == [{"id": "c3"}]  # fmt: skip
+    refused = await unmerge(graph, mergeId=first["mergeId"])
+    assert (refused["code"], refused["argument"]) == ("SURVIVOR_MERGED", "mergeId")
+    await unmerge(graph, mergedId="c1")
+    assert (await unmerge(graph, mergeId=first["mergeId"]))["__typename"] == "CustomerUnmerge"
+    assert (await run(graph, query, id="c2"))["customer"]["customerId"] == "c2"
