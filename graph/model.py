@@ -27,6 +27,16 @@ SYSTEM_LABELS: tuple[str, ...] = (
     "PartnerRelease",
 )
 
+# Relationship types that record a proposal for a person to review (admins only), not a
+# fact about the world: network reads never traverse them (graph/network.py).
+REVIEW_RELATIONSHIPS: tuple[str, ...] = ("SAME_AS",)
+
+
+def is_review(rel: str) -> str:
+    """A condition on a bound relationship variable: it is a review record."""
+    return f"type({rel}) IN [{', '.join(repr(t) for t in REVIEW_RELATIONSHIPS)}]"
+
+
 # Every label whose `id` is unique.
 CONSTRAINED_LABELS: tuple[str, ...] = NODE_LABELS + SYSTEM_LABELS
 

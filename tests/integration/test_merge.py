@@ -413,3 +413,13 @@ async def test_a_survivor_merged_in_turn_takes_its_aliases_along(graph):
     await unmerge(graph, mergedId="c1")
     assert (await unmerge(graph, mergeId=first["mergeId"]))["__typename"] == "CustomerUnmerge"
     assert (await run(graph, query, id="c2"))["customer"]["customerId"] == "c2"
+
+
+async def test_candidates_are_not_in_the_network_reads_of_other_roles(graph):
+    hood = """query($node: ID!) { neighbourhood(node: $node, hops: 1, maxNodes: 50) {
+      nodes(first: 50) { nodes { key } } edges(first: 50) { nodes { type toKey } } } }"""
+    await record_duplicates(graph, [pair("c1", "c2", 0.97)], "m1", T0)
+    app = Principal("app", Role.APP)
+    data = (await run(graph, hood, app, node="c1"))["neighbourhood"]
+    assert "c2" not in [n["key"] for n in data["nodes"]["nodes"]]
+    assert "SAME_AS" not in [e["type"] for e in data["edges"]["nodes"]]
