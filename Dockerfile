@@ -8,6 +8,7 @@ COPY resolvers resolvers
 COPY graph graph
 COPY loaders loaders
 COPY identity identity
+COPY analytics analytics
 RUN pip install --no-cache-dir -c constraints.txt . \
  && useradd --system --uid 10001 hub
 USER hub

@@ -31,6 +31,8 @@ class CustomerRel:
 
 CUSTOMER_RELS: tuple[CustomerRel, ...] = (
     CustomerRel("HAS_ACCOUNT", "SocialAccount", outgoing=True, unique=True),
+    CustomerRel("LINK_CANDIDATE", "SocialAccount", outgoing=True, unique=True),
+    CustomerRel("LINK_DECISION", "SocialAccount", outgoing=True, unique=True),
     CustomerRel("MADE", "Purchase", outgoing=True, unique=False),
     CustomerRel("FILED", "Complaint", outgoing=True, unique=False),
     CustomerRel("TAGGED", "Tag", outgoing=True, unique=True),

@@ -27,9 +27,10 @@ SYSTEM_LABELS: tuple[str, ...] = (
     "PartnerRelease",
 )
 
-# Relationship types that record a proposal for a person to review (admins only), not a
-# fact about the world: network reads never traverse them (graph/network.py).
-REVIEW_RELATIONSHIPS: tuple[str, ...] = ("SAME_AS",)
+# Relationship types that record a proposal for a person to review, or a person's decision
+# on one (admins only), not a fact about the world: network reads never traverse them
+# (graph/network.py).
+REVIEW_RELATIONSHIPS: tuple[str, ...] = ("SAME_AS", "LINK_CANDIDATE", "LINK_DECISION")
 
 
 def is_review(rel: str) -> str:

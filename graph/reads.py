@@ -74,7 +74,8 @@ CUSTOMER_PARTS: dict[str, Part] = {
         "(e)-[ir:HAS_ACCOUNT]->(ix:SocialAccount)",
         "ix "
         + proj.ACCOUNT_CORE[:-1]
-        + ", link_method: ir.method, link_confidence: ir.confidence, linked_at: ir.linked_at}",
+        + ", link_method: ir.method, link_confidence: ir.confidence, linked_at: ir.linked_at, "
+        "link_model_version: ir.model_version, link_evidence: ir.evidence}",
     ),
     "tags": Part(
         "(e)-[tr:TAGGED]->(tx:Tag)",

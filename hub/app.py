@@ -13,13 +13,13 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from graph.errors import GraphError
-from graph.migrations import migrate
 from graph.store import EngineHealth, GraphStore, open_store
 from hub.auth import AuthMiddleware
 from hub.availability import EngineGate, StartupErrors
 from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
 from hub.settings import Settings
+from hub.startup import prepare_graph, upgrade_lines
 from resolvers.compute import Compute
 from resolvers.context import Context
 from schema import build_schema
@@ -181,11 +181,13 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
                     opened = await stack.enter_async_context(
                         open_configured_store(settings, serve=True)
                     )
-                    await migrate(opened)
+                    upgrade = await prepare_graph(opened, settings)
                 except GraphError as e:
                     app.state.startup_error = str(e)  # one line for the server (StartupErrors)
                     raise
                 app.state.store = opened
+                for line in upgrade_lines(upgrade, always=True):
+                    logger.warning("%s", line)
                 logger.info("graph ready on the %s engine", opened.engine)
                 yield
         finally:

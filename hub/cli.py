@@ -10,12 +10,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from graph.errors import GraphError
 from graph.store import GraphStore, WriteCounters
-from hub import load_cli
+from hub import load_cli, resolve_cli
 from hub.keys_cli import keys_app
 from hub.partner_cli import partners_app
 from hub.runner import err, fail, run_with_store, settings_or_exit
 from hub.settings import Settings
+from hub.startup import upgrade_lines
 from hub.subject_cli import subject_app
+from loaders.key_upgrade import KeyUpgradeReport
 
 app = typer.Typer(help="The customer-360 graph hub.", no_args_is_help=True, add_completion=False)
 
@@ -97,13 +99,17 @@ def seed(
 
 @app.command()
 def migrate() -> None:
-    """Create the constraints and indexes (idempotent)."""
+    """Create the constraints and indexes, and upgrade old email/phone keys (idempotent)."""
     settings = settings_or_exit()
 
     async def work(store: GraphStore) -> str:
         return store.engine
 
-    engine = run_with_store(settings, work)
+    def report(upgrade: KeyUpgradeReport) -> None:
+        for line in upgrade_lines(upgrade, always=True):
+            err.print(line, highlight=False)
+
+    engine = run_with_store(settings, work, on_prepared=report)
     err.print(f"schema is up to date on the {engine} engine")
 
 
@@ -180,6 +186,7 @@ def _demo_key(settings: Settings) -> str:
 
 app.command()(load_cli.load)
 app.command()(load_cli.relink)
+app.command()(resolve_cli.resolve)
 app.add_typer(keys_app, name="keys")
 app.add_typer(subject_app, name="subject")
 app.add_typer(partners_app, name="partners")

@@ -28,6 +28,7 @@ from loaders.kinds import KINDS
 
 if TYPE_CHECKING:  # the loaders are imported when a command runs, not at start-up
     from loaders.pipeline import LoadReport
+    from loaders.resolution import ResolveReport
 
 Kind = enum.StrEnum("Kind", {k: k for k in KINDS})  # type: ignore[misc]
 
@@ -103,6 +104,10 @@ def load(
         retry_for_s=retry_for,
         # Rows of erased customers are rejected (docs/privacy.md).
         erasure_key=settings.privacy_config().erasure_key() if settings else None,
+        # New accounts (and accounts a new customer may own) are resolved with the stored
+        # match model once the rows are in (docs/identity.md).
+        resolve=settings.resolve_options() if settings else None,
+        default_region=(settings or settings_or_exit()).phone_region,
     )
     progress = _progress(quiet)
 
@@ -154,7 +159,16 @@ def report_json(report: LoadReport) -> dict[str, object]:
         "rejects_file": str(report.rejects_path) if report.rejects_path else None,
         "conflicts_file": str(report.conflicts_path) if report.conflicts_path else None,
         "ignored_columns": sorted(report.ignored_columns),
+        "resolution": None if report.resolution is None else resolution_json(report.resolution),
     }
+
+
+def resolution_json(r: ResolveReport) -> dict[str, object]:
+    """What identity resolution did after a load, for --json."""
+    return {"accounts": r.accounts, "added": r.added, "changed": r.changed,
+            "removed": r.removed, "queued": r.queued, "blocked": r.blocked,
+            "unqueued": r.unqueued, "skipped": dict(r.skipped), "model_version": r.model_version,
+            "note": r.note}  # fmt: skip
 
 
 def _print_report(report: LoadReport) -> None:
@@ -176,6 +190,15 @@ def _print_report(report: LoadReport) -> None:
         counters = asdict(report.counters)
         err.print(
             "database: " + ", ".join(f"{k.replace('_', ' ')} {v:,}" for k, v in counters.items()),
+            highlight=False,
+        )
+    resolved = report.resolution
+    if resolved is not None:
+        err.print(
+            f"identity resolution: {resolved.accounts:,} account(s) resolved: "
+            f"{resolved.added:,} linked, {resolved.changed:,} changed, {resolved.removed:,} "
+            f"unlinked, {resolved.queued:,} queued for review ({resolved.blocked:,} blocked)"
+            + (f"; {resolved.note}" if resolved.note else ""),
             highlight=False,
         )
     if report.ignored_columns:

@@ -10,9 +10,10 @@ import typer
 from rich.console import Console
 
 from graph.errors import EngineStartError, GraphError, GraphUnavailable, InvalidGraphUrl
-from graph.migrations import migrate as run_migrations
 from graph.store import GraphStore
 from hub.settings import Settings, SettingsError, load_settings
+from hub.startup import prepare_graph, upgrade_lines
+from loaders.key_upgrade import KeyUpgradeReport
 
 T = TypeVar("T")
 err = Console(stderr=True)
@@ -83,14 +84,25 @@ def run_interruptible(work: Coroutine[Any, Any, T]) -> T:
     return asyncio.run(main())
 
 
-def run_with_store(settings: Settings, work: Callable[[GraphStore], Awaitable[T]]) -> T:
-    """Open the configured graph, migrate it, run ``work``, close it; errors end in one line."""
+def run_with_store(
+    settings: Settings,
+    work: Callable[[GraphStore], Awaitable[T]],
+    on_prepared: Callable[[KeyUpgradeReport], None] | None = None,
+) -> T:
+    """Open the configured graph, migrate it (``on_prepared`` gets the key upgrade's report;
+    by default what the upgrade did is printed), run ``work``, close it; errors end in one
+    line."""
 
     async def main() -> T:
         from hub.app import open_configured_store
 
         async with open_configured_store(settings) as store:
-            await run_migrations(store)
+            upgrade = await prepare_graph(store, settings)
+            if on_prepared is not None:
+                on_prepared(upgrade)
+            else:
+                for line in upgrade_lines(upgrade):
+                    err.print(line, highlight=False)
             return await work(store)
 
     try:

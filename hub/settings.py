@@ -2,7 +2,7 @@
 
 from dataclasses import fields
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from graph.url import parse_graph_url
 from resolvers.metrics import MetricsConfig
 from resolvers.privacy import DEV_PSEUDONYM_KEY, PrivacyConfig
+
+if TYPE_CHECKING:  # identity resolution is imported when a command needs it
+    from loaders.resolution import ResolveOptions
 
 _METRICS = MetricsConfig()
 DEFAULT_GRAPH_URL = "embedded://./.hub/graph"
@@ -35,6 +38,9 @@ class Settings(BaseSettings):
     port: int = Field(default=8000, ge=0, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     max_page_size: int = Field(default=100, ge=1, le=1000)
+    # Where a phone written without a country code is read, for a customer without a
+    # `country` and an account of a platform of no one country (docs/loading.md).
+    phone_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     graphiql: bool = True
     # Privacy and access (docs/security.md).
     pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
@@ -50,6 +56,12 @@ class Settings(BaseSettings):
     jwt_max_lifetime_s: int = Field(default=86_400, ge=60, le=366 * 86_400)
     # A larger request body is a 413, a longer query string a 414 (docs/security.md).
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    # Identity resolution (docs/identity.md): the probabilities at which the model links an
+    # account or queues it for review, and the model links one customer may get per
+    # platform. (Phones without a country code are read in HUB_PHONE_REGION.)
+    identity_auto_link: float = Field(default=0.95, gt=0, le=1)
+    identity_review: float = Field(default=0.5, gt=0, le=1)
+    identity_max_accounts_per_platform: int = Field(default=2, ge=1, le=100)
     # Customer metrics (docs/metrics.md): HUB_METRICS_<FIELD>; breakpoints as JSON lists.
     # Defaults are MetricsConfig's own, so they are written in one place.
     metrics_recency_breakpoints_days: tuple[int, int, int, int] = _METRICS.recency_breakpoints_days
@@ -113,6 +125,26 @@ class Settings(BaseSettings):
         if value and value.startswith("@"):
             return Path(value[1:]).read_text()
         return value
+
+    @model_validator(mode="after")
+    def _identity_thresholds_in_order(self) -> "Settings":
+        if self.identity_review > self.identity_auto_link:
+            raise ValueError("HUB_IDENTITY_REVIEW must not be above HUB_IDENTITY_AUTO_LINK")
+        return self
+
+    def resolve_options(self, **overrides: Any) -> "ResolveOptions":
+        """Identity resolution's options from the settings, with ``overrides`` (the CLI's)."""
+        from identity.decisions import Thresholds
+        from loaders.resolution import ResolveOptions
+
+        values: dict[str, Any] = {
+            "thresholds": Thresholds(self.identity_auto_link, self.identity_review),
+            "max_per_platform": self.identity_max_accounts_per_platform,
+            "default_region": self.phone_region,
+            "name_key": self.privacy_config().derived_key("identity-names"),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return ResolveOptions(**values)
 
     @model_validator(mode="after")
     def _metrics_are_consistent(self) -> "Settings":

@@ -20,12 +20,29 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     StringConstraints,
     ValidationError,
+    ValidationInfo,
     model_validator,
 )
 
-from graph.identity_keys import email_hash, phone_hash
+from graph.identity_keys import KEY_VERSION
+from loaders.contact_keys import (
+    account_region,
+    email_key,
+    international_phone,
+    phone_hash_agrees,
+    phone_key,
+)
+from loaders.evidence import (
+    BirthDate,
+    MaskedEmail,
+    MaskedPhone,
+    Sha256,
+    check_contact,
+    default_region,
+)
 
 Row = dict[str, Any]
 
@@ -161,14 +178,6 @@ def _skipped(model: type[Record]) -> frozenset[str]:
     return frozenset({"id", *model.endpoints, *model.keys})
 
 
-def _check_keys(email: str | None, phone: str | None) -> None:
-    """Identity keys must be usable for linking, or the row is refused (never guessed)."""
-    if email is not None and "@" not in email:
-        raise ValueError(f"email {email!r} is not an address (no @)")
-    if phone is not None and phone_hash(phone) is None:
-        raise ValueError("phone has fewer than 6 digits")
-
-
 class Brand(Record):
     id: Id
     name: Text = None
@@ -205,50 +214,89 @@ class Customer(Record):
     phone: Text = None
     gender: Literal["female", "male", "other"] | None = None
     birth_year: Annotated[int, Field(ge=1900, le=2100)] | None = None
+    birth_date: BirthDate = None
     city: Text = None
     region: Text = None
     country: Country = None
+    postcode: Text = None
+    address: Text = None
     created_at: Timestamp = None
 
+    # (email key, phone key), computed once the row is valid (the phone's region may come
+    # from the validation context).
+    _keys: tuple[str | None, str | None] = PrivateAttr(default=(None, None))
+
     @model_validator(mode="after")
-    def _keys_are_usable(self) -> Customer:
-        _check_keys(self.email, self.phone)
+    def _consistent(self, info: ValidationInfo) -> Customer:
+        check_contact(self.email, self.phone)
+        if self.birth_date and self.birth_year and int(self.birth_date[:4]) != self.birth_year:
+            raise ValueError("birth_date is in another year than birth_year")
+        region = self.country or default_region(info)
+        self._keys = (email_key(self.email), phone_key(self.phone, region))
         return self
 
     def props(self) -> Row:
         props = super().props()
-        props["email_hash"] = email_hash(self.email)
-        props["phone_hash"] = phone_hash(self.phone)
+        props["email_hash"], props["phone_hash"] = self._keys
+        props["key_version"] = KEY_VERSION
         return props
 
 
 class SocialAccount(Record):
-    """An account on a platform. ``customer_id``, ``email`` and ``phone`` are evidence for
-    identity linking: only their hashes (and the claimed CRM id) are kept on the account."""
+    """An account on a platform. ``customer_id``, ``email`` and ``phone`` (or their
+    SHA-256, given by the source) are evidence for exact linking: only their keys (and the
+    claimed CRM id) are kept on the account. Masked values are kept as given: weak
+    evidence for the match model, never an exact link."""
 
     id: Id
     platform: Platform
     handle: Text = None
     display_name: Text = None
     created_at: Timestamp = None
+    location: Text = None
     customer_id: Text = None
     email: Text = None
     phone: Text = None
+    email_sha256: Sha256 = None
+    phone_sha256: Sha256 = None
+    email_masked: MaskedEmail = None
+    phone_masked: MaskedPhone = None
+
+    _keys: tuple[str | None, str | None] = PrivateAttr(default=(None, None))
 
     @model_validator(mode="after")
-    def _keys_are_usable(self) -> SocialAccount:
-        _check_keys(self.email, self.phone)
+    def _consistent(self, info: ValidationInfo) -> SocialAccount:
+        check_contact(self.email, self.phone)
+        region = account_region(self.platform, default_region(info))
+        email = email_key(self.email)
+        if self.email_sha256 and email and email != self.email_sha256:
+            raise ValueError("email_sha256 is not the SHA-256 of email (trimmed, lower-cased)")
+        phone = phone_key(self.phone, region)
+        if self.phone_sha256 and self.phone:
+            # Checked when the number is written with its country code; written nationally,
+            # the hash is the key: it holds the country the number does not say.
+            e164 = international_phone(self.phone)
+            if e164 is None:
+                phone = None
+            elif not phone_hash_agrees(self.phone_sha256, e164):
+                raise ValueError("phone_sha256 is not the SHA-256 of phone (E.164)")
+        self._keys = (email or self.email_sha256, phone or self.phone_sha256)
         return self
 
     def props(self) -> Row:
+        email, phone = self._keys
         return {
             "platform": self.platform,
             "handle": self.handle,
             "display_name": self.display_name,
             "created_at": self.created_at,
+            "location": self.location,
             "claimed_customer_id": self.customer_id,
-            "email_hash": email_hash(self.email),
-            "phone_hash": phone_hash(self.phone),
+            "email_hash": email,
+            "phone_hash": phone,
+            "email_masked": self.email_masked,
+            "phone_masked": self.phone_masked,
+            "key_version": KEY_VERSION,
         }
 
 

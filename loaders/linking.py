@@ -1,11 +1,19 @@
 """Deterministic identity linking: which customer (if any) owns each social account.
 
-The evidence on an account names candidate customers: the CRM id it claims (method
-``crm_id``, confidence 1.0), the customers whose email hash equals its own (``email``, 0.95)
-and those whose phone hash does (``phone``, 0.9). Exactly one candidate in all: link it,
-with the strongest method that names it. More than one (one account claimed by two
-customers, or one key on two customers): no link, and a conflict reported. Nothing is ever
-merged; the outcome depends only on the evidence, never on the order rows arrived in.
+In order of precedence:
+1. A human's decision (graph/identity_links.py): an account a human linked (`manual`) or
+   whose candidate a human accepted (`accepted`) stays with that customer, whatever the
+   evidence says, through every later load and run.
+2. Exact evidence names candidate customers: the CRM id it claims (method ``crm_id``,
+   confidence 1.0), the customers whose email hash equals its own (``email``, 0.95) and
+   those whose phone hash does (``phone``, 0.9); customers a human rejected for this
+   account are left out. Exactly one candidate in all: link it, with the strongest method
+   that names it. More than one (one account claimed by two customers, or one key on two
+   customers): no link, and a conflict reported.
+3. Otherwise the link the model made (`probabilistic`, loaders/resolution.py) is kept,
+   unless a human rejected it.
+Nothing is ever merged; the outcome depends only on the evidence and the decisions, never
+on the order rows arrived in.
 """
 
 from __future__ import annotations
@@ -22,6 +30,8 @@ from graph.linking import (
 from graph.store import GraphStore, WriteCounters
 
 METHODS: tuple[tuple[str, float], ...] = (("crm_id", 1.0), ("email", 0.95), ("phone", 0.9))
+HUMAN_METHODS = ("manual", "accepted")
+MODEL_METHOD = "probabilistic"
 
 
 @dataclass(frozen=True)
@@ -32,22 +42,44 @@ class Decision:
     confidence: float | None
     conflict: str | None
     candidates: tuple[tuple[str, str], ...]  # (customer id, method) pairs behind a conflict
+    model_version: str | None = None
+    evidence: str | None = None  # JSON: the model's explanation, kept from a model link
+
+
+def _rejected(evidence: dict[str, Any]) -> set[str]:
+    return {d["customer_id"] for d in evidence.get("decisions") or []
+            if d.get("decision") == "rejected"}  # fmt: skip
+
+
+def _human_link(evidence: dict[str, Any]) -> dict[str, Any] | None:
+    linked = [d for d in evidence.get("decisions") or [] if d.get("decision") == "linked"]
+    return max(linked, key=lambda d: (d.get("at") or 0, d["customer_id"])) if linked else None
 
 
 def decide(evidence: dict[str, Any]) -> Decision:
     """The link an account should have, from one ACCOUNT_EVIDENCE row."""
+    account = evidence["id"]
+    human = _human_link(evidence)
+    if human is not None:
+        return Decision(
+            account, human["customer_id"], human.get("method") or "manual",
+            human.get("confidence"), None, (), human.get("model_version"),
+            human.get("evidence"),
+        )  # fmt: skip
+    rejected = _rejected(evidence)
     named: dict[str, list[str]] = {
         "crm_id": [evidence["claimed"]] if evidence.get("claimed") else [],
         "email": sorted(evidence.get("by_email") or []),
         "phone": sorted(evidence.get("by_phone") or []),
     }
+    named = {m: [c for c in ids if c not in rejected] for m, ids in named.items()}
     candidates = sorted({c for ids in named.values() for c in ids})
     pairs = tuple((c, m) for m, _ in METHODS for c in named[m])
     if not candidates:
-        return Decision(evidence["id"], None, None, None, None, ())
+        return _model_link(evidence, rejected)
     if len(candidates) == 1:
         method, confidence = next((m, p) for m, p in METHODS if named[m])
-        return Decision(evidence["id"], candidates[0], method, confidence, None, ())
+        return Decision(account, candidates[0], method, confidence, None, ())
     shared = [m for m in ("email", "phone") if len(named[m]) > 1]
     if shared:
         reason = "; ".join(
@@ -57,17 +89,28 @@ def decide(evidence: dict[str, Any]) -> Decision:
         reason = f"claimed by {len(candidates)} customers: " + ", ".join(
             f"{c} ({m})" for c, m in pairs
         )
-    return Decision(evidence["id"], None, None, None, reason, pairs)
+    return Decision(account, None, None, None, reason, pairs)
+
+
+def _model_link(evidence: dict[str, Any], rejected: set[str]) -> Decision:
+    """No exact evidence: the model's link stays (if a human has not rejected it)."""
+    for link in evidence.get("links") or []:
+        if link.get("method") == MODEL_METHOD and link["customer_id"] not in rejected:
+            return Decision(
+                evidence["id"], link["customer_id"], MODEL_METHOD, link.get("confidence"),
+                None, (), link.get("model_version"), link.get("evidence"),
+            )  # fmt: skip
+    return Decision(evidence["id"], None, None, None, None, ())
 
 
 def _differs(decision: Decision, evidence: dict[str, Any]) -> bool:
     links = evidence.get("links") or []
     wanted = (
-        [(decision.customer_id, decision.method, decision.confidence)]
+        [(decision.customer_id, decision.method, decision.confidence, decision.evidence)]
         if decision.customer_id
         else []
     )
-    have = [(x["customer_id"], x["method"], x["confidence"]) for x in links]
+    have = [(x["customer_id"], x["method"], x["confidence"], x.get("evidence")) for x in links]
     return have != wanted or evidence.get("conflict") != decision.conflict
 
 
@@ -88,7 +131,8 @@ async def relink(store: GraphStore, account_ids: Iterable[str], now: int) -> Lin
         return outcome
     evidence = await store.read(ACCOUNT_EVIDENCE, {"ids": ids})
     changes = []
-    for row in evidence:
+    # In id order: the engines' row order after the statement's optional matches is theirs.
+    for row in sorted(evidence, key=lambda r: str(r["id"])):
         decision = decide(row)
         if decision.conflict:
             assert outcome.conflicts is not None
@@ -97,6 +141,7 @@ async def relink(store: GraphStore, account_ids: Iterable[str], now: int) -> Lin
             changes.append(
                 {"account_id": decision.account_id, "customer_id": decision.customer_id,
                  "method": decision.method, "confidence": decision.confidence,
+                 "model_version": decision.model_version, "evidence": decision.evidence,
                  "conflict": decision.conflict}
             )  # fmt: skip
             if decision.customer_id:

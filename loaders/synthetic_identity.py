@@ -30,6 +30,7 @@ from pathlib import Path
 from random import Random
 from typing import Any, TypeVar
 
+from identity.contact import normalise_phone
 from loaders import synthetic_identity_names as names
 from loaders.synthetic_identity_names import City, Part
 
@@ -168,6 +169,7 @@ class _Generator:
         rng.shuffle(accounts)
         for n, (p, row) in enumerate(accounts, 1):
             row["id"] = f"sa-{n:06d}"
+            _hash_what_is_given(row, p.city.country)
             self.out.accounts.append(row)
             self.out.truth.append({"kind": "social_account", "id": row["id"], "person_id": p.id})
         return self.out
@@ -504,6 +506,18 @@ def _typo(rng: Random, text: str) -> str:
     if kind == "double":
         return text[:i] + text[i] + text[i:]
     return text[:i] + rng.choice(names.SUBSTITUTE_LETTERS) + text[i + 1 :]
+
+
+def _hash_what_is_given(row: Row, country: str) -> None:
+    """A source that gives a value and its hash computed the hash from that value (the
+    loader rejects a row where they disagree). Draws nothing, so the rest of the set stays
+    as the seed makes it."""
+    if row.get("email") and row.get("email_sha256"):
+        row["email_sha256"] = sha256_hex(row["email"].strip().lower())
+    if row.get("phone") and row.get("phone_sha256"):
+        e164 = normalise_phone(row["phone"], country)
+        if e164:
+            row["phone_sha256"] = sha256_hex(e164)
 
 
 def _format_phone(rng: Random, e164: str, country: str) -> str:

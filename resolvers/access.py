@@ -30,12 +30,14 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
     ("query", "apiKeys"): frozenset({ADMIN}),
     ("query", "consentHistory"): frozenset({ADMIN}),
     ("query", "duplicateCandidates"): frozenset({ADMIN}),
+    ("query", "identityCandidates"): frozenset({ADMIN}),
     **{
         ("mutation", name): frozenset({ADMIN})
         for name in (
             "createApiKey", "revokeApiKey", "grantConsent", "withdrawConsent",
-            "exportCustomer", "eraseCustomer", "restrictProcessing", "rejectDuplicate",
-            "mergeCustomers", "unmergeCustomers",
+            "exportCustomer", "eraseCustomer", "restrictProcessing", "acceptLink",
+            "rejectLink", "linkAccount", "unlinkAccount", "rejectDuplicate", "mergeCustomers",
+            "unmergeCustomers",
         )
     },
 }  # fmt: skip

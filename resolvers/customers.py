@@ -5,9 +5,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph import dialect, reads
-from graph.identity_keys import email_hash, phone_hash
+from graph.identity_keys import contact_key
 from graph.merge import survivors
 from graph.store import Record
+from identity.contact import normalise_email, normalise_phone
 from resolvers.context import Context
 from resolvers.errors import ApiError, bad_input, forbidden, not_found
 from resolvers.ids import decode_key_cursor
@@ -78,18 +79,21 @@ IDENTITY_HEADS = {
 
 
 def identity_params(kind: str, value: str, platform: str | None) -> dict[str, Any]:
-    """Parameters of the identity lookup; emails and phones are looked up by their hash,
-    normalised the way the loaders hash them. Raises BAD_USER_INPUT."""
+    """Parameters of the identity lookup; emails and phones are looked up by their key,
+    normalised as the loaders and identity resolution normalise them (a phone needs its
+    country code: nothing here says where it was written). Raises BAD_USER_INPUT."""
     if kind == "email":
-        hashed = email_hash(value)
-        if hashed is None:
+        email = normalise_email(value)
+        if email is None:
             raise bad_input(f"{value!r} is not an email address", "identity.email")
-        return {"hash": hashed}
+        return {"hash": contact_key(email)}
     if kind == "phone":
-        hashed = phone_hash(value)
-        if hashed is None:
-            raise bad_input("not a phone number", "identity.phone")
-        return {"hash": hashed}
+        phone = normalise_phone(value.strip(), None)
+        if phone is None:
+            raise bad_input(
+                "not a phone number with its country code (+86 138 1234 5678)", "identity.phone"
+            )
+        return {"hash": contact_key(phone)}
     if kind == "account":
         return {"platform": platform, "handle": value}
     return {"external_id": value}

@@ -17,6 +17,7 @@ from schema.consent import ConsentMutations, ConsentQueries
 from schema.customers import CustomerQueries
 from schema.duplicates import DuplicateMutations, DuplicateQueries
 from schema.guard import RequestGuard, SchemaHolder
+from schema.identity import IdentityMutations, IdentityQueries
 from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 from schema.partner import PartnerQueries
@@ -34,14 +35,18 @@ class Query(
     AdminQueries,
     ConsentQueries,
     DuplicateQueries,
+    IdentityQueries,
 ):
     pass
 
 
 @strawberry.type(
-    description="Change the graph: keys, consents, data-subject rights, merges (admins)."
+    description="Change the graph: keys, consents, data-subject rights, identity "
+    "decisions, merges (admins)."
 )
-class Mutation(AdminMutations, ConsentMutations, SubjectMutations, DuplicateMutations):
+class Mutation(
+    AdminMutations, ConsentMutations, SubjectMutations, IdentityMutations, DuplicateMutations
+):
     pass
 
 

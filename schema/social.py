@@ -8,6 +8,7 @@ from graph.store import Record
 from resolvers.ids import to_global_id
 from schema.base import Node, ms_to_datetime
 from schema.brand import Brand
+from schema.link_evidence import LinkEvidence
 from schema.personal import Personal
 
 
@@ -57,10 +58,19 @@ class SocialAccount(Node):
 class Identity:
     account: SocialAccount = strawberry.field(description="The linked account.")
     link_method: str | None = strawberry.field(
-        description="How it was linked: crm_id, email, phone, or a resolver's method."
+        description="How it was linked: crm_id, email, phone (exact evidence), "
+        "probabilistic (the match model), accepted (a person accepted the model's "
+        "candidate) or manual (a person linked it)."
     )
     link_confidence: float | None = strawberry.field(description="Confidence of the link, 0..1.")
     linked_at: datetime | None = strawberry.field(description="When the link was made.")
+    link_model_version: str | None = strawberry.field(
+        description="The match model behind a probabilistic or accepted link."
+    )
+    link_evidence: LinkEvidence | None = strawberry.field(
+        description="Why it is linked: each comparison with its level and weight, the prior, "
+        "and a person's decision (null for exact evidence: the method says it all)."
+    )
 
     @classmethod
     def from_record(cls, r: Record) -> "Identity":
@@ -69,6 +79,8 @@ class Identity:
             link_method=r.get("link_method"),
             link_confidence=r.get("link_confidence"),
             linked_at=ms_to_datetime(r.get("linked_at")),
+            link_model_version=r.get("link_model_version"),
+            link_evidence=LinkEvidence.from_json(r.get("link_evidence")),
         )
 
 

@@ -163,6 +163,10 @@ NOT_RUN: dict[tuple[str, str], str] = {
 
 # Blocks that show something other than a command or a query, and how each is checked.
 SHOWN: dict[tuple[str, str], str] = {
+    ("docs/identity.md", "account sa-001085: linked"): (
+        "output: `hub resolve --explain` on the benchmark set it names, reproduced "
+        "(tests/integration/test_identity_resolution.py)"
+    ),
     ("docs/loading.md", 'description = "Loyalty CRM'): (
         "excerpt: every entry is in docs/examples/crm-mapping.toml (tests/unit/test_docs.py)"
     ),
@@ -189,6 +193,11 @@ SHOWN: dict[tuple[str, str], str] = {
             "from identity.survivorship import",
             "from pathlib import Path",
         )
+    },
+    # docs/predictions.md's Python blocks run as written and print what the page shows.
+    **{
+        ("docs/predictions.md", start): "run: tests/unit/analytics/test_docs.py"
+        for start in ("from analytics import clv", "from analytics import churn")
     },
 }
 

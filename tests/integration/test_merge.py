@@ -219,15 +219,24 @@ async def test_a_rejection_survives_reruns_and_unfit_pairs_are_skipped(graph):
 # --- merge and unmerge ----------------------------------------------------------------------
 
 
+REVIEW_RECORDS = """
+MATCH (c:Customer {id: $customer}), (a:SocialAccount {id: $account})
+CREATE (c)-[:LINK_CANDIDATE {confidence: 0.7, model_version: 'm1', found_at: 1}]->(a)
+CREATE (c)-[:LINK_DECISION {decision: 'rejected', by: 'key:admin-1', at: 2}]->(a)
+"""
+
+
 async def test_unmerge_restores_exactly_the_graph_before_the_merge(graph):
     await record_duplicates(graph, [pair("c1", "c2", 0.97), pair("c2", "c3", 0.6)], "m1", T0)
+    await write_records(graph, "social_accounts", [{"id": "a3", "platform": "x"}], T0)
+    await graph.write(REVIEW_RECORDS, {"customer": "c2", "account": "a3"})
     before = await dump(graph, keep_times=True, skip_labels=SYSTEM)
 
     done = await merge(graph, "c1", "c2")
     assert done["__typename"] == "CustomerMerge", done
-    # moved: a2, pu2, k2, t2, s1, both consents and the SAME_AS with c3; dropped: the
-    # c1-c2 SAME_AS and the tag t1 c1 has already.
-    assert (done["moved"], done["dropped"]) == (8, 2)
+    # moved: a2, pu2, k2, t2, s1, both consents, the SAME_AS with c3 and the candidate and
+    # decision on a3; dropped: the c1-c2 SAME_AS and the tag t1 c1 has already.
+    assert (done["moved"], done["dropped"]) == (10, 2)
     assert done["fieldsTaken"] == ["birth_year", "created_at", "gender", "phone", "phone_hash"]
     assert done["consentsWithdrawn"] == 1
     assert await graph.read("MATCH (c:Customer {id: 'c2'}) RETURN c.id AS id") == []
@@ -241,12 +250,13 @@ async def test_unmerge_restores_exactly_the_graph_before_the_merge(graph):
     assert [(r["t"], r["o"]) for r in rels] == [
         ("CONSENTED", "b1"), ("CONSENTED", "b1"), ("CONSENTED", "b1"), ("CONSENTED", "b2"),
         ("FILED", "k2"), ("HAS_ACCOUNT", "a1"), ("HAS_ACCOUNT", "a2"), ("IN_SEGMENT", "s1"),
-        ("MADE", "pu2"), ("SAME_AS", "c3"), ("TAGGED", "t1"), ("TAGGED", "t2"),
+        ("LINK_CANDIDATE", "a3"), ("LINK_DECISION", "a3"), ("MADE", "pu2"), ("SAME_AS", "c3"),
+        ("TAGGED", "t1"), ("TAGGED", "t2"),
     ]  # fmt: skip
 
     undone = await unmerge(graph, mergeId=done["mergeId"])
     assert undone["__typename"] == "CustomerUnmerge", undone
-    assert (undone["movedBack"], undone["restored"], undone["fieldsKept"]) == (8, 2, [])
+    assert (undone["movedBack"], undone["restored"], undone["fieldsKept"]) == (10, 2, [])
     assert await dump(graph, keep_times=True, skip_labels=SYSTEM) == before
 
     merges = await graph.read("MATCH (m:Merge) RETURN properties(m) AS m")
@@ -415,11 +425,15 @@ async def test_a_survivor_merged_in_turn_takes_its_aliases_along(graph):
     assert (await run(graph, query, id="c2"))["customer"]["customerId"] == "c2"
 
 
-async def test_candidates_are_not_in_the_network_reads_of_other_roles(graph):
+async def test_review_records_are_not_in_the_network_reads_of_other_roles(graph):
     hood = """query($node: ID!) { neighbourhood(node: $node, hops: 1, maxNodes: 50) {
       nodes(first: 50) { nodes { key } } edges(first: 50) { nodes { type toKey } } } }"""
     await record_duplicates(graph, [pair("c1", "c2", 0.97)], "m1", T0)
+    await write_records(graph, "social_accounts", [{"id": "a3", "platform": "x"}], T0)
+    await graph.write(REVIEW_RECORDS, {"customer": "c1", "account": "a3"})
     app = Principal("app", Role.APP)
     data = (await run(graph, hood, app, node="c1"))["neighbourhood"]
-    assert "c2" not in [n["key"] for n in data["nodes"]["nodes"]]
-    assert "SAME_AS" not in [e["type"] for e in data["edges"]["nodes"]]
+    keys = [n["key"] for n in data["nodes"]["nodes"]]
+    assert "c2" not in keys and "a3" not in keys and "a1" in keys
+    types = {e["type"] for e in data["edges"]["nodes"]}
+    assert not types & {"SAME_AS", "LINK_CANDIDATE", "LINK_DECISION"}

@@ -237,7 +237,7 @@ def test_loading_doc_fields_are_the_validators(name, model, table):
 
 # What docs/loading.md says an email and a phone must be, and rows that show it is so.
 IDENTITY_KEYS = {
-    "email": ("containing `@`", "@", ("name.example.com",)),
+    "email": ("an address (`name@domain.tld`)", "a@b.cn", ("name.example.com", "@", "a@b")),
     "phone": ("at least 6 digits", "+1 23-456", ("12 345", "00 12 345")),  # 00 counts as +
 }
 MINIMAL = {"customers": {"id": "c1"}, "social_accounts": {"id": "a1", "platform": "other"}}
