@@ -7,22 +7,25 @@ of an account is a function of that evidence and of the humans' decisions on it
 kept unless exact evidence or a human says otherwise.
 """
 
-# Evidence and current links of the accounts with ids $ids.
+# Evidence and current links of the accounts with ids $ids. A claimed CRM id that was
+# merged into another customer claims the survivor (graph/merge.py).
 ACCOUNT_EVIDENCE = """
 UNWIND $ids AS aid
 MATCH (a:SocialAccount {id: aid})
+OPTIONAL MATCH (mg:Merge {merged_id: a.claimed_customer_id}) WHERE mg.status <> 'unmerged'
+WITH a, coalesce(mg.survivor_id, a.claimed_customer_id) AS claimed
 OPTIONAL MATCH (e:Customer {email_hash: a.email_hash})
-WITH a, collect(DISTINCT e.id) AS by_email
+WITH a, claimed, collect(DISTINCT e.id) AS by_email
 OPTIONAL MATCH (p:Customer {phone_hash: a.phone_hash})
-WITH a, by_email, collect(DISTINCT p.id) AS by_phone
+WITH a, claimed, by_email, collect(DISTINCT p.id) AS by_phone
 OPTIONAL MATCH (d:Customer)-[x:LINK_DECISION]->(a)
-WITH a, by_email, by_phone,
+WITH a, claimed, by_email, by_phone,
      collect(CASE WHEN d IS NULL THEN null ELSE
              {customer_id: d.id, decision: x.decision, method: x.method,
               confidence: x.confidence, model_version: x.model_version,
               evidence: x.evidence, at: x.at} END) AS decisions
 OPTIONAL MATCH (l:Customer)-[h:HAS_ACCOUNT]->(a)
-RETURN a.id AS id, a.claimed_customer_id AS claimed, a.link_conflict AS conflict,
+RETURN a.id AS id, claimed, a.link_conflict AS conflict,
        by_email, by_phone, decisions,
        collect(CASE WHEN l IS NULL THEN null
                ELSE {customer_id: l.id, method: h.method, confidence: h.confidence,

@@ -23,12 +23,24 @@ SYSTEM_LABELS: tuple[str, ...] = (
     "AuditEntry",
     "ConsentEvent",
     "Erasure",
+    "Merge",
     "PartnerKey",
     "PartnerRelease",
     "IdempotencyKey",
     "OutboxEvent",
     "SlaPolicy",
 )
+
+# Relationship types that record a proposal for a person to review, or a person's decision
+# on one (admins only), not a fact about the world: network reads never traverse them
+# (graph/network.py).
+REVIEW_RELATIONSHIPS: tuple[str, ...] = ("SAME_AS", "LINK_CANDIDATE", "LINK_DECISION")
+
+
+def is_review(rel: str) -> str:
+    """A condition on a bound relationship variable: it is a review record."""
+    return f"type({rel}) IN [{', '.join(repr(t) for t in REVIEW_RELATIONSHIPS)}]"
+
 
 # Every label whose `id` is unique.
 CONSTRAINED_LABELS: tuple[str, ...] = NODE_LABELS + SYSTEM_LABELS
@@ -46,6 +58,7 @@ LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Post", ("at",)),
     ("AuditEntry", ("at",)),
     ("ConsentEvent", ("customer_id",)),
+    ("Merge", ("merged_id",)),
     ("PartnerRelease", ("partner_id", "dimension")),
     ("OutboxEvent", ("delivered_at",)),
     ("Complaint", ("status",)),

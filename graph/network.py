@@ -25,7 +25,7 @@ from graph.engagement import (
     ENGAGEMENT_KINDS,
     ENGAGEMENT_PATHS,
 )
-from graph.model import NODE_LABELS
+from graph.model import NODE_LABELS, is_review
 from graph.restriction import HIDDEN, visible
 
 DAY_MS = 86_400_000
@@ -394,9 +394,15 @@ def _hop(level: int) -> list[str]:
         source = previous[-1]
         lines = [f"UNWIND (CASE WHEN size({source}) = 0 THEN [null] ELSE {source} END) AS m"]
         seen = " AND ".join(f"NOT n IN {p}" for p in previous)
-        lines.append(f"OPTIONAL MATCH (m)--(n) WHERE n <> s AND {seen} AND NOT n IN hidden")
+        lines.append(
+            f"OPTIONAL MATCH (m)-[hr]-(n) WHERE n <> s AND {seen} AND NOT n IN hidden "
+            f"AND NOT {is_review('hr')}"
+        )
     else:
-        lines = ["OPTIONAL MATCH (s)--(n) WHERE n <> s AND NOT hidden_start AND NOT n IN hidden"]
+        lines = [
+            "OPTIONAL MATCH (s)-[hr]-(n) WHERE n <> s AND NOT hidden_start AND NOT n IN hidden "
+            f"AND NOT {is_review('hr')}"
+        ]
     return [
         *lines,
         f"WITH DISTINCT {keep}, n",
@@ -424,7 +430,7 @@ def neighbourhood_query(label: str, hops: int) -> str:
     lines += [
         f"WITH hidden_start, s, {', '.join(levels)}, [s] + {' + '.join(levels)} AS ns",
         "UNWIND ns AS x",
-        "OPTIONAL MATCH (x)-[r]->(y) WHERE y IN ns AND NOT hidden_start",
+        f"OPTIONAL MATCH (x)-[r]->(y) WHERE y IN ns AND NOT hidden_start AND NOT {is_review('r')}",
         f"WITH hidden_start, s, {', '.join(levels)}, x, y, type(r) AS type, count(r) AS n",
         f"WITH hidden_start, s, {', '.join(levels)}, collect(CASE WHEN y IS NULL THEN null "
         "ELSE {from_label: labels(x)[0], from_id: x.id, type: type, to_label: labels(y)[0], "
@@ -456,7 +462,10 @@ _PATH_RETURN = (
 _PATH_ENDS = (
     HIDDEN + "MATCH (c:Customer {id: $customer}), (b:Brand {id: $brand}) WHERE NOT c IN hidden\n"
 )
-_PATH_FILTER = "WITH path WHERE none(n IN nodes(path) WHERE n IN hidden)\n"
+_PATH_FILTER = (
+    "WITH path WHERE none(n IN nodes(path) WHERE n IN hidden) "
+    f"AND none(pr IN relationships(path) WHERE {is_review('pr')})\n"
+)
 
 # FalkorDB runs shortestPath() only in WITH/RETURN and only along directed relationships,
 # while customer-to-brand paths go both ways (a brand POSTED what an account INTERACTED

@@ -37,8 +37,14 @@ EXPORT_CUSTOMER = """
 MATCH (c:Customer {id: $id})
 RETURN properties(c) AS profile,
   [(c)-[xh:HAS_ACCOUNT]->(xa:SocialAccount) | {account: properties(xa),
-     link: {method: xh.method, confidence: xh.confidence, linked_at: xh.linked_at}}]
+     link: {method: xh.method, confidence: xh.confidence, linked_at: xh.linked_at,
+            model_version: xh.model_version, evidence: xh.evidence}}]
      AS identities,
+  [(c)-[xq:LINK_CANDIDATE]->(qa:SocialAccount) | {account_id: qa.id,
+     confidence: xq.confidence, model_version: xq.model_version, evidence: xq.evidence,
+     found_at: xq.found_at, blocked: xq.blocked}] AS link_candidates,
+  [(c)-[xd:LINK_DECISION]->(da:SocialAccount) | {account_id: da.id, decision: xd.decision,
+     method: xd.method, by: xd.by, at: xd.at, reason: xd.reason}] AS link_decisions,
   [(c)-[:HAS_ACCOUNT]->(fa:SocialAccount)-[xf:FOLLOWS]->(xt) | {account_id: fa.id,
      target_kind: head(labels(xt)), target_id: xt.id, since: xf.since}] AS follows,
   [(c)-[xtr:TAGGED]->(xtg:Tag) | {tag_id: xtg.id, name: xtg.name, category: xtg.category,
@@ -173,9 +179,20 @@ SCRUB_CUSTOMER_IDS: dict[str, str] = {
     label: f"MATCH (n:{label}) WHERE $id IN n.customer_ids "
     "SET n.customer_ids = [x IN n.customer_ids WHERE x <> $id]"
     for label in SYSTEM_LABELS
-    # events, keys and outbox entries are deleted; tombstones and policies hold none
-    if label not in ("ConsentEvent", "Erasure", "IdempotencyKey", "OutboxEvent", "SlaPolicy")
+    # events, keys, outbox entries and merge records are deleted; tombstones and policies
+    # hold none
+    if label
+    not in ("ConsentEvent", "Erasure", "IdempotencyKey", "OutboxEvent", "SlaPolicy", "Merge")
 }
+
+# A merge record holds the merged customer's profile (to undo the merge): it goes with
+# either customer.
+DELETE_MERGES = "MATCH (m:Merge) WHERE $id IN m.customer_ids DELETE m"
+
+# The ids merged into the customer (and not unmerged): aliases its erasure tombstones too.
+MERGED_INTO = (
+    "MATCH (m:Merge {survivor_id: $id}) WHERE m.status <> 'unmerged' RETURN m.merged_id AS id"
+)
 
 # Stubs (never loaded: no row_hash) left with no relationship once their neighbour went.
 DELETE_ORPHAN_STUBS: dict[str, str] = {

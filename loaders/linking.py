@@ -131,7 +131,8 @@ async def relink(store: GraphStore, account_ids: Iterable[str], now: int) -> Lin
         return outcome
     evidence = await store.read(ACCOUNT_EVIDENCE, {"ids": ids})
     changes = []
-    for row in evidence:
+    # In id order: the engines' row order after the statement's optional matches is theirs.
+    for row in sorted(evidence, key=lambda r: str(r["id"])):
         decision = decide(row)
         if decision.conflict:
             assert outcome.conflicts is not None

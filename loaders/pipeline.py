@@ -26,6 +26,7 @@ from pydantic import ValidationError
 from graph.errors import GraphUnavailable
 from graph.store import GraphStore, WriteCounters
 from graph.writes import write_rows
+from loaders.aliases import map_merged
 from loaders.erasures import ErasureGuard
 from loaders.kinds import MODELS, Record, reasons_of
 from loaders.linking import Decision, accounts_touched, relink
@@ -353,10 +354,14 @@ class GraphSink:
     async def screen(
         self, rows: list[Row], tally: Tally, origins: Sequence[Origin] | None = None
     ) -> list[Row]:
-        """The rows to write: those naming an erased customer (or what was erased with it)
-        are rejected, into the rejects file with ``origins`` when there is one. Raises
-        ErasureKeyMissing when the graph holds erasures and the sink has no key."""
+        """The rows to write: those naming an erased customer (or what was erased with it),
+        and `customers` rows of a merged id, are rejected, into the rejects file with
+        ``origins`` when there is one; rows naming a merged customer name its survivor.
+        Raises ErasureKeyMissing when the graph holds erasures and the sink has no key."""
         refused = await self.guard.refused(self.kind, rows)
+        rows, merged = await map_merged(self.store, self.kind, rows)
+        for i, reasons in merged.items():
+            refused.setdefault(i, []).extend(reasons)
         if not refused:
             return rows
         tally.rejected += len(refused)
@@ -405,7 +410,8 @@ class GraphSink:
 
 
 class ErasedRows(ValueError):
-    """In-memory rows named erased customers (write_records has no rejects file)."""
+    """In-memory rows named erased customers, or were `customers` rows of a merged id
+    (write_records has no rejects file)."""
 
 
 async def write_records(
@@ -418,7 +424,8 @@ async def write_records(
 ) -> WriteCounters:
     """Validate, prepare and write in-memory export rows of ``kind`` (seeding, tests), with
     identity linking. Raises pydantic.ValidationError on the first invalid row, ErasedRows
-    (nothing written) when rows name erased customers, ErasureKeyMissing."""
+    (nothing written) when rows name erased customers or are customers merged into
+    another, ErasureKeyMissing."""
     model = MODELS[kind]
     context = {"default_region": default_region}
     prepared = [model.model_validate(row, context=context).prepare() for row in rows]
@@ -426,7 +433,7 @@ async def write_records(
     tally = Tally()
     kept = await sink.screen(prepared, tally)
     if tally.rejected:
-        raise ErasedRows(f"{tally.rejected} {kind} row(s) name erased customers")
+        raise ErasedRows(f"{tally.rejected} {kind} row(s) name erased or merged customers")
     return await sink.write(kept, tally)
 
 

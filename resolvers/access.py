@@ -29,13 +29,15 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
     ("query", "auditLog"): frozenset({ADMIN}),
     ("query", "apiKeys"): frozenset({ADMIN}),
     ("query", "consentHistory"): frozenset({ADMIN}),
+    ("query", "duplicateCandidates"): frozenset({ADMIN}),
     ("query", "identityCandidates"): frozenset({ADMIN}),
     **{
         ("mutation", name): frozenset({ADMIN})
         for name in (
             "createApiKey", "revokeApiKey", "grantConsent", "withdrawConsent",
             "exportCustomer", "eraseCustomer", "restrictProcessing", "acceptLink",
-            "rejectLink", "linkAccount", "unlinkAccount",
+            "rejectLink", "linkAccount", "unlinkAccount", "rejectDuplicate", "mergeCustomers",
+            "unmergeCustomers",
         )
     },
     # What apps record (docs/operations.md); admins too, also for restricted customers.

@@ -6,6 +6,7 @@ from typing import Any
 
 from graph import dialect, reads
 from graph.identity_keys import contact_key
+from graph.merge import survivors
 from graph.store import Record
 from identity.contact import normalise_email, normalise_phone
 from resolvers.context import Context
@@ -43,8 +44,13 @@ class CustomerQuery:
 
 
 async def customer_360(ctx: Context, key: str, shape: Shape) -> Record:
-    """The customer's record with the parts of ``shape``; raise NOT_FOUND."""
+    """The customer's record with the parts of ``shape``: the survivor's when ``key`` was
+    merged into another customer (docs/identity.md). Raises NOT_FOUND."""
     record = await ctx.loaders.customers.load((key, shape))
+    if record is None:  # the alias is looked up only on a miss: hits cost nothing more
+        survivor = (await survivors(ctx.store, [key])).get(key)
+        if survivor is not None:
+            record = await ctx.loaders.customers.load((survivor, shape))
     if record is None:
         raise not_found("customer", key)
     return released(ctx, record)

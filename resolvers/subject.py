@@ -80,6 +80,8 @@ def _nested(flat: dict[str, Any]) -> dict[str, Any]:
         "identities": [
             {**i, "follows": follows.get(i["account"]["id"], [])} for i in flat["identities"]
         ],
+        "link_candidates": flat["link_candidates"],
+        "link_decisions": flat["link_decisions"],
         "tags": flat["tags"],
         "segments": flat["segments"],
         "consents": flat["consents"],
@@ -181,9 +183,11 @@ async def erase_customer(ctx: Context, customer_id: str) -> Erasure:
 
     of = {"Customer": "customer", "SocialAccount": "account", "Post": "post",
           "Purchase": "purchase", "Complaint": "complaint"}  # fmt: skip
+    # The ids merged into the customer are the person's too: loads must not bring them back.
+    aliases = [r["id"] for r in await ctx.store.read(q.MERGED_INTO, {"id": key})]
     tombstones = [
         {"id": q.erasure_id(erasure_key, i, of[label]), "of": of[label]}
-        for label, ids in doomed.items()
+        for label, ids in {**doomed, "Customer": [key, *aliases]}.items()
         if label in of  # contacts are written by the API only: no loader to refuse
         for i in ids
     ]
@@ -214,11 +218,12 @@ async def _delete(ctx: Context, label: str, ids: list[str]) -> int:
 
 
 async def _scrub_system_records(ctx: Context, key: str) -> int:
-    """Delete the customer's consent events; drop its id from every system node's
-    ``customer_ids``. Returns how many system nodes were changed or deleted."""
+    """Delete the customer's consent events and merge records; drop its id from every
+    system node's ``customer_ids``. Returns how many system nodes were changed or deleted."""
     changed = (await ctx.store.write(q.DELETE_CONSENT_EVENTS, {"id": key})).nodes_deleted
     for statement in q.DELETE_WRITE_RECORDS:
         changed += (await ctx.store.write(statement, {"id": key})).nodes_deleted
+    changed += (await ctx.store.write(q.DELETE_MERGES, {"id": key})).nodes_deleted
     for statement in q.SCRUB_CUSTOMER_IDS.values():
         changed += (await ctx.store.write(statement, {"id": key})).properties_set
     return changed

@@ -16,6 +16,7 @@ from schema.admin import AdminMutations, AdminQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.customers import CustomerQueries
+from schema.duplicates import DuplicateMutations, DuplicateQueries
 from schema.guard import RequestGuard, SchemaHolder
 from schema.identity import IdentityMutations, IdentityQueries
 from schema.network import NetworkQueries
@@ -35,6 +36,7 @@ class Query(
     PartnerQueries,
     AdminQueries,
     ConsentQueries,
+    DuplicateQueries,
     IdentityQueries,
     ComplaintQueries,
 ):
@@ -43,7 +45,7 @@ class Query(
 
 @strawberry.type(
     description="Change the graph: what apps record (apps, admins); keys, consents, "
-    "data-subject rights, identity decisions (admins)."
+    "data-subject rights, identity decisions, merges (admins)."
 )
 class Mutation(
     AdminMutations,
@@ -52,6 +54,7 @@ class Mutation(
     WriteMutations,
     ComplaintMutations,
     IdentityMutations,
+    DuplicateMutations,
 ):
     pass
 

@@ -48,7 +48,8 @@ def refused(error: ApiError) -> SubjectError:
 class CustomerExport:
     customer_id: str = strawberry.field(description="The customer's key.")
     data: JSON = strawberry.field(
-        description="Profile, identities (with follows), tags, segments, consents, consent "
+        description="Profile, identities (with follows and link evidence), identity review "
+        "candidates and decisions, tags, segments, consents, consent "
         "history, purchases with items, posts, interactions, complaints and the audit "
         "entries naming the customer; times in epoch milliseconds (docs/privacy.md)."
     )

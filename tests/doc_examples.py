@@ -191,6 +191,7 @@ SHOWN: dict[tuple[str, str], str] = {
         for start in (
             "from identity.comparisons import",
             "from identity.pipeline import",
+            "from identity.survivorship import",
             "from pathlib import Path",
         )
     },
