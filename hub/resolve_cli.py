@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from loaders.resolution import ResolveReport
 
 STEPS = {"customers": "reading customers", "accounts": "reading accounts",
-         "writing": "writing decisions"}  # fmt: skip
+         "writing": "writing decisions", "duplicates": "CRM duplicates"}  # fmt: skip
 
 
 def _since(value: str | None) -> int | None:
@@ -135,6 +135,14 @@ def _print_report(report: ResolveReport) -> None:
     )
     for reason, count in sorted(report.skipped.items()):
         err.print(f"skipped {count:,}: {reason}", highlight=False)
+    dup = report.duplicates
+    if dup is not None:
+        err.print(
+            f"CRM duplicates (SAME_AS candidates): {dup.added:,} added, {dup.changed:,} "
+            f"changed, {dup.removed:,} removed"
+            + "".join(f"; {n:,} skipped: {why}" for why, n in sorted(dup.skipped.items())),
+            highlight=False,
+        )
     if report.note:
         err.print(report.note, highlight=False)
 

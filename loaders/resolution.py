@@ -37,9 +37,10 @@ from graph.store import GraphStore, Record, WriteCounters
 from identity.blocking import ACCOUNT_RULES, block
 from identity.decisions import LinkDecision, Thresholds
 from identity.model import MatchModel, link_model_from_dict
-from identity.pipeline import resolve_accounts
+from identity.pipeline import resolve_accounts, resolve_duplicates
 from identity.profiles import AccountProfile, CustomerProfile, account_profile, customer_profile
 from identity.records import AccountRecord, CustomerRecord
+from loaders.duplicates import DuplicateOutcome, record_duplicates
 from loaders.linking import MODEL_METHOD
 
 PAGE = 5000
@@ -61,6 +62,7 @@ class ResolveOptions:
     # Keys the names of the stored model's name-frequency table (see sealed_params); the
     # hub's PrivacyConfig.derived_key("identity-names").
     name_key: bytes = b"identity-names"
+    duplicates: bool = True  # full runs also look for CRM duplicates (SAME_AS candidates)
 
 
 @dataclass
@@ -82,6 +84,7 @@ class ResolveReport:
     seconds: float = 0.0
     counters: WriteCounters = field(default_factory=WriteCounters)
     note: str | None = None  # why nothing was decided, when nothing was
+    duplicates: DuplicateOutcome | None = None  # SAME_AS candidates (full runs only)
 
 
 class NoModel(Exception):
@@ -349,8 +352,32 @@ async def resolve(
     report.accounts = len(rows)
     await _decide_and_write(store, rows, customers, model, version, options, now, report,
                             progress)  # fmt: skip
+    if options.duplicates and not incremental and options.since is None:
+        report.duplicates = await find_duplicates(store, customers, options, now, progress)
     report.seconds = time.perf_counter() - started
     return report
+
+
+async def find_duplicates(
+    store: GraphStore,
+    customers: list[CustomerRecord],
+    options: ResolveOptions,
+    now: int,
+    progress: ProgressFn | None = None,
+) -> DuplicateOutcome:
+    """CRM records of one person among ``customers``: the model fitted on them, its pairs at
+    or above the review threshold kept as SAME_AS candidates for a person to merge or
+    reject (loaders/duplicates.py). Too few customers to fit: nothing proposed."""
+    if len(customers) < MIN_RECORDS:
+        return DuplicateOutcome(skipped={"too few customers to fit a model": len(customers)})
+    run = resolve_duplicates(
+        customers, thresholds=options.thresholds, default_region=options.default_region,
+        seed=options.seed,
+    )  # fmt: skip
+    if progress:
+        progress("duplicates", len(run.decisions))
+    return await record_duplicates(store, run.decisions, model_tag(run.model, options.name_key),
+                                   now)  # fmt: skip
 
 
 async def _incremental_rows(

@@ -129,6 +129,13 @@ async def test_model_links_are_right_and_carry_their_evidence(store):
     assert bob is not None and bob["customer"] == "c-bob"
     assert report.skipped["nothing to compare"] >= 1  # a-junk: counted, never a failure
     assert "a-junk" not in model_links and "a-junk" not in queued
+    # The same run proposes CRM duplicates as SAME_AS candidates, for a person to merge.
+    pairs = await store.read(
+        "MATCH (a:Customer)-[s:SAME_AS]->(b:Customer) RETURN a.id AS a, b.id AS b"
+    )
+    assert report.duplicates is not None and report.duplicates.added == len(pairs) > 5
+    same = [known[("customer", p["a"])] == known[("customer", p["b"])] for p in pairs]
+    assert sum(same) / len(same) >= 0.9
 
 
 async def test_a_rerun_with_nothing_new_changes_nothing(store):
