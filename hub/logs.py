@@ -15,6 +15,9 @@ import orjson
 from hub.request_id import REQUEST_ID
 
 ACCESS_LOGGER = "uvicorn.access"
+# Libraries whose debug lines quote values: the Neo4j driver logs each statement with its
+# parameters and records. They log warnings and errors only, whatever HUB_LOG_LEVEL says.
+QUIET_LOGGERS = ("neo4j", "redis", "falkordb")
 
 
 class RequestIdFilter(logging.Filter):
@@ -74,7 +77,10 @@ def json_log_config(level: str) -> dict[str, Any]:
         "handlers": {"json": handler},
         "root": {"handlers": ["json"], "level": level.upper()},
         "loggers": {
-            name: {"handlers": [], "level": level.upper(), "propagate": True}
-            for name in ("uvicorn", "uvicorn.error", ACCESS_LOGGER, "hub")
+            **{
+                name: {"handlers": [], "level": level.upper(), "propagate": True}
+                for name in ("uvicorn", "uvicorn.error", ACCESS_LOGGER, "hub")
+            },
+            **{name: {"level": "WARNING", "propagate": True} for name in QUIET_LOGGERS},
         },
     }

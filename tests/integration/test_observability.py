@@ -16,7 +16,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from prometheus_client.parser import text_string_to_metric_families
 
 from hub.app import create_app
-from hub.logs import JsonFormatter, RequestIdFilter
+from hub.logs import JsonFormatter, RequestIdFilter, json_log_config
 from hub.settings import Settings
 from resolvers.keys import create_key
 from resolvers.principal import Role
@@ -167,20 +167,25 @@ async def test_spans_for_each_step_and_statement_hold_no_value_of_the_request(sa
 
 @pytest.fixture
 def json_log() -> Any:
-    """Every log line of the test, as the JSON format writes it."""
+    """Every log line of the test, as the JSON format writes it at HUB_LOG_LEVEL=debug
+    (with the levels that configuration gives each logger)."""
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(JsonFormatter())
     handler.addFilter(RequestIdFilter())
     root = logging.getLogger()
-    level = root.level
+    levels = {"": root.level}
     root.addHandler(handler)
     root.setLevel(logging.DEBUG)
+    for name, config in json_log_config("debug")["loggers"].items():
+        levels[name] = logging.getLogger(name).level
+        logging.getLogger(name).setLevel(config["level"])
     try:
         yield stream
     finally:
         root.removeHandler(handler)
-        root.setLevel(level)
+        for name, level in levels.items():
+            logging.getLogger(name).setLevel(level)
 
 
 async def test_json_log_lines_carry_the_request_id_and_no_personal_data_or_secret(sample, json_log):
