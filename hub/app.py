@@ -1,11 +1,14 @@
 """The ASGI app: built by a factory, resources owned by its lifespan."""
 
+import functools
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, AsyncExitStack, asynccontextmanager
 from typing import Any
 
 import orjson
+from opentelemetry.sdk.trace import TracerProvider
+from opentelemetry.trace import Tracer
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -18,19 +21,30 @@ from hub.auth import AuthMiddleware
 from hub.availability import EngineGate, StartupErrors
 from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
+from hub.metrics_http import RefusalCounter, metrics_for_admins, serve_metrics_port
+from hub.observe import ObservedStore, OperationObserver
+from hub.prometheus import HubMetrics
+from hub.request_id import RequestIdMiddleware
 from hub.settings import Settings
 from hub.startup import prepare_graph, upgrade_lines
+from hub.tracing import instrument, tracer_of, tracer_provider
 from resolvers.compute import Compute
 from resolvers.context import Context
-from schema import build_schema
+from schema import build_schema, document_cache_stats
 
 logger = logging.getLogger("hub")
 
 
 class HubGraphQL(StrictGraphQL):
-    def __init__(self, settings: Settings) -> None:
-        super().__init__(build_schema(), graphql_ide="graphiql" if settings.graphiql else None)
+    def __init__(
+        self, settings: Settings, metrics: HubMetrics | None = None, tracer: Tracer | None = None
+    ) -> None:
+        observers = [functools.partial(OperationObserver, metrics, tracer)]
+        super().__init__(
+            build_schema(observers), graphql_ide="graphiql" if settings.graphiql else None
+        )
         self._settings = settings
+        self._tracer = tracer
         self._metrics = settings.metrics_config()
         self._privacy = settings.privacy_config()
         # Worker processes for work computed in Python (resolvers/compute.py), started on
@@ -114,7 +128,8 @@ class HubGraphQL(StrictGraphQL):
 
     async def get_context(self, request: Any, response: Any) -> Context:
         return Context(
-            store=request.app.state.store,
+            # Counts (and traces) the statements of this request alone (hub/observe.py).
+            store=ObservedStore(request.app.state.store, self._tracer),
             principal=request.state.principal,  # set by hub.auth.AuthMiddleware
             max_page_size=self._settings.max_page_size,
             metrics_config=self._metrics,
@@ -166,11 +181,21 @@ def open_configured_store(
     )
 
 
-def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette:
-    """The hub. With ``store`` given (tests), the app uses it and leaves it open."""
+def create_app(
+    settings: Settings, store: GraphStore | None = None, *,
+    tracing: TracerProvider | None = None,
+) -> Starlette:  # fmt: skip
+    """The hub. With ``store`` given (tests), the app uses it and leaves it open; with
+    ``tracing`` (tests), spans go to that provider whatever the settings say."""
+    provider = tracing or tracer_provider(settings)
+    metrics = HubMetrics() if settings.prometheus != "off" else None
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        metrics_server = None
+        if metrics is not None and settings.prometheus == "port":
+            metrics_server = serve_metrics_port(metrics, settings.host, settings.prometheus_port)
+            app.state.metrics_port = metrics_server.server_port
         try:
             if store is not None:
                 app.state.store = store
@@ -192,24 +217,48 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
                 yield
         finally:
             graphql.compute.close()
+            if metrics_server is not None:
+                metrics_server.shutdown()
+                metrics_server.server_close()
+            if provider is not None and tracing is None:
+                provider.shutdown()  # exports the spans still batched
 
-    graphql = HubGraphQL(settings)
+    graphql = HubGraphQL(settings, metrics, tracer_of(provider))
     routes = [
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/graphql", graphql),  # the view answers other methods with a 405 of its own
     ]
+    guarded = ["/graphql"]
+    if settings.prometheus == "admin":
+        routes.append(Route("/metrics", metrics_for_admins))
+        guarded.append("/metrics")
     redact_access_log()
-    return Starlette(
+    app = Starlette(
         routes=routes,
         lifespan=lifespan,
-        middleware=[  # credentials first: the body of a caller without any is never read
+        middleware=[
+            Middleware(RequestIdMiddleware),  # first, so that every log line carries it
+            *([Middleware(RefusalCounter, metrics=metrics)] if metrics is not None else []),
             Middleware(StartupErrors),
             Middleware(EngineGate),
-            Middleware(AuthMiddleware, settings=settings),
+            # Credentials before the body: the body of a caller without any is never read.
+            Middleware(AuthMiddleware, settings=settings, paths=tuple(guarded), metrics=metrics),
             Middleware(RequestSizeLimit, max_bytes=settings.max_body_bytes),
         ],
     )
+    app.state.metrics = metrics
+    if metrics is not None:
+        metrics.watch_store(lambda: getattr(app.state, "store", None))
+        for name in ("parser", "validation"):
+            metrics.watch_cache(name, functools.partial(_document_cache, name))
+    if provider is not None:
+        instrument(app, provider)
+    return app
+
+
+def _document_cache(name: str) -> tuple[int, int]:
+    return document_cache_stats()[name]
 
 
 class _QueryStringRedactor(logging.Filter):

@@ -19,6 +19,7 @@ from strawberry.http.ides import get_graphql_ide_html
 from graph.errors import GraphError
 from hub.availability import graph_unavailable
 from hub.http_errors import RefusalCode, refusal
+from hub.prometheus import HubMetrics
 from hub.settings import Settings
 from resolvers.keys import parse_key, principal_for_key
 from resolvers.principal import Principal, Role
@@ -115,12 +116,20 @@ class KeyCache:
         self._ttl = ttl_s
         self._size = size
         self._entries: OrderedDict[str, tuple[float, Principal | None]] = OrderedDict()
+        self.hits = 0  # lookups answered from the cache, and not (/metrics)
+        self.misses = 0
 
     def get(self, digest: str) -> tuple[bool, Principal | None]:
         entry = self._entries.get(digest)
         if entry is None or entry[0] < time.monotonic():
+            self.misses += 1
             return False, None
+        self.hits += 1
         return True, entry[1]
+
+    def stats(self) -> tuple[int, int]:
+        """(hits, misses) since the cache was made."""
+        return self.hits, self.misses
 
     def put(self, digest: str, principal: Principal | None) -> None:
         if self._ttl <= 0:
@@ -159,7 +168,7 @@ class RateLimiter:
 class Authenticator:
     def __init__(self, settings: Settings) -> None:
         self._jwt = JwtConfig.from_settings(settings)
-        self._keys = KeyCache(settings.api_key_cache_s)
+        self.keys = KeyCache(settings.api_key_cache_s)
 
     async def principal(self, store: Any, headers: dict[str, str]) -> Principal:
         """The caller; raises Unauthenticated, or GraphError when keys cannot be read."""
@@ -186,10 +195,10 @@ class Authenticator:
 
     async def _key(self, store: Any, presented: str) -> Principal:
         digest = hashlib.sha256(presented.encode()).hexdigest()
-        known, principal = self._keys.get(digest)
+        known, principal = self.keys.get(digest)
         if not known:
             principal = await principal_for_key(store, presented)
-            self._keys.put(digest, principal)
+            self.keys.put(digest, principal)
         if principal is None:
             raise Unauthenticated("the API key is not valid (unknown, revoked or malformed)")
         return principal
@@ -197,14 +206,18 @@ class Authenticator:
 
 class AuthMiddleware:
     """Pure ASGI: checks credentials and the rate limit for ``paths`` only (health checks
-    stay open), and puts the Principal in ``scope["state"]["principal"]``."""
+    stay open), and puts the Principal in ``scope["state"]["principal"]``. With
+    ``metrics``, the API-key cache's hits and misses are reported as ``api_key``."""
 
     def __init__(
-        self, app: ASGIApp, settings: Settings, paths: tuple[str, ...] = ("/graphql",)
-    ) -> None:
+        self, app: ASGIApp, settings: Settings, paths: tuple[str, ...] = ("/graphql",),
+        metrics: HubMetrics | None = None,
+    ) -> None:  # fmt: skip
         self.app = app
         self.paths = paths
         self.authenticator = Authenticator(settings)
+        if metrics is not None:
+            metrics.watch_cache("api_key", self.authenticator.keys.stats)
         self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
         self.graphiql = settings.graphiql
 
@@ -256,6 +269,7 @@ class AuthMiddleware:
     def _is_graphiql_page(self, scope: Scope, headers: dict[str, str]) -> bool:
         return (
             self.graphiql
+            and scope["path"] == "/graphql"
             and scope["method"] == "GET"
             and "text/html" in headers.get("accept", "")
             and not scope.get("query_string")

@@ -131,9 +131,15 @@ def _serve(settings: Settings) -> None:
         f"({settings.graph_url.split('://')[0]} engine)",
         highlight=False,
     )
+    from uvicorn.config import LOGGING_CONFIG
+
+    from hub.logs import json_log_config
+
+    json_logs = settings.log_format == "json"
+    log_config = json_log_config(settings.log_level) if json_logs else LOGGING_CONFIG
     try:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    log_level=settings.log_level)  # fmt: skip
+                    log_level=settings.log_level, log_config=log_config)  # fmt: skip
     except GraphError as e:
         fail(f"the hub could not start: {e}")
     except SystemExit as e:

@@ -20,6 +20,7 @@ class RefusalCode(StrEnum):
 
     BAD_REQUEST = "BAD_REQUEST"  # 400: not a well-formed GraphQL request
     UNAUTHENTICATED = "UNAUTHENTICATED"  # 401
+    FORBIDDEN = "FORBIDDEN"  # 403 (a route only admins may read: /metrics)
     NOT_FOUND = "NOT_FOUND"  # 404
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"  # 405
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"  # 413
@@ -47,5 +48,7 @@ def refusal(
         scope.get("method", "-"), scope.get("path", "-"), status, code.value,
         message if logged is None else logged,
     )  # fmt: skip
+    # Read back by hub/metrics_http.py, which counts refusals by code.
+    scope.setdefault("state", {})["refusal_code"] = code.value
     body = json.dumps({"errors": [{"message": message, "extensions": {"code": code.value}}]})
     return Response(body, status, headers=dict(headers or {}), media_type="application/json")

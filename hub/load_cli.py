@@ -133,6 +133,8 @@ def load(
     except Interrupted:
         fail("interrupted", code=130)
     _print_report(report)
+    if settings is not None and settings.prometheus_textfile_dir is not None:
+        _write_metrics(settings.prometheus_textfile_dir, report)
     if json:
         typer.echo(orjson.dumps(report_json(report), option=orjson.OPT_INDENT_2).decode())
     if report.tally.rejected > max_rejects:
@@ -140,6 +142,18 @@ def load(
             f"{report.tally.rejected:,} row(s) rejected (allowed: {max_rejects:,}); "
             f"see {report.rejects_path}"
         )
+
+
+def _write_metrics(directory: Path, report: LoadReport) -> None:
+    """The load's rows by outcome, for the node exporter's textfile collector
+    (docs/observability.md): one file per kind, replaced by the next load of that kind."""
+    from hub.prometheus import write_load_metrics
+
+    tally = report.tally
+    rows = {"read": tally.read, "written": tally.written, "unchanged": tally.unchanged,
+            "rejected": tally.rejected}  # fmt: skip
+    path = directory / f"hub_load_{report.kind}.prom"
+    write_load_metrics(path, report.kind, rows, report.seconds, time.time())
 
 
 def report_json(report: LoadReport) -> dict[str, object]:

@@ -42,6 +42,18 @@ class Settings(BaseSettings):
     # `country` and an account of a platform of no one country (docs/loading.md).
     phone_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     graphiql: bool = True
+    # Operators (docs/observability.md). Prometheus: /metrics on the API's port for admin
+    # keys, on a port of its own without credentials (bind it where only Prometheus
+    # reaches), or off; batch commands (`hub load`) write theirs to a textfile.
+    prometheus: Literal["admin", "port", "off"] = "admin"
+    prometheus_port: int = Field(default=9464, ge=0, le=65535)
+    prometheus_textfile_dir: Path | None = None
+    # OpenTelemetry traces, exported over OTLP/HTTP to this endpoint (e.g.
+    # http://collector:4318/v1/traces); no tracing at all when unset.
+    otlp_endpoint: str | None = Field(default=None, pattern=r"^https?://")
+    otel_service_name: str = "customer360-hub"
+    # One JSON object a line (with the request id) instead of uvicorn's text lines.
+    log_format: Literal["text", "json"] = "text"
     # Privacy and access (docs/security.md).
     pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
     partner_min_group_size: int = Field(default=50, ge=2, le=100_000)

@@ -2,12 +2,13 @@
 
 import functools
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
+from typing import Protocol, cast
 
 import strawberry
 from graphql import GraphQLError
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import ExecutionContext
 
 from graph.errors import GraphUnavailable
@@ -26,6 +27,7 @@ from schema.subject import SubjectMutations
 from schema.writes import WriteMutations
 
 logger = logging.getLogger("hub.graphql")
+DOCUMENT_CACHE_SIZE = 256  # documents whose parse, and whose validation, are kept
 
 
 @strawberry.type(description="Read the customer-360 graph.")
@@ -110,19 +112,24 @@ class HubMaskErrors(MaskErrors):
         )
 
 
-def build_schema() -> strawberry.Schema:
+def build_schema(
+    observers: Sequence[Callable[[], SchemaExtension]] = (),
+) -> strawberry.Schema:
+    """The schema. ``observers`` (extension factories: hub/observe.py's) come first, so
+    they see every step and the errors as the others leave them."""
     holder = SchemaHolder()
     schema = HubSchema(
         query=Query,
         mutation=Mutation,
         extensions=[
+            *observers,
             # Who may ask what, and how much, before anything runs; the audit entry after.
             functools.partial(RequestGuard, holder),
             # Parsing and validating a customer-360 query costs more than running it; a
             # document's result depends on its text alone, so both are cached by text.
             # (Factories: the caches live at module level, shared by every request.)
-            functools.partial(HubParserCache, maxsize=256),
-            functools.partial(ValidationCache, maxsize=256),
+            functools.partial(HubParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+            functools.partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
             functools.partial(
                 HubMaskErrors,
                 should_mask_error=lambda e: not _is_client_error(e),
@@ -132,3 +139,17 @@ def build_schema() -> strawberry.Schema:
     )
     holder.schema = schema._schema
     return schema
+
+
+class _Cached(Protocol):
+    def cache_info(self) -> "functools._CacheInfo": ...
+
+
+def document_cache_stats() -> dict[str, tuple[int, int]]:
+    """(hits, misses) of the parser and validation caches, which every schema of the
+    process shares (Strawberry keeps them at module level, by size)."""
+    # Both are functools.lru_cache wrappers (typed as plain callables by Strawberry).
+    parser = cast(_Cached, ParserCache(maxsize=DOCUMENT_CACHE_SIZE).cached_parse_document)
+    validator = ValidationCache(maxsize=DOCUMENT_CACHE_SIZE).cached_validate_document
+    parse, validate = parser.cache_info(), cast(_Cached, validator).cache_info()
+    return {"parser": (parse.hits, parse.misses), "validation": (validate.hits, validate.misses)}
