@@ -81,12 +81,11 @@ class RefreshCounts:
 
 def exit_statement(rule: Compiled) -> str:
     """Close the open spells of customers ``rule`` no longer selects (or now hidden)."""
-    lets = "".join(f", {expr} AS {name}" for name, expr in rule.lets.items())
     return "\n".join(
         [
             "MATCH (a:Audience {id: $audience})<-[m:IN_AUDIENCE]-(e:Customer)",
             "WHERE m.exited_at IS NULL",
-            f"WITH m, e{lets}",
+            *rule.bind("m, e"),
             f"WHERE NOT ({visible('e')}) OR NOT ({rule.condition})",
             "SET m.exited_at = $now",
             "RETURN count(m) AS exited",

@@ -346,8 +346,8 @@ CUSTOMER_SORTS: dict[str, str] = {
 }
 
 
-def _customers_match(computed: bool) -> list[str]:
-    lines = ["MATCH (e:Customer)", "WHERE " + " AND ".join(CUSTOMER_FILTERS)]
+def _customers_match(computed: bool, rule: Sequence[str] = ()) -> list[str]:
+    lines = ["MATCH (e:Customer)", "WHERE " + " AND ".join(CUSTOMER_FILTERS), *rule]
     if computed:
         lines += [
             f"WITH e, {SPEND} AS spend, {LAST_ACTIVITY} AS last_activity, "
@@ -358,17 +358,20 @@ def _customers_match(computed: bool) -> list[str]:
     return lines
 
 
-def customers_page_head(sort: str, descending: bool, computed: bool) -> str:
+def customers_page_head(
+    sort: str, descending: bool, computed: bool, rule: Sequence[str] = ()
+) -> str:
     """Bind `e` and its sort key `sk` for one page of customers: filtered, sorted by
     ``sort`` then id (both ascending or both descending), after the keyset cursor
     `$after` ([sort key, id]), at most `$limit`. ``computed``: a filter or the sort needs
-    spend / last activity / consents, which are then computed per customer."""
+    spend / last activity / consents, which are then computed per customer. ``rule``:
+    the lines of a compiled `where` rule (graph/rules.py), applied after the filters."""
     key = CUSTOMER_SORTS[sort]  # KeyError for anything not allow-listed
     cmp = "<" if descending else ">"
     direction = " DESC" if descending else ""
     return "\n".join(
         [
-            *_customers_match(computed or sort in ("spend", "last_activity")),
+            *_customers_match(computed or sort in ("spend", "last_activity"), rule),
             f"WITH e, {key} AS sk",
             f"WHERE $after IS NULL OR sk {cmp} $after[0]"
             f" OR (sk = $after[0] AND e.id {cmp} $after[1])",
@@ -377,8 +380,8 @@ def customers_page_head(sort: str, descending: bool, computed: bool) -> str:
     )
 
 
-def customers_count(computed: bool) -> str:
-    return "\n".join([*_customers_match(computed), "RETURN count(e) AS total"])
+def customers_count(computed: bool, rule: Sequence[str] = ()) -> str:
+    return "\n".join([*_customers_match(computed, rule), "RETURN count(e) AS total"])
 
 
 def customers_query(

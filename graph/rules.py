@@ -172,6 +172,20 @@ class Compiler:
 
     params: dict[str, Any] = field(default_factory=dict)
     lets: dict[str, str] = field(default_factory=dict)
+    # FalkorDB refuses a pattern predicate OR-ed with a value a WITH computed ("Type
+    # mismatch"), so once a rule needs lets, its pattern conditions become lets too.
+    patterns_as_lets: bool = False
+    patterns: int = 0
+    # Metrics over the lets, bound by a second WITH: FalkorDB drops a WITH variable that
+    # a WHERE reads only inside a list expression, so a metric is never computed there.
+    derived: dict[str, str] = field(default_factory=dict)
+
+    def exists(self, pattern: str) -> str:
+        """A condition: ``pattern`` (from `e`, no variables of its own) has a match."""
+        self.patterns += 1
+        if not self.patterns_as_lets:
+            return pattern
+        return f"({self.let(f'size([{pattern} | 1]) > 0')})"
 
     def param(self, value: Any) -> str:
         name = f"r{len(self.params)}"
@@ -192,7 +206,11 @@ class Compiler:
         expression, bases = METRICS[metric]
         for base in bases:
             self.lets.setdefault(base, BASE_VALUES[base])
-        return expression
+        if expression in bases:
+            return expression
+        name = f"d_{metric}"
+        self.derived[name] = expression
+        return name
 
     def trait(self, name: str) -> str:
         p = self.param(name)
@@ -216,7 +234,7 @@ class Compiler:
                     return f"coalesce({prop} IN ${self.param(list(value))}, false)"
                 return f"coalesce({prop} {NUMERIC_OPS[op]} ${self.param(value)}, false)"
             case HasTag(tag, None):
-                return f"(e)-[:TAGGED]->(:Tag {{id: ${self.param(tag)}}})"
+                return self.exists(f"(e)-[:TAGGED]->(:Tag {{id: ${self.param(tag)}}})")
             case HasTag(tag, weight):
                 t, w, n = self.param(tag), self.param(weight), len(self.lets)
                 found = self.let(
@@ -225,13 +243,15 @@ class Compiler:
                 )
                 return f"({found})"
             case InSegment(segment):
-                return f"(e)-[:IN_SEGMENT]->(:Segment {{id: ${self.param(segment)}}})"
+                return self.exists(f"(e)-[:IN_SEGMENT]->(:Segment {{id: ${self.param(segment)}}})")
             case HasIdentity(platform):
-                return f"(e)-[:HAS_ACCOUNT]->(:SocialAccount {{platform: ${self.param(platform)}}})"
+                p = self.param(platform)
+                return self.exists(f"(e)-[:HAS_ACCOUNT]->(:SocialAccount {{platform: ${p}}})")
             case EngagedWith(brand, kinds, since):
                 b = self.param(brand)
                 if since is None:
-                    return "(" + " OR ".join(ENGAGEMENT_EVER[k].format(b=b) for k in kinds) + ")"
+                    ever = [self.exists(ENGAGEMENT_EVER[k].format(b=b)) for k in kinds]
+                    return "(" + " OR ".join(ever) + ")"
                 s, n = self.param(since), len(self.lets)
                 sizes = " + ".join(
                     f"size({ENGAGEMENT_SINCE[k].format(n=n, b=b, s=s)})" for k in kinds
@@ -298,14 +318,27 @@ class Compiled:
     lets: dict[str, str]
     condition: str
     params: dict[str, Any]
+    derived: dict[str, str] = field(default_factory=dict)
+
+    def bind(self, carry: str = "e") -> list[str]:
+        """WITH lines that keep ``carry`` (which binds `e`) and compute the lets, then the
+        metrics over them."""
+        values = "".join(f", {expr} AS {name}" for name, expr in self.lets.items())
+        lines = [f"WITH {carry}{values}"]
+        if self.derived:
+            kept = "".join(f", {name}" for name in self.lets)
+            metrics = ", ".join(f"{expr} AS {name}" for name, expr in self.derived.items())
+            lines.append(f"WITH {carry}{kept}, {metrics}")
+        return lines
 
     def where(self, carry: str = "e") -> list[str]:
-        """Lines that keep the rows (binding `e`, and ``carry``) that match: the lets
-        computed, then the condition."""
-        if not self.lets:
-            return [f"WITH {carry} WHERE {self.condition}"]
-        values = ", ".join(f"{expr} AS {name}" for name, expr in self.lets.items())
-        return [f"WITH {carry}, {values}", f"WHERE {self.condition}"]
+        """Lines that keep the rows (binding `e`, and ``carry``) that match."""
+        return [*self.bind(carry), f"WHERE {self.condition}"]
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every value the lines bind besides `e`."""
+        return (*self.lets, *self.derived)
 
     @property
     def lines(self) -> list[str]:
@@ -319,7 +352,11 @@ def compile_rule(
     """``rule`` (None: every customer) compiled, for a caller who may (or may not) see
     restricted customers (graph/restriction.py). ``compiler`` may already hold lets a
     caller needs too (group-by values). Raises KeyError for an unknown name."""
-    c = compiler or Compiler()
+    base = compiler or Compiler()
+    c = Compiler(dict(base.params), dict(base.lets), derived=dict(base.derived))
     condition = c.compile(rule) if rule is not None else "true"
+    if c.lets and c.patterns:
+        c = Compiler(dict(base.params), dict(base.lets), True, derived=dict(base.derived))
+        condition = c.compile(rule) if rule is not None else "true"
     params = {**c.params, **knobs.params(), "include_restricted": include_restricted}
-    return Compiled(dict(c.lets), condition, params)
+    return Compiled(dict(c.lets), condition, params, dict(c.derived))

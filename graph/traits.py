@@ -11,7 +11,8 @@ network reads never follow (graph/model.py).
 """
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as default
 from typing import Any
 
 from graph.store import GraphStore, Params
@@ -98,7 +99,7 @@ class TraitSpec:
     source: str
     aggregate: str
     field: str | None = None
-    conditions: dict[str, str] = field(default_factory=dict)
+    conditions: dict[str, str] = default(default_factory=dict)
     window_days: int | None = None
     description: str | None = None
 
