@@ -89,6 +89,11 @@ CUSTOMER_PARTS: dict[str, Part] = {
         "withdrawn_at: kr.withdrawn_at, source: kr.source, policy_version: kr.policy_version}",
     ),
     "segments": Part("(e)-[:IN_SEGMENT]->(sx:Segment)", "sx {.id, .name}"),
+    # Computed traits (graph/traits.py).
+    "traits": Part(
+        "(e)-[hx:HAS_TRAIT]->(trx:Trait)",
+        "{name: trx.id, value: hx.value, computed_at: hx.computed_at}",
+    ),
     # How the customer engages with each brand (graph/engagement.py), one item per act.
     "brands_engaged": Part(
         "",
@@ -346,7 +351,8 @@ CUSTOMER_SORTS: dict[str, str] = {
 }
 
 
-def _customers_match(computed: bool, rule: Sequence[str] = ()) -> list[str]:
+def customers_match(computed: bool, rule: Sequence[str] = ()) -> list[str]:
+    """Lines binding `e` to each customer of the page filters (and ``rule`` lines)."""
     lines = ["MATCH (e:Customer)", "WHERE " + " AND ".join(CUSTOMER_FILTERS), *rule]
     if computed:
         lines += [
@@ -371,7 +377,7 @@ def customers_page_head(
     direction = " DESC" if descending else ""
     return "\n".join(
         [
-            *_customers_match(computed or sort in ("spend", "last_activity"), rule),
+            *customers_match(computed or sort in ("spend", "last_activity"), rule),
             f"WITH e, {key} AS sk",
             f"WHERE $after IS NULL OR sk {cmp} $after[0]"
             f" OR (sk = $after[0] AND e.id {cmp} $after[1])",
@@ -381,7 +387,7 @@ def customers_page_head(
 
 
 def customers_count(computed: bool, rule: Sequence[str] = ()) -> str:
-    return "\n".join([*_customers_match(computed, rule), "RETURN count(e) AS total"])
+    return "\n".join([*customers_match(computed, rule), "RETURN count(e) AS total"])
 
 
 def customers_query(

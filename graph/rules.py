@@ -287,6 +287,21 @@ class Compiler:
         return "(" + " AND ".join(parts) + ")"
 
 
+# Group-by dimensions of `customers(where:) { groups }` besides traits and metrics.
+GROUP_FIELDS = {"country": "e.country", "region": "e.region"}
+MAX_GROUPS = 1000
+
+
+def group_lines(key: str, value: str | None) -> list[str]:
+    """After a rule's lines: one row per group `grp` (``key``, an expression the compiler
+    made) with its customers counted, and ``value`` summed and averaged (nulls skipped)."""
+    return [
+        f"WITH {key} AS grp, {value or 'null'} AS val",
+        "RETURN grp, count(*) AS count, sum(val) AS sum, avg(val) AS avg",
+        f"ORDER BY grp LIMIT {MAX_GROUPS}",
+    ]
+
+
 @dataclass(frozen=True)
 class Knobs:
     """What the metric conditions need: the moment they are computed at and the metrics'

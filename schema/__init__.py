@@ -13,6 +13,7 @@ from strawberry.types import ExecutionContext
 from graph.errors import GraphUnavailable
 from resolvers.errors import GRAPH_UNAVAILABLE_MESSAGE, INTERNAL_MESSAGE, ApiError, ErrorCode
 from schema.admin import AdminMutations, AdminQueries
+from schema.audiences import AudienceMutations, AudienceQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.customers import CustomerQueries
@@ -23,6 +24,7 @@ from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 from schema.partner import PartnerQueries
 from schema.subject import SubjectMutations
+from schema.traits import TraitMutations, TraitQueries
 from schema.writes import WriteMutations
 
 logger = logging.getLogger("hub.graphql")
@@ -39,6 +41,8 @@ class Query(
     DuplicateQueries,
     IdentityQueries,
     ComplaintQueries,
+    TraitQueries,
+    AudienceQueries,
 ):
     pass
 
@@ -55,6 +59,8 @@ class Mutation(
     ComplaintMutations,
     IdentityMutations,
     DuplicateMutations,
+    TraitMutations,
+    AudienceMutations,
 ):
     pass
 
