@@ -35,7 +35,7 @@ RETURN t AS at, count(m) AS size ORDER BY at
 # Who entered or left in [$start, $end), newest first.
 CHANGES = f"""
 MATCH (a:Audience {{id: $audience}})<-[m:IN_AUDIENCE]-(c:Customer)
-WHERE {visible('c')}
+WHERE {visible("c")}
   AND ((m.entered_at >= $start AND m.entered_at < $end)
        OR (m.exited_at >= $start AND m.exited_at < $end))
 RETURN c.id AS id, m.entered_at AS entered_at, m.exited_at AS exited_at
@@ -46,7 +46,7 @@ ORDER BY coalesce(m.exited_at, m.entered_at) DESC, id LIMIT $limit
 _MEMBERS = f"""
 MATCH (a:Audience {{id: $audience}})<-[m:IN_AUDIENCE]-(c:Customer)
 WHERE m.entered_at < $end AND (m.exited_at IS NULL OR m.exited_at > $start)
-  AND {visible('c')}
+  AND {visible("c")}
 WITH DISTINCT c
 """
 _ENGAGED = (
@@ -60,7 +60,8 @@ BREAKDOWNS: dict[str, str] = {
     "WITH size(members) AS n, coalesce(c.region, '') AS grp, count(c) AS k\n"
     "RETURN grp, '' AS sub, n, k",
     # share of the members who engaged with each content type in the period
-    "content_type": _MEMBERS + "WITH collect(c) AS members\nUNWIND members AS c\n"
+    "content_type": _MEMBERS
+    + "WITH collect(c) AS members\nUNWIND members AS c\n"
     + _ENGAGED
     + "WITH size(members) AS n, p.content_type AS sub, count(DISTINCT c) AS k\n"
     "WHERE sub IS NOT NULL\nRETURN '' AS grp, sub, n, k",

@@ -10,7 +10,7 @@ never null (a missing value compares false), so NOT is the complement of its rul
 """
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 from graph.consent_rules import live_consent
 from graph.restriction import visible
@@ -25,13 +25,11 @@ NUMERIC_OPS = {"eq": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": 
 # Per-customer base values the metrics are made of: name -> expression over `e`.
 BASE_VALUES = {
     "m_orders": "size([(e)-[:MADE]->(mo:Purchase) | mo])",
-    "m_spend": "reduce(s = 0.0, t IN [(e)-[:MADE]->(ms:Purchase) | coalesce(ms.total, 0)] "
-    "| s + t)",
+    "m_spend": "reduce(s = 0.0, t IN [(e)-[:MADE]->(ms:Purchase) | coalesce(ms.total, 0)] | s + t)",
     "m_last": "reduce(m = -1, t IN [(e)-[:MADE]->(ml:Purchase) | ml.at] "
     "| CASE WHEN t IS NOT NULL AND t > m THEN t ELSE m END)",
     "m_complaints": "size([(e)-[:FILED]->(mc:Complaint) | mc])",
-    "m_interactions": "size([(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[mi:INTERACTED]->(:Post) "
-    "| mi])",
+    "m_interactions": "size([(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[mi:INTERACTED]->(:Post) | mi])",
     "m_activity": "reduce(m = -1, t IN [(e)-[:MADE]->(lp:Purchase) | lp.at]"
     " + [(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[li:INTERACTED]->(:Post) | li.at]"
     " + [(e)-[:FILED]->(lc:Complaint) | lc.opened_at]"
@@ -45,7 +43,8 @@ METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
     "orders": ("m_orders", ("m_orders",)),
     "spend": ("m_spend", ("m_spend",)),
     "average_order_value": (
-        "CASE WHEN m_orders = 0 THEN null ELSE m_spend / m_orders END", ("m_orders", "m_spend")
+        "CASE WHEN m_orders = 0 THEN null ELSE m_spend / m_orders END",
+        ("m_orders", "m_spend"),
     ),
     "recency_days": (_RECENCY, ("m_last",)),
     "recency_score": (
@@ -161,8 +160,8 @@ class CreatedBetween:
     end: int | None
 
 
-Rule = Union[AllOf, AnyOf, NotRule, Profile, HasTag, InSegment, HasIdentity, EngagedWith,
-             LiveConsent, TraitIs, MetricIs, ActiveBetween, CreatedBetween]  # fmt: skip
+Rule = (AllOf | AnyOf | NotRule | Profile | HasTag | InSegment | HasIdentity | EngagedWith
+        | LiveConsent | TraitIs | MetricIs | ActiveBetween | CreatedBetween)  # fmt: skip
 
 
 @dataclass

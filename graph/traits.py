@@ -11,6 +11,7 @@ network reads never follow (graph/model.py).
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field as default
 from typing import Any
@@ -182,8 +183,7 @@ def _aggregation(spec: TraitSpec) -> list[str]:
     # first / last: an event without a time cannot be placed, so it never counts.
     direction = "" if spec.aggregate == "first" else " DESC"
     return [
-        f"WITH t, c, CASE WHEN at IS NULL THEN null ELSE v END AS v, at "
-        f"ORDER BY at{direction}, v",
+        f"WITH t, c, CASE WHEN at IS NULL THEN null ELSE v END AS v, at ORDER BY at{direction}, v",
         "WITH t, c, collect(v)[0] AS value",
     ]
 
@@ -269,12 +269,12 @@ async def refresh_traits(
     return run
 
 
-async def customers_touched(store: GraphStore, kind: str, rows: list[Params]) -> list[str]:
+async def customers_touched(store: GraphStore, kind: str, rows: Sequence[Params]) -> list[str]:
     """Ids of the customers whose traits rows of ``kind`` may change ([] for kinds no
     trait reads)."""
     if kind == "customers":
         return sorted({str(r["id"]) for r in rows})
-    if kind in ("purchases", "complaints"):
+    if kind in ("purchases", "complaints", "contacts"):
         return sorted({str(r["customer_id"]) for r in rows})
     accounts = {
         "interactions": "account_id",

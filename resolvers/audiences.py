@@ -46,8 +46,10 @@ async def save(
         raise bad_input("a name is 1-200 characters", "input.name")
     now = ctx.clock()
     rules.parse_rule(raw_rule, now, ctx.principal.role, "input.rule")  # refuse before storing
-    params = {"id": audience_id, "name": name.strip(), "description": description,
-              "rule": rules.to_json(raw_rule), "owner": ctx.principal.subject, "now": now}  # fmt: skip
+    params = {
+        "id": audience_id, "name": name.strip(), "description": description,
+        "rule": rules.to_json(raw_rule), "owner": ctx.principal.subject, "now": now,
+    }  # fmt: skip
     await ctx.store.write(g.SAVE_AUDIENCE, params)
     await refresh(ctx, audience_id)
     return await record(ctx, audience_id)

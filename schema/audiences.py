@@ -122,9 +122,11 @@ class Audience:
     ) -> list[AudienceSize]:
         points = [to_epoch_ms(t, "at") for t in at]
         rows = await audiences.sizes(info.context, self.audience_id, points)
-        return [AudienceSize(at=ms_to_datetime(r["at"]), size=int(r["size"])) for r in rows]  # type: ignore[arg-type]
+        return [AudienceSize(at=_time(r["at"]), size=int(r["size"])) for r in rows]
 
-    @strawberry.field(description="Who entered or left in [from, until), newest first (1000 at most).")
+    @strawberry.field(
+        description="Who entered or left in [from, until), newest first (1000 at most)."
+    )
     async def changes(
         self,
         info: Info[Context, None],
@@ -133,8 +135,11 @@ class Audience:
         start, end = _period(period, "period")
         rows = await audiences.changes(info.context, self.audience_id, start, end)
         return [
-            AudienceChange(customer_id=r["id"], entered_at=ms_to_datetime(r["entered_at"]),  # type: ignore[arg-type]
-                           exited_at=ms_to_datetime(r["exited_at"]))  # fmt: skip
+            AudienceChange(
+                customer_id=r["id"],
+                entered_at=_time(r["entered_at"]),
+                exited_at=ms_to_datetime(r["exited_at"]),
+            )
             for r in rows
         ]
 
@@ -150,9 +155,15 @@ class Audience:
         b: Annotated[Period, strawberry.argument(description="Period B (after).")],
     ) -> list[BreakdownCell]:
         cells = await audiences.compare(
-            info.context, self.audience_id, by.value, _period(a, "a"), _period(b, "b")
+            info.context, self.audience_id, str(by.value), _period(a, "a"), _period(b, "b")
         )
         return [BreakdownCell.of(c) for c in cells]
+
+
+def _time(ms: Any) -> datetime:
+    at = ms_to_datetime(ms)
+    assert at is not None  # the statements return times that are set
+    return at
 
 
 def _period(p: Period, argument: str) -> tuple[int, int]:

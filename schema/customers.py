@@ -12,8 +12,8 @@ from resolvers import customers as customer_reads
 from resolvers.aggregates import GroupSpec, customer_groups
 from resolvers.context import Context
 from resolvers.errors import bad_input
-from resolvers.rules import compile_for
 from resolvers.ids import encode_key_cursor, key_for
+from resolvers.rules import compile_for
 from resolvers.selection import time_range
 from schema.base import After, Edge, First, PageInfo
 from schema.customer import Customer, customer_shape
@@ -141,7 +141,9 @@ class CustomerGroup:
     key: strawberry.scalars.JSON = strawberry.field(description="The group's value (null: none).")
     count: int = strawberry.field(description="Customers in the group.")
     sum: float | None = strawberry.field(description="Sum of the measure (null: no measure).")
-    avg: float | None = strawberry.field(description="Mean of the measure, over customers with one.")
+    avg: float | None = strawberry.field(
+        description="Mean of the measure, over customers with one."
+    )
 
 
 @strawberry.type(description="A page of customers.")
@@ -176,12 +178,17 @@ class CustomerConnection:
         measure, of_name = None, None
         if of is not None:
             measure = "trait" if of.trait is not None else "metric"
-            of_name = of.trait if of.trait is not None else (of.metric.value if of.metric else None)
+            metric = of.metric.value if of.metric is not None else None
+            of_name = of.trait if of.trait is not None else metric
         spec = GroupSpec(by.dimension.value, name, measure, of_name)
         rows = await customer_groups(info.context, self._query, spec)
         return [
-            CustomerGroup(key=r["grp"], count=int(r["count"]),
-                          sum=r["sum"] if measure is not None else None, avg=r["avg"])  # fmt: skip
+            CustomerGroup(
+                key=r["grp"],
+                count=int(r["count"]),
+                sum=r["sum"] if measure is not None else None,
+                avg=r["avg"],
+            )
             for r in rows
         ]
 

@@ -4,7 +4,7 @@
 import dataclasses
 from datetime import datetime
 from enum import Enum
-from typing import Any, Optional
+from typing import Any
 
 import strawberry
 
@@ -109,13 +109,13 @@ class RuleTimeRange:
     "`not` negates one; the others are conditions (docs/audiences.md)."
 )
 class CustomerRule:
-    and_: Optional[list["CustomerRule"]] = strawberry.field(
+    and_: list["CustomerRule"] | None = strawberry.field(
         default=None, name="and", description="All of these rules."
     )
-    or_: Optional[list["CustomerRule"]] = strawberry.field(
+    or_: list["CustomerRule"] | None = strawberry.field(
         default=None, name="or", description="Any of these rules."
     )
-    not_: Optional["CustomerRule"] = strawberry.field(
+    not_: "CustomerRule | None" = strawberry.field(
         default=None, name="not", description="Not this rule."
     )
     profile: ProfileCondition | None = strawberry.field(default=None, description="Profile.")

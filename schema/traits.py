@@ -92,10 +92,11 @@ class TraitDefinition:
     @classmethod
     def from_record(cls, r: dict[str, Any]) -> "TraitDefinition":
         names, values = r.get("condition_names") or [], r.get("condition_values") or []
+        pairs = zip(names, values, strict=True)
         return cls(
             name=r["id"], source=TraitSource(r["source"]),
             aggregate=TraitAggregate(r["aggregate"]), field=r.get("field"),
-            conditions=[TraitConditionValue(name=n, value=v) for n, v in zip(names, values)],
+            conditions=[TraitConditionValue(name=n, value=v) for n, v in pairs],
             window_days=r.get("window_days"), description=r.get("description"),
             owner=r.get("owner"), updated_at=ms_to_datetime(r.get("updated_at")),
         )  # fmt: skip

@@ -156,7 +156,8 @@ async def test_audience_history_and_period_comparison(graph):
     )  # fmt: skip
     assert [s["size"] for s in history["sizes"]] == [0, 3, 2, 3]
     assert [(c["customerId"], c["exitedAt"] is not None) for c in history["changes"]] == [
-        ("c2", False), ("c4", True)
+        ("c2", False),
+        ("c4", True),
     ]
     # Members in A: c1 c3 c4 (3), video 2 of 3, activity 0; in B: c1 c2 c3 (3), video 0,
     # activity 2 of 3.

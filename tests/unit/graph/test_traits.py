@@ -11,8 +11,11 @@ from graph.traits import TraitRefused, TraitSpec
         (TraitSpec("x", "purchases", "sum", "channel"), "field", "numeric"),
         (TraitSpec("x", "purchases", "count", "amount"), "field", "no field"),
         (TraitSpec("x", "purchases", "avg"), "field", "needs a field"),
-        (TraitSpec("x", "interactions", "count", None, {"category": "a"}), "conditions.category",
-         "cannot be narrowed"),
+        (
+            TraitSpec("x", "interactions", "count", None, {"category": "a"}),
+            "conditions.category",
+            "cannot be narrowed",
+        ),
         (TraitSpec("x", "orders", "count"), "source", "unknown source"),
         (TraitSpec("x", "purchases", "median", "amount"), "aggregate", "unknown aggregate"),
         (TraitSpec("X y", "purchases", "count"), "name", "lower-case"),
