@@ -1,6 +1,17 @@
 """`make bench`: run every benchmark."""
 
-from bench import crash, customer360, exact_links, healthz, identity, ingest, predict, read, write
+from bench import (
+    audiences,
+    crash,
+    customer360,
+    exact_links,
+    healthz,
+    identity,
+    ingest,
+    predict,
+    read,
+    write,
+)
 
 customer360.main()
 ingest.main()
@@ -11,3 +22,4 @@ exact_links.main()
 identity.main()
 predict.main()
 write.main()
+audiences.main()

@@ -17,7 +17,8 @@ NODE_LABELS: tuple[str, ...] = (
 )
 
 # The hub's own records. They are never linked to the nodes above by a relationship (they
-# name customers and brands by id in properties), so no traversal reaches them.
+# name customers and brands by id in properties), so no traversal reaches them; the one
+# exception is DERIVED_RELATIONSHIPS below, which network reads never follow.
 SYSTEM_LABELS: tuple[str, ...] = (
     "ApiKey",
     "AuditEntry",
@@ -29,17 +30,25 @@ SYSTEM_LABELS: tuple[str, ...] = (
     "IdempotencyKey",
     "OutboxEvent",
     "SlaPolicy",
+    "Trait",
+    "Audience",
 )
 
 # Relationship types that record a proposal for a person to review, or a person's decision
 # on one (admins only), not a fact about the world: network reads never traverse them
 # (graph/network.py).
 REVIEW_RELATIONSHIPS: tuple[str, ...] = ("SAME_AS", "LINK_CANDIDATE", "LINK_DECISION")
+# Relationship types the hub derives from other data, from a customer to a system record:
+# a computed trait's value (`Trait`) and an audience membership spell (`Audience`).
+# Following them would put every customer sharing a trait two hops from each other.
+DERIVED_RELATIONSHIPS: tuple[str, ...] = ("HAS_TRAIT", "IN_AUDIENCE")
 
 
 def is_review(rel: str) -> str:
-    """A condition on a bound relationship variable: it is a review record."""
-    return f"type({rel}) IN [{', '.join(repr(t) for t in REVIEW_RELATIONSHIPS)}]"
+    """A condition on a bound relationship variable: it is a review record, or a derived
+    one (DERIVED_RELATIONSHIPS): not a fact network reads follow."""
+    types = (*REVIEW_RELATIONSHIPS, *DERIVED_RELATIONSHIPS)
+    return f"type({rel}) IN [{', '.join(repr(t) for t in types)}]"
 
 
 # Every label whose `id` is unique.

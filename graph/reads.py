@@ -89,6 +89,11 @@ CUSTOMER_PARTS: dict[str, Part] = {
         "withdrawn_at: kr.withdrawn_at, source: kr.source, policy_version: kr.policy_version}",
     ),
     "segments": Part("(e)-[:IN_SEGMENT]->(sx:Segment)", "sx {.id, .name}"),
+    # Computed traits (graph/traits.py).
+    "traits": Part(
+        "(e)-[hx:HAS_TRAIT]->(trx:Trait)",
+        "{name: trx.id, value: hx.value, computed_at: hx.computed_at}",
+    ),
     # How the customer engages with each brand (graph/engagement.py), one item per act.
     "brands_engaged": Part(
         "",
@@ -346,8 +351,9 @@ CUSTOMER_SORTS: dict[str, str] = {
 }
 
 
-def _customers_match(computed: bool) -> list[str]:
-    lines = ["MATCH (e:Customer)", "WHERE " + " AND ".join(CUSTOMER_FILTERS)]
+def customers_match(computed: bool, rule: Sequence[str] = ()) -> list[str]:
+    """Lines binding `e` to each customer of the page filters (and ``rule`` lines)."""
+    lines = ["MATCH (e:Customer)", "WHERE " + " AND ".join(CUSTOMER_FILTERS), *rule]
     if computed:
         lines += [
             f"WITH e, {SPEND} AS spend, {LAST_ACTIVITY} AS last_activity, "
@@ -358,17 +364,20 @@ def _customers_match(computed: bool) -> list[str]:
     return lines
 
 
-def customers_page_head(sort: str, descending: bool, computed: bool) -> str:
+def customers_page_head(
+    sort: str, descending: bool, computed: bool, rule: Sequence[str] = ()
+) -> str:
     """Bind `e` and its sort key `sk` for one page of customers: filtered, sorted by
     ``sort`` then id (both ascending or both descending), after the keyset cursor
     `$after` ([sort key, id]), at most `$limit`. ``computed``: a filter or the sort needs
-    spend / last activity / consents, which are then computed per customer."""
+    spend / last activity / consents, which are then computed per customer. ``rule``:
+    the lines of a compiled `where` rule (graph/rules.py), applied after the filters."""
     key = CUSTOMER_SORTS[sort]  # KeyError for anything not allow-listed
     cmp = "<" if descending else ">"
     direction = " DESC" if descending else ""
     return "\n".join(
         [
-            *_customers_match(computed or sort in ("spend", "last_activity")),
+            *customers_match(computed or sort in ("spend", "last_activity"), rule),
             f"WITH e, {key} AS sk",
             f"WHERE $after IS NULL OR sk {cmp} $after[0]"
             f" OR (sk = $after[0] AND e.id {cmp} $after[1])",
@@ -377,8 +386,8 @@ def customers_page_head(sort: str, descending: bool, computed: bool) -> str:
     )
 
 
-def customers_count(computed: bool) -> str:
-    return "\n".join([*_customers_match(computed), "RETURN count(e) AS total"])
+def customers_count(computed: bool, rule: Sequence[str] = ()) -> str:
+    return "\n".join([*customers_match(computed, rule), "RETURN count(e) AS total"])
 
 
 def customers_query(

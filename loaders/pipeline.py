@@ -25,6 +25,7 @@ from pydantic import ValidationError
 
 from graph.errors import GraphUnavailable
 from graph.store import GraphStore, WriteCounters
+from graph.traits import customers_touched, refresh_traits
 from graph.writes import write_rows
 from loaders.aliases import map_merged
 from loaders.erasures import ErasureGuard
@@ -350,6 +351,7 @@ class GraphSink:
         self.guard = ErasureGuard(store, erasure_key)
         self._reported: set[str] = set()
         self.written: set[str] = set()  # customers or accounts written (for resolution)
+        self.touched: set[str] = set()  # customers whose computed traits may have changed
 
     async def screen(
         self, rows: list[Row], tally: Tally, origins: Sequence[Origin] | None = None
@@ -398,6 +400,10 @@ class GraphSink:
             counters += outcome.counters
             for decision in outcome.conflicts or []:
                 self._report(decision, tally)
+        if result.written:
+            # A batch that changed something: its customers' traits are recomputed when
+            # the load ends (graph/traits.py); accounts count through their links now.
+            self.touched.update(await customers_touched(self.store, self.kind, rows))
         return counters
 
     def _report(self, decision: Decision, tally: Tally) -> None:
@@ -434,7 +440,9 @@ async def write_records(
     kept = await sink.screen(prepared, tally)
     if tally.rejected:
         raise ErasedRows(f"{tally.rejected} {kind} row(s) name erased or merged customers")
-    return await sink.write(kept, tally)
+    counters = await sink.write(kept, tally)
+    await refresh_traits(store, now, customers=sorted(sink.touched))
+    return counters
 
 
 ProgressFn = Callable[[int, int, int], None]  # (records done, bytes done, bytes total)
@@ -530,6 +538,11 @@ async def load_files(
             report.resolution = await _with_retry(
                 partial(_resolve_written, sink, options.resolve), options.retry_for_s, on_retry
             )
+        if sink is not None and sink.touched:
+            await _with_retry(
+                partial(refresh_traits, sink.store, sink.now, sorted(sink.touched)),
+                options.retry_for_s, on_retry,
+            )  # fmt: skip
     finally:
         reader.stop.set()
         with contextlib.suppress(queue.Empty):

@@ -50,6 +50,16 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
         )
     },
     ("mutation", "setSlaPolicy"): frozenset({ADMIN}),
+    # Traits and audiences (docs/audiences.md): analysts define and save, admins too.
+    **{
+        ("query", name): READERS
+        for name in ("traitDefinitions", "audiencePreview", "audiences", "audience")
+    },
+    **{
+        ("mutation", name): frozenset({ANALYST, ADMIN})
+        for name in ("defineTrait", "saveAudience", "refreshAudience")
+    },
+    **{("mutation", name): frozenset({ADMIN}) for name in ("deleteTrait", "refreshTraits")},
     # The complaint queue names customers: apps and admins, not analysts.
     **{
         ("query", name): frozenset({APP, ADMIN})

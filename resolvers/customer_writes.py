@@ -13,6 +13,7 @@ from graphql import OperationDefinitionNode
 from pydantic import BaseModel, ValidationError
 
 from graph import customer_writes as q
+from graph.traits import customers_touched, refresh_traits
 from loaders import kinds
 from resolvers.consent import key_of
 from resolvers.context import Context
@@ -123,11 +124,13 @@ async def record_contact(
             "purchase of this customer", row.purchase_id, "input.purchaseId"
         ),
     }
-    return await run_write(
+    outcome = await run_write(
         ctx, operation, q.RECORD_CONTACT,
         {"customer": customer, "about": about, "contact": {"id": row.id, "props": props}},
         write, key, refusals,
     )  # fmt: skip
+    await _refresh_traits(ctx, "contacts", [{"customer_id": customer}])
+    return outcome
 
 
 def camel(name: str) -> str:
@@ -167,10 +170,12 @@ async def record_purchase(
         "id": row.id, "brand_id": row.brand_id, "product_ids": products, "items": items,
         "props": {k: v for k, v in prepared["props"].items() if v is not None},
     }  # fmt: skip
-    return await run_write(
+    outcome = await run_write(
         ctx, operation, q.RECORD_PURCHASE, {"customer": customer, "purchase": purchase}, write, key,
         refusals,
     )  # fmt: skip
+    await _refresh_traits(ctx, "purchases", [{"customer_id": customer}])
+    return outcome
 
 
 async def record_interaction(
@@ -193,6 +198,15 @@ async def record_interaction(
         "post_missing": lambda _: _missing("post", post, "input.postId"),
         "restricted": restricted,
     }
-    return await run_write(
+    outcome = await run_write(
         ctx, operation, q.RECORD_INTERACTION, {"interaction": done}, write, key, refusals
     )
+    await _refresh_traits(ctx, "interactions", [{"account_id": account}])
+    return outcome
+
+
+async def _refresh_traits(ctx: Context, kind: str, rows: list[dict[str, Any]]) -> None:
+    """Recompute the computed traits of the customers a write touched (graph/traits.py),
+    after it is committed: a failure here leaves the next refresh to catch up."""
+    customers = await customers_touched(ctx.store, kind, rows)
+    await refresh_traits(ctx.store, ctx.clock(), customers)

@@ -7,6 +7,7 @@ from typing import Any
 from graph import dialect, reads
 from graph.identity_keys import contact_key
 from graph.merge import survivors
+from graph.rules import Compiled
 from graph.store import Record
 from identity.contact import normalise_email, normalise_phone
 from resolvers.context import Context
@@ -37,6 +38,12 @@ class CustomerQuery:
     sort: str = "id"
     descending: bool = False
     search: str | None = None
+    where: Compiled | None = None  # the compiled `where` rule (resolvers/rules.py)
+    where_raw: Any = None  # as given, for group-by aggregates over the same customers
+
+    @property
+    def rule_lines(self) -> tuple[str, ...]:
+        return tuple(self.where.where()) if self.where is not None else ()
 
     @property
     def computed(self) -> bool:
@@ -159,6 +166,8 @@ async def _params(ctx: Context, q: CustomerQuery) -> dict[str, Any]:
     refuse_personal_lookups(ctx, q)
     params = {k: q.filters.get(k) for k in (*PLAIN_FILTERS, *COMPUTED_FILTERS)}
     params["ids"] = await search_ids(ctx, q.search) if q.search is not None else None
+    if q.where is not None:
+        params |= q.where.params
     # Restricted customers are left out of lists, except for admins.
     params["include_restricted"] = ctx.principal.sees_restricted
     return params
@@ -178,7 +187,7 @@ async def customers_page(
         "limit": first + 1,
         **shape_params(shape, reads.CUSTOMER_PARTS),
     }
-    head = reads.customers_page_head(q.sort, q.descending, q.computed)
+    head = reads.customers_page_head(q.sort, q.descending, q.computed, q.rule_lines)
     query = reads.customers_query(head, selected_parts(shape), carry=("sk",))
     rows = await ctx.store.read(query, params)
     records = [r["entity"] for r in rows]
@@ -193,5 +202,6 @@ async def customers_page(
 
 async def count_customers(ctx: Context, q: CustomerQuery) -> int:
     """How many customers match, counted in the database (no node is returned)."""
-    rows = await ctx.store.read(reads.customers_count(q.computed), await _params(ctx, q))
+    query = reads.customers_count(q.computed, q.rule_lines)
+    rows = await ctx.store.read(query, await _params(ctx, q))
     return int(rows[0]["total"]) if rows else 0

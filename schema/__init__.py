@@ -14,6 +14,7 @@ from strawberry.types import ExecutionContext
 from graph.errors import GraphUnavailable
 from resolvers.errors import GRAPH_UNAVAILABLE_MESSAGE, INTERNAL_MESSAGE, ApiError, ErrorCode
 from schema.admin import AdminMutations, AdminQueries
+from schema.audiences import AudienceMutations, AudienceQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.customers import CustomerQueries
@@ -24,6 +25,7 @@ from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 from schema.partner import PartnerQueries
 from schema.subject import SubjectMutations
+from schema.traits import TraitMutations, TraitQueries
 from schema.writes import WriteMutations
 
 logger = logging.getLogger("hub.graphql")
@@ -41,6 +43,8 @@ class Query(
     DuplicateQueries,
     IdentityQueries,
     ComplaintQueries,
+    TraitQueries,
+    AudienceQueries,
 ):
     pass
 
@@ -57,6 +61,8 @@ class Mutation(
     ComplaintMutations,
     IdentityMutations,
     DuplicateMutations,
+    TraitMutations,
+    AudienceMutations,
 ):
     pass
 

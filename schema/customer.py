@@ -25,13 +25,14 @@ from schema.personal import Personal
 from schema.purpose import Purpose, from_stored
 from schema.social import Identity, Interaction, Post, Tag
 from schema.support import Complaint
+from schema.traits import TraitValue
 
 # GraphQL field -> part of the customer-360 statement (graph/reads.py CUSTOMER_PARTS).
 CUSTOMER_FIELDS = {
     "identities": "identities", "tags": "tags", "consents": "consents",
     "segments": "segments", "purchases": "purchases", "interactions": "interactions",
     "posts": "posts", "complaints": "complaints", "contactHistory": "contact_history",
-    "brandsEngaged": "brands_engaged", "metrics": "metrics",
+    "brandsEngaged": "brands_engaged", "metrics": "metrics", "traits": "traits",
 }  # fmt: skip
 
 
@@ -189,6 +190,11 @@ class Customer(Node):
     async def segments(self, info: Info[Context, None]) -> list[Segment]:
         rows = await self._all(info, "segments")
         return [Segment(segment_id=r["id"], name=r.get("name")) for r in rows]
+
+    @strawberry.field(description="Computed traits (docs/audiences.md), by name.")
+    async def traits(self, info: Info[Context, None]) -> list[TraitValue]:
+        rows = sorted(await self._all(info, "traits"), key=lambda r: r["name"])
+        return [TraitValue.from_record(r) for r in rows]
 
     @strawberry.field(description="Brands the customer engages with, and how; latest first.")
     async def brands_engaged(self, info: Info[Context, None]) -> list[BrandEngagement]:

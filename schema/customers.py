@@ -1,5 +1,6 @@
 """Root fields for customers: one by id or by identity, and filtered, sorted pages."""
 
+import dataclasses
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
@@ -8,13 +9,16 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import customers as customer_reads
+from resolvers.aggregates import GroupSpec, customer_groups
 from resolvers.context import Context
 from resolvers.errors import bad_input
 from resolvers.ids import encode_key_cursor, key_for
+from resolvers.rules import compile_for
 from resolvers.selection import time_range
 from schema.base import After, Edge, First, PageInfo
 from schema.customer import Customer, customer_shape
 from schema.purpose import Purpose, stored_value
+from schema.rules import CustomerRule, RuleMetric, rule_data
 
 
 @strawberry.input(
@@ -111,6 +115,37 @@ class CustomerSort:
     )
 
 
+@strawberry.enum(description="What customers are grouped by.")
+class GroupDimension(Enum):
+    COUNTRY = "country"
+    REGION = "region"
+    TRAIT = strawberry.enum_value("trait", description="A trait's value (give `trait`).")
+    METRIC = strawberry.enum_value("metric", description="A metric's value (give `metric`).")
+
+
+@strawberry.input(description="Group customers by a dimension.")
+class GroupBy:
+    dimension: GroupDimension = strawberry.field(description="The dimension.")
+    trait: str | None = strawberry.field(default=None, description="For TRAIT: its name.")
+    metric: RuleMetric | None = strawberry.field(default=None, description="For METRIC.")
+
+
+@strawberry.input(description="The value summed and averaged per group: give one.")
+class GroupMeasure:
+    trait: str | None = strawberry.field(default=None, description="A trait (numeric).")
+    metric: RuleMetric | None = strawberry.field(default=None, description="A metric.")
+
+
+@strawberry.type(description="One group of customers: how many, and the measure's sum and mean.")
+class CustomerGroup:
+    key: strawberry.scalars.JSON = strawberry.field(description="The group's value (null: none).")
+    count: int = strawberry.field(description="Customers in the group.")
+    sum: float | None = strawberry.field(description="Sum of the measure (null: no measure).")
+    avg: float | None = strawberry.field(
+        description="Mean of the measure, over customers with one."
+    )
+
+
 @strawberry.type(description="A page of customers.")
 class CustomerConnection:
     edges: list[Edge[Customer]] = strawberry.field(description="The customers with cursors.")
@@ -124,6 +159,38 @@ class CustomerConnection:
     @strawberry.field(description="Customers matching the filter (counted, not loaded).")
     async def total_count(self, info: Info[Context, None]) -> int:
         return await customer_reads.count_customers(info.context, self._query)
+
+    @strawberry.field(
+        description="The matching customers grouped by a dimension, with counts and a "
+        "measure's sum and mean, computed in the database (1000 groups at most)."
+    )
+    async def groups(
+        self,
+        info: Info[Context, None],
+        by: Annotated[GroupBy, strawberry.argument(description="The dimension.")],
+        of: Annotated[
+            GroupMeasure | None, strawberry.argument(description="The measure (optional).")
+        ] = None,
+    ) -> list[CustomerGroup]:
+        name = by.trait if by.dimension is GroupDimension.TRAIT else (
+            by.metric.value if by.metric is not None else None
+        )  # fmt: skip
+        measure, of_name = None, None
+        if of is not None:
+            measure = "trait" if of.trait is not None else "metric"
+            metric = of.metric.value if of.metric is not None else None
+            of_name = of.trait if of.trait is not None else metric
+        spec = GroupSpec(by.dimension.value, name, measure, of_name)
+        rows = await customer_groups(info.context, self._query, spec)
+        return [
+            CustomerGroup(
+                key=r["grp"],
+                count=int(r["count"]),
+                sum=r["sum"] if measure is not None else None,
+                avg=r["avg"],
+            )
+            for r in rows
+        ]
 
 
 def _connection_selections(info: Info[Context, None]) -> list[Any]:
@@ -237,10 +304,21 @@ class CustomerQueries:
         sort: Annotated[
             CustomerSort | None, strawberry.argument(description="Order (default: by id).")
         ] = None,
+        where: Annotated[
+            CustomerRule | None,
+            strawberry.argument(
+                description="A rule (AND / OR / NOT over conditions; docs/audiences.md), "
+                "applied with the filter."
+            ),
+        ] = None,
     ) -> CustomerConnection:
         if not 0 <= first <= info.context.max_page_size:
             raise bad_input(f"first must be between 0 and {info.context.max_page_size}", "first")
         query = customer_query(filter, sort)
+        if where is not None:
+            raw = rule_data(where)
+            compiled = compile_for(info.context, raw, info.context.clock())
+            query = dataclasses.replace(query, where=compiled, where_raw=raw)
         shape = customer_shape(info, _connection_selections(info))
         records, has_next = await customer_reads.customers_page(
             info.context, query, shape, first, after

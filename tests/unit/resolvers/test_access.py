@@ -20,10 +20,19 @@ APP_WRITES = {"tagCustomer", "untagCustomer", "recordContact", "recordPurchase",
               "escalateComplaint", "resolveComplaint", "reopenComplaint"}  # fmt: skip
 
 
+# What analysts define (docs/audiences.md): derived records only, never a customer's data.
+ANALYST_WRITES = {"defineTrait", "saveAudience", "refreshAudience"}
+
+
 def test_mutations_are_for_admins_and_apps_and_the_partner_api_for_partners_only():
     for (kind, name), roles in ROOT_ACCESS.items():
         if kind == "mutation":
-            assert roles == ({Role.APP, Role.ADMIN} if name in APP_WRITES else {Role.ADMIN}), name
+            if name in APP_WRITES:
+                assert roles == {Role.APP, Role.ADMIN}, name
+            elif name in ANALYST_WRITES:
+                assert roles == {Role.ANALYST, Role.ADMIN}, name
+            else:
+                assert roles == {Role.ADMIN}, name
     assert ROOT_ACCESS[("query", "partner")] == {Role.PARTNER}
     assert not may_call(Role.PARTNER, "query", "customer")
     assert not may_call(Role.APP, "query", "no_such_field")
