@@ -20,6 +20,7 @@ from schema.identity import IdentityMutations, IdentityQueries
 from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 from schema.partner import PartnerQueries
+from schema.predictions import PredictionQueries
 from schema.subject import SubjectMutations
 
 logger = logging.getLogger("hub.graphql")
@@ -34,6 +35,7 @@ class Query(
     AdminQueries,
     ConsentQueries,
     IdentityQueries,
+    PredictionQueries,
 ):
     pass
 

@@ -38,10 +38,11 @@ def mlxtend_rules(
     )
     itemsets = apriori(frame, min_support=min_support, use_colnames=True, max_len=max_len)
     supports = dict(zip(itemsets["itemsets"], itemsets["support"], strict=True))
-    found = association_rules(
-        itemsets, num_itemsets=len(baskets), metric="confidence", min_threshold=min_confidence
-    )
     measures = ["support", "antecedent support", "consequent support", "confidence", "lift"]
+    found = association_rules(
+        itemsets, num_itemsets=len(baskets), metric="confidence", min_threshold=min_confidence,
+        return_metrics=measures,
+    )  # fmt: skip
     rules = {
         (tuple(sorted(a)), tuple(sorted(c))): tuple(float(row[m]) for m in measures)
         for a, c, row in zip(
