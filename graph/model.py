@@ -24,6 +24,7 @@ SYSTEM_LABELS: tuple[str, ...] = (
     "Erasure",
     "PartnerKey",
     "PartnerRelease",
+    "PredictionModel",
 )
 
 # Every label whose `id` is unique.

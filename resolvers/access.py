@@ -32,7 +32,7 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
     ("query", "consentHistory"): frozenset({ADMIN}),
     ("query", "identityCandidates"): frozenset({ADMIN}),
     **{("query", name): frozenset({ANALYST, ADMIN})
-       for name in ("productsBoughtWith", "basketRules")},
+       for name in ("productsBoughtWith", "basketRules", "churnRates")},
     **{
         ("mutation", name): frozenset({ADMIN})
         for name in (

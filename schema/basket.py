@@ -43,8 +43,9 @@ class BoughtWith:
     )
 
 
-@strawberry.type(description="An association rule: baskets holding `antecedent` also hold "
-                             "`consequent`.")  # fmt: skip
+@strawberry.type(
+    description="An association rule: baskets holding `antecedent` also hold `consequent`."
+)
 class AssociationRule:
     antecedent: list[str] = strawberry.field(description="Items (keys or categories), sorted.")
     consequent: list[str] = strawberry.field(description="Items (keys or categories), sorted.")
