@@ -1,6 +1,6 @@
 """`make bench`: run every benchmark."""
 
-from bench import crash, customer360, healthz, identity, ingest, predict, read
+from bench import crash, customer360, healthz, identity, ingest, predict, predict_graph, read
 
 customer360.main()
 ingest.main()
@@ -9,3 +9,4 @@ crash.main()
 healthz.main()
 identity.main()
 predict.main()
+predict_graph.main()
