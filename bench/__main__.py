@@ -9,6 +9,7 @@ from bench import (
     identity,
     ingest,
     predict,
+    predict_graph,
     read,
     write,
 )
@@ -21,5 +22,6 @@ healthz.main()
 exact_links.main()
 identity.main()
 predict.main()
+predict_graph.main()
 write.main()
 audiences.main()

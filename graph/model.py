@@ -32,6 +32,7 @@ SYSTEM_LABELS: tuple[str, ...] = (
     "SlaPolicy",
     "Trait",
     "Audience",
+    "PredictionModel",
 )
 
 # Relationship types that record a proposal for a person to review, or a person's decision

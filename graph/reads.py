@@ -110,7 +110,12 @@ CUSTOMER_PARTS: dict[str, Part] = {
         "{purchases: [(e)-[:MADE]->(mp:Purchase) | [mp.at, mp.total]], "
         "complaints: [(e)-[:FILED]->(mc:Complaint) | mc.status], "
         "content_types: [(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[:INTERACTED]->(mpo:Post) | "
-        "mpo.content_type]}",
+        "mpo.content_type], "
+        # and what the prediction models read (resolvers/predictions.py)
+        "brand_purchases: [(e)-[:MADE]->(mq:Purchase)-[:AT]->(mqb:Brand) | "
+        "[mq.at, mq.total, mqb.id]], "
+        "interaction_at: [(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[mi:INTERACTED]->(:Post) | mi.at], "
+        "complaint_at: [(e)-[:FILED]->(mk:Complaint) | mk.opened_at]}",
     ),
     "purchases": Part(
         "(e)-[:MADE]->(x:Purchase)",

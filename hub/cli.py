@@ -13,6 +13,7 @@ from graph.store import GraphStore, WriteCounters
 from hub import load_cli, resolve_cli
 from hub.keys_cli import keys_app
 from hub.partner_cli import partners_app
+from hub.predict_cli import predict_app
 from hub.runner import err, fail, run_with_store, settings_or_exit
 from hub.settings import Settings
 from hub.startup import upgrade_lines
@@ -196,6 +197,7 @@ app.command()(resolve_cli.resolve)
 app.add_typer(keys_app, name="keys")
 app.add_typer(subject_app, name="subject")
 app.add_typer(partners_app, name="partners")
+app.add_typer(predict_app, name="predict")
 
 
 def main() -> None:

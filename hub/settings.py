@@ -74,6 +74,10 @@ class Settings(BaseSettings):
     identity_auto_link: float = Field(default=0.95, gt=0, le=1)
     identity_review: float = Field(default=0.5, gt=0, le=1)
     identity_max_accounts_per_platform: int = Field(default=2, ge=1, le=100)
+    # Predictions (docs/predictions.md): fit one model pair for all brands ("global") or
+    # one per brand ("brand"), and the churn model's horizon in days.
+    predict_scope: Literal["global", "brand"] = "global"
+    predict_churn_horizon_days: int = Field(default=90, ge=7, le=730)
     # Customer metrics (docs/metrics.md): HUB_METRICS_<FIELD>; breakpoints as JSON lists.
     # Defaults are MetricsConfig's own, so they are written in one place.
     metrics_recency_breakpoints_days: tuple[int, int, int, int] = _METRICS.recency_breakpoints_days

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.network import MAX_HOPS, MAX_MONTH_ROWS
+from resolvers import basket
 from resolvers import network as net
 from resolvers.principal import Role
 
@@ -31,6 +32,8 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
     ("query", "consentHistory"): frozenset({ADMIN}),
     ("query", "duplicateCandidates"): frozenset({ADMIN}),
     ("query", "identityCandidates"): frozenset({ADMIN}),
+    **{("query", name): frozenset({ANALYST, ADMIN})
+       for name in ("productsBoughtWith", "basketRules", "churnRates")},
     **{
         ("mutation", name): frozenset({ADMIN})
         for name in (
@@ -139,6 +142,9 @@ WORK_COSTS: dict[str, Callable[[Mapping[str, Any]], int]] = {
     "crossSideEffect": lambda _: 2 * MAX_MONTH_ROWS,
     "audienceOverlapMatrix": _matrix,
     "neighbourhood": _neighbourhood,
+    # up to three statements of MAX_ITEMSETS sets each, and their rules, in the hub
+    "basketRules": lambda _: basket.MAX_SIZE * basket.MAX_ITEMSETS,
+    "productsBoughtWith": lambda _: basket.MAX_BOUGHT_WITH,
 }
 
 

@@ -24,6 +24,7 @@ from schema.identity import IdentityMutations, IdentityQueries
 from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 from schema.partner import PartnerQueries
+from schema.predictions import PredictionQueries
 from schema.subject import SubjectMutations
 from schema.traits import TraitMutations, TraitQueries
 from schema.writes import WriteMutations
@@ -45,6 +46,7 @@ class Query(
     ComplaintQueries,
     TraitQueries,
     AudienceQueries,
+    PredictionQueries,
 ):
     pass
 

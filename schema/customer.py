@@ -219,7 +219,7 @@ class Customer(Node):
         )  # fmt: skip
         when = to_epoch_ms(as_of, "asOf") if as_of is not None else int(time.time() * 1000)
         return CustomerMetrics.from_metrics(
-            compute_metrics(activity, when, info.context.metrics_config)
+            compute_metrics(activity, when, info.context.metrics_config), facts
         )
 
     @strawberry.field(description="Purchases, newest first.")

@@ -5,8 +5,10 @@ from enum import Enum
 
 import strawberry
 
+from graph.store import Record
 from resolvers import metrics as m
 from schema.base import ms_to_datetime
+from schema.customer_predictions import PredictionFields
 
 
 @strawberry.enum(description="Value class of a customer (docs/metrics.md).")
@@ -63,7 +65,7 @@ class ContentPreference:
 
 
 @strawberry.type(description="Metrics computed from the customer's activity (docs/metrics.md).")
-class CustomerMetrics:
+class CustomerMetrics(PredictionFields):
     as_of: datetime = strawberry.field(description="The time the metrics are computed at.")
     rfm: Rfm = strawberry.field(description="Recency, frequency, monetary and their scores.")
     historic_lifetime_value: float = strawberry.field(
@@ -84,7 +86,8 @@ class CustomerMetrics:
     class_reason: str = strawberry.field(description="Why the customer is in that class.")
 
     @classmethod
-    def from_metrics(cls, x: m.CustomerMetrics) -> "CustomerMetrics":
+    def from_metrics(cls, x: m.CustomerMetrics, facts: Record) -> "CustomerMetrics":
+        """From computed metrics and the facts they came from (the predictions read them)."""
         as_of = ms_to_datetime(x.as_of_ms)
         assert as_of is not None
         return cls(
@@ -101,4 +104,6 @@ class CustomerMetrics:
             ],
             customer_class=CustomerClass[x.customer_class.name],
             class_reason=x.class_reason,
+            _facts=facts,
+            _as_of_ms=x.as_of_ms,
         )

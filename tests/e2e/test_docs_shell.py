@@ -47,7 +47,7 @@ OPTION_VALUES = {
     "--conflicts": "conflicts.jsonl", "--max-rejects": "0", "--batch-size": "100",
     "--retry-for": "5",
     "--name": "docs-test", "--role": "partner", "--partner": PARTNER,
-    "--purpose": "partner_sharing",
+    "--purpose": "partner_sharing", "--horizon": "90",
 }  # fmt: skip
 ARGUMENT_VALUES = {
     ("load", "KIND"): "customers",

@@ -4,6 +4,7 @@ graph that docs/examples loads. A block that fails names its file and line (the 
 How a block says its role and variables: tests/doc_examples.py.
 """
 
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +22,7 @@ from loaders.pipeline import LoadOptions, load_files
 from loaders.seed import seed
 from loaders.synthetic import SyntheticConfig
 from resolvers.keys import create_key
+from resolvers.predictions import fit_models
 from resolvers.principal import PURPOSES, Role
 from tests.doc_examples import ROOT, Block, blocks, find
 from tests.integration.conftest import ENGINES
@@ -56,6 +58,8 @@ async def hub(seeded_store: GraphStore) -> AsyncIterator[Hub]:
     store = seeded_store
     await store.write("MATCH (n) DETACH DELETE n")
     await seed(store, SEEDED)
+    # docs/predictions.md's examples read the stored fit that `hub predict fit` makes
+    await fit_models(store, "global", int(time.time() * 1000), 90.0)
     [largest] = await store.read(LARGEST_SHARING_AUDIENCE)
     keys = {}
     for role in Role:
