@@ -4,39 +4,25 @@ normalises them (identity/contact.py), hashed by graph/identity_keys.py.
 A phone written without a country code is read in the record's country: a customer's
 ``country`` column, an account's platform's country (CN for WeChat, Weibo...; the table
 identity/ uses), else the hub's default region (``HUB_PHONE_REGION``). A value these
-cannot read gives no key: it is kept (customers) but links nothing. So does a known
-placeholder (`test@test.com`, `noemail@...`, `13800138000`, one digit repeated): merge
-protection, a filler value must not link strangers (docs/identity.md).
+cannot read gives no key: it is kept (customers) but links nothing.
 """
 
 from graph.identity_keys import contact_key
-from identity.contact import (
-    is_placeholder_email,
-    is_placeholder_phone,
-    normalise_email,
-    normalise_hash,
-    normalise_phone,
-    sha256_hex,
-)
+from identity.contact import normalise_email, normalise_hash, normalise_phone, sha256_hex
 from identity.profiles import PLATFORM_REGIONS
 
 
 def email_key(email: str | None) -> str | None:
-    """The key of an address; None when there is none, it is not an address, or it is a
-    known placeholder."""
+    """The key of an address; None when there is none or it is not an address."""
     normalised = normalise_email(email)
-    if not normalised or is_placeholder_email(normalised):
-        return None
-    return contact_key(normalised)
+    return contact_key(normalised) if normalised else None
 
 
 def phone_key(phone: str | None, region: str | None) -> str | None:
     """The key of a phone read in ``region`` when it has no country code; None when it
-    cannot be read as a number there, or is a known placeholder."""
+    cannot be read as a number there."""
     e164 = normalise_phone(phone.strip(), region) if phone and phone.strip() else None
-    if not e164 or is_placeholder_phone(e164):
-        return None
-    return contact_key(e164)
+    return contact_key(e164) if e164 else None
 
 
 def account_region(platform: str | None, default_region: str | None) -> str | None:

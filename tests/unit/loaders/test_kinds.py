@@ -89,7 +89,7 @@ def test_social_account_keeps_hashes_not_contact_details():
                 "platform": "wechat",
                 "customer_id": "c1",
                 "email": "A@B.com",
-                "phone": "+86 138 1234 5678",
+                "phone": "+86 138 0013 8000",
             }
         )
         .prepare()
