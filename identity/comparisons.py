@@ -16,7 +16,7 @@ name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -43,11 +43,13 @@ class Comparison(Generic[A, B]):
     tf_levels: frozenset[int] = frozenset()
     description: str = ""
     # Optional shortcuts for many pairs (identity/vectors.py): a side for which ``present``
-    # is false makes the pair NULL without calling ``compare``; pairs of one left record
-    # and right records of equal ``right_key`` get one call.
+    # is false makes the pair NULL without calling ``compare``; a side's ``key`` is a value
+    # that holds everything ``compare`` reads of that side, so that pairs of equal keys get
+    # one call (a side without a key is keyed by record).
     left_present: Callable[[A], bool] | None = None
     right_present: Callable[[B], bool] | None = None
-    right_key: Callable[[B], int] | None = None
+    left_key: Callable[[A], Hashable] | None = None
+    right_key: Callable[[B], Hashable] | None = None
 
     def level(self, label: str) -> int:
         return self.levels.index(label)
@@ -280,6 +282,18 @@ def customer_identifier(a: CustomerProfile, b: CustomerProfile) -> int:
     return 1 if Levenshtein.distance(a.national_id, b.national_id, score_cutoff=1) <= 1 else 2
 
 
+def _birth_key(c: CustomerProfile) -> Hashable:
+    return (c.birthday, c.birth_year)
+
+
+def _name_key(c: CustomerProfile) -> Hashable:
+    return id(c.name)  # parsed once per distinct text, held by the profile
+
+
+def _place_key(c: CustomerProfile) -> Hashable:
+    return (c.place, c.town)
+
+
 ACCOUNT_COMPARISONS: tuple[Comparison[AccountProfile, CustomerProfile], ...] = (
     Comparison(
         "name",
@@ -289,6 +303,9 @@ ACCOUNT_COMPARISONS: tuple[Comparison[AccountProfile, CustomerProfile], ...] = (
         "display name and handle against the customer's name, across scripts and short forms",
         left_present=lambda a: a.name.usable or a.handle.usable,
         right_present=lambda c: c.name.usable,
+        # Names and handles are parsed once per distinct text (the same object), and
+        # profiles hold them while pairs are compared, so their ids are value keys.
+        left_key=lambda a: (id(a.name), id(a.handle)),
         right_key=lambda c: id(c.name),
     ),
     Comparison(
@@ -298,6 +315,8 @@ ACCOUNT_COMPARISONS: tuple[Comparison[AccountProfile, CustomerProfile], ...] = (
         description="digits in the handle read as the customer's birthday or birth year",
         left_present=lambda a: bool(a.handle.years or a.handle.dates),
         right_present=lambda c: bool(c.birth_year or c.birthday),
+        left_key=lambda a: (a.handle.years, a.handle.dates),
+        right_key=_birth_key,
     ),
     Comparison(
         "email",
@@ -306,6 +325,8 @@ ACCOUNT_COMPARISONS: tuple[Comparison[AccountProfile, CustomerProfile], ...] = (
         description="email, its SHA-256, or a masked address against the customer's email",
         left_present=lambda a: a.email.usable,
         right_present=lambda c: c.email.usable,
+        left_key=lambda a: a.email,
+        right_key=lambda c: c.email,
     ),
     Comparison(
         "phone",
@@ -314,6 +335,8 @@ ACCOUNT_COMPARISONS: tuple[Comparison[AccountProfile, CustomerProfile], ...] = (
         description="phone (E.164), its SHA-256, or a masked number against the customer's",
         left_present=lambda a: a.phone.usable,
         right_present=lambda c: c.phone.usable,
+        left_key=lambda a: a.phone,
+        right_key=lambda c: c.phone,
     ),
     Comparison(
         "place",
@@ -322,6 +345,8 @@ ACCOUNT_COMPARISONS: tuple[Comparison[AccountProfile, CustomerProfile], ...] = (
         description="profile location against the customer's city and region, any language",
         left_present=lambda a: a.place.usable,
         right_present=lambda c: c.place.usable,
+        left_key=lambda a: a.place,
+        right_key=lambda c: c.place,
     ),
 )
 
@@ -367,6 +392,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         "the two names across scripts and short forms",
         _named,
         _named,
+        _name_key,
+        _name_key,
     ),
     Comparison(
         "birth",
@@ -375,6 +402,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         description="birth date and year",
         left_present=_born,
         right_present=_born,
+        left_key=_birth_key,
+        right_key=_birth_key,
     ),
     Comparison(
         "email",
@@ -383,6 +412,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         description="emails (or their hashes)",
         left_present=_emailed,
         right_present=_emailed,
+        left_key=lambda c: c.email.hashes,
+        right_key=lambda c: c.email.hashes,
     ),
     Comparison(
         "phone",
@@ -391,6 +422,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         description="phones in E.164",
         left_present=_phoned,
         right_present=_phoned,
+        left_key=lambda c: c.phone.hashes,
+        right_key=lambda c: c.phone.hashes,
     ),
     Comparison(
         "place",
@@ -399,6 +432,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         description="city and region, any language",
         left_present=_placed,
         right_present=_placed,
+        left_key=_place_key,
+        right_key=_place_key,
     ),
     Comparison(
         "postcode",
@@ -407,6 +442,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         description="postcode",
         left_present=_postcoded,
         right_present=_postcoded,
+        left_key=lambda c: c.postcode,
+        right_key=lambda c: c.postcode,
     ),
     Comparison(
         "address",
@@ -415,6 +452,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         description="street address (Jaro-Winkler >= 0.9 is similar)",
         left_present=_addressed,
         right_present=_addressed,
+        left_key=lambda c: c.address,
+        right_key=lambda c: c.address,
     ),
     Comparison(
         "identifier",
@@ -423,6 +462,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         description="a national id (the person's, not the record's), one edit apart allowed",
         left_present=_identified,
         right_present=_identified,
+        left_key=lambda c: c.national_id,
+        right_key=lambda c: c.national_id,
     ),
 )
 
