@@ -240,7 +240,9 @@ def estimate_by_sessions(
             # only: the held-out comparisons, which chose them, are not in the weights.
             odds = (np.log2(prior) - np.log2(1 - prior)) - log2_candidates
             p = posteriors(by_pattern[pattern], starts, odds, sizes)
-            mass = np.bincount(pattern, weights=p, minlength=len(distinct))
+            mass: Floats = np.bincount(pattern, weights=p, minlength=len(distinct)).astype(
+                np.float64
+            )
             change = 0.0
             for k in keep:
                 new = _m_step(distinct[:, k], mass, n_levels[k])
