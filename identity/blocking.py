@@ -180,9 +180,26 @@ def _customer_contact(c: CustomerProfile) -> set[str]:
 
 
 def _email_typo(c: CustomerProfile) -> list[str]:
-    """Domain and the first three letters: one slip later in the address still meets."""
+    """Domain and the first three letters, with the birth year: one slip later in the
+    address still meets. (Without the year, 'wan@163.com' alone paired every Wang with a
+    163.com address: 124,000 pairs for 5 duplicates, none of them within reach of the
+    review threshold.)"""
     local, _, domain = c.email.address.partition("@")
-    return [f"{local[:3]}@{domain}"] if len(local) >= 3 else []
+    if len(local) < 3:
+        return []
+    return [f"{local[:3]}@{domain}|{c.birth_year or ''}"]
+
+
+def _duplicate_surname_initial(c: CustomerProfile) -> set[str]:
+    """Surname+initial narrowed by the birth year *and* the place when both are known
+    (either alone when only one is): two records of one person that share neither a full
+    name nor a contact value rarely differ in both. (With either one, 'wang|w|上海' paired
+    105,000 records that met on nothing else, for 13 duplicates, all below 0.01.)"""
+    places = _places(c.place) or [""]
+    year = str(c.birth_year) if c.birth_year else ""
+    if not year and places == [""]:
+        return set()
+    return {f"{n}|{year}|{p}" for n in _surname_initial(c.name) for p in places}
 
 
 def _identifier(c: CustomerProfile) -> list[str]:
@@ -210,12 +227,14 @@ CUSTOMER_RULES: tuple[BlockingRule[CustomerProfile, CustomerProfile], ...] = (
     ),
     BlockingRule(
         "surname_initial",
-        _customer_surname_initial,
-        _customer_surname_initial,
-        "surname with the given name's initial, and the birth year or the place",
+        _duplicate_surname_initial,
+        _duplicate_surname_initial,
+        "surname with the given name's initial, the birth year and the place",
     ),
     BlockingRule("contact", _customer_contact, _customer_contact, "the same email or phone"),
-    BlockingRule("email_typo", _email_typo, _email_typo, "email domain and first letters"),
+    BlockingRule(
+        "email_typo", _email_typo, _email_typo, "email domain and first letters, birth year"
+    ),
     BlockingRule("identifier", _identifier, _identifier, "the same national id"),
     BlockingRule("birth_date", _birth_date, _birth_date, "the same date of birth"),
     BlockingRule("street", _street, _street, "postcode and house number"),

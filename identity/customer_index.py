@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from identity.allocation import no_cycle_collection
 from identity.blocking import ACCOUNT_RULES, BlockIndex, Candidates
 from identity.profiles import AccountProfile, CustomerProfile, account_profile, customer_profile
 from identity.protection import shared_contacts, without_shared
@@ -38,16 +39,17 @@ class CustomerIndex:
     ) -> CustomerIndex:
         """Parse and index ``customers``; ``default_region`` reads phones written without a
         country code (a record's own country comes first)."""
-        profiles = [customer_profile(c, default_region) for c in customers]
-        shared = shared_contacts(profiles)
-        profiles = [without_shared(c, shared) for c in profiles]
-        return cls(
-            profiles,
-            {c.id: j for j, c in enumerate(profiles)},
-            BlockIndex(profiles, ACCOUNT_RULES, max_block),
-            shared,
-            default_region,
-        )
+        with no_cycle_collection():
+            profiles = [customer_profile(c, default_region) for c in customers]
+            shared = shared_contacts(profiles)
+            profiles = [without_shared(c, shared) for c in profiles]
+            return cls(
+                profiles,
+                {c.id: j for j, c in enumerate(profiles)},
+                BlockIndex(profiles, ACCOUNT_RULES, max_block),
+                shared,
+                default_region,
+            )
 
     def __len__(self) -> int:
         return len(self.customers)

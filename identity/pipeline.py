@@ -23,6 +23,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from identity.allocation import no_cycle_collection
 from identity.blocking import CUSTOMER_RULES, Candidates, block, block_within
 from identity.comparisons import ACCOUNT_COMPARISONS, CUSTOMER_COMPARISONS
 from identity.customer_index import CustomerIndex
@@ -96,6 +97,20 @@ def resolve_accounts(
     seed: int = 0,
 ) -> LinkRun:
     """Link ``accounts`` to ``customers``, all in memory; fit a model unless one is given."""
+    with no_cycle_collection():
+        return _resolve_accounts(accounts, customers, thresholds, model, default_region,
+                                 u_pairs, seed)  # fmt: skip
+
+
+def _resolve_accounts(
+    accounts: Iterable[AccountRecord],
+    customers: Iterable[CustomerRecord],
+    thresholds: Thresholds | None,
+    model: MatchModel[AccountProfile, CustomerProfile] | None,
+    default_region: str | None,
+    u_pairs: int,
+    seed: int,
+) -> LinkRun:
     clock = _Clock()
     index = CustomerIndex.build(customers, default_region)
     account_profiles = index.profiles(accounts)
@@ -137,12 +152,13 @@ def fit_account_model(
     if sample < 1:
         raise ValueError("the sample needs at least one account")
     chosen = sample_in_order(accounts, sample, seed)
-    profiles = index.profiles(chosen)
-    candidates = index.candidates(profiles)
-    gamma = compare_pairs(profiles, index.customers, candidates.left, candidates.right,
-                          ACCOUNT_COMPARISONS)  # fmt: skip
-    return fit_link_model(profiles, index.customers, candidates, gamma, u_pairs=u_pairs,
-                          seed=seed)  # fmt: skip
+    with no_cycle_collection():
+        profiles = index.profiles(chosen)
+        candidates = index.candidates(profiles)
+        gamma = compare_pairs(profiles, index.customers, candidates.left, candidates.right,
+                              ACCOUNT_COMPARISONS)  # fmt: skip
+        return fit_link_model(profiles, index.customers, candidates, gamma, u_pairs=u_pairs,
+                              seed=seed)  # fmt: skip
 
 
 def score_accounts(
@@ -162,13 +178,15 @@ def score_accounts(
     thresholds = thresholds or Thresholds()
     records = iter(accounts)
     while batch := list(islice(records, chunk)):
-        profiles = index.profiles(batch)
-        candidates = index.candidates(profiles)
-        gamma = compare_pairs(profiles, index.customers, candidates.left, candidates.right,
-                              ACCOUNT_COMPARISONS)  # fmt: skip
-        scores = score(model, candidates, gamma, index.customers)
-        yield from decide_links(model, profiles, index.customers, candidates, gamma, scores,
-                                thresholds, index.positions)  # fmt: skip
+        with no_cycle_collection():  # not across the yield: the caller's code runs there
+            profiles = index.profiles(batch)
+            candidates = index.candidates(profiles)
+            gamma = compare_pairs(profiles, index.customers, candidates.left,
+                                  candidates.right, ACCOUNT_COMPARISONS)  # fmt: skip
+            scores = score(model, candidates, gamma, index.customers)
+            decisions = decide_links(model, profiles, index.customers, candidates, gamma,
+                                     scores, thresholds, index.positions)  # fmt: skip
+        yield from decisions
 
 
 def sample_in_order(records: Iterable[T], size: int, seed: int = 0) -> list[T]:
@@ -199,6 +217,20 @@ def resolve_duplicates(
 ) -> DedupeRun:
     """Find CRM records of one person: within ``customers``, or between them and
     ``other`` (two sources). Fits a model unless one is given."""
+    with no_cycle_collection():
+        return _resolve_duplicates(customers, other, thresholds, model, default_region,
+                                   u_pairs, seed)  # fmt: skip
+
+
+def _resolve_duplicates(
+    customers: Iterable[CustomerRecord],
+    other: Iterable[CustomerRecord] | None,
+    thresholds: Thresholds | None,
+    model: MatchModel[CustomerProfile, CustomerProfile] | None,
+    default_region: str | None,
+    u_pairs: int,
+    seed: int,
+) -> DedupeRun:
     clock = _Clock()
     profiles = [customer_profile(c, default_region) for c in customers]
     others = None if other is None else [customer_profile(c, default_region) for c in other]

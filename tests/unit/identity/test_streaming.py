@@ -90,3 +90,14 @@ def test_bad_sizes_are_refused() -> None:
         list(score_accounts(model, ACCOUNTS[:5], index, chunk=0))
     with pytest.raises(ValueError):
         fit_account_model(index, ACCOUNTS[:5], sample=0)
+
+
+def test_a_chunk_in_which_no_account_has_a_candidate_is_decided() -> None:
+    index = CustomerIndex.build(CUSTOMERS, default_region="CN")
+    model = fit_account_model(index, ACCOUNTS, sample=500)
+    lonely = [AccountRecord(id="x1", platform="weibo", handle="qwzxv_77"),
+              AccountRecord(id="x2", platform="weibo")]  # fmt: skip
+    decisions = list(score_accounts(model, lonely, index))
+    assert [(d.account_id, d.reason) for d in decisions] == [
+        ("x1", "no candidate"), ("x2", "nothing to compare")
+    ]  # fmt: skip
