@@ -20,7 +20,7 @@ from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from identity.contact import masked_email_agrees, masked_phone_agrees
 from identity.names import NameForm
@@ -65,6 +65,18 @@ def _fuzzy(keys: Iterable[str], others: Iterable[str], threshold: float = _FUZZY
             continue
         for other in others:
             if JaroWinkler.normalized_similarity(key, other, score_cutoff=threshold):
+                return True
+    return False
+
+
+def one_edit(keys: Iterable[str], others: Iterable[str]) -> bool:
+    """Some key is one slip from some other: a letter dropped, doubled, swapped with the
+    next or mistyped (optimal string alignment distance 1); short keys never are."""
+    for key in keys:
+        if len(key) < 5:
+            continue
+        for other in others:
+            if OSA.distance(key, other, score_cutoff=1) <= 1:
                 return True
     return False
 
@@ -138,6 +150,8 @@ def customer_name(a: CustomerProfile, b: CustomerProfile) -> int:
         label = "han"
     elif not x.full.isdisjoint(y.full):
         label = "full"
+    elif one_edit(x.written, y.written):
+        label = "one edit"
     elif _fuzzy(x.written, y.written):
         label = "fuzzy"
     elif (x.abbreviated or y.abbreviated) and not x.initials.isdisjoint(y.initials):
@@ -149,7 +163,7 @@ def customer_name(a: CustomerProfile, b: CustomerProfile) -> int:
     return CUSTOMER_NAME_LEVELS.index(label)
 
 
-CUSTOMER_NAME_LEVELS = ("han", "full", "fuzzy", "initials", "family", "none")
+CUSTOMER_NAME_LEVELS = ("han", "full", "one edit", "fuzzy", "initials", "family", "none")
 
 
 # -- birth ------------------------------------------------------------------------------
