@@ -104,26 +104,33 @@ def account_name(a: AccountProfile, c: CustomerProfile) -> int:
     name, handle = c.name, a.handle
     if not name.usable or not (a.name.usable or handle.usable):
         return NULL
-    display = _display_level(a.name, name) if a.name.usable else None
+    d, usable = a.name, a.name.usable
     in_handle = not handle.windows.isdisjoint(name.full)
-    if display == "han":
+    if usable and d.han and d.han == name.han:
         label = "han+handle" if in_handle else "han"
-    elif display == "full":
+    elif usable and not d.full.isdisjoint(name.full):
         label = "full+handle" if in_handle else "full"
     elif in_handle:
         # A display name that is itself another person's full name speaks against it.
-        label = "handle" if not (a.name.full and len(a.name.tokens) >= 2) else "handle≠display"
-    elif display == "initials" or not handle.windows.isdisjoint(name.initials):
-        label = "initials"
-    elif display == "fuzzy" or _fuzzy(handle.longest, name.written, 0.92):
-        label = "fuzzy"
-    elif display == "given" or not handle.windows.isdisjoint(name.given_only):
-        label = "given"
-    elif display == "family":
-        label = "family"
+        label = "handle" if not (d.full and len(d.tokens) >= 2) else "handle≠display"
     else:
-        label = "none"
+        label = _weaker_name_level(a, name)
     return ACCOUNT_NAME_LEVELS.index(label)
+
+
+def _weaker_name_level(a: AccountProfile, name: NameForm) -> str:
+    """Below a full name in the display or the handle: initials, a typo, the given name,
+    the surname, or none. The display name's own level is worked out only here, as most
+    pairs are settled before (its typo search is the costly part)."""
+    display = _display_level(a.name, name) if a.name.usable else None
+    windows = a.handle.windows
+    if display == "initials" or not windows.isdisjoint(name.initials):
+        return "initials"
+    if display == "fuzzy" or _fuzzy(a.handle.longest, name.written, 0.92):
+        return "fuzzy"
+    if display == "given" or not windows.isdisjoint(name.given_only):
+        return "given"
+    return "family" if display == "family" else "none"
 
 
 ACCOUNT_NAME_LEVELS = (
