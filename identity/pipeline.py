@@ -46,6 +46,18 @@ from identity.protection import shared_contacts, without_shared
 from identity.records import AccountRecord, CustomerRecord
 from identity.vectors import Levels, compare_pairs
 
+__all__ = [
+    "CHUNK",
+    "FIT_SAMPLE",
+    "CustomerIndex",
+    "DedupeRun",
+    "LinkRun",
+    "fit_account_model",
+    "resolve_accounts",
+    "resolve_duplicates",
+    "sample_in_order",
+    "score_accounts",
+]
 T = TypeVar("T")
 
 
