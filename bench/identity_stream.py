@@ -148,34 +148,51 @@ def main(argv: Sequence[str] | None = None) -> None:
                     result = pool.submit(runner, str(data_dir)).result()
                 result["quality"] = measure(data_dir)
                 results[f"{customers}_{accounts}_{name}"] = result
+                console.print(
+                    f"  peak {result['peak_rss_mb']:.0f} MB, {result['seconds']['total']:.1f} s,"
+                    f" F1 {result['quality']['f1']:.3f}",
+                    highlight=False,
+                )
+                _write(results, sizes, load)  # as each case ends: a long run stopped keeps it
+    Console(width=120).print(_table(results))
+
+
+def _table(results: dict[str, dict[str, Any]]) -> Table:
     table = Table(title="identity resolution, streaming: memory against input size")
     for column in ("customers/accounts", "path", "RSS after index MB", "peak MB", "wall s",
                    "P", "R", "F1"):  # fmt: skip
         table.add_column(column, justify="right")
-    figures: dict[str, float] = {}
     for key, r in results.items():
         customers_n, accounts_n, path = key.split("_", 2)
         q = r["quality"]
         table.add_row(
             f"{customers_n}/{accounts_n}",
             path,
-            f"{r.get('rss_after_index_mb', 0):.0f}" if "rss_after_index_mb" in r else "-",
+            f"{r['rss_after_index_mb']:.0f}" if "rss_after_index_mb" in r else "-",
             f"{r['peak_rss_mb']:.0f}",
             f"{r['seconds']['total']:.1f}",
             f"{q['precision']:.3f}",
             f"{q['recall']:.3f}",
             f"{q['f1']:.3f}",
         )
+    return table
+
+
+def _write(
+    results: dict[str, dict[str, Any]], sizes: list[tuple[int, ...]], load: tuple[float, ...]
+) -> None:
+    figures: dict[str, float] = {}
+    for key, r in results.items():
         figures[f"{key}_peak_rss_mb"] = round(r["peak_rss_mb"], 1)
         figures[f"{key}_wall_s"] = round(r["seconds"]["total"], 1)
-        figures[f"{key}_f1"] = q["f1"]
+        figures[f"{key}_f1"] = r["quality"]["f1"]
         if "rss_after_index_mb" in r:
             figures[f"{key}_rss_after_index_mb"] = round(r["rss_after_index_mb"], 1)
     RESULTS.mkdir(parents=True, exist_ok=True)
     payload = {
         "figures": figures,
         "engine": "none (in-process matcher)",
-        "rows": sum(c + a for c, a in sizes),
+        "rows": sum(sum(size) for size in sizes),
         "notes": (
             "streaming: CustomerIndex in memory, model fitted on <= 25,000 sampled accounts, "
             "accounts scored 2,000 at a time from the file; peak RSS per process; "
@@ -187,7 +204,6 @@ def main(argv: Sequence[str] | None = None) -> None:
     (RESULTS / "identity_stream.json").write_bytes(
         orjson.dumps(payload, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS) + b"\n"
     )
-    Console(width=120).print(table)
 
 
 if __name__ == "__main__":
