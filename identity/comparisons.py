@@ -16,11 +16,11 @@ name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 from identity.contact import masked_email_agrees, masked_phone_agrees
 from identity.names import NameForm
@@ -43,11 +43,13 @@ class Comparison(Generic[A, B]):
     tf_levels: frozenset[int] = frozenset()
     description: str = ""
     # Optional shortcuts for many pairs (identity/vectors.py): a side for which ``present``
-    # is false makes the pair NULL without calling ``compare``; pairs of one left record
-    # and right records of equal ``right_key`` get one call.
+    # is false makes the pair NULL without calling ``compare``; a side's ``key`` is a value
+    # that holds everything ``compare`` reads of that side, so that pairs of equal keys get
+    # one call (a side without a key is keyed by record).
     left_present: Callable[[A], bool] | None = None
     right_present: Callable[[B], bool] | None = None
-    right_key: Callable[[B], int] | None = None
+    left_key: Callable[[A], Hashable] | None = None
+    right_key: Callable[[B], Hashable] | None = None
 
     def level(self, label: str) -> int:
         return self.levels.index(label)
@@ -63,6 +65,18 @@ def _fuzzy(keys: Iterable[str], others: Iterable[str], threshold: float = _FUZZY
             continue
         for other in others:
             if JaroWinkler.normalized_similarity(key, other, score_cutoff=threshold):
+                return True
+    return False
+
+
+def one_edit(keys: Iterable[str], others: Iterable[str]) -> bool:
+    """Some key is one slip from some other: a letter dropped, doubled, swapped with the
+    next or mistyped (optimal string alignment distance 1); short keys never are."""
+    for key in keys:
+        if len(key) < 5:
+            continue
+        for other in others:
+            if OSA.distance(key, other, score_cutoff=1) <= 1:
                 return True
     return False
 
@@ -90,26 +104,33 @@ def account_name(a: AccountProfile, c: CustomerProfile) -> int:
     name, handle = c.name, a.handle
     if not name.usable or not (a.name.usable or handle.usable):
         return NULL
-    display = _display_level(a.name, name) if a.name.usable else None
+    d, usable = a.name, a.name.usable
     in_handle = not handle.windows.isdisjoint(name.full)
-    if display == "han":
+    if usable and d.han and d.han == name.han:
         label = "han+handle" if in_handle else "han"
-    elif display == "full":
+    elif usable and not d.full.isdisjoint(name.full):
         label = "full+handle" if in_handle else "full"
     elif in_handle:
         # A display name that is itself another person's full name speaks against it.
-        label = "handle" if not (a.name.full and len(a.name.tokens) >= 2) else "handle≠display"
-    elif display == "initials" or not handle.windows.isdisjoint(name.initials):
-        label = "initials"
-    elif display == "fuzzy" or _fuzzy(handle.longest, name.written, 0.92):
-        label = "fuzzy"
-    elif display == "given" or not handle.windows.isdisjoint(name.given_only):
-        label = "given"
-    elif display == "family":
-        label = "family"
+        label = "handle" if not (d.full and len(d.tokens) >= 2) else "handle≠display"
     else:
-        label = "none"
+        label = _weaker_name_level(a, name)
     return ACCOUNT_NAME_LEVELS.index(label)
+
+
+def _weaker_name_level(a: AccountProfile, name: NameForm) -> str:
+    """Below a full name in the display or the handle: initials, a typo, the given name,
+    the surname, or none. The display name's own level is worked out only here, as most
+    pairs are settled before (its typo search is the costly part)."""
+    display = _display_level(a.name, name) if a.name.usable else None
+    windows = a.handle.windows
+    if display == "initials" or not windows.isdisjoint(name.initials):
+        return "initials"
+    if display == "fuzzy" or _fuzzy(a.handle.longest, name.written, 0.92):
+        return "fuzzy"
+    if display == "given" or not windows.isdisjoint(name.given_only):
+        return "given"
+    return "family" if display == "family" else "none"
 
 
 ACCOUNT_NAME_LEVELS = (
@@ -136,6 +157,8 @@ def customer_name(a: CustomerProfile, b: CustomerProfile) -> int:
         label = "han"
     elif not x.full.isdisjoint(y.full):
         label = "full"
+    elif one_edit(x.written, y.written):
+        label = "one edit"
     elif _fuzzy(x.written, y.written):
         label = "fuzzy"
     elif (x.abbreviated or y.abbreviated) and not x.initials.isdisjoint(y.initials):
@@ -147,7 +170,7 @@ def customer_name(a: CustomerProfile, b: CustomerProfile) -> int:
     return CUSTOMER_NAME_LEVELS.index(label)
 
 
-CUSTOMER_NAME_LEVELS = ("han", "full", "fuzzy", "initials", "family", "none")
+CUSTOMER_NAME_LEVELS = ("han", "full", "one edit", "fuzzy", "initials", "family", "none")
 
 
 # -- birth ------------------------------------------------------------------------------
@@ -280,6 +303,18 @@ def customer_identifier(a: CustomerProfile, b: CustomerProfile) -> int:
     return 1 if Levenshtein.distance(a.national_id, b.national_id, score_cutoff=1) <= 1 else 2
 
 
+def _birth_key(c: CustomerProfile) -> Hashable:
+    return (c.birthday, c.birth_year)
+
+
+def _name_key(c: CustomerProfile) -> Hashable:
+    return id(c.name)  # parsed once per distinct text, held by the profile
+
+
+def _place_key(c: CustomerProfile) -> Hashable:
+    return (c.place, c.town)
+
+
 ACCOUNT_COMPARISONS: tuple[Comparison[AccountProfile, CustomerProfile], ...] = (
     Comparison(
         "name",
@@ -289,6 +324,9 @@ ACCOUNT_COMPARISONS: tuple[Comparison[AccountProfile, CustomerProfile], ...] = (
         "display name and handle against the customer's name, across scripts and short forms",
         left_present=lambda a: a.name.usable or a.handle.usable,
         right_present=lambda c: c.name.usable,
+        # Names and handles are parsed once per distinct text (the same object), and
+        # profiles hold them while pairs are compared, so their ids are value keys.
+        left_key=lambda a: (id(a.name), id(a.handle)),
         right_key=lambda c: id(c.name),
     ),
     Comparison(
@@ -298,6 +336,8 @@ ACCOUNT_COMPARISONS: tuple[Comparison[AccountProfile, CustomerProfile], ...] = (
         description="digits in the handle read as the customer's birthday or birth year",
         left_present=lambda a: bool(a.handle.years or a.handle.dates),
         right_present=lambda c: bool(c.birth_year or c.birthday),
+        left_key=lambda a: (a.handle.years, a.handle.dates),
+        right_key=_birth_key,
     ),
     Comparison(
         "email",
@@ -306,6 +346,8 @@ ACCOUNT_COMPARISONS: tuple[Comparison[AccountProfile, CustomerProfile], ...] = (
         description="email, its SHA-256, or a masked address against the customer's email",
         left_present=lambda a: a.email.usable,
         right_present=lambda c: c.email.usable,
+        left_key=lambda a: a.email,
+        right_key=lambda c: c.email,
     ),
     Comparison(
         "phone",
@@ -314,6 +356,8 @@ ACCOUNT_COMPARISONS: tuple[Comparison[AccountProfile, CustomerProfile], ...] = (
         description="phone (E.164), its SHA-256, or a masked number against the customer's",
         left_present=lambda a: a.phone.usable,
         right_present=lambda c: c.phone.usable,
+        left_key=lambda a: a.phone,
+        right_key=lambda c: c.phone,
     ),
     Comparison(
         "place",
@@ -322,6 +366,8 @@ ACCOUNT_COMPARISONS: tuple[Comparison[AccountProfile, CustomerProfile], ...] = (
         description="profile location against the customer's city and region, any language",
         left_present=lambda a: a.place.usable,
         right_present=lambda c: c.place.usable,
+        left_key=lambda a: a.place,
+        right_key=lambda c: c.place,
     ),
 )
 
@@ -367,6 +413,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         "the two names across scripts and short forms",
         _named,
         _named,
+        _name_key,
+        _name_key,
     ),
     Comparison(
         "birth",
@@ -375,6 +423,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         description="birth date and year",
         left_present=_born,
         right_present=_born,
+        left_key=_birth_key,
+        right_key=_birth_key,
     ),
     Comparison(
         "email",
@@ -383,6 +433,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         description="emails (or their hashes)",
         left_present=_emailed,
         right_present=_emailed,
+        left_key=lambda c: c.email.hashes,
+        right_key=lambda c: c.email.hashes,
     ),
     Comparison(
         "phone",
@@ -391,6 +443,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         description="phones in E.164",
         left_present=_phoned,
         right_present=_phoned,
+        left_key=lambda c: c.phone.hashes,
+        right_key=lambda c: c.phone.hashes,
     ),
     Comparison(
         "place",
@@ -399,6 +453,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         description="city and region, any language",
         left_present=_placed,
         right_present=_placed,
+        left_key=_place_key,
+        right_key=_place_key,
     ),
     Comparison(
         "postcode",
@@ -407,6 +463,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         description="postcode",
         left_present=_postcoded,
         right_present=_postcoded,
+        left_key=lambda c: c.postcode,
+        right_key=lambda c: c.postcode,
     ),
     Comparison(
         "address",
@@ -415,6 +473,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         description="street address (Jaro-Winkler >= 0.9 is similar)",
         left_present=_addressed,
         right_present=_addressed,
+        left_key=lambda c: c.address,
+        right_key=lambda c: c.address,
     ),
     Comparison(
         "identifier",
@@ -423,6 +483,8 @@ CUSTOMER_COMPARISONS: tuple[Comparison[CustomerProfile, CustomerProfile], ...] =
         description="a national id (the person's, not the record's), one edit apart allowed",
         left_present=_identified,
         right_present=_identified,
+        left_key=lambda c: c.national_id,
+        right_key=lambda c: c.national_id,
     ),
 )
 

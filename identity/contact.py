@@ -183,17 +183,26 @@ def parse_masked_phone(text: object) -> MaskedPhone | None:
 
 
 def masked_phone_agrees(mask: MaskedPhone, e164: str) -> bool:
-    number = _international(e164) or _parsed(e164)
-    if number is None:
+    split = _country_and_national(e164)
+    if split is None:
         return False
-    national = str(number.national_number)
-    if mask.country_code and mask.country_code != str(number.country_code):
+    country, national = split
+    if mask.country_code and mask.country_code != country:
         return False
     return (
         len(national) == mask.length
         and national.startswith(mask.prefix)
         and national.endswith(mask.suffix)
     )
+
+
+@lru_cache(maxsize=65536)
+def _country_and_national(e164: str) -> tuple[str, str] | None:
+    """('86', '13812345678') for '+8613812345678'; None when it is not a number."""
+    number = _international(e164) or _parsed(e164)
+    if number is None:
+        return None
+    return str(number.country_code), str(number.national_number)
 
 
 def _parsed(e164: str) -> phonenumbers.PhoneNumber | None:

@@ -14,7 +14,7 @@ plus the weights, competing the sum of the other candidates' 2^s.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -115,15 +115,16 @@ def explain(
 ) -> Explanation:
     """The explanation of candidate pair ``row``."""
     evidence = []
-    for k, comparison in enumerate(model.comparisons):
-        level = int(gamma[row, k])
-        has_tf = bool(comparison.tf_levels) and level in comparison.tf_levels
+    levels, weights = gamma[row].tolist(), scores.weights[row].tolist()
+    tf = float(scores.tf[row])
+    for comparison, level, weight in zip(model.comparisons, levels, weights, strict=True):
+        has_tf = level in comparison.tf_levels
         evidence.append(
             Evidence(
                 comparison.name,
                 None if level == NULL else comparison.levels[level],
-                float(scores.weights[row, k]),
-                float(scores.tf[row]) if has_tf else 0.0,
+                weight,
+                tf if has_tf else 0.0,
             )
         )
     return Explanation(
@@ -139,16 +140,26 @@ def decide_links(
     gamma: Levels,
     scores: Scores,
     thresholds: Thresholds,
+    positions: Mapping[str, int] | None = None,
 ) -> list[LinkDecision]:
-    """One decision per account, in ``accounts`` order."""
-    by_id = {c.id: j for j, c in enumerate(customers)}
-    starts = group_starts(candidates)
-    ends = np.append(starts[1:], len(candidates)).astype(np.int64)[: len(starts)]
+    """One decision per account, in ``accounts`` order; ``positions`` (customer id ->
+    position in ``customers``) is built when not given."""
+    by_id = positions if positions is not None else {c.id: j for j, c in enumerate(customers)}
     best: dict[int, tuple[int, float]] = {}  # account -> (its best row, competing)
-    odds = np.exp2(scores.total + model.log2_prior_odds())
-    for start, end in zip(starts.tolist(), ends.tolist(), strict=True):
-        row = start + int(np.argmax(scores.probability[start:end]))
-        best[int(candidates.left[start])] = (row, float(odds[start:end].sum() - odds[row]))
+    if len(candidates):
+        starts = group_starts(candidates)
+        sizes = np.diff(np.append(starts, len(candidates)))
+        group = np.repeat(np.arange(len(starts)), sizes)
+        probability = scores.probability
+        # Each account's first most probable candidate, and the odds of the others.
+        on_top = np.flatnonzero(probability == np.maximum.reduceat(probability, starts)[group])
+        rows = on_top[np.unique(group[on_top], return_index=True)[1]]
+        odds = np.exp2(scores.total + model.log2_prior_odds())
+        competing = np.add.reduceat(odds, starts) - odds[rows]
+        best = dict(
+            zip(candidates.left[rows].tolist(),
+                zip(rows.tolist(), competing.tolist(), strict=True), strict=True)
+        )  # fmt: skip
     decisions = []
     for i, account in enumerate(accounts):
         decisions.append(
@@ -173,7 +184,7 @@ def _decide(
     account: AccountProfile,
     i: int,
     customers: Sequence[CustomerProfile],
-    by_id: dict[str, int],
+    by_id: Mapping[str, int],
     candidates: Candidates,
     gamma: Levels,
     scores: Scores,

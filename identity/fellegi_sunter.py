@@ -33,6 +33,9 @@ Indices = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
 _SMOOTHING = 0.01  # pseudo-count per level, so no level ever weighs -inf or +inf
 _FLOOR = 1e-9
+# |log2 odds| below which 2^x and a run's sum of them stay finite in float64 (max 2^1024,
+# runs of at most a few thousand pairs); scores are sums of a few dozen bits.
+_NO_OVERFLOW = 1000.0
 
 
 @dataclass
@@ -100,16 +103,24 @@ def log2_pair_odds(prior: float) -> float:
     return float(np.log2(prior) - np.log2(1 - prior))
 
 
-def posteriors(total: Floats, starts: Indices, odds: float | Floats) -> Floats:
-    """Posterior of each candidate (runs beginning at ``starts``), one-to-one; ``odds`` is
-    the log2 prior odds of a candidate, one for all or one per pair."""
+def posteriors(
+    total: Floats, starts: Indices, odds: float | Floats, sizes: Indices | None = None
+) -> Floats:
+    """Posterior of each candidate (runs beginning at ``starts``, of ``sizes`` pairs when
+    known), one-to-one; ``odds`` is the log2 prior odds of a candidate, one for all or one
+    per pair."""
     if len(total) == 0:
         return np.zeros(0)
     x = total + odds
-    group = np.repeat(np.arange(len(starts)), np.diff(np.append(starts, len(total))))
-    top = np.maximum(np.maximum.reduceat(x, starts), 0.0)[group]  # no overflow in exp2
-    scaled = np.exp2(x - top)
-    denominator = np.add.reduceat(scaled, starts)[group] + np.exp2(-top)
+    if sizes is None:
+        sizes = np.diff(np.append(starts, len(total)))
+    if float(np.abs(x).max()) < _NO_OVERFLOW:
+        scaled = np.exp2(x)
+        denominator = np.repeat(np.add.reduceat(scaled, starts), sizes) + 1.0
+    else:  # shift each run by its largest score so that exp2 cannot overflow
+        top = np.repeat(np.maximum(np.maximum.reduceat(x, starts), 0.0), sizes)
+        scaled = np.exp2(x - top)
+        denominator = np.repeat(np.add.reduceat(scaled, starts), sizes) + np.exp2(-top)
     result: Floats = scaled / denominator
     return result
 
@@ -151,9 +162,25 @@ def initial_m(n_levels: Sequence[int]) -> list[Floats]:
     return out
 
 
-def _m_step(column: Levels, p: Floats, size: int) -> Floats:
+def patterns(gamma: Levels) -> tuple[Levels, Indices]:
+    """The distinct rows of ``gamma`` (comparison patterns) and, per row, its pattern: pairs
+    of one pattern weigh the same, so EM works on a few hundred patterns, not every pair."""
+    if len(gamma) == 0:
+        return gamma[:0], np.zeros(0, dtype=np.int64)
+    shifted = gamma.astype(np.int64) + 1  # NULL (-1) -> 0
+    base = int(shifted.max()) + 1
+    code = np.zeros(len(gamma), dtype=np.int64)
+    for k in range(gamma.shape[1]):
+        code = code * base + shifted[:, k]
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    distinct: Levels = gamma[first]
+    return distinct, inverse.reshape(-1).astype(np.int64)
+
+
+def _m_step(column: Levels, mass: Floats, size: int) -> Floats:
+    """m of one comparison from the matching mass of each pattern (``column``: its level)."""
     valid = column >= 0
-    counts = np.bincount(column[valid], weights=p[valid], minlength=size) + _SMOOTHING
+    counts = np.bincount(column[valid], weights=mass[valid], minlength=size) + _SMOOTHING
     result: Floats = counts / counts.sum()
     return result
 
@@ -196,24 +223,29 @@ def estimate_by_sessions(
         rows = np.flatnonzero(session.rows)
         if len(rows) == 0:
             continue
-        sub, starts = gamma[rows], group_starts(left[rows])
+        distinct, pattern = patterns(gamma[rows])
+        starts = group_starts(left[rows])
         sizes = np.diff(np.append(starts, len(rows)))
-        per_pair = np.repeat(sizes, sizes).astype(np.float64)
+        log2_candidates = np.log2(np.repeat(sizes, sizes).astype(np.float64))
         keep = [k for k in range(len(n_levels)) if k not in session.held_out]
         m_now = [x.copy() for x in start]
         prior, converged, iterations = 0.5, False, 0
         p = np.zeros(len(rows))
         for iterations in range(1, max_iterations + 1):  # noqa: B007 - reported below
             table = level_weights(m_now, u)
-            total = np.zeros(len(rows))
+            by_pattern = np.zeros(len(distinct))
             for k in keep:
-                total += table[k][sub[:, k]]
+                by_pattern += table[k][distinct[:, k]]
             # Within a session, a record's prior is spread over its session candidates
             # only: the held-out comparisons, which chose them, are not in the weights.
-            p = posteriors(total, starts, np.log2(prior / per_pair) - np.log2(1 - prior))
+            odds = (np.log2(prior) - np.log2(1 - prior)) - log2_candidates
+            p = posteriors(by_pattern[pattern], starts, odds, sizes)
+            mass: Floats = np.bincount(pattern, weights=p, minlength=len(distinct)).astype(
+                np.float64
+            )
             change = 0.0
             for k in keep:
-                new = _m_step(sub[:, k], p, n_levels[k])
+                new = _m_step(distinct[:, k], mass, n_levels[k])
                 change = max(change, float(np.abs(new - m_now[k]).max()))
                 m_now[k] = new
             prior = min(max(float(p.sum() / max(len(starts), 1)), _FLOOR), 1 - 1e-6)
@@ -252,12 +284,13 @@ def estimate_prior(
     if extra is not None:
         total = total + extra
     starts = group_starts(left)
+    sizes = np.diff(np.append(starts, len(total)))
     prior = 0.5
     if not one_to_one:
         prior = 1.0 / max(groups, 1)
     for _ in range(max_iterations):
         if one_to_one:
-            p = posteriors(total, starts, log2_odds(prior, population))
+            p = posteriors(total, starts, log2_odds(prior, population), sizes)
         else:
             p = pairwise_posteriors(total, log2_pair_odds(prior))
         new = min(max(float(p.sum() / max(groups, 1)), _FLOOR), 1 - 1e-6)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from identity.pinyin import canonical_spelling
 from identity.text import MAX_INPUT, fold
@@ -46,7 +47,7 @@ class Handle:
     def usable(self) -> bool:
         return bool(self.windows)
 
-    @property
+    @cached_property
     def longest(self) -> tuple[str, ...]:
         """All the words that are not decoration, run together (what a typo is looked for
         in)."""
@@ -58,9 +59,16 @@ EMPTY = Handle((), frozenset(), frozenset(), frozenset(), False)
 
 
 def parse_handle(text: object) -> Handle:
-    """Words, windows and birth readings of a handle; EMPTY for nothing usable. Never raises."""
+    """Words, windows and birth readings of a handle; EMPTY for nothing usable. Never raises.
+    The same text gives the same object (a comparison is computed once per distinct
+    handle)."""
     if not isinstance(text, str) or not text.strip():
         return EMPTY
+    return _parse_handle(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse_handle(text: str) -> Handle:
     raw = text.strip()[:MAX_INPUT].lstrip("@")
     lowered = fold(raw)
     if _GENERATED.match(lowered):

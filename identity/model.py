@@ -185,8 +185,12 @@ def _background(
             np.minimum(sample_left, sample_right),
             np.maximum(sample_left, sample_right),
         )
+    # Candidates are sorted by (left, right): their codes are sorted, so a binary search
+    # tells which sampled pairs are candidates.
     codes = candidates.left * n_right + candidates.right
-    outside = ~np.isin(sample_left * n_right + sample_right, codes)
+    sampled = sample_left * n_right + sample_right
+    at = np.minimum(np.searchsorted(codes, sampled), max(len(codes) - 1, 0))
+    outside = codes[at] != sampled if len(codes) else np.ones(len(sampled), dtype=np.bool_)
     gamma = compare_pairs(left, right, sample_left[outside], sample_right[outside], comparisons)
     n_levels = [len(c.levels) for c in comparisons]
     return fs.background_counts(gamma, n_levels, max(all_pairs - len(candidates), 1))

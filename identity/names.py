@@ -57,6 +57,16 @@ class NameForm:
         """Given-name forms that are not also a reading of the surname."""
         return self.given - self.family
 
+    @cached_property
+    def keys(self) -> frozenset[str]:
+        """Every full-name and initials key."""
+        return self.full | self.initials
+
+    @cached_property
+    def surname_initials(self) -> frozenset[str]:
+        """Surname with the given name's initial ('wang|w'), what blocking narrows."""
+        return frozenset(f"{f}|{g[0]}" for f in self.family for g in self.given_only if g)
+
 
 EMPTY = NameForm("", frozenset(), frozenset(), (), frozenset(), frozenset(), "", False, "")
 

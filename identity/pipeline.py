@@ -1,14 +1,32 @@
 """Resolution end to end on plain records: profile, block, compare, fit (or reuse a fitted
-model), score, decide. What the benchmark runs, and what `hub resolve` will run."""
+model), score, decide. What the benchmark runs, and what `hub resolve` will run.
+
+Two ways to link accounts to customers:
+
+- `resolve_accounts`: everything in memory at once (every profile, candidate pair, level
+  and score is kept in the `LinkRun`, for measuring and explaining a whole run);
+- streaming, for inputs of any size and for incremental runs: build a `CustomerIndex`
+  once (the customers stay in memory), fit a model on a bounded sample of the accounts
+  (`fit_account_model`), then `score_accounts` yields decisions a chunk of accounts at a
+  time. Memory for pairs is bounded by the sample and the chunk, not the input; the
+  decisions are the same as `resolve_accounts` gives with that model, since an account's
+  probability depends only on its own candidates.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
+from typing import TypeVar
 
-from identity.blocking import ACCOUNT_RULES, CUSTOMER_RULES, Candidates, block, block_within
+import numpy as np
+
+from identity.allocation import no_cycle_collection
+from identity.blocking import CUSTOMER_RULES, Candidates, block, block_within
 from identity.comparisons import ACCOUNT_COMPARISONS, CUSTOMER_COMPARISONS
+from identity.customer_index import CustomerIndex
 from identity.decisions import (
     LinkDecision,
     PairDecision,
@@ -23,10 +41,24 @@ from identity.model import (
     fit_link_model,
     score,
 )
-from identity.profiles import AccountProfile, CustomerProfile, account_profile, customer_profile
+from identity.profiles import AccountProfile, CustomerProfile, customer_profile
 from identity.protection import shared_contacts, without_shared
 from identity.records import AccountRecord, CustomerRecord
 from identity.vectors import Levels, compare_pairs
+
+__all__ = [
+    "CHUNK",
+    "FIT_SAMPLE",
+    "CustomerIndex",
+    "DedupeRun",
+    "LinkRun",
+    "fit_account_model",
+    "resolve_accounts",
+    "resolve_duplicates",
+    "sample_in_order",
+    "score_accounts",
+]
+T = TypeVar("T")
 
 
 @dataclass
@@ -76,46 +108,113 @@ def resolve_accounts(
     u_pairs: int = 30_000,
     seed: int = 0,
 ) -> LinkRun:
-    """Link ``accounts`` to ``customers``; fit a model unless one is given."""
+    """Link ``accounts`` to ``customers``, all in memory; fit a model unless one is given."""
+    with no_cycle_collection():
+        return _resolve_accounts(accounts, customers, thresholds, model, default_region,
+                                 u_pairs, seed)  # fmt: skip
+
+
+def _resolve_accounts(
+    accounts: Iterable[AccountRecord],
+    customers: Iterable[CustomerRecord],
+    thresholds: Thresholds | None,
+    model: MatchModel[AccountProfile, CustomerProfile] | None,
+    default_region: str | None,
+    u_pairs: int,
+    seed: int,
+) -> LinkRun:
     clock = _Clock()
-    customer_profiles = [customer_profile(c, default_region) for c in customers]
-    account_profiles = [account_profile(a, default_region) for a in accounts]
-    shared = shared_contacts(customer_profiles)
-    customer_profiles = [without_shared(c, shared) for c in customer_profiles]
-    account_profiles = [without_shared(a, shared) for a in account_profiles]
+    index = CustomerIndex.build(customers, default_region)
+    account_profiles = index.profiles(accounts)
     clock.lap("profiles")
-    candidates = block(account_profiles, customer_profiles, ACCOUNT_RULES)
+    candidates = index.candidates(account_profiles)
     clock.lap("blocking")
-    gamma = compare_pairs(
-        account_profiles, customer_profiles, candidates.left, candidates.right, ACCOUNT_COMPARISONS
-    )
+    gamma = compare_pairs(account_profiles, index.customers, candidates.left, candidates.right,
+                          ACCOUNT_COMPARISONS)  # fmt: skip
     clock.lap("comparisons")
     if model is None:
-        model = fit_link_model(
-            account_profiles, customer_profiles, candidates, gamma, u_pairs=u_pairs, seed=seed
-        )
+        model = fit_link_model(account_profiles, index.customers, candidates, gamma,
+                               u_pairs=u_pairs, seed=seed)  # fmt: skip
     clock.lap("fit")
-    scores = score(model, candidates, gamma, customer_profiles)
-    decisions = decide_links(
-        model,
-        account_profiles,
-        customer_profiles,
-        candidates,
-        gamma,
-        scores,
-        thresholds or Thresholds(),
-    )
+    scores = score(model, candidates, gamma, index.customers)
+    decisions = decide_links(model, account_profiles, index.customers, candidates, gamma, scores,
+                             thresholds or Thresholds(), index.positions)  # fmt: skip
     clock.lap("decisions")
-    return LinkRun(
-        account_profiles,
-        customer_profiles,
-        candidates,
-        gamma,
-        model,
-        scores,
-        decisions,
-        clock.seconds,
-    )
+    return LinkRun(account_profiles, index.customers, candidates, gamma, model, scores,
+                   decisions, clock.seconds)  # fmt: skip
+
+
+# -- streaming --------------------------------------------------------------------------
+
+FIT_SAMPLE = 25_000  # accounts a model is fitted on, at most (their pairs stay in memory)
+CHUNK = 2_000  # accounts scored at a time
+
+
+def fit_account_model(
+    index: CustomerIndex,
+    accounts: Iterable[AccountRecord],
+    *,
+    sample: int = FIT_SAMPLE,
+    u_pairs: int = 30_000,
+    seed: int = 0,
+) -> MatchModel[AccountProfile, CustomerProfile]:
+    """A link model fitted on at most ``sample`` of ``accounts`` (a uniform sample, read in
+    one pass, in input order; all of them when there are fewer) against the customers of
+    ``index``. Raises ValueError when ``sample`` < 1."""
+    if sample < 1:
+        raise ValueError("the sample needs at least one account")
+    chosen = sample_in_order(accounts, sample, seed)
+    with no_cycle_collection():
+        profiles = index.profiles(chosen)
+        candidates = index.candidates(profiles)
+        gamma = compare_pairs(profiles, index.customers, candidates.left, candidates.right,
+                              ACCOUNT_COMPARISONS)  # fmt: skip
+        return fit_link_model(profiles, index.customers, candidates, gamma, u_pairs=u_pairs,
+                              seed=seed)  # fmt: skip
+
+
+def score_accounts(
+    model: MatchModel[AccountProfile, CustomerProfile],
+    accounts: Iterable[AccountRecord],
+    index: CustomerIndex,
+    thresholds: Thresholds | None = None,
+    *,
+    chunk: int = CHUNK,
+) -> Iterator[LinkDecision]:
+    """One decision per account, in input order, ``chunk`` accounts at a time: each chunk
+    is parsed, blocked against ``index``, compared, scored and decided, then let go.
+    ``accounts`` may be any iterable (a file being read); nothing of a chunk is kept once
+    its decisions are yielded. Raises ValueError when ``chunk`` < 1."""
+    if chunk < 1:
+        raise ValueError("a chunk needs at least one account")
+    thresholds = thresholds or Thresholds()
+    records = iter(accounts)
+    while batch := list(islice(records, chunk)):
+        with no_cycle_collection():  # not across the yield: the caller's code runs there
+            profiles = index.profiles(batch)
+            candidates = index.candidates(profiles)
+            gamma = compare_pairs(profiles, index.customers, candidates.left,
+                                  candidates.right, ACCOUNT_COMPARISONS)  # fmt: skip
+            scores = score(model, candidates, gamma, index.customers)
+            decisions = decide_links(model, profiles, index.customers, candidates, gamma,
+                                     scores, thresholds, index.positions)  # fmt: skip
+        yield from decisions
+
+
+def sample_in_order(records: Iterable[T], size: int, seed: int = 0) -> list[T]:
+    """A uniform sample of ``size`` records (reservoir sampling: one pass, ``size`` held),
+    in input order; every record when there are no more than ``size``."""
+    rng = np.random.default_rng(seed)
+    kept: list[tuple[int, T]] = []
+    for n, record in enumerate(records):
+        if n < size:
+            kept.append((n, record))
+        else:
+            slot = int(rng.integers(n + 1))
+            if slot < size:
+                kept[slot] = (n, record)
+    kept.sort(key=lambda pair: pair[0])
+    return [record for _, record in kept]
 
 
 def resolve_duplicates(
@@ -130,6 +229,20 @@ def resolve_duplicates(
 ) -> DedupeRun:
     """Find CRM records of one person: within ``customers``, or between them and
     ``other`` (two sources). Fits a model unless one is given."""
+    with no_cycle_collection():
+        return _resolve_duplicates(customers, other, thresholds, model, default_region,
+                                   u_pairs, seed)  # fmt: skip
+
+
+def _resolve_duplicates(
+    customers: Iterable[CustomerRecord],
+    other: Iterable[CustomerRecord] | None,
+    thresholds: Thresholds | None,
+    model: MatchModel[CustomerProfile, CustomerProfile] | None,
+    default_region: str | None,
+    u_pairs: int,
+    seed: int,
+) -> DedupeRun:
     clock = _Clock()
     profiles = [customer_profile(c, default_region) for c in customers]
     others = None if other is None else [customer_profile(c, default_region) for c in other]

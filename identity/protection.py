@@ -1,6 +1,7 @@
 """Merge protection: contact values that name no one in particular.
 
-A phone or email on several CRM records of people whose names disagree is a household
+A phone or email on several CRM records of people whose names disagree (not the same
+name in any script or short form, nor one slip apart) is a household
 number or a shared mailbox (or a clerk's filler): as evidence it would link an account,
 or merge two customers, on the strength of a number half a family shares. Such values are
 dropped from every profile that carries them, on both sides, and recorded in the
@@ -17,6 +18,8 @@ from dataclasses import replace
 from itertools import combinations
 from typing import TypeVar
 
+from identity.comparisons import one_edit
+from identity.names import NameForm
 from identity.profiles import NO_EMAIL, NO_PHONE, AccountProfile, CustomerProfile
 
 P = TypeVar("P", AccountProfile, CustomerProfile)
@@ -35,10 +38,20 @@ def shared_contacts(customers: Sequence[CustomerProfile]) -> frozenset[str]:
         if len(owners) < 2:
             continue
         if len(owners) >= MANY or any(
-            a.name.full.isdisjoint(b.name.full) for a, b in combinations(owners, 2)
+            not _one_name(a.name, b.name) for a, b in combinations(owners, 2)
         ):
             shared.add(digest)
     return frozenset(shared)
+
+
+def _one_name(a: NameForm, b: NameForm) -> bool:
+    """The same name in any script or short form, or one slip apart (Robert / Robret
+    Smith): a second record typed with a slip is the same person, not a relative. Two
+    different Han names are two names (a slip typing Han gives a homophone, the same
+    name in pinyin)."""
+    if not a.full.isdisjoint(b.full):
+        return True
+    return not (a.han and b.han) and one_edit(a.written, b.written)
 
 
 def without_shared(profile: P, shared: frozenset[str]) -> P:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
 import numpy as np
@@ -26,45 +26,54 @@ def compare_pairs(
 ) -> Levels:
     """Row i: the levels of ``left[left_index[i]]`` against ``right[right_index[i]]``, one
     column per comparison (NULL is -1). Same result as calling each comparison on each
-    pair; faster, through the comparisons' shortcuts (`Comparison.left_present` ...)."""
+    pair; faster, through the comparisons' shortcuts: a side that is not ``present`` makes
+    the pair NULL without a call, and ``compare`` runs once per distinct pair of value
+    keys (`Comparison.left_key`, `right_key`), not once per pair."""
     out = np.full((len(left_index), len(comparisons)), NULL, dtype=np.int8)
+    if len(left_index) == 0:
+        return out
+    # Per-record work (presence, keys) is done for the records the pairs name, once each.
+    lefts, left_of = np.unique(left_index, return_inverse=True)
+    rights, right_of = np.unique(right_index, return_inverse=True)
+    left_records = [left[i] for i in lefts.tolist()]
+    right_records = [right[j] for j in rights.tolist()]
     for k, comparison in enumerate(comparisons):
-        rows = np.arange(len(left_index))
-        if comparison.left_present is not None:
-            rows = rows[_present(left, comparison.left_present)[left_index[rows]]]
-        if comparison.right_present is not None:
-            rows = rows[_present(right, comparison.right_present)[right_index[rows]]]
-        out[rows, k] = _levels(comparison, left, right, left_index[rows], right_index[rows])
+        keep = _present(left_records, comparison.left_present)[left_of]
+        keep &= _present(right_records, comparison.right_present)[right_of]
+        rows = np.flatnonzero(keep)
+        if len(rows) == 0:
+            continue
+        left_codes = _codes(left_records, comparison.left_key)[left_of[rows]]
+        right_codes = _codes(right_records, comparison.right_key)[right_of[rows]]
+        width = int(right_codes.max()) + 1
+        distinct, first, which = np.unique(
+            left_codes * width + right_codes, return_index=True, return_inverse=True
+        )
+        compare = comparison.compare
+        levels = [
+            compare(left_records[i], right_records[j])
+            for i, j in zip(left_of[rows[first]].tolist(), right_of[rows[first]].tolist(),
+                            strict=True)
+        ]  # fmt: skip
+        out[rows, k] = np.asarray(levels, dtype=np.int8)[which.reshape(-1)]
+        del distinct
     return out
 
 
-def _present(records: Sequence[Any], present: Callable[[Any], bool]) -> Mask:
+def _present(records: Sequence[Any], present: Callable[[Any], bool] | None) -> Mask:
+    if present is None:
+        return np.ones(len(records), dtype=np.bool_)
     return np.fromiter((present(r) for r in records), dtype=np.bool_, count=len(records))
 
 
-def _levels(
-    comparison: Comparison[L, R],
-    left: Sequence[L],
-    right: Sequence[R],
-    left_index: Indices,
-    right_index: Indices,
-) -> list[int]:
-    compare, key = comparison.compare, comparison.right_key
+def _codes(records: Sequence[Any], key: Callable[[Any], Hashable] | None) -> Indices:
+    """A small integer per record, equal for records of equal key (its own without a key)."""
     if key is None:
-        return [
-            compare(left[i], right[j])
-            for i, j in zip(left_index.tolist(), right_index.tolist(), strict=True)
-        ]
-    keys = [key(r) for r in right]
-    seen: dict[tuple[int, int], int] = {}
-    out = []
-    for i, j in zip(left_index.tolist(), right_index.tolist(), strict=True):
-        memo = (i, keys[j])
-        level = seen.get(memo)
-        if level is None:
-            level = seen[memo] = compare(left[i], right[j])
-        out.append(level)
-    return out
+        return np.arange(len(records), dtype=np.int64)
+    seen: dict[Hashable, int] = {}
+    return np.fromiter(
+        (seen.setdefault(key(r), len(seen)) for r in records), dtype=np.int64, count=len(records)
+    )
 
 
 def random_pairs(

@@ -83,3 +83,23 @@ def test_within_one_side_each_pair_once_and_never_a_record_with_itself() -> None
     assert (0, 4) in pairs and (3, 4) in pairs and (0, 3) in pairs
     assert all(left < right for left, right in pairs)
     assert len(pairs) == len(candidates)
+
+
+def test_duplicates_meet_on_surname_initial_with_year_and_place_not_either() -> None:
+    crm = [
+        customer_profile(CustomerRecord(id=f"d{i}", **row))
+        for i, row in enumerate(
+            [
+                {"name": "王伟", "birth_year": 1984, "city": "上海", "email": "wangwei@163.com"},
+                {"name": "王文", "birth_year": 1984, "city": "上海"},  # same year and city
+                {"name": "王武", "birth_year": 1990, "city": "上海"},  # same city only
+                {"name": "王维", "birth_year": 1984, "city": "成都"},  # same year only
+                {"name": "Wan Li", "email": "wanli@163.com", "birth_year": 1971},
+            ]
+        )
+    ]
+    candidates = block_within(crm, CUSTOMER_RULES)
+    pairs = set(zip(candidates.left.tolist(), candidates.right.tolist(), strict=True))
+    # 王伟/王维 are one name in pinyin (full_name); 王文 meets 王伟 on wang|w, 1984 and 上海;
+    # same city or same year alone is not enough, nor 'wan@163.com' with another year.
+    assert pairs == {(0, 1), (0, 3)}

@@ -163,7 +163,9 @@ def test_account_place(location: str, city: str | None, region: str | None,
         ("王伟", "Wang Wei", "full"),
         ("王伟", "王玮", "full"),  # a homophone typed instead
         ("Robert Smith", "SMITH Bob", "full"),
-        ("Robert Smith", "Robret Smith", "fuzzy"),
+        ("Robert Smith", "Robret Smith", "one edit"),  # two letters swapped
+        ("Robert Smith", "Robrt Smith", "one edit"),  # one dropped
+        ("Jonathan Clarke", "Johnathan Clark", "fuzzy"),  # two slips
         ("Robert Smith", "R. Smith", "initials"),
         ("王伟", "王芳", "family"),
         ("王伟", "李娜", "none"),

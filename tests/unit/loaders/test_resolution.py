@@ -104,4 +104,3 @@ def test_without_exact_evidence_the_model_link_is_kept_unless_rejected():
     assert (kept.customer_id, kept.method, kept.evidence) == ("c1", "probabilistic", "{}")
     row["decisions"] = [{"customer_id": "c1", "decision": "rejected"}]
     assert decide(row).customer_id is None
-
