@@ -436,15 +436,20 @@ class Case:
     types: dict[str, Any]  # of the variables
 
 
-def slots_of(name: str, type_: Any, path: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+def slots_of(
+    name: str, type_: Any, path: tuple[Any, ...], within: tuple[str, ...] = ()
+) -> Iterator[tuple[Any, ...]]:
     """Paths to every String or ID place in a value of the type (a list's first item,
-    input objects' fields recursively)."""
+    input objects' fields recursively; an input type inside itself, such as a rule's
+    `and: [CustomerRule!]`, is not entered again: its places were reached one level up)."""
     nullable = get_nullable_type(type_)
     if isinstance(nullable, GraphQLList):
-        yield from slots_of(name, nullable.of_type, (*path, 0))
+        yield from slots_of(name, nullable.of_type, (*path, 0), within)
     elif isinstance(nullable, GraphQLInputObjectType):
+        if nullable.name in within:
+            return
         for key, f in nullable.fields.items():
-            yield from slots_of(key, f.type, (*path, key))
+            yield from slots_of(key, f.type, (*path, key), (*within, nullable.name))
     elif is_stringish(nullable):
         yield path
 
