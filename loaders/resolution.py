@@ -35,9 +35,10 @@ from graph.identity_links import (
 )
 from graph.store import GraphStore, Record, WriteCounters
 from identity.blocking import ACCOUNT_RULES, block
+from identity.customer_index import CustomerIndex
 from identity.decisions import LinkDecision, Thresholds
 from identity.model import MatchModel, link_model_from_dict
-from identity.pipeline import resolve_accounts, resolve_duplicates
+from identity.pipeline import fit_account_model, resolve_duplicates, score_accounts
 from identity.profiles import AccountProfile, CustomerProfile, account_profile, customer_profile
 from identity.records import AccountRecord, CustomerRecord
 from loaders.duplicates import DuplicateOutcome, record_duplicates
@@ -317,6 +318,7 @@ async def resolve(
     report = ResolveReport()
     customers = await read_customers(store, progress)
     report.customers = len(customers)
+    index: CustomerIndex | None = None  # built once, for the fit and the decisions
     model = None if options.refit else await stored_model(store, options.name_key)
     incremental = account_ids is not None or customer_ids is not None
     if model is None:
@@ -329,11 +331,9 @@ async def resolve(
                 f"too few records to fit a model ({len(customers)} customers, "
                 f"{len(everyone)} accounts; at least {MIN_RECORDS} of each)"
             )
-        fit = resolve_accounts(
-            [AccountRecord.from_row(r) for r in everyone], customers,
-            default_region=options.default_region, seed=options.seed,
-        )  # fmt: skip
-        model = fit.model
+        index = CustomerIndex.build(customers, options.default_region)
+        records = (AccountRecord.from_row(r) for r in everyone)
+        model = fit_account_model(index, records, seed=options.seed)
         report.fitted = True
         since = options.since
         rows = [r for r in everyone if since is None or (r.get("updated_at") or 0) >= since]
@@ -350,7 +350,9 @@ async def resolve(
              "params": sealed_params(model, options.name_key)},
         )  # fmt: skip
     report.accounts = len(rows)
-    await _decide_and_write(store, rows, customers, model, version, options, now, report,
+    if index is None and any(skip_reason(r) is None for r in rows):
+        index = CustomerIndex.build(customers, options.default_region)
+    await _decide_and_write(store, rows, index, model, version, options, now, report,
                             progress)  # fmt: skip
     if options.duplicates and not incremental and options.since is None:
         report.duplicates = await find_duplicates(store, customers, options, now, progress)
@@ -409,7 +411,7 @@ async def _incremental_rows(
 async def _decide_and_write(
     store: GraphStore,
     rows: list[Record],
-    customers: list[CustomerRecord],
+    index: CustomerIndex | None,
     model: MatchModel[AccountProfile, CustomerProfile],
     version: str,
     options: ResolveOptions,
@@ -424,18 +426,20 @@ async def _decide_and_write(
             report.skipped[reason] += 1
         else:
             open_rows.append(row)
-    if not open_rows:
+    if not open_rows or index is None:
         return
-    run = resolve_accounts(
-        [AccountRecord.from_row(r) for r in open_rows], customers, model=model,
-        thresholds=options.thresholds, default_region=options.default_region,
-    )  # fmt: skip
-    profiles = {p.id: p for p in run.accounts}
+    # Scored a chunk at a time against the index (identity.pipeline.score_accounts).
+    decisions = score_accounts(
+        model, (AccountRecord.from_row(r) for r in open_rows), index, options.thresholds
+    )
     wants: dict[str, Wanted] = {}
-    for row, decision in zip(open_rows, run.decisions, strict=True):
+    for row, decision in zip(open_rows, decisions, strict=True):
         if decision.outcome == "none" and decision.reason in ("nothing to compare",):
             report.skipped["nothing to compare"] += 1
-        wants[row["id"]] = wanted(decision, row, profiles.get(row["id"]), version)
+        profile = None
+        if decision.outcome != "none":  # its dropped evidence goes with the explanation
+            profile = index.profiles([AccountRecord.from_row(row)])[0]
+        wants[row["id"]] = wanted(decision, row, profile, version)
     decided = {r["id"] for r in open_rows}
     other_links = [
         (link["customer_id"], r.get("platform") or "")
@@ -516,13 +520,10 @@ async def explain_account(
     model = await stored_model(store, options.name_key)
     if model is None:
         return {**out, "state": "not linked; no model is stored yet (run `hub resolve`)"}
-    customers = await read_customers(store)
-    run = resolve_accounts(
-        [AccountRecord.from_row(row)], customers, model=model, thresholds=options.thresholds,
-        default_region=options.default_region,
-    )  # fmt: skip
-    decision = run.decisions[0]
-    notes = run.accounts[0].placeholders if run.accounts else ()
+    index = CustomerIndex.build(await read_customers(store), options.default_region)
+    record = AccountRecord.from_row(row)
+    [decision] = score_accounts(model, [record], index, options.thresholds)
+    notes = index.profiles([record])[0].placeholders
     version = model_tag(model, options.name_key)
     return {**out, "state": f"not linked: {decision.reason}",
             "customer_id": decision.customer_id if decision.explanation else None,
