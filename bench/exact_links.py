@@ -49,14 +49,19 @@ def score(data: Any, keys: Keys) -> dict[str, float]:
             if k:
                 by_key[which, k].append(row["id"])
     owned = {person["customer", c["id"]] for c in data.customers}
+    names = {c["id"]: c.get("name") for c in data.customers}
     linked = right = 0
     for row in data.accounts:
         email, phone = keys(row, "social_accounts")
+        by_phone = by_key.get(("phone", phone), []) if phone else []
         evidence = {
             "id": row["id"],
             "claimed": row.get("customer_id"),
             "by_email": by_key.get(("email", email), []) if email else [],
-            "by_phone": by_key.get(("phone", phone), []) if phone else [],
+            "by_phone": by_phone,
+            # What graph/linking.py's ACCOUNT_EVIDENCE gives for the phone's name check.
+            "account": {k: row.get(k) for k in ("platform", "handle", "display_name")},
+            "phone_names": [{"id": c, "name": names.get(c)} for c in by_phone],
         }
         decision = decide(evidence)
         if decision.customer_id:

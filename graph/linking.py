@@ -17,16 +17,19 @@ WITH a, coalesce(mg.survivor_id, a.claimed_customer_id) AS claimed
 OPTIONAL MATCH (e:Customer {email_hash: a.email_hash})
 WITH a, claimed, collect(DISTINCT e.id) AS by_email
 OPTIONAL MATCH (p:Customer {phone_hash: a.phone_hash})
-WITH a, claimed, by_email, collect(DISTINCT p.id) AS by_phone
+WITH a, claimed, by_email, collect(DISTINCT p.id) AS by_phone,
+     collect(DISTINCT CASE WHEN p IS NULL THEN null ELSE {id: p.id, name: p.name} END)
+     AS phone_names
 OPTIONAL MATCH (d:Customer)-[x:LINK_DECISION]->(a)
-WITH a, claimed, by_email, by_phone,
+WITH a, claimed, by_email, by_phone, phone_names,
      collect(CASE WHEN d IS NULL THEN null ELSE
              {customer_id: d.id, decision: x.decision, method: x.method,
               confidence: x.confidence, model_version: x.model_version,
               evidence: x.evidence, at: x.at} END) AS decisions
 OPTIONAL MATCH (l:Customer)-[h:HAS_ACCOUNT]->(a)
 RETURN a.id AS id, claimed, a.link_conflict AS conflict,
-       by_email, by_phone, decisions,
+       by_email, by_phone, decisions, phone_names,
+       a {.platform, .handle, .display_name} AS account,
        collect(CASE WHEN l IS NULL THEN null
                ELSE {customer_id: l.id, method: h.method, confidence: h.confidence,
                      model_version: h.model_version, evidence: h.evidence} END) AS links

@@ -7,9 +7,13 @@ In order of precedence:
 2. Exact evidence names candidate customers: the CRM id it claims (method ``crm_id``,
    confidence 1.0), the customers whose email hash equals its own (``email``, 0.95) and
    those whose phone hash does (``phone``, 0.9); customers a human rejected for this
-   account are left out. Exactly one candidate in all: link it, with the strongest method
-   that names it. More than one (one account claimed by two customers, or one key on two
-   customers): no link, and a conflict reported.
+   account are left out. A phone is a household's as often as a person's: a customer
+   named by the phone alone whose name disagrees with the account's (another given name
+   under the same surname, or another name altogether) is not named by it; the match
+   model weighs that account instead (merge protection, docs/identity.md). Exactly one
+   candidate in all: link it, with the strongest method that names it. More than one
+   (one account claimed by two customers, or one key on two customers): no link, and a
+   conflict reported.
 3. Otherwise the link the model made (`probabilistic`, loaders/resolution.py) is kept,
    unless a human rejected it.
 Nothing is ever merged; the outcome depends only on the evidence and the decisions, never
@@ -28,9 +32,13 @@ from graph.linking import (
     APPLY_LINKS,
 )
 from graph.store import GraphStore, WriteCounters
+from identity.comparisons import ACCOUNT_COMPARISONS, compare_account
+from identity.profiles import account_profile, customer_profile
+from identity.records import AccountRecord, CustomerRecord
 
 METHODS: tuple[tuple[str, float], ...] = (("crm_id", 1.0), ("email", 0.95), ("phone", 0.9))
 HUMAN_METHODS = ("manual", "accepted")
+NAME = next(i for i, c in enumerate(ACCOUNT_COMPARISONS) if c.name == "name")
 MODEL_METHOD = "probabilistic"
 
 
@@ -73,6 +81,10 @@ def decide(evidence: dict[str, Any]) -> Decision:
         "phone": sorted(evidence.get("by_phone") or []),
     }
     named = {m: [c for c in ids if c not in rejected] for m, ids in named.items()}
+    named["phone"] = [
+        c for c in named["phone"]
+        if c in named["email"] or c in named["crm_id"] or not _names_disagree(evidence, c)
+    ]  # fmt: skip
     candidates = sorted({c for ids in named.values() for c in ids})
     pairs = tuple((c, m) for m, _ in METHODS for c in named[m])
     if not candidates:
@@ -90,6 +102,25 @@ def decide(evidence: dict[str, Any]) -> Decision:
             f"{c} ({m})" for c, m in pairs
         )
     return Decision(account, None, None, None, reason, pairs)
+
+
+DISAGREE = frozenset({"family", "none"})  # name levels that say "someone else"
+
+
+def _names_disagree(evidence: dict[str, Any], customer_id: str) -> bool:
+    """Whether the account's display name and handle and the customer's name both say
+    something and disagree: the same surname with another given name, or nothing alike."""
+    account = evidence.get("account") or {}
+    name = next((p.get("name") for p in evidence.get("phone_names") or []
+                 if p.get("id") == customer_id), None)  # fmt: skip
+    if not name or not (account.get("display_name") or account.get("handle")):
+        return False
+    levels = compare_account(
+        account_profile(AccountRecord.from_row({**account, "id": evidence["id"]})),
+        customer_profile(CustomerRecord(id=customer_id, name=name)),
+    )
+    level = levels[NAME]
+    return level >= 0 and ACCOUNT_COMPARISONS[NAME].levels[level] in DISAGREE
 
 
 def _model_link(evidence: dict[str, Any], rejected: set[str]) -> Decision:

@@ -372,3 +372,22 @@ async def test_the_explanation_in_the_docs_is_what_the_hub_prints(store):
     explained = await explain_account(store, "sa-001085", ResolveOptions())
     assert explained is not None
     assert format_explanation(explained) == shown.text.strip()
+
+
+async def test_a_relative_giving_the_household_phone_is_not_linked_by_it(store):
+    await write_records(store, "customers", [
+        {"id": "c1", "name": "王伟", "phone": "+86 138 1234 5678", "country": "CN"},
+    ], T0)  # fmt: skip
+    await write_records(store, "social_accounts", [
+        {"id": "a-self", "platform": "wechat", "display_name": "Wang Wei", "phone": "13812345678"},
+        {"id": "a-wife", "platform": "wechat", "display_name": "王芳", "phone": "13812345678"},
+        {"id": "a-bare", "platform": "wechat", "phone": "138 1234 5678"},
+    ], T0)  # fmt: skip
+    linked = await links(store)
+    assert {a: (x["customer"], x["method"]) for a, x in linked.items()} == {
+        "a-self": ("c1", "phone"), "a-bare": ("c1", "phone")
+    }  # fmt: skip
+    [wife] = await store.read(
+        "MATCH (a:SocialAccount {id: 'a-wife'}) RETURN a.link_conflict AS conflict"
+    )
+    assert wife["conflict"] is None  # not a conflict: left to the match model

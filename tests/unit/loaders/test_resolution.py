@@ -104,3 +104,21 @@ def test_without_exact_evidence_the_model_link_is_kept_unless_rejected():
     assert (kept.customer_id, kept.method, kept.evidence) == ("c1", "probabilistic", "{}")
     row["decisions"] = [{"customer_id": "c1", "decision": "rejected"}]
     assert decide(row).customer_id is None
+
+
+def phone_evidence(display_name, customer_name, by_email=()):
+    return {"id": "a1", "claimed": None, "by_email": list(by_email), "by_phone": ["c1"],
+            "account": {"platform": "wechat", "handle": None, "display_name": display_name},
+            "phone_names": [{"id": "c1", "name": customer_name}]}  # fmt: skip
+
+
+def test_a_household_phone_is_no_exact_evidence_when_the_names_disagree():
+    # A relative under the same surname, and someone else altogether: left to the model.
+    assert decide(phone_evidence("王芳", "王伟")).customer_id is None
+    assert decide(phone_evidence("Emily Carter", "王伟")).customer_id is None
+    assert decide(phone_evidence("王芳", "王伟")).conflict is None
+    # The same person in another script, a name that says nothing, an email that agrees.
+    assert decide(phone_evidence("Wang Wei", "王伟")).method == "phone"
+    assert decide(phone_evidence(None, "王伟")).method == "phone"
+    assert decide(phone_evidence("🌸🌸", "王伟")).method == "phone"
+    assert decide(phone_evidence("王芳", "王伟", by_email=["c1"])).method == "email"
