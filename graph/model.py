@@ -29,6 +29,9 @@ SYSTEM_LABELS: tuple[str, ...] = (
     "IdempotencyKey",
     "OutboxEvent",
     "SlaPolicy",
+    "PartnerList",
+    "PartnerListChunk",
+    "PartnerUsage",
 )
 
 # Relationship types that record a proposal for a person to review, or a person's decision
@@ -62,6 +65,9 @@ LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("PartnerRelease", ("partner_id", "dimension")),
     ("OutboxEvent", ("delivered_at",)),
     ("Complaint", ("status",)),
+    ("PartnerList", ("partner_id",)),
+    ("PartnerListChunk", ("list_id",)),
+    ("PartnerUsage", ("partner_id", "at")),
 )
 
 # (label, properties) searchable as text.

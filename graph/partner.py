@@ -76,13 +76,14 @@ _VALUE_LINES: dict[str, str] = {
 DIMENSIONS: tuple[str, ...] = tuple(_VALUE_LINES)
 
 
-def _aggregate_statement(dimension: str) -> str:
+def aggregate_statement(dimension: str, head: str = PARTNER_AUDIENCE_MATCH) -> str:
     """The audience size, its members grouped by value (ids per value; the null value
     holds the members without one), and the partner's ledger entries of ``dimension``.
-    No rows at all when the audience is empty."""
+    ``head`` binds the members `c`, one row each (the live audience, or a matched list's
+    consented members: graph/partner_lists.py). No rows at all when there are none."""
     return "\n".join(
         [
-            PARTNER_AUDIENCE_MATCH,
+            head,
             "WITH collect(c) AS members",
             "WITH members, size(members) AS audience",
             "UNWIND members AS c",
@@ -96,7 +97,7 @@ def _aggregate_statement(dimension: str) -> str:
     )
 
 
-AGGREGATES: dict[str, str] = {d: _aggregate_statement(d) for d in DIMENSIONS}
+AGGREGATES: dict[str, str] = {d: aggregate_statement(d) for d in DIMENSIONS}
 
 # Append fresh releases to the ledger, only if the partner's ledger for the dimension
 # still holds the `$seen` entries the decision was made on. Setting a property of the

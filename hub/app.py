@@ -18,6 +18,7 @@ from hub.auth import AuthMiddleware
 from hub.availability import EngineGate, StartupErrors
 from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
+from hub.partner_lists_http import ROUTES as partner_list_routes
 from hub.settings import Settings
 from hub.startup import prepare_graph, upgrade_lines
 from resolvers.compute import Compute
@@ -198,9 +199,10 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/graphql", graphql),  # the view answers other methods with a 405 of its own
+        *partner_list_routes,
     ]
     redact_access_log()
-    return Starlette(
+    app = Starlette(
         routes=routes,
         lifespan=lifespan,
         middleware=[  # credentials first: the body of a caller without any is never read
@@ -210,6 +212,8 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
             Middleware(RequestSizeLimit, max_bytes=settings.max_body_bytes),
         ],
     )
+    app.state.partner_list_ttl_ms = settings.partner_list_ttl_s * 1000
+    return app
 
 
 class _QueryStringRedactor(logging.Filter):

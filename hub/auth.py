@@ -196,20 +196,23 @@ class Authenticator:
 
 
 class AuthMiddleware:
-    """Pure ASGI: checks credentials and the rate limit for ``paths`` only (health checks
+    """Pure ASGI: checks credentials and the rate limit for ``paths`` and the paths under
+    ``prefixes`` only (health checks
     stay open), and puts the Principal in ``scope["state"]["principal"]``."""
 
     def __init__(
-        self, app: ASGIApp, settings: Settings, paths: tuple[str, ...] = ("/graphql",)
-    ) -> None:
+        self, app: ASGIApp, settings: Settings, paths: tuple[str, ...] = ("/graphql",),
+        prefixes: tuple[str, ...] = ("/partner/lists",),
+    ) -> None:  # fmt: skip
         self.app = app
         self.paths = paths
+        self.prefixes = prefixes
         self.authenticator = Authenticator(settings)
         self.limiter = RateLimiter(settings.rate_limit_per_minute, settings.rate_limit_burst)
         self.graphiql = settings.graphiql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] not in self.paths:
+        if scope["type"] != "http" or not self._guarded(scope["path"]):
             await self.app(scope, receive, send)
             return
         names = [k.lower() for k, _ in scope["headers"]]
@@ -253,9 +256,13 @@ class AuthMiddleware:
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
 
+    def _guarded(self, path: str) -> bool:
+        return path in self.paths or path.startswith(self.prefixes)
+
     def _is_graphiql_page(self, scope: Scope, headers: dict[str, str]) -> bool:
         return (
             self.graphiql
+            and scope["path"] == "/graphql"
             and scope["method"] == "GET"
             and "text/html" in headers.get("accept", "")
             and not scope.get("query_string")

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     # Privacy and access (docs/security.md).
     pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
     partner_min_group_size: int = Field(default=50, ge=2, le=100_000)
+    # A partner's uploaded list is deleted this long after it was created (docs/partner.md).
+    partner_list_ttl_s: int = Field(default=30 * 86_400, ge=60, le=366 * 86_400)
     jwt_hs256_secret: SecretStr | None = None
     jwt_rs256_public_key: str | None = None  # PEM text, or @path to a PEM file
     jwt_issuer: str | None = None

@@ -21,7 +21,7 @@ from schema.guard import RequestGuard, SchemaHolder
 from schema.identity import IdentityMutations, IdentityQueries
 from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
-from schema.partner import PartnerQueries
+from schema.partner_lists import PartnerServiceQueries
 from schema.subject import SubjectMutations
 from schema.writes import WriteMutations
 
@@ -33,7 +33,7 @@ class Query(
     CustomerQueries,
     NodeQueries,
     NetworkQueries,
-    PartnerQueries,
+    PartnerServiceQueries,
     AdminQueries,
     ConsentQueries,
     DuplicateQueries,
