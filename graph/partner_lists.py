@@ -69,12 +69,12 @@ WITH h, [x IN by_email + by_phone WHERE x.restricted_at IS NULL] AS found"""
 
 # The matched customers (`matched`), those of them with a live consent to the partner for
 # `$purpose` (`consented`), the list's distinct hashes and those that matched, and the
-# partner's ledger entries of `$dimension` (the match counts released before). No row when
-# nothing matched.
+# partner's ledger entries of `$dimension` (the match counts released before). One row.
 MATCH_LIST = (
     _HASHES + "\n"
     "WITH count(h) AS entries, collect(CASE WHEN size(found) > 0 THEN found END) AS hits\n"
-    "UNWIND hits AS found\n"
+    # one row with a null customer when nothing matched, so that the counts still come back
+    "UNWIND CASE WHEN size(hits) = 0 THEN [[null]] ELSE hits END AS found\n"
     "UNWIND found AS c\n"
     "WITH DISTINCT entries, size(hits) AS hit_entries, c\n"
     "OPTIONAL MATCH (:Brand {id: $partner})<-[lc:CONSENTED]-(c)\n"

@@ -197,8 +197,6 @@ async def _match_read(ctx: Context, partner: str, purpose: str, list_id: str) ->
     if not head:
         raise _not_found()
     rows = await ctx.store.read(q.MATCH_LIST, {**params, "dimension": MATCH_DIMENSION})
-    if not rows:
-        return {"entries": 0, "hit_entries": 0, "matched": [], "consented": [], "ledger": []}
     return dict(rows[0])
 
 
