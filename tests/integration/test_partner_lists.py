@@ -17,17 +17,21 @@ import asyncio
 import hashlib
 from typing import Any
 
+import httpx
 import pytest
 import strawberry
 
 from graph import subject
+from hub.app import create_app
+from hub.settings import Settings
 from loaders.contact_keys import email_key, phone_key
 from loaders.pipeline import write_records
 from resolvers import partner as rp
 from resolvers import partner_lists as pl
 from resolvers.context import Context
 from resolvers.errors import ApiError
-from resolvers.principal import Principal
+from resolvers.keys import create_key
+from resolvers.principal import Principal, Role
 from resolvers.privacy import PrivacyConfig
 from schema.partner_lists import PartnerServiceQueries
 from tests.integration.test_partner import (
@@ -256,3 +260,48 @@ async def test_bad_arguments_are_refused_before_any_statement(community):
     errors = await errors_of(store, MATCH, QUILL, purpose="MARKETING", listId="pl_" + "0" * 32)
     assert errors[0]["code"] == "FORBIDDEN"
     assert store.statements == []
+
+
+# --- over HTTP ----------------------------------------------------------------------------
+
+
+async def test_upload_over_http_is_authenticated_counted_and_audited(community):
+    store = community
+    partner_key = (await create_key(store, "pavo", Role.PARTNER, "bP", [PS])).key
+    app_key = (await create_key(store, "app", Role.APP)).key
+    app = create_app(Settings(_env_file=None), store=store)
+    app.state.store = store
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        as_partner = {"Authorization": f"Bearer {partner_key}"}
+        assert (await client.post("/partner/lists", content=b"")).status_code == 401
+        refused = await client.post(
+            "/partner/lists", content=b"", headers={"Authorization": f"Bearer {app_key}"}
+        )
+        assert refused.status_code == 403
+        assert refused.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        body = f"{email_hash('c01')}\nsecret@example.test\n{email_hash('c02')}\n"
+        created = await client.post("/partner/lists", content=body.encode(), headers=as_partner)
+        assert created.status_code == 201, created.text
+        first = created.json()
+        list_id = first["listId"]
+        assert (first["entries"], first["badEntries"], first["badLines"]) == (2, 1, [2])
+        assert "secret" not in created.text
+        more = await client.post(
+            f"/partner/lists/{list_id}", content=b"\nnope\n", headers=as_partner
+        )
+        assert more.json()["badLines"] == [5]  # its 2nd line, the list's 5th
+        status = (await client.get(f"/partner/lists/{list_id}", headers=as_partner)).json()
+        assert (status["entries"], status["badEntries"], status["lines"]) == (2, 2, 5)
+        gone = await client.delete(f"/partner/lists/{list_id}", headers=as_partner)
+        assert gone.status_code == 200 and gone.json()["deleted"] is True
+        again = await client.get(f"/partner/lists/{list_id}", headers=as_partner)
+        assert again.status_code == 404
+        assert again.json()["errors"][0]["extensions"]["code"] == "NOT_FOUND"
+        bad = await client.get("/partner/lists/pl_x", headers=as_partner)
+        assert bad.status_code == 400
+    audits = await store.inner.read(
+        "MATCH (a:AuditEntry {partner_id: 'bP'}) RETURN a.kinds AS kinds ORDER BY a.at"
+    )
+    kinds = [k for row in audits for k in row["kinds"]]
+    assert kinds.count("partner_list_post") == 2 and "partner_list_delete" in kinds
