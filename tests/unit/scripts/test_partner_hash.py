@@ -11,6 +11,7 @@ import phonenumbers
 import pytest
 
 from loaders.contact_keys import email_key, phone_key
+from tests.doc_examples import find
 
 SCRIPT = Path(__file__).resolve().parents[3] / "scripts" / "partner_hash.py"
 
@@ -80,3 +81,9 @@ def test_script_reports_bad_lines_by_number_without_echoing(capsys, monkeypatch)
     out, err = capsys.readouterr()
     assert out.split() == [email_key("a@b.co"), email_key("c@d.io")]
     assert "line 2" in err and "secret" not in err
+
+
+def test_the_partner_docs_example_runs_as_written(monkeypatch) -> None:
+    block = find("docs/partner.md", "from partner_hash import")
+    monkeypatch.setitem(sys.modules, "partner_hash", partner_hash)
+    exec(compile(block.text, block.where, "exec"), {})  # noqa: S102 - our own docs' example
