@@ -6,8 +6,8 @@ chunks}` and `PartnerListChunk {id, list_id, partner_id, hashes}` are system nod
 linked to the domain graph. A chunk holds the valid SHA-256 hex digests of one upload
 (lower-cased), nothing else: a list is kept hashed.
 
-Matching looks each distinct hash up in the `Customer` email and phone key indexes.
-Restricted customers are never matched. The live-consent rule (graph/consent_rules.py)
+Matching looks each hash up in the `Customer` email and phone key indexes, a chunk a
+statement. Restricted customers are never matched. The live-consent rule (graph/consent_rules.py)
 filters, in the same statement, which matched customers may be handed out as pseudonyms
 or aggregated.
 """
@@ -56,44 +56,43 @@ FOREACH (ch IN chunks | DELETE ch)
 DELETE l
 RETURN count(l) AS lists"""
 
-# The list's distinct hashes, each with the unrestricted customers whose email or phone key
-# it is (`found`). Binds `h`, `found`, one row per distinct hash.
-_HASHES = """MATCH (ch:PartnerListChunk {list_id: $list, partner_id: $partner})
-UNWIND ch.hashes AS h
-WITH DISTINCT h
-OPTIONAL MATCH (ce:Customer {email_hash: h})
-WITH h, collect(ce) AS by_email
-OPTIONAL MATCH (cp:Customer {phone_hash: h})
-WITH h, by_email, collect(cp) AS by_phone
-WITH h, [x IN by_email + by_phone WHERE x.restricted_at IS NULL] AS found"""
+# The list's chunks, with how many hashes each holds.
+LIST_CHUNKS = """MATCH (ch:PartnerListChunk {list_id: $list, partner_id: $partner})
+RETURN ch.id AS id, size(ch.hashes) AS size
+ORDER BY id"""
 
-# The matched customers (`matched`), those of them with a live consent to the partner for
-# `$purpose` (`consented`), the list's distinct hashes and those that matched, and the
-# partner's ledger entries of `$dimension` (the match counts released before). One row.
-MATCH_LIST = (
-    _HASHES + "\n"
-    "WITH count(h) AS entries, collect(CASE WHEN size(found) > 0 THEN found END) AS hits\n"
-    # one row with a null customer when nothing matched, so that the counts still come back
-    "UNWIND CASE WHEN size(hits) = 0 THEN [[null]] ELSE hits END AS found\n"
+# One chunk matched: a row per (hash, customer) for the unrestricted customers whose email
+# or phone key a hash of the chunk is, with whether the customer's consent to the partner
+# for `$purpose` is live at `$now` (the rule of graph/consent_rules.py, in this statement).
+# A list is matched a chunk (at most 10,000 hashes) a statement, so that one statement's
+# work and memory stay bounded however long the list.
+MATCH_CHUNK = (
+    "MATCH (ch:PartnerListChunk {id: $chunk, list_id: $list, partner_id: $partner})\n"
+    "UNWIND ch.hashes AS h\n"
+    "OPTIONAL MATCH (ce:Customer {email_hash: h})\n"
+    "WITH h, collect(ce) AS by_email\n"
+    "OPTIONAL MATCH (cp:Customer {phone_hash: h})\n"
+    "WITH h, by_email, collect(cp) AS by_phone\n"
+    "WITH h, [x IN by_email + by_phone WHERE x.restricted_at IS NULL] AS found\n"
+    "WHERE size(found) > 0\n"
     "UNWIND found AS c\n"
-    "WITH DISTINCT entries, size(hits) AS hit_entries, c\n"
+    "WITH DISTINCT h, c\n"
     "OPTIONAL MATCH (:Brand {id: $partner})<-[lc:CONSENTED]-(c)\n"
     "WHERE " + live_consent("c", "lc", "purpose") + "\n"
-    "WITH entries, hit_entries, c, count(lc) AS live\n"
-    "WITH entries, hit_entries, collect(c.id) AS matched,\n"
-    "     collect(CASE WHEN live > 0 THEN c.id END) AS consented\n"
-    "OPTIONAL MATCH (r:PartnerRelease {partner_id: $partner, dimension: $dimension})\n"
-    "RETURN entries, hit_entries, matched, consented, collect(CASE WHEN r IS NULL THEN null "
-    "ELSE {id: r.id, value: r.value, customer_ids: r.customer_ids, at: r.at} END) AS ledger"
+    "WITH h, c, count(lc) AS live\n"
+    "RETURN h, c.id AS customer_id, live > 0 AS consented"
 )
 
-# The matched customers with a live consent to the partner for `$purpose`: binds `c`, one
-# row each (the head of the matched set's aggregates).
+# The partner's ledger entries of `$dimension` (here: the match counts released before).
+LEDGER = """MATCH (r:PartnerRelease {partner_id: $partner, dimension: $dimension})
+RETURN {id: r.id, value: r.value, customer_ids: r.customer_ids, at: r.at} AS entry"""
+
+# Customers `$ids` (a list's consenting matches) whose consent to the partner for
+# `$purpose` is still live at `$now`: binds `c`, one row each (the head of a matched list's
+# aggregates: the consent is checked again in the statement that reads them).
 MATCHED_AUDIENCE_MATCH = (
-    _HASHES + "\n"
-    "UNWIND found AS c\n"
-    "WITH DISTINCT c\n"
-    "MATCH (:Brand {id: $partner})<-[lc:CONSENTED]-(c)\n"
+    "UNWIND $ids AS id\n"
+    "MATCH (:Brand {id: $partner})<-[lc:CONSENTED]-(c:Customer {id: id})\n"
     "WHERE " + live_consent("c", "lc", "purpose") + "\n"
     "WITH DISTINCT c"
 )

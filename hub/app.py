@@ -120,6 +120,7 @@ class HubGraphQL(StrictGraphQL):
             max_page_size=self._settings.max_page_size,
             metrics_config=self._metrics,
             privacy=self._privacy,
+            partner_quotas=self._settings.partner_quotas(),
             compute=self.compute,
         )
 

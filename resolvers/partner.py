@@ -318,7 +318,9 @@ async def aggregates(ctx: Context, purpose: str, dimension: str) -> Aggregates:
         raise bad_input(f"unknown dimension {dimension!r}", "dimension")
     ctx.audit.partner_pull(purpose, [])
     params = {"partner": partner, "purpose": purpose, "dimension": dimension}
-    return await ledgered_aggregates(ctx, q.AGGREGATES[dimension], params)
+    answer = await ledgered_aggregates(ctx, q.AGGREGATES[dimension], params)
+    ctx.audit.metered(cells=len(answer.cells))
+    return answer
 
 
 async def ledgered_aggregates(ctx: Context, statement: str, params: dict[str, Any]) -> Aggregates:

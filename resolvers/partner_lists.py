@@ -191,13 +191,36 @@ def released_match_count(
     return count, fresh
 
 
-async def _match_read(ctx: Context, partner: str, purpose: str, list_id: str) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Matched:
+    """A list matched now (hub ids; never released): its hashes, those that matched, the
+    customers matched, and those of them with a live consent to the partner."""
+
+    entries: int
+    hit_entries: int
+    customers: frozenset[str]
+    consented: frozenset[str]
+
+
+async def match_rows(ctx: Context, partner: str, purpose: str, list_id: str) -> Matched:
+    """The list matched a chunk a statement, all at one instant. Raises NOT_FOUND."""
     params = {"list": list_id, "partner": partner, "purpose": purpose, "now": now_ms()}
-    head = await ctx.store.read(q.LIST_HEAD, params)
-    if not head:
+    if not await ctx.store.read(q.LIST_HEAD, params):
         raise _not_found()
-    rows = await ctx.store.read(q.MATCH_LIST, {**params, "dimension": MATCH_DIMENSION})
-    return dict(rows[0])
+    chunks = await ctx.store.read(q.LIST_CHUNKS, params)
+    hits: set[str] = set()
+    customers: set[str] = set()
+    consented: set[str] = set()
+    for chunk in chunks:
+        for row in await ctx.store.read(q.MATCH_CHUNK, {**params, "chunk": chunk["id"]}):
+            hits.add(str(row["h"]))
+            customers.add(str(row["customer_id"]))
+            if row["consented"]:
+                consented.add(str(row["customer_id"]))
+    return Matched(
+        entries=sum(int(c["size"]) for c in chunks), hit_entries=len(hits),
+        customers=frozenset(customers), consented=frozenset(consented),
+    )  # fmt: skip
 
 
 async def match_list(ctx: Context, purpose: str, list_id: str) -> ListMatch:
@@ -209,22 +232,27 @@ async def match_list(ctx: Context, purpose: str, list_id: str) -> ListMatch:
     ctx.audit.note("partner_list_match")
     k = ctx.privacy.min_group_size
     for _ in range(3):
-        row = await _match_read(ctx, partner, purpose, list_id)
-        matched = frozenset(str(c) for c in row["matched"])
-        entries, hit_entries = int(row["entries"]), int(row["hit_entries"])
-        ledger = read_ledger(row["ledger"])
-        count, fresh = released_match_count(matched, entries, hit_entries, ledger, k)
+        found = await match_rows(ctx, partner, purpose, list_id)
+        ledger_rows = await ctx.store.read(
+            q.LEDGER, {"partner": partner, "dimension": MATCH_DIMENSION}
+        )
+        ledger = read_ledger([r["entry"] for r in ledger_rows])
+        count, fresh = released_match_count(
+            found.customers, found.entries, found.hit_entries, ledger, k
+        )
         result = ListMatch(
-            entries=entries,
+            entries=found.entries,
             matched=count,
-            match_rate=round(count / entries, 4) if count is not None else None,
-            overlap=len(row["consented"]),
+            match_rate=round(count / found.entries, 4) if count is not None else None,
+            overlap=len(found.consented),
         )
         if not fresh:
+            ctx.audit.metered(cells=int(count is not None), lists=1)
             return result
         params = {"partner": partner, "dimension": MATCH_DIMENSION, "now": now_ms()}
-        cell = TrueCell(MATCH_VALUE, None, matched)
+        cell = TrueCell(MATCH_VALUE, None, found.customers)
         if await append_releases(ctx, params, len(ledger), [cell]):
+            ctx.audit.metered(cells=1, lists=1)
             return result
     raise ApiError("the partner's release ledger is busy; try again", ErrorCode.GRAPH_UNAVAILABLE)
 
@@ -236,11 +264,13 @@ async def list_members(
     ``purpose``, as the partner's pseudonyms, in pseudonym order; nobody else."""
     partner = partner_scope(ctx, purpose)
     start = read_audience_page(first, after, ctx.max_page_size)
-    row = await _match_read(ctx, partner, purpose, read_list_id(list_id))
+    found = await match_rows(ctx, partner, purpose, read_list_id(list_id))
     salt_rows = await ctx.store.read(q.KEY_SALT, {"partner": partner})
     salt = salt_rows[0]["salt"] if salt_rows else None
-    consented = [str(c) for c in row["consented"]]
-    return await pseudonym_page(ctx, partner, purpose, consented, salt, first, start)
+    consented = sorted(found.consented)
+    page = await pseudonym_page(ctx, partner, purpose, consented, salt, first, start)
+    ctx.audit.metered(lists=1)
+    return page
 
 
 async def list_aggregates(ctx: Context, purpose: str, list_id: str, dimension: str) -> Aggregates:
@@ -249,11 +279,13 @@ async def list_aggregates(ctx: Context, purpose: str, list_id: str, dimension: s
     partner = partner_scope(ctx, purpose)
     if dimension not in DIMENSIONS:
         raise bad_input(f"unknown dimension {dimension!r}", "dimension")
-    read_list_id(list_id)
-    head = await ctx.store.read(q.LIST_HEAD, {"list": list_id, "partner": partner, "now": now_ms()})
-    if not head:
-        raise _not_found()
+    found = await match_rows(ctx, partner, purpose, read_list_id(list_id))
     ctx.audit.partner_pull(purpose, [])
     ctx.audit.note("partner_list_match")
-    params = {"list": list_id, "partner": partner, "purpose": purpose, "dimension": dimension}
-    return await ledgered_aggregates(ctx, q.LIST_AGGREGATES[dimension], params)
+    params = {
+        "ids": sorted(found.consented), "partner": partner, "purpose": purpose,
+        "dimension": dimension,
+    }  # fmt: skip
+    answer = await ledgered_aggregates(ctx, q.LIST_AGGREGATES[dimension], params)
+    ctx.audit.metered(cells=len(answer.cells), lists=1)
+    return answer

@@ -22,6 +22,7 @@ from schema.identity import IdentityMutations, IdentityQueries
 from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 from schema.partner_lists import PartnerServiceQueries
+from schema.partner_usage import PartnerUsageQueries
 from schema.subject import SubjectMutations
 from schema.writes import WriteMutations
 
@@ -34,6 +35,7 @@ class Query(
     NodeQueries,
     NetworkQueries,
     PartnerServiceQueries,
+    PartnerUsageQueries,
     AdminQueries,
     ConsentQueries,
     DuplicateQueries,

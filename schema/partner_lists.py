@@ -6,6 +6,7 @@ may know (its pseudonyms, consenting customers only) and what they are like (thr
 aggregates). Rules: docs/partner.md, "Lists".
 """
 
+from datetime import datetime
 from typing import Annotated
 
 import strawberry
@@ -24,6 +25,7 @@ from schema.partner import (
     PartnerMember,
     PurposeArg,
 )
+from schema.partner_usage import PartnerUsage, usage_of
 from schema.purpose import stored_value
 
 ListIdArg = Annotated[
@@ -113,6 +115,17 @@ class PartnerServicesApi(PartnerApi):
             cells=[AggregateCell(value=c.value, name=c.name, count=c.count) for c in result.cells],
             suppressed_cells=result.suppressed_cells,
         )
+
+    @strawberry.field(description="This partner's own metered pulls in a period.")
+    async def usage(
+        self, info: Info[Context, None],
+        from_: Annotated[datetime, strawberry.argument(
+            name="from", description="Start of the period (included).")],
+        until: Annotated[datetime, strawberry.argument(
+            description="End of the period (excluded).")],
+    ) -> PartnerUsage:  # fmt: skip
+        partner = pr.partner_scope(info.context)
+        return await usage_of(info.context, partner, from_, until)
 
 
 @strawberry.type
