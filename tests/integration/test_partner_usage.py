@@ -11,6 +11,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
+from typer.testing import CliRunner
+
+from hub.partner_cli import partners_app
+from hub.runner import run_with_store
+from hub.settings import load_settings
+from loaders.pipeline import write_records
+from resolvers import partner as rp
 from resolvers import partner_lists as pl
 from resolvers.context import Context
 from resolvers.partner_usage import set_quota
@@ -115,3 +123,32 @@ async def test_an_empty_period_is_bad_input(community):
     now = datetime.now(UTC).isoformat()
     result = await call(community, USAGE, ADMIN, partner="bP", **{"from": now, "until": now})
     assert result.errors[0].extensions["code"] == "BAD_USER_INPUT"
+
+
+@pytest.mark.parametrize("engine", ["embedded"])
+def test_hub_partners_quota(engine, tmp_path, monkeypatch):
+    """`hub partners quota` on its own graph (the CLI opens the configured graph itself)."""
+    monkeypatch.setenv("HUB_GRAPH_URL", f"embedded://{tmp_path / 'graph'}")
+    monkeypatch.setenv("HUB_PARTNER_MATCHES_PER_DAY", "7")
+    settings = load_settings()
+    now = rp.now_ms()
+
+    async def brands(store: Any) -> None:
+        await write_records(store, "brands", [{"id": "bP", "name": "Pavo", "created_at": now}],
+                            now)  # fmt: skip
+
+    run_with_store(settings, brands)
+    runner = CliRunner()
+    set_ = runner.invoke(partners_app, ["quota", "bP", "--requests", "5"])
+    assert set_.exit_code == 0, set_.output
+    assert "partner bP: 5 requests and 7 list matches per UTC day" in set_.stderr
+
+    async def stored(store: Any) -> list[Any]:
+        rows = await store.read(
+            "MATCH (k:PartnerKey {id: 'bP'}) RETURN k.requests_per_day AS r, k.matches_per_day AS m"
+        )
+        return [rows[0]["r"], rows[0]["m"]]
+
+    assert run_with_store(settings, stored) == [5, None]
+    missing = runner.invoke(partners_app, ["quota", "nope", "--matches", "1"])
+    assert missing.exit_code == 1 and "no brand with id 'nope'" in missing.stderr
