@@ -49,7 +49,7 @@ ORDER BY dimension"""
 # Per dimension: lines that turn each audience member `c` (with `audience`, the audience
 # size, carried along) into rows `audience, c, value, name`, one per distinct value, or one
 # row with a null value when the member has none.
-_VALUE_LINES: dict[str, str] = {
+VALUE_LINES: dict[str, str] = {
     "segment": (
         "OPTIONAL MATCH (c)-[:IN_SEGMENT]->(s:Segment)\n"
         "WITH DISTINCT audience, c, s.id AS value, s.name AS name"
@@ -73,7 +73,7 @@ _VALUE_LINES: dict[str, str] = {
     ),
 }
 
-DIMENSIONS: tuple[str, ...] = tuple(_VALUE_LINES)
+DIMENSIONS: tuple[str, ...] = tuple(VALUE_LINES)
 
 
 def aggregate_statement(dimension: str, head: str = PARTNER_AUDIENCE_MATCH) -> str:
@@ -87,7 +87,7 @@ def aggregate_statement(dimension: str, head: str = PARTNER_AUDIENCE_MATCH) -> s
             "WITH collect(c) AS members",
             "WITH members, size(members) AS audience",
             "UNWIND members AS c",
-            _VALUE_LINES[dimension],
+            VALUE_LINES[dimension],
             "WITH audience, value, name, collect(c.id) AS ids",
             "WITH audience, collect({value: value, name: name, ids: ids}) AS cells",
             "OPTIONAL MATCH (r:PartnerRelease {partner_id: $partner, dimension: $dimension})",

@@ -408,7 +408,8 @@ class RequestGuard(SchemaExtension):
 
     async def _over_quota(self) -> GraphQLError | None:
         """QUOTA_EXCEEDED when a partner has used up today's requests, or list matches for
-        a document that matches a list (resolvers/partner_usage.py); None otherwise."""
+        a document that matches a list: a list field, or a `listId` variable (insights of
+        a list); resolvers/partner_usage.py. None otherwise."""
         context = self.execution_context.context
         document = self.execution_context.graphql_document
         if not isinstance(context, Context) or document is None:
@@ -416,7 +417,10 @@ class RequestGuard(SchemaExtension):
         partner = context.principal.partner_brand_id
         if context.principal.role is not Role.PARTNER or partner is None:
             return None
-        matches = LIST_FIELDS.search(print_ast(document)) is not None
+        variables = self.execution_context.variables or {}
+        matches = LIST_FIELDS.search(print_ast(document)) is not None or bool(
+            variables.get("listId")
+        )  # insights of a list match it too
         try:
             await check_quota(context.store, partner, context.partner_quotas, matches)
         except ApiError as e:

@@ -13,6 +13,7 @@ import strawberry
 from strawberry.types import Info
 
 from resolvers import partner as pr
+from resolvers import partner_insights as pi
 from resolvers import partner_lists as pl
 from resolvers.context import Context
 from resolvers.ids import encode_key_cursor
@@ -25,6 +26,7 @@ from schema.partner import (
     PartnerMember,
     PurposeArg,
 )
+from schema.partner_insights import PartnerInsights, insights_of
 from schema.partner_usage import PartnerUsage, usage_of
 from schema.purpose import stored_value
 
@@ -115,6 +117,22 @@ class PartnerServicesApi(PartnerApi):
             cells=[AggregateCell(value=c.value, name=c.name, count=c.count) for c in result.cells],
             suppressed_cells=result.suppressed_cells,
         )
+
+    @strawberry.field(
+        description="How the live audience for the purpose, or a list's consenting matches, "
+        "differ from the community over a dimension: released cells with their index."
+    )
+    async def insights(
+        self, info: Info[Context, None], purpose: PurposeArg,
+        dimension: Annotated[AudienceDimension, strawberry.argument(
+            description="What to group by.")],
+        list_id: Annotated[str | None, strawberry.argument(
+            description="A list's id: its consenting matches; none: the live audience.")] = None,
+    ) -> PartnerInsights:  # fmt: skip
+        found = await pi.insights(
+            info.context, stored_value(purpose), str(dimension.value), list_id
+        )
+        return insights_of(found, dimension, purpose, info.context.privacy.min_group_size)
 
     @strawberry.field(description="This partner's own metered pulls in a period.")
     async def usage(
