@@ -31,7 +31,6 @@ SYSTEM_LABELS: tuple[str, ...] = (
     "SlaPolicy",
     "PartnerList",
     "PartnerListChunk",
-    "PartnerUsage",
 )
 
 # Relationship types that record a proposal for a person to review, or a person's decision
@@ -67,7 +66,6 @@ LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Complaint", ("status",)),
     ("PartnerList", ("partner_id",)),
     ("PartnerListChunk", ("list_id",)),
-    ("PartnerUsage", ("partner_id", "at")),
 )
 
 # (label, properties) searchable as text.
