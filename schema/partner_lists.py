@@ -15,6 +15,7 @@ from strawberry.types import Info
 from resolvers import partner as pr
 from resolvers import partner_insights as pi
 from resolvers import partner_lists as pl
+from resolvers import partner_lookalikes as pk
 from resolvers.context import Context
 from resolvers.ids import encode_key_cursor
 from schema.base import Connection, Edge, PageInfo
@@ -27,6 +28,7 @@ from schema.partner import (
     PurposeArg,
 )
 from schema.partner_insights import PartnerInsights, insights_of
+from schema.partner_lookalikes import PartnerLookalikes, lookalikes_of
 from schema.partner_usage import PartnerUsage, usage_of
 from schema.purpose import stored_value
 
@@ -133,6 +135,26 @@ class PartnerServicesApi(PartnerApi):
             info.context, stored_value(purpose), str(dimension.value), list_id
         )
         return insights_of(found, dimension, purpose, info.context.privacy.min_group_size)
+
+    @strawberry.field(
+        description="The community's customers most like the live audience, or a list's "
+        "consenting matches: counts per score band, and pseudonyms where consent allows."
+    )
+    async def lookalikes(
+        self, info: Info[Context, None], purpose: PurposeArg,
+        list_id: Annotated[str | None, strawberry.argument(
+            description="A list's id: its consenting matches; none: the live audience.")] = None,
+        min_score: Annotated[float, strawberry.argument(
+            description="Members listed score at least this (0 to 1).")] = 0.6,
+        first: Annotated[int, strawberry.argument(
+            description="Page size of members (at most the server maximum).")] = 20,
+        after: Annotated[str | None, strawberry.argument(
+            description="Cursor of the member to start after.")] = None,
+    ) -> PartnerLookalikes:  # fmt: skip
+        found = await pk.lookalikes(
+            info.context, stored_value(purpose), list_id, min_score, first, after
+        )
+        return lookalikes_of(found, info.context.privacy.min_group_size)
 
     @strawberry.field(description="This partner's own metered pulls in a period.")
     async def usage(
