@@ -33,6 +33,8 @@ SYSTEM_LABELS: tuple[str, ...] = (
     "Trait",
     "Audience",
     "PredictionModel",
+    "PartnerList",
+    "PartnerListChunk",
 )
 
 # Relationship types that record a proposal for a person to review, or a person's decision
@@ -72,6 +74,8 @@ LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("PartnerRelease", ("partner_id", "dimension")),
     ("OutboxEvent", ("delivered_at",)),
     ("Complaint", ("status",)),
+    ("PartnerList", ("partner_id",)),
+    ("PartnerListChunk", ("list_id",)),
 )
 
 # (label, properties) searchable as text.

@@ -49,7 +49,7 @@ ORDER BY dimension"""
 # Per dimension: lines that turn each audience member `c` (with `audience`, the audience
 # size, carried along) into rows `audience, c, value, name`, one per distinct value, or one
 # row with a null value when the member has none.
-_VALUE_LINES: dict[str, str] = {
+VALUE_LINES: dict[str, str] = {
     "segment": (
         "OPTIONAL MATCH (c)-[:IN_SEGMENT]->(s:Segment)\n"
         "WITH DISTINCT audience, c, s.id AS value, s.name AS name"
@@ -73,20 +73,21 @@ _VALUE_LINES: dict[str, str] = {
     ),
 }
 
-DIMENSIONS: tuple[str, ...] = tuple(_VALUE_LINES)
+DIMENSIONS: tuple[str, ...] = tuple(VALUE_LINES)
 
 
-def _aggregate_statement(dimension: str) -> str:
+def aggregate_statement(dimension: str, head: str = PARTNER_AUDIENCE_MATCH) -> str:
     """The audience size, its members grouped by value (ids per value; the null value
     holds the members without one), and the partner's ledger entries of ``dimension``.
-    No rows at all when the audience is empty."""
+    ``head`` binds the members `c`, one row each (the live audience, or a matched list's
+    consented members: graph/partner_lists.py). No rows at all when there are none."""
     return "\n".join(
         [
-            PARTNER_AUDIENCE_MATCH,
+            head,
             "WITH collect(c) AS members",
             "WITH members, size(members) AS audience",
             "UNWIND members AS c",
-            _VALUE_LINES[dimension],
+            VALUE_LINES[dimension],
             "WITH audience, value, name, collect(c.id) AS ids",
             "WITH audience, collect({value: value, name: name, ids: ids}) AS cells",
             "OPTIONAL MATCH (r:PartnerRelease {partner_id: $partner, dimension: $dimension})",
@@ -96,7 +97,7 @@ def _aggregate_statement(dimension: str) -> str:
     )
 
 
-AGGREGATES: dict[str, str] = {d: _aggregate_statement(d) for d in DIMENSIONS}
+AGGREGATES: dict[str, str] = {d: aggregate_statement(d) for d in DIMENSIONS}
 
 # Append fresh releases to the ledger, only if the partner's ledger for the dimension
 # still holds the `$seen` entries the decision was made on. Setting a property of the

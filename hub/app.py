@@ -23,6 +23,7 @@ from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
 from hub.metrics_http import RefusalCounter, metrics_for_admins, serve_metrics_port
 from hub.observe import ObservedStore, OperationObserver
+from hub.partner_lists_http import ROUTES as partner_list_routes
 from hub.prometheus import HubMetrics
 from hub.request_id import RequestIdMiddleware
 from hub.settings import Settings
@@ -134,6 +135,7 @@ class HubGraphQL(StrictGraphQL):
             max_page_size=self._settings.max_page_size,
             metrics_config=self._metrics,
             privacy=self._privacy,
+            partner_quotas=self._settings.partner_quotas(),
             compute=self.compute,
         )
 
@@ -228,6 +230,7 @@ def create_app(
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/graphql", graphql),  # the view answers other methods with a 405 of its own
+        *partner_list_routes,
     ]
     guarded = ["/graphql"]
     if settings.prometheus == "admin":
@@ -247,6 +250,7 @@ def create_app(
             Middleware(RequestSizeLimit, max_bytes=settings.max_body_bytes),
         ],
     )
+    app.state.partner_list_ttl_ms = settings.partner_list_ttl_s * 1000
     app.state.metrics = metrics
     if metrics is not None:
         metrics.watch_store(lambda: getattr(app.state, "store", None))

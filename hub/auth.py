@@ -205,16 +205,19 @@ class Authenticator:
 
 
 class AuthMiddleware:
-    """Pure ASGI: checks credentials and the rate limit for ``paths`` only (health checks
-    stay open), and puts the Principal in ``scope["state"]["principal"]``. With
-    ``metrics``, the API-key cache's hits and misses are reported as ``api_key``."""
+    """Pure ASGI: checks credentials and the rate limit for ``paths`` and the paths under
+    ``prefixes`` only (health checks stay open), and puts the Principal in
+    ``scope["state"]["principal"]``. With ``metrics``, the API-key cache's hits and misses
+    are reported as ``api_key``."""
 
     def __init__(
         self, app: ASGIApp, settings: Settings, paths: tuple[str, ...] = ("/graphql",),
+        prefixes: tuple[str, ...] = ("/partner/lists",),
         metrics: HubMetrics | None = None,
     ) -> None:  # fmt: skip
         self.app = app
         self.paths = paths
+        self.prefixes = prefixes
         self.authenticator = Authenticator(settings)
         if metrics is not None:
             metrics.watch_cache("api_key", self.authenticator.keys.stats)
@@ -222,7 +225,7 @@ class AuthMiddleware:
         self.graphiql = settings.graphiql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] not in self.paths:
+        if scope["type"] != "http" or not self._guarded(scope["path"]):
             await self.app(scope, receive, send)
             return
         names = [k.lower() for k, _ in scope["headers"]]
@@ -265,6 +268,9 @@ class AuthMiddleware:
             return
         scope.setdefault("state", {})["principal"] = principal
         await self.app(scope, receive, send)
+
+    def _guarded(self, path: str) -> bool:
+        return path in self.paths or path.startswith(self.prefixes)
 
     def _is_graphiql_page(self, scope: Scope, headers: dict[str, str]) -> bool:
         return (

@@ -10,6 +10,7 @@ from rich.table import Table
 from graph.store import GraphStore
 from hub.runner import err, fail, run_with_store, settings_or_exit
 from resolvers import partner
+from resolvers.partner_usage import set_quota
 from resolvers.principal import PURPOSES
 
 partners_app = typer.Typer(
@@ -40,6 +41,33 @@ def rotate_secret(brand_id: BrandId) -> None:
     err.print(
         f"rotated the pseudonym key of partner {brand_id} at {_when(rotated_at)}: every "
         "pseudonym it was given is void; it must pull its audience again",
+        highlight=False,
+    )
+
+
+@partners_app.command("quota")
+def quota(
+    brand_id: BrandId,
+    requests: Annotated[
+        int | None, typer.Option(min=1, help="Pulls per UTC day (omit: the hub's default).")
+    ] = None,
+    matches: Annotated[
+        int | None, typer.Option(min=1, help="List matches per UTC day (omit: the default).")
+    ] = None,
+) -> None:
+    """Set the partner's own daily quotas; an option left out falls back to the hub's
+    default (HUB_PARTNER_REQUESTS_PER_DAY, HUB_PARTNER_MATCHES_PER_DAY)."""
+    settings = settings_or_exit()
+
+    async def work(store: GraphStore) -> bool:
+        return await set_quota(store, brand_id, requests, matches)
+
+    if not run_with_store(settings, work):
+        fail(f"no brand with id {brand_id!r}")
+    defaults = settings.partner_quotas()
+    err.print(
+        f"partner {brand_id}: {requests or defaults.requests_per_day:,} requests and "
+        f"{matches or defaults.matches_per_day:,} list matches per UTC day",
         highlight=False,
     )
 

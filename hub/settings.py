@@ -10,6 +10,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from graph.url import parse_graph_url
 from resolvers.metrics import MetricsConfig
 from resolvers.privacy import DEV_PSEUDONYM_KEY, PrivacyConfig
+from resolvers.quotas import PartnerQuotas
 
 if TYPE_CHECKING:  # identity resolution is imported when a command needs it
     from loaders.resolution import ResolveOptions
@@ -57,6 +58,11 @@ class Settings(BaseSettings):
     # Privacy and access (docs/security.md).
     pseudonym_key: SecretStr = SecretStr(DEV_PSEUDONYM_KEY)
     partner_min_group_size: int = Field(default=50, ge=2, le=100_000)
+    # A partner's uploaded list is deleted this long after it was created (docs/partner.md).
+    partner_list_ttl_s: int = Field(default=30 * 86_400, ge=60, le=366 * 86_400)
+    # Default quotas per partner and UTC day; `hub partners quota` sets a partner's own.
+    partner_requests_per_day: int = Field(default=10_000, ge=1, le=100_000_000)
+    partner_matches_per_day: int = Field(default=100, ge=1, le=1_000_000)
     jwt_hs256_secret: SecretStr | None = None
     jwt_rs256_public_key: str | None = None  # PEM text, or @path to a PEM file
     jwt_issuer: str | None = None
@@ -134,6 +140,9 @@ class Settings(BaseSettings):
             min_group_size=self.partner_min_group_size,
             pseudonym_key=self.pseudonym_key.get_secret_value().encode(),
         )
+
+    def partner_quotas(self) -> PartnerQuotas:
+        return PartnerQuotas(self.partner_requests_per_day, self.partner_matches_per_day)
 
     def jwt_public_key(self) -> str | None:
         """The RS256 verification key as PEM text (read from the file when given as @path)."""

@@ -28,6 +28,7 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
     ("query", "customerByIdentity"): frozenset({APP, ADMIN}),
     ("query", "partner"): frozenset({PARTNER}),
     ("query", "auditLog"): frozenset({ADMIN}),
+    ("query", "partnerUsage"): frozenset({ADMIN}),
     ("query", "apiKeys"): frozenset({ADMIN}),
     ("query", "consentHistory"): frozenset({ADMIN}),
     ("query", "duplicateCandidates"): frozenset({ADMIN}),

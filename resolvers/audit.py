@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from graph.audit import INSERT_AUDIT_ENTRY
 from graph.errors import GraphError, GraphUnavailable
+from graph.partner_usage import INSERT_METERED_AUDIT_ENTRY
 from graph.store import GraphStore
 from resolvers.errors import GRAPH_UNAVAILABLE_MESSAGE, INTERNAL_MESSAGE, ApiError, ErrorCode
 from resolvers.principal import Principal
@@ -26,6 +27,9 @@ class AuditTrail:
     customer_ids: set[str] = field(default_factory=set)
     purpose: str | None = None
     kinds: set[str] = field(default_factory=set)
+    # A partner pull's usage, kept on its entry (graph/partner_usage.py): rows and cells
+    # released, lists matched. Empty for every other request.
+    usage: dict[str, int] = field(default_factory=dict)
 
     def customers_read(self, ids: Iterable[str], kind: str = "customer_read") -> None:
         """Customer-level data of ``ids`` is in the response."""
@@ -34,10 +38,18 @@ class AuditTrail:
 
     def partner_pull(self, purpose: str, customer_ids: Iterable[str] = ()) -> None:
         """A partner pulled data for ``purpose``: the customers whose pseudonyms it was
-        given (none for aggregates)."""
+        given (none for aggregates). Metered: one row per pseudonym handed out."""
+        ids = list(customer_ids)
         self.purpose = purpose
-        self.customer_ids.update(customer_ids)
+        self.customer_ids.update(ids)
         self.kinds.add("partner_pull")
+        self.metered(rows=len(ids))
+
+    def metered(self, rows: int = 0, cells: int = 0, lists: int = 0) -> None:
+        """A partner pull released ``rows`` (pseudonyms), ``cells`` (counts) and matched
+        ``lists`` lists: what the partner is invoiced for."""
+        for name, value in (("rows", rows), ("cells", cells), ("lists", lists)):
+            self.usage[name] = self.usage.get(name, 0) + value
 
     def note(self, kind: str) -> None:
         """Any other act worth an entry (an export, an erasure, a consent change)."""
@@ -77,12 +89,14 @@ async def write_entry(
     # Raised from the request guard after execution, where Strawberry's error masking no
     # longer applies: the error must already be one a client may see.
     try:
-        await store.write(
-            INSERT_AUDIT_ENTRY,
-            entry_params(
-                principal, trail.kinds, trail.customer_ids, text, operation, trail.purpose
-            ),
+        params = entry_params(
+            principal, trail.kinds, trail.customer_ids, text, operation, trail.purpose
         )
+        if trail.usage:
+            usage = {"rows": 0, "cells": 0, "lists": 0, **trail.usage}
+            await store.write(INSERT_METERED_AUDIT_ENTRY, {**params, "usage": usage})
+        else:
+            await store.write(INSERT_AUDIT_ENTRY, params)
     except GraphUnavailable:
         raise ApiError(GRAPH_UNAVAILABLE_MESSAGE, ErrorCode.GRAPH_UNAVAILABLE) from None
     except GraphError as e:

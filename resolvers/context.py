@@ -13,6 +13,7 @@ from resolvers.loaders import Loaders
 from resolvers.metrics import MetricsConfig
 from resolvers.principal import Principal
 from resolvers.privacy import PrivacyConfig
+from resolvers.quotas import PartnerQuotas
 
 T = TypeVar("T")
 
@@ -25,6 +26,7 @@ class Context:
     default_page_size: int = 20
     metrics_config: MetricsConfig = field(default_factory=MetricsConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
+    partner_quotas: PartnerQuotas = field(default_factory=PartnerQuotas)
     # The app's worker processes; a context built alone (tests, CLI) gets its own, which
     # keeps no worker after a computation.
     compute: Compute = field(default_factory=lambda: Compute(keep_workers=False))

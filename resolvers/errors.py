@@ -15,6 +15,7 @@ class ErrorCode(StrEnum):
     INTERNAL = "INTERNAL"
     FORBIDDEN = "FORBIDDEN"
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+    QUOTA_EXCEEDED = "QUOTA_EXCEEDED"  # a partner's daily quota (docs/partner.md)
     # Refusals of a write (docs/operations.md): nothing was changed.
     ERASED = "ERASED"
     RESTRICTED = "RESTRICTED"

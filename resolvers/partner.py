@@ -120,6 +120,16 @@ async def audience(ctx: Context, purpose: str, first: int, after: str | None) ->
     partner = partner_scope(ctx, purpose)
     start = read_audience_page(first, after, ctx.max_page_size)
     customer_ids, salt = await _audience(ctx, partner, purpose)
+    return await pseudonym_page(ctx, partner, purpose, customer_ids, salt, first, start)
+
+
+async def pseudonym_page(
+    ctx: Context, partner: str, purpose: str, customer_ids: Sequence[str], salt: str | None,
+    first: int, start: str | None,
+) -> AudiencePage:  # fmt: skip
+    """The page of ``first`` pseudonyms of ``customer_ids`` after ``start`` (a pseudonym,
+    or None), in pseudonym order; the partner's key is made when it has none (``salt``).
+    The page's customers are noted in the audit trail."""
     if salt is None:
         salt = await ensure_partner_key(ctx.store, partner)
     members = sorted(_pseudonyms(ctx.privacy, partner, salt, customer_ids).items())
@@ -215,7 +225,9 @@ def fresh_distance(k: int) -> int:
     return 3 * k - 2
 
 
-def _answer(cell: TrueCell, entries: Sequence[LedgerEntry], k: int) -> tuple[int, bool] | None:
+def ledger_answer(
+    cell: TrueCell, entries: Sequence[LedgerEntry], k: int
+) -> tuple[int, bool] | None:
     """(count, fresh) for one cell from the ledger rule, or None: withheld."""
     distances = [(len(cell.ids ^ e.ids), e.at, e.id, e) for e in entries]
     near = [d for d in distances if d[0] <= stale_radius(k)]
@@ -250,7 +262,7 @@ def decide_cells(
     released: list[tuple[TrueCell, int, bool]] = []
     present = [c for c in cells if c.ids]
     for cell in present:
-        answer = _answer(cell, by_value.get(cell.value, []), k)
+        answer = ledger_answer(cell, by_value.get(cell.value, []), k)
         if answer is not None and k <= answer[0] <= size - k:
             released.append((cell, *answer))
     if single_valued:
@@ -289,7 +301,7 @@ def _cells(rows: list[dict[str, Any]]) -> tuple[list[TrueCell], frozenset[str]]:
     return cells, frozenset(audience)
 
 
-def _ledger(rows: list[dict[str, Any]]) -> list[LedgerEntry]:
+def read_ledger(rows: list[dict[str, Any]]) -> list[LedgerEntry]:
     return [
         LedgerEntry(r["id"], str(r["value"]), frozenset(r["customer_ids"] or ()), int(r["at"]))
         for r in rows
@@ -305,35 +317,50 @@ async def aggregates(ctx: Context, purpose: str, dimension: str) -> Aggregates:
     if dimension not in DIMENSIONS:
         raise bad_input(f"unknown dimension {dimension!r}", "dimension")
     ctx.audit.partner_pull(purpose, [])
+    params = {"partner": partner, "purpose": purpose, "dimension": dimension}
+    answer = await ledgered_aggregates(ctx, q.AGGREGATES[dimension], params)
+    ctx.audit.metered(cells=len(answer.cells))
+    return answer
+
+
+async def ledgered_aggregates(ctx: Context, statement: str, params: dict[str, Any]) -> Aggregates:
+    """The cells of ``statement`` (an aggregate statement of graph/partner.py, with
+    ``params`` naming partner, purpose and dimension) that the rules release, the fresh
+    ones appended to the partner's ledger. Raises GRAPH_UNAVAILABLE when the ledger keeps
+    moving under the decision."""
     k = ctx.privacy.min_group_size
+    dimension = params["dimension"]
     for _ in range(LEDGER_ATTEMPTS):
-        now = now_ms()
-        params = {"partner": partner, "purpose": purpose, "dimension": dimension, "now": now}
-        rows = await ctx.store.read(q.AGGREGATES[dimension], params)
+        params = {**params, "now": now_ms()}
+        rows = await ctx.store.read(statement, params)
         if not rows:
             return Aggregates(audience_size=0, cells=[], suppressed_cells=0)
         row = rows[0]
         cells, audience_ids = _cells(row["cells"])
-        ledger = _ledger(row["ledger"])
+        ledger = read_ledger(row["ledger"])
         decision = decide_cells(cells, ledger, k, audience_ids, dimension in SINGLE_VALUED)
         answer = Aggregates(
             audience_size=int(row["audience"]),
             cells=decision.cells,
             suppressed_cells=decision.suppressed,
         )
-        if not decision.fresh:
-            return answer
-        fresh = [
-            {"id": uuid.uuid4().hex, "value": c.value, "customer_ids": sorted(c.ids)}
-            for c in decision.fresh
-        ]
-        appended, _ = await ctx.store.write_returning(
-            q.APPEND_RELEASES,
-            {**params, "salt": new_salt(), "seen": len(ledger), "rows": fresh},
-        )
-        if appended:
+        if not decision.fresh or await append_releases(ctx, params, len(ledger), decision.fresh):
             return answer
     raise ApiError("the partner's release ledger is busy; try again", ErrorCode.GRAPH_UNAVAILABLE)
+
+
+async def append_releases(
+    ctx: Context, params: dict[str, Any], seen: int, fresh: Sequence[TrueCell]
+) -> bool:
+    """Record ``fresh`` in the partner's ledger of ``params["dimension"]`` if it still
+    holds the ``seen`` entries the decision saw; whether it did."""
+    rows = [
+        {"id": uuid.uuid4().hex, "value": c.value, "customer_ids": sorted(c.ids)} for c in fresh
+    ]
+    appended, _ = await ctx.store.write_returning(
+        q.APPEND_RELEASES, {**params, "salt": new_salt(), "seen": seen, "rows": rows}
+    )
+    return bool(appended)
 
 
 # --- operations (hub partners ...) ----------------------------------------------------

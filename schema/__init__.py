@@ -23,7 +23,8 @@ from schema.guard import RequestGuard, SchemaHolder
 from schema.identity import IdentityMutations, IdentityQueries
 from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
-from schema.partner import PartnerQueries
+from schema.partner_lists import PartnerServiceQueries
+from schema.partner_usage import PartnerUsageQueries
 from schema.predictions import PredictionQueries
 from schema.subject import SubjectMutations
 from schema.traits import TraitMutations, TraitQueries
@@ -38,7 +39,8 @@ class Query(
     CustomerQueries,
     NodeQueries,
     NetworkQueries,
-    PartnerQueries,
+    PartnerServiceQueries,
+    PartnerUsageQueries,
     AdminQueries,
     ConsentQueries,
     DuplicateQueries,

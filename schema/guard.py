@@ -8,6 +8,7 @@ and cost; partner keys may run only the published operations (schema/persisted/)
 
 import functools
 import hashlib
+import re
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -46,7 +47,8 @@ from strawberry.extensions import SchemaExtension
 from resolvers.access import MAX_TOKENS_ANY_ROLE, ROLE_LIMITS, Limits, may_call, work_cost
 from resolvers.audit import write_entry
 from resolvers.context import Context
-from resolvers.errors import ErrorCode
+from resolvers.errors import ApiError, ErrorCode
+from resolvers.partner_usage import check_quota
 from resolvers.principal import Principal, Role
 from resolvers.text import unsendable
 from schema.literals import unsendable_literal
@@ -56,6 +58,8 @@ DEFAULT_PAGE = 20  # the page size of a connection asked without `first`
 LIST_ESTIMATE = 10  # items assumed for a plain list field (identities, tags...)
 INTROSPECTION_TYPES = {"__schema": "__Schema", "__type": "__Type"}
 MAX_WALK_DEPTH = 100  # deeper than any role's limit: the measure stops walking there
+# Partner fields that match a list: they count against the partner's daily list matches.
+LIST_FIELDS = re.compile(r"\blist(Match|Members|Aggregates)\b")
 
 
 def document_hash(document: Any) -> str:
@@ -402,10 +406,31 @@ class RequestGuard(SchemaExtension):
                 )  # fmt: skip
         return None
 
+    async def _over_quota(self) -> GraphQLError | None:
+        """QUOTA_EXCEEDED when a partner has used up today's requests, or list matches for
+        a document that matches a list: a list field, or a `listId` variable (insights of
+        a list); resolvers/partner_usage.py. None otherwise."""
+        context = self.execution_context.context
+        document = self.execution_context.graphql_document
+        if not isinstance(context, Context) or document is None:
+            return None
+        partner = context.principal.partner_brand_id
+        if context.principal.role is not Role.PARTNER or partner is None:
+            return None
+        variables = self.execution_context.variables or {}
+        matches = LIST_FIELDS.search(print_ast(document)) is not None or bool(
+            variables.get("listId")
+        )  # insights of a list match it too
+        try:
+            await check_quota(context.store, partner, context.partner_quotas, matches)
+        except ApiError as e:
+            return e
+        return None
+
     async def on_execute(self) -> AsyncIterator[None]:
         # Runs after validation, before any resolver: a result set here is returned
         # instead of executing (Strawberry's schema.execute skips execution then).
-        refusal = self._refusal()
+        refusal = self._refusal() or await self._over_quota()
         if refusal is not None:
             self.execution_context.result = GraphQLExecutionResult(data=None, errors=[refusal])
             yield

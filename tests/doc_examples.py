@@ -150,6 +150,10 @@ def spans(prefix: str) -> list[Span]:
 # Blocks that cannot run as they stand, each with the reason. Keyed by file and the start
 # of the block's first line.
 NOT_RUN: dict[tuple[str, str], str] = {
+    ("docs/partner.md", "curl -sS -X POST http://127.0.0.1:8000/partner/lists"): (
+        "needs a running hub and a partner key; the same requests, answers and codes run "
+        "through the app in tests/integration/test_partner_lists.py (over HTTP)"
+    ),
     ("README.md", "make demo"): (
         "`make demo` seeds and then serves until stopped, and `make test` runs the whole "
         "suite, this test among it; tests/e2e/test_http.py starts `hub demo` (what `make "
@@ -164,6 +168,7 @@ NOT_RUN: dict[tuple[str, str], str] = {
 
 # Blocks that show something other than a command or a query, and how each is checked.
 SHOWN: dict[tuple[str, str], str] = {
+    ("docs/partner.md", "from partner_hash import"): "run: tests/unit/scripts/test_partner_hash.py",
     ("docs/identity.md", "account sa-001085: linked"): (
         "output: `hub resolve --explain` on the benchmark set it names, reproduced "
         "(tests/integration/test_identity_resolution.py)"

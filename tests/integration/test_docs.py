@@ -4,6 +4,7 @@ graph that docs/examples loads. A block that fails names its file and line (the 
 How a block says its role and variables: tests/doc_examples.py.
 """
 
+import hashlib
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ import httpx
 import pytest
 from graphql import OperationDefinitionNode, parse
 
+from graph.partner_lists import CREATE_LIST
 from graph.store import GraphStore
 from hub.app import create_app
 from hub.settings import Settings
@@ -21,7 +23,9 @@ from loaders.mapping import Mapping, load_mapping
 from loaders.pipeline import LoadOptions, load_files
 from loaders.seed import seed
 from loaders.synthetic import SyntheticConfig
+from resolvers.clock import now_ms
 from resolvers.keys import create_key
+from resolvers.partner_lists import append_chunk
 from resolvers.predictions import fit_models
 from resolvers.principal import PURPOSES, Role
 from tests.doc_examples import ROOT, Block, blocks, find
@@ -65,11 +69,29 @@ async def hub(seeded_store: GraphStore) -> AsyncIterator[Hub]:
     for role in Role:
         partner = (largest["brand"], PURPOSES) if role is Role.PARTNER else (None, ())
         keys[role.value] = (await create_key(store, f"docs-{role}", role, *partner)).key
+    await _docs_partner_list(store, largest["brand"])
     app = create_app(Settings(_env_file=None), store=store)
     app.state.store = store  # the transport below does not run the lifespan
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
         yield Hub(client, keys)
+
+
+# The list docs/partner.md's list examples name: the partner's, of the seeded customers'
+# email keys (every other one) and hashes of no one.
+DOCS_LIST_ID = "pl_" + "d0c5" * 8
+SEEDED_EMAIL_KEYS = "MATCH (c:Customer) WHERE c.email_hash IS NOT NULL RETURN c.email_hash AS h"
+
+
+async def _docs_partner_list(store: GraphStore, partner: str) -> None:
+    now = now_ms()
+    await store.write(
+        CREATE_LIST,
+        {"list": DOCS_LIST_ID, "partner": partner, "now": now, "expires_at": now + 86_400_000},
+    )
+    keys = [r["h"] for r in await store.read(SEEDED_EMAIL_KEYS)][::2]
+    nobody = [hashlib.sha256(f"nobody{i}".encode()).hexdigest() for i in range(60)]
+    await append_chunk(store, partner, DOCS_LIST_ID, "\n".join(keys + nobody).encode())
 
 
 def _requests(block: Block) -> list[tuple[str | None, dict[str, Any]]]:
