@@ -16,6 +16,7 @@ from graph.errors import GraphError
 from graph.store import EngineHealth, GraphStore, open_store
 from hub.auth import AuthMiddleware
 from hub.availability import EngineGate, StartupErrors
+from hub.events import events_endpoint
 from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
 from hub.settings import Settings
@@ -25,6 +26,8 @@ from resolvers.context import Context
 from schema import build_schema
 
 logger = logging.getLogger("hub")
+EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+API_PATHS = ("/graphql", "/events")  # behind credentials, the rate limit and the engine gate
 
 
 class HubGraphQL(StrictGraphQL):
@@ -198,6 +201,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/graphql", graphql),  # the view answers other methods with a 405 of its own
+        Route("/events", events_endpoint(settings), methods=EVERY_METHOD),  # 405 of its own
     ]
     redact_access_log()
     return Starlette(
@@ -205,8 +209,8 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
         lifespan=lifespan,
         middleware=[  # credentials first: the body of a caller without any is never read
             Middleware(StartupErrors),
-            Middleware(EngineGate),
-            Middleware(AuthMiddleware, settings=settings),
+            Middleware(EngineGate, paths=API_PATHS),
+            Middleware(AuthMiddleware, settings=settings, paths=API_PATHS),
             Middleware(RequestSizeLimit, max_bytes=settings.max_body_bytes),
         ],
     )

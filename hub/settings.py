@@ -56,6 +56,8 @@ class Settings(BaseSettings):
     jwt_max_lifetime_s: int = Field(default=86_400, ge=60, le=366 * 86_400)
     # A larger request body is a 413, a longer query string a 414 (docs/security.md).
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    # POST /events (docs/operations.md): the most events one batch may hold.
+    events_max_batch: int = Field(default=1000, ge=1, le=100_000)
     # Identity resolution (docs/identity.md): the probabilities at which the model links an
     # account or queues it for review, and the model links one customer may get per
     # platform. (Phones without a country code are read in HUB_PHONE_REGION.)
