@@ -7,6 +7,10 @@ Rows arrive validated by loaders/kinds.py (resolvers/events.py), identify events
 products, props, items, row_hash, identified, customer_ids, event: {id, kind, payload}}``,
 the fields a type does not use null. ``type`` is one of ``TYPES``.
 
+Lookups go by id through the unique index: an id the event does not have is looked up
+as '' (no node has it), never as null, which the embedded engine answers by scanning the
+label; a purchase's products are looked up one by one (`IN` a row's list scans too).
+
 Each row's refusal is decided from what the graph held when the statement started (every
 OPTIONAL MATCH runs before any write): a track event about a customer an identify event of
 the same batch creates says so with ``identified``. The receipt is an `(:IdempotencyKey)`
@@ -38,16 +42,17 @@ def _when(kind: str) -> str:
 
 
 INGEST_EVENTS = f"""UNWIND $events AS e
-OPTIONAL MATCH (seen:IdempotencyKey {{id: e.key}})
-OPTIONAL MATCH (gone:Erasure {{id: e.tombstone}})
-OPTIONAL MATCH (c:Customer {{id: e.customer}})
-OPTIONAL MATCH (a:SocialAccount {{id: e.account}})
-OPTIONAL MATCH (b:Brand {{id: e.brand}})
-OPTIONAL MATCH (p:Product {{id: e.product}})
-OPTIONAL MATCH (po:Post {{id: e.post}})
-OPTIONAL MATCH (pu:Purchase {{id: e.purchase}})
-OPTIONAL MATCH (c)-[:MADE]->(cp:Purchase {{id: e.purchase}})
-OPTIONAL MATCH (pr:Product) WHERE pr.id IN e.products
+OPTIONAL MATCH (seen:IdempotencyKey {{id: coalesce(e.key, '')}})
+OPTIONAL MATCH (gone:Erasure {{id: coalesce(e.tombstone, '')}})
+OPTIONAL MATCH (c:Customer {{id: coalesce(e.customer, '')}})
+OPTIONAL MATCH (a:SocialAccount {{id: coalesce(e.account, '')}})
+OPTIONAL MATCH (b:Brand {{id: coalesce(e.brand, '')}})
+OPTIONAL MATCH (p:Product {{id: coalesce(e.product, '')}})
+OPTIONAL MATCH (po:Post {{id: coalesce(e.post, '')}})
+OPTIONAL MATCH (pu:Purchase {{id: coalesce(e.purchase, '')}})
+OPTIONAL MATCH (c)-[:MADE]->(cp:Purchase {{id: coalesce(e.purchase, '')}})
+UNWIND CASE WHEN size(e.products) = 0 THEN [null] ELSE e.products END AS pid
+OPTIONAL MATCH (pr:Product {{id: coalesce(pid, '')}})
 WITH e, seen, gone, c, a, b, p, po, pu, cp, count(DISTINCT pr) AS products_found
 WITH e, seen, gone, c, a, b, p, po, pu, cp, products_found,
   CASE WHEN a IS NULL THEN [] ELSE [(a)<-[:HAS_ACCOUNT]-(o:Customer) | o] END AS owners
