@@ -28,6 +28,8 @@ SYSTEM_LABELS: tuple[str, ...] = (
     "IdempotencyKey",
     "OutboxEvent",
     "SlaPolicy",
+    "WebhookEndpoint",
+    "WebhookDelivery",
 )
 
 # Every label whose `id` is unique.
@@ -48,6 +50,8 @@ LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ConsentEvent", ("customer_id",)),
     ("PartnerRelease", ("partner_id", "dimension")),
     ("OutboxEvent", ("delivered_at",)),
+    ("OutboxEvent", ("at",)),
+    ("WebhookDelivery", ("status",)),
     ("Complaint", ("status",)),
 )
 

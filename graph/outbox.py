@@ -7,7 +7,8 @@ Order: by time, then by place in its batch (`seq`, set by POST /events; a mutati
 one event), then by id.
 """
 
-PENDING_EVENTS = """MATCH (e:OutboxEvent) WHERE e.delivered_at IS NULL
+# Undelivered events from `$since` on (an index range on `at`; 0 reads them all).
+PENDING_EVENTS = """MATCH (e:OutboxEvent) WHERE e.at >= $since AND e.delivered_at IS NULL
 RETURN e.id AS id, e.kind AS kind, e.at AS at, e.payload AS payload,
   e.customer_ids AS customer_ids
 ORDER BY e.at, coalesce(e.seq, 0), e.id

@@ -165,7 +165,7 @@ DELETE_CONSENT_EVENTS = "MATCH (e:ConsentEvent {customer_id: $id}) DELETE e"
 # a complaint's text): those naming the customer go whole, not just the id.
 DELETE_WRITE_RECORDS: tuple[str, ...] = tuple(
     f"MATCH (n:{label}) WHERE $id IN n.customer_ids DELETE n"
-    for label in ("IdempotencyKey", "OutboxEvent")
+    for label in ("IdempotencyKey", "OutboxEvent", "WebhookDelivery")
 )
 
 # System nodes name customers only in a `customer_ids` list (graph/model.py).
@@ -173,8 +173,10 @@ SCRUB_CUSTOMER_IDS: dict[str, str] = {
     label: f"MATCH (n:{label}) WHERE $id IN n.customer_ids "
     "SET n.customer_ids = [x IN n.customer_ids WHERE x <> $id]"
     for label in SYSTEM_LABELS
-    # events, keys and outbox entries are deleted; tombstones and policies hold none
-    if label not in ("ConsentEvent", "Erasure", "IdempotencyKey", "OutboxEvent", "SlaPolicy")
+    # events, keys, outbox entries and deliveries are deleted; tombstones, policies and
+    # webhook endpoints hold none
+    if label not in ("ConsentEvent", "Erasure", "IdempotencyKey", "OutboxEvent", "SlaPolicy",
+                     "WebhookDelivery", "WebhookEndpoint")
 }
 
 # Stubs (never loaded: no row_hash) left with no relationship once their neighbour went.

@@ -17,6 +17,7 @@ from graph.store import EngineHealth, GraphStore, open_store
 from hub.auth import AuthMiddleware
 from hub.availability import EngineGate, StartupErrors
 from hub.events import events_endpoint
+from hub.push import push_changes
 from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
 from hub.settings import Settings
@@ -177,7 +178,8 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
         try:
             if store is not None:
                 app.state.store = store
-                yield
+                async with push_changes(app, store, settings):
+                    yield
                 return
             async with AsyncExitStack() as stack:
                 try:
@@ -192,7 +194,8 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
                 for line in upgrade_lines(upgrade, always=True):
                     logger.warning("%s", line)
                 logger.info("graph ready on the %s engine", opened.engine)
-                yield
+                async with push_changes(app, opened, settings):
+                    yield
         finally:
             graphql.compute.close()
 
