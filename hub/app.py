@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from graph.errors import GraphError
 from graph.store import EngineHealth, GraphStore, open_store
@@ -124,6 +124,7 @@ class HubGraphQL(StrictGraphQL):
             metrics_config=self._metrics,
             privacy=self._privacy,
             compute=self.compute,
+            broker=getattr(request.app.state, "broker", None),
         )
 
 
@@ -204,6 +205,7 @@ def create_app(settings: Settings, store: GraphStore | None = None) -> Starlette
         Route("/healthz", healthz),
         Route("/readyz", readyz),
         Route("/graphql", graphql),  # the view answers other methods with a 405 of its own
+        WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
         Route("/events", events_endpoint(settings), methods=EVERY_METHOD),  # 405 of its own
     ]
     redact_access_log()

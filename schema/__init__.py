@@ -22,6 +22,7 @@ from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 from schema.partner import PartnerQueries
 from schema.subject import SubjectMutations
+from schema.subscriptions import Subscription
 from schema.writes import WriteMutations
 
 logger = logging.getLogger("hub.graphql")
@@ -112,6 +113,7 @@ def build_schema() -> strawberry.Schema:
     schema = HubSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             # Who may ask what, and how much, before anything runs; the audit entry after.
             functools.partial(RequestGuard, holder),
