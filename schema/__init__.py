@@ -23,6 +23,7 @@ from schema.nodes import NodeQueries
 from schema.partner import PartnerQueries
 from schema.subject import SubjectMutations
 from schema.subscriptions import Subscription
+from schema.webhooks import WebhookMutations, WebhookQueries
 from schema.writes import WriteMutations
 
 logger = logging.getLogger("hub.graphql")
@@ -38,6 +39,7 @@ class Query(
     ConsentQueries,
     IdentityQueries,
     ComplaintQueries,
+    WebhookQueries,
 ):
     pass
 
@@ -53,6 +55,7 @@ class Mutation(
     WriteMutations,
     ComplaintMutations,
     IdentityMutations,
+    WebhookMutations,
 ):
     pass
 

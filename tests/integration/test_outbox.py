@@ -178,3 +178,37 @@ async def test_endpoints_refuse_bad_urls_and_unknown_kinds(graph):
         with pytest.raises(ApiError) as refused:
             await register_endpoint(graph, PRIVACY, url, kinds, T0)
         assert refused.value.code.value == "BAD_USER_INPUT"
+
+
+async def test_admins_register_list_and_replay_through_graphql(graph):
+    from resolvers.context import Context
+    from schema import build_schema
+
+    schema = build_schema()
+    register = """mutation { registerWebhook(input: {url: "http://127.0.0.1:9/h",
+      kinds: ["customer.tagged"]}) { secret endpoint { endpointId url kinds } } }"""
+    admin = Principal("key:admin-1", Role.ADMIN)
+    done = await schema.execute(register, context_value=Context(graph, admin))
+    assert done.errors is None, done.errors
+    assert done.data is not None
+    registered = done.data["registerWebhook"]
+    assert registered["secret"] == endpoint_secret(
+        PRIVACY, registered["endpoint"]["endpointId"], 1
+    )
+    refused = await schema.execute(register, context_value=Context(graph, APP))
+    assert refused.errors and refused.errors[0].extensions["code"] == "FORBIDDEN"
+    await ingest(graph, APP, PRIVACY, T0, tags(1))
+    while await OutboxDispatcher(graph, lambda m: None).dispatch_once():
+        pass
+    listed = await schema.execute(
+        "{ webhookDeliveries(status: \"pending\") { deliveryId kind attempts } }",
+        context_value=Context(graph, admin),
+    )
+    assert listed.data is not None
+    [delivery] = listed.data["webhookDeliveries"]
+    assert delivery["kind"] == "customer.tagged"
+    replayed = await schema.execute(
+        'mutation($id: ID!) { replayWebhookDelivery(id: $id) { status attempts } }',
+        variable_values={"id": delivery["deliveryId"]}, context_value=Context(graph, admin),
+    )
+    assert replayed.data == {"replayWebhookDelivery": {"status": "pending", "attempts": 0}}
