@@ -51,8 +51,14 @@ MERGE (k)-[:ABOUT]->(b)
 
 
 def contact(i: int, customer: str, brand: str) -> dict[str, Any]:
-    return {"kind": "call", "channel": "phone", "at": 1_714_557_600_000 + i,
-            "summary": f"bench contact {i}", "brand_id": brand, "customer_id": customer}  # fmt: skip
+    return {
+        "kind": "call",
+        "channel": "phone",
+        "at": 1_714_557_600_000 + i,
+        "summary": f"bench contact {i}",
+        "brand_id": brand,
+        "customer_id": customer,
+    }
 
 
 async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
@@ -61,8 +67,12 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     async with engine_at("embedded") as engine:
         store = engine.store
         report = await seed(store, SyntheticConfig(customers=args.customers, seed=42))
-        customers = [r["id"] for r in await store.read(
-            "MATCH (c:Customer) WHERE c.row_hash IS NOT NULL RETURN c.id AS id ORDER BY id")]  # fmt: skip
+        customers = [
+            r["id"]
+            for r in await store.read(
+                "MATCH (c:Customer) WHERE c.row_hash IS NOT NULL RETURN c.id AS id ORDER BY id"
+            )
+        ]
         brand = (await store.read("MATCH (b:Brand) RETURN b.id AS id ORDER BY id LIMIT 1"))[0]["id"]
         key = (await create_key(store, "bench-app", Role.APP)).key
         headers = {"content-type": "application/json", "authorization": f"Bearer {key}"}

@@ -175,8 +175,16 @@ SCRUB_CUSTOMER_IDS: dict[str, str] = {
     for label in SYSTEM_LABELS
     # events, keys, outbox entries and deliveries are deleted; tombstones, policies and
     # webhook endpoints hold none
-    if label not in ("ConsentEvent", "Erasure", "IdempotencyKey", "OutboxEvent", "SlaPolicy",
-                     "WebhookDelivery", "WebhookEndpoint")
+    if label
+    not in (
+        "ConsentEvent",
+        "Erasure",
+        "IdempotencyKey",
+        "OutboxEvent",
+        "SlaPolicy",
+        "WebhookDelivery",
+        "WebhookEndpoint",
+    )
 }
 
 # Stubs (never loaded: no row_hash) left with no relationship once their neighbour went.

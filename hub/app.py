@@ -17,9 +17,9 @@ from graph.store import EngineHealth, GraphStore, open_store
 from hub.auth import AuthMiddleware
 from hub.availability import EngineGate, StartupErrors
 from hub.events import events_endpoint
-from hub.push import push_changes
 from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
+from hub.push import push_changes
 from hub.settings import Settings
 from hub.startup import prepare_graph, upgrade_lines
 from resolvers.compute import Compute

@@ -53,19 +53,31 @@ async def answer_batch(request: Request, settings: Settings) -> Response:
     try:
         body = orjson.loads(await request.body())
     except orjson.JSONDecodeError as e:
-        return refusal(scope, 400, RefusalCode.BAD_REQUEST,
-                       f"the body is not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})")  # fmt: skip
+        return refusal(
+            scope,
+            400,
+            RefusalCode.BAD_REQUEST,
+            f"the body is not valid JSON: {e.msg} (line {e.lineno}, column {e.colno})",
+        )
     events = body.get("events") if isinstance(body, dict) else None
     if not isinstance(events, list):
         return refusal(scope, 400, RefusalCode.BAD_REQUEST,
                        'the body must be a JSON object {"events": [...]}')  # fmt: skip
     limit = settings.events_max_batch
     if len(events) > limit:
-        return refusal(scope, 400, RefusalCode.BAD_REQUEST,
-                       f"a batch holds at most {limit} events (HUB_EVENTS_MAX_BATCH); split it")  # fmt: skip
+        return refusal(
+            scope,
+            400,
+            RefusalCode.BAD_REQUEST,
+            f"a batch holds at most {limit} events (HUB_EVENTS_MAX_BATCH); split it",
+        )
     if nested_deeper_than(events, MAX_JSON_DEPTH):
-        return refusal(scope, 400, RefusalCode.BAD_REQUEST,
-                       f"the events nest arrays and objects more than {MAX_JSON_DEPTH} levels deep")  # fmt: skip
+        return refusal(
+            scope,
+            400,
+            RefusalCode.BAD_REQUEST,
+            f"the events nest arrays and objects more than {MAX_JSON_DEPTH} levels deep",
+        )
     store = request.app.state.store
     try:
         results = await ingest(store, principal, settings.privacy_config(), now_ms(), events,
@@ -76,8 +88,12 @@ async def answer_batch(request: Request, settings: Settings) -> Response:
     counts = {"accepted": 0, "duplicate": 0, "rejected": 0}
     for result in results:
         counts[result.status] += 1
-    answer = {"accepted": counts["accepted"], "duplicates": counts["duplicate"],
-              "rejected": counts["rejected"], "results": [r.as_json() for r in results]}  # fmt: skip
+    answer = {
+        "accepted": counts["accepted"],
+        "duplicates": counts["duplicate"],
+        "rejected": counts["rejected"],
+        "results": [r.as_json() for r in results],
+    }
     wakeup = getattr(request.app.state, "outbox_wakeup", None)
     if wakeup is not None and counts["accepted"]:
         wakeup()  # the dispatcher need not wait for its next poll

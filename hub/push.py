@@ -19,7 +19,9 @@ STOP_TIMEOUT_S = 5.0
 
 
 @asynccontextmanager
-async def push_changes(app: Starlette, store: GraphStore, settings: Settings) -> AsyncIterator[None]:
+async def push_changes(
+    app: Starlette, store: GraphStore, settings: Settings
+) -> AsyncIterator[None]:
     """Run the dispatcher and the sender while the context is open. Sets
     ``app.state.broker`` (subscriptions listen on it) and ``app.state.outbox_wakeup``
     (a write in this process calls it, so its event goes out without waiting a poll)."""

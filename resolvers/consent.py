@@ -156,8 +156,11 @@ async def _change(
         WITHDRAW_PURPOSES, {**keys, "purposes": event["purposes"], "now": now}
     )
     # Pushed out to subscriptions and webhooks (resolvers/outbox.py), without the free text.
-    outbox = {"id": "ev_" + uuid.uuid4().hex, "at": now,
-              "kind": "consent.granted" if event["action"] == "grant" else "consent.withdrawn"}
+    outbox = {
+        "id": "ev_" + uuid.uuid4().hex,
+        "at": now,
+        "kind": "consent.granted" if event["action"] == "grant" else "consent.withdrawn",
+    }
     outbox["payload"] = orjson.dumps({
         "event_id": outbox["id"], "consent_event_id": event["id"], "customer_id": customer,
         "brand_id": brand, "purposes": event["purposes"], "at": event["at"],

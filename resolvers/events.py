@@ -30,7 +30,7 @@ from resolvers.principal import Principal
 from resolvers.privacy import PrivacyConfig
 
 MAX_EVENT_ID = 200
-TRACKED = {"purchase": kinds.Purchase, "contact": kinds.Contact,
+TRACKED: dict[str, type[kinds.Record]] = {"purchase": kinds.Purchase, "contact": kinds.Contact,
            "interaction": kinds.Interaction, "tag": kinds.CustomerTag}  # fmt: skip
 OUTBOX_KINDS = {
     "identify_customer": "customer.identified", "identify_account": "account.identified",
@@ -204,6 +204,7 @@ def plan_batch(
             _text(event if isinstance(event, dict) else {}, "id")
             assert isinstance(event, dict)
             digest = hashlib.sha256(_json(event).encode()).hexdigest()
+            assert isinstance(event_id, str)  # checked by _text
             if event_id in seen:
                 if seen[event_id] == digest:
                     batch.answers[index] = EventResult(index, shown, "duplicate")
@@ -216,7 +217,9 @@ def plan_batch(
             continue
         except (ValueError, TypeError, RecursionError) as e:  # a validator's own failure
             reason = f"event: not valid ({type(e).__name__})"
-            batch.answers[index] = EventResult(index, shown, "rejected", "BAD_USER_INPUT", (reason,))
+            batch.answers[index] = EventResult(
+                index, shown, "rejected", "BAD_USER_INPUT", (reason,)
+            )
             continue
         event_key = hashlib.sha256(f"event\0{principal.subject}\0{event_id}".encode()).hexdigest()
         outbox_id = f"ev_{uuid.uuid4().hex}"

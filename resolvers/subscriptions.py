@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from graph.store import Record
+from resolvers.access import may_call
 from resolvers.complaints import QueueFilter, queue, sla_state
 from resolvers.context import Context
-from resolvers.access import may_call
 from resolvers.errors import bad_input, forbidden, not_found
 from resolvers.outbox import Broker, OutboxMessage
 

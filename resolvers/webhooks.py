@@ -81,10 +81,10 @@ async def register_endpoint(
 ) -> tuple[Record, str]:
     """(the new endpoint, its secret). Raises BAD_USER_INPUT for a URL or kinds it
     cannot take."""
-    params = {"id": f"wh_{uuid.uuid4().hex[:16]}", "url": _url(url), "kinds": _kinds(kinds),
-              "now": now}  # fmt: skip
+    endpoint_id = f"wh_{uuid.uuid4().hex[:16]}"
+    params = {"id": endpoint_id, "url": _url(url), "kinds": _kinds(kinds), "now": now}  # fmt: skip
     rows, _ = await store.write_returning(q.CREATE_ENDPOINT, params)
-    return rows[0], endpoint_secret(privacy, params["id"], 1)
+    return rows[0], endpoint_secret(privacy, endpoint_id, 1)
 
 
 async def endpoints(store: GraphStore) -> list[Record]:

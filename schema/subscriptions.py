@@ -75,9 +75,7 @@ class Subscription:
             yield event
 
     @strawberry.subscription(description="Every consent granted or withdrawn (admins).")
-    async def consent_changed(
-        self, info: Info[Context, None]
-    ) -> AsyncGenerator[ChangeEvent, None]:
+    async def consent_changed(self, info: Info[Context, None]) -> AsyncGenerator[ChangeEvent, None]:
         async for event in _events(info, "consent.", "consentChanged"):
             yield event
 

@@ -43,9 +43,11 @@ async def hub(tmp_path) -> AsyncIterator[tuple[httpx.AsyncClient, dict[Role, str
         )  # fmt: skip
         app = create_app(settings, store=store)
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
-            async with app.router.lifespan_context(app):
-                yield client, keys
+        async with (
+            httpx.AsyncClient(transport=transport, base_url="http://hub") as client,
+            app.router.lifespan_context(app),
+        ):
+            yield client, keys
 
 
 def _auth(key: str) -> dict[str, str]:

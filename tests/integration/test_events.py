@@ -45,6 +45,11 @@ BATCH: list[dict[str, Any]] = [
 
 @pytest.fixture
 async def graph(store):
+    return await seeded(store)
+
+
+async def seeded(store: Any) -> Any:
+    """The writes tests' graph, with account a1 linked to c1."""
     for kind, rows in ROWS:
         await write_records(store, kind, rows, T0)
     await write_records(store, "social_accounts", [{"id": "a1", "platform": "weibo"}], T0)
@@ -85,7 +90,9 @@ async def test_a_batch_is_one_statement_answered_event_by_event(graph):
         "MATCH (a:AuditEntry) RETURN a.kinds AS kinds, a.customer_ids AS ids, a.subject AS s"
     )
     assert audit | {"ids": sorted(audit["ids"])} == {
-        "kinds": ["events"], "ids": ["c1", "c2", "c9"], "s": "key:app-1"
+        "kinds": ["events"],
+        "ids": ["c1", "c2", "c9"],
+        "s": "key:app-1",
     }
     # Read-your-writes: what the loaders would have written.
     [c9] = await graph.read(
@@ -122,8 +129,7 @@ async def test_a_batch_sent_again_is_all_duplicates_and_changes_nothing(graph):
     after = await graph_state(graph)
     # Only the batch's audit entry is new.
     assert [n for n in after if n not in before] == [
-        n for n in after if isinstance(n, dict) and n.get("l") == ["AuditEntry"]
-        and n not in before
+        n for n in after if isinstance(n, dict) and n.get("l") == ["AuditEntry"] and n not in before
     ]
     assert len(after) == len(before) + 1
 

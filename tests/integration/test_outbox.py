@@ -9,7 +9,7 @@ import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -28,11 +28,16 @@ from resolvers.webhooks import (
     register_endpoint,
     replay,
 )
-from tests.integration.test_events import graph  # noqa: F401 (a fixture)
+from tests.integration.test_events import seeded
 
 T0 = 1_700_000_000_000
 APP = Principal("key:app-1", Role.APP)
 PRIVACY = PrivacyConfig()
+
+
+@pytest.fixture
+async def graph(store):
+    return await seeded(store)
 
 
 def tags(n: int, first: int = 0) -> list[dict[str, Any]]:
@@ -58,7 +63,9 @@ class StopsBeforeMarking(StoreWrapper):
 
 
 async def pending(store: Any) -> int:
-    rows = await store.read("MATCH (e:OutboxEvent) WHERE e.delivered_at IS NULL RETURN count(e) AS n")
+    rows = await store.read(
+        "MATCH (e:OutboxEvent) WHERE e.delivered_at IS NULL RETURN count(e) AS n"
+    )
     return int(rows[0]["n"])
 
 
@@ -88,9 +95,9 @@ class Receiver(BaseHTTPRequestHandler):
     """Fails its first ``failures`` requests with a 500, then answers 204; keeps them all."""
 
     failures = 2
-    received: list[tuple[dict[str, str], bytes]] = []
+    received: ClassVar[list[tuple[dict[str, str], bytes]]] = []
 
-    def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers["content-length"]))
         type(self).received.append(({k.lower(): v for k, v in self.headers.items()}, body))
         failed = len(type(self).received) <= type(self).failures
@@ -150,9 +157,7 @@ async def test_a_webhook_is_signed_and_retried_after_the_receiver_failed_twice(g
     assert await deliveries(graph, other["id"], None, 10) == []
 
 
-async def test_a_delivery_is_dead_after_the_last_attempt_and_an_admin_replays_it(
-    graph, receiver
-):
+async def test_a_delivery_is_dead_after_the_last_attempt_and_an_admin_replays_it(graph, receiver):
     url, handler = receiver
     handler.failures = 10
     endpoint, _ = await register_endpoint(graph, PRIVACY, url, ["customer.tagged"], T0)
@@ -192,23 +197,22 @@ async def test_admins_register_list_and_replay_through_graphql(graph):
     assert done.errors is None, done.errors
     assert done.data is not None
     registered = done.data["registerWebhook"]
-    assert registered["secret"] == endpoint_secret(
-        PRIVACY, registered["endpoint"]["endpointId"], 1
-    )
+    assert registered["secret"] == endpoint_secret(PRIVACY, registered["endpoint"]["endpointId"], 1)
     refused = await schema.execute(register, context_value=Context(graph, APP))
     assert refused.errors and refused.errors[0].extensions["code"] == "FORBIDDEN"
     await ingest(graph, APP, PRIVACY, T0, tags(1))
     while await OutboxDispatcher(graph, lambda m: None).dispatch_once():
         pass
     listed = await schema.execute(
-        "{ webhookDeliveries(status: \"pending\") { deliveryId kind attempts } }",
+        '{ webhookDeliveries(status: "pending") { deliveryId kind attempts } }',
         context_value=Context(graph, admin),
     )
     assert listed.data is not None
     [delivery] = listed.data["webhookDeliveries"]
     assert delivery["kind"] == "customer.tagged"
     replayed = await schema.execute(
-        'mutation($id: ID!) { replayWebhookDelivery(id: $id) { status attempts } }',
-        variable_values={"id": delivery["deliveryId"]}, context_value=Context(graph, admin),
+        "mutation($id: ID!) { replayWebhookDelivery(id: $id) { status attempts } }",
+        variable_values={"id": delivery["deliveryId"]},
+        context_value=Context(graph, admin),
     )
     assert replayed.data == {"replayWebhookDelivery": {"status": "pending", "attempts": 0}}
