@@ -18,6 +18,7 @@ from hub.app import create_app
 from hub.settings import Settings
 from resolvers.keys import create_key
 from resolvers.principal import Role
+from tests.doc_examples import find
 from tests.e2e.test_http_fuzz import JSON_VALUES, _mutate, _problem
 from tests.integration.sample_graph import load_sample
 
@@ -66,6 +67,16 @@ async def test_apps_send_events_and_get_an_answer_per_event(hub):
                                     "reasons": ["no customer with this customer_id"]}  # fmt: skip
     again = await client.post("/events", json=body, headers=_auth(keys[Role.APP]))
     assert again.json()["duplicates"] == 1
+
+
+async def test_the_documented_batch_gets_the_documented_answer(hub):
+    client, keys = hub
+    batch = json.loads(find("docs/operations.md", '{"events": [').text)
+    shown = json.loads(find("docs/operations.md", '{"accepted": 4').text)
+    r = await client.post("/events", json=batch, headers=_auth(keys[Role.APP]))
+    assert r.json() == shown
+    again = (await client.post("/events", json=batch, headers=_auth(keys[Role.APP]))).json()
+    assert [x["status"] for x in again["results"]] == ["duplicate"] * 4 + ["rejected"] * 2
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from hub.app import create_app
 from hub.settings import Settings
 from resolvers.keys import create_key
 from resolvers.principal import Role
+from tests.doc_examples import find
 from tests.integration.sample_graph import load_sample
 
 PROTOCOL = "graphql-transport-ws"
@@ -68,7 +69,8 @@ async def next_message(ws: Any) -> dict[str, Any]:
     return message
 
 
-CUSTOMER = 'subscription { customerChanged(id: "c1") { kind customerIds payload } }'
+# The subscription docs/operations.md shows.
+CUSTOMER = find("docs/operations.md", "subscription CustomerChanges").text
 COMPLAINTS = "subscription { complaintChanged { kind complaintId customerIds } }"
 
 
