@@ -4,13 +4,12 @@ tests/e2e/test_subscriptions.py's): complaints at risk on a fake clock, each onc
 import asyncio
 
 from resolvers.context import Context
-from tests.integration.test_complaints import (  # noqa: F401 (graph and clock are fixtures)
-    APP,
-    SCHEMA,
-    clock,
-    graph,
-    opened,
-)
+from tests.integration import test_complaints as complaints
+from tests.integration.test_complaints import APP, SCHEMA, opened
+
+# The complaint tests' fixtures: their graph (with SLA policies) and clock.
+graph = complaints.graph
+clock = complaints.clock
 
 MINUTE = 60_000
 AT_RISK = "subscription { slaAtRisk(everySeconds: 1) { complaintId status firstResponseDueAt } }"
