@@ -29,7 +29,8 @@ FOREACH (_ IN CASE WHEN size(rest) > 0 THEN [1] ELSE [] END |
 RETURN count(r) AS withdrawn
 """
 
-# Record one event (and, for a grant, the new relationship); return every consent of the
+# Record one event (and, for a grant, the new relationship) with its outbox event
+# (consent.granted / consent.withdrawn); return every consent of the
 # customer to the brand, newest grant first. No row when the customer or brand is missing.
 RECORD_CHANGE = """
 MATCH (c:Customer {id: $customer}), (b:Brand {id: $brand})
@@ -40,6 +41,8 @@ CREATE (:ConsentEvent {id: $event.id, customer_id: $customer, brand_id: $brand,
                        action: $event.action, purposes: $event.purposes, at: $event.at,
                        source: $event.source, policy_version: $event.policy_version,
                        actor: $event.actor})
+CREATE (:OutboxEvent {id: $outbox.id, kind: $outbox.kind, at: $outbox.at,
+                      payload: $outbox.payload, customer_ids: [$customer]})
 WITH c, b
 RETURN [(c)-[k:CONSENTED]->(b) | k {.purposes, .granted_at, .withdrawn_at, .source,
                                     .policy_version}] AS consents

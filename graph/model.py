@@ -35,6 +35,8 @@ SYSTEM_LABELS: tuple[str, ...] = (
     "PredictionModel",
     "PartnerList",
     "PartnerListChunk",
+    "WebhookEndpoint",
+    "WebhookDelivery",
 )
 
 # Relationship types that record a proposal for a person to review, or a person's decision
@@ -73,6 +75,8 @@ LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Merge", ("merged_id",)),
     ("PartnerRelease", ("partner_id", "dimension")),
     ("OutboxEvent", ("delivered_at",)),
+    ("OutboxEvent", ("at",)),
+    ("WebhookDelivery", ("status",)),
     ("Complaint", ("status",)),
     ("PartnerList", ("partner_id",)),
     ("PartnerListChunk", ("list_id",)),

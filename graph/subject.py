@@ -171,7 +171,7 @@ DELETE_CONSENT_EVENTS = "MATCH (e:ConsentEvent {customer_id: $id}) DELETE e"
 # a complaint's text): those naming the customer go whole, not just the id.
 DELETE_WRITE_RECORDS: tuple[str, ...] = tuple(
     f"MATCH (n:{label}) WHERE $id IN n.customer_ids DELETE n"
-    for label in ("IdempotencyKey", "OutboxEvent")
+    for label in ("IdempotencyKey", "OutboxEvent", "WebhookDelivery")
 )
 
 # System nodes name customers only in a `customer_ids` list (graph/model.py).
@@ -179,10 +179,19 @@ SCRUB_CUSTOMER_IDS: dict[str, str] = {
     label: f"MATCH (n:{label}) WHERE $id IN n.customer_ids "
     "SET n.customer_ids = [x IN n.customer_ids WHERE x <> $id]"
     for label in SYSTEM_LABELS
-    # events, keys, outbox entries and merge records are deleted; tombstones and policies
-    # hold none
+    # events, keys, outbox entries, deliveries and merge records are deleted; tombstones,
+    # policies and webhook endpoints hold none
     if label
-    not in ("ConsentEvent", "Erasure", "IdempotencyKey", "OutboxEvent", "SlaPolicy", "Merge")
+    not in (
+        "ConsentEvent",
+        "Erasure",
+        "IdempotencyKey",
+        "OutboxEvent",
+        "SlaPolicy",
+        "Merge",
+        "WebhookDelivery",
+        "WebhookEndpoint",
+    )
 }
 
 # A merge record holds the merged customer's profile (to undo the merge): it goes with

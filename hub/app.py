@@ -13,18 +13,20 @@ from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from graph.errors import GraphError
 from graph.store import EngineHealth, GraphStore, open_store
 from hub.auth import AuthMiddleware
 from hub.availability import EngineGate, StartupErrors
+from hub.events import events_endpoint
 from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
 from hub.metrics_http import RefusalCounter, metrics_for_admins, serve_metrics_port
 from hub.observe import ObservedStore, OperationObserver
 from hub.partner_lists_http import ROUTES as partner_list_routes
 from hub.prometheus import HubMetrics
+from hub.push import push_changes
 from hub.request_id import RequestIdMiddleware
 from hub.settings import Settings
 from hub.startup import prepare_graph, upgrade_lines
@@ -34,6 +36,8 @@ from resolvers.context import Context
 from schema import build_schema, document_cache_stats
 
 logger = logging.getLogger("hub")
+EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+API_PATHS = ("/graphql", "/events")  # behind credentials, the rate limit and the engine gate
 
 
 class HubGraphQL(StrictGraphQL):
@@ -137,6 +141,7 @@ class HubGraphQL(StrictGraphQL):
             privacy=self._privacy,
             partner_quotas=self._settings.partner_quotas(),
             compute=self.compute,
+            broker=getattr(request.app.state, "broker", None),
         )
 
 
@@ -201,7 +206,8 @@ def create_app(
         try:
             if store is not None:
                 app.state.store = store
-                yield
+                async with push_changes(app, store, settings):
+                    yield
                 return
             async with AsyncExitStack() as stack:
                 try:
@@ -216,7 +222,8 @@ def create_app(
                 for line in upgrade_lines(upgrade, always=True):
                     logger.warning("%s", line)
                 logger.info("graph ready on the %s engine", opened.engine)
-                yield
+                async with push_changes(app, opened, settings):
+                    yield
         finally:
             graphql.compute.close()
             if metrics_server is not None:
@@ -231,8 +238,10 @@ def create_app(
         Route("/readyz", readyz),
         Route("/graphql", graphql),  # the view answers other methods with a 405 of its own
         *partner_list_routes,
+        WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
+        Route("/events", events_endpoint(settings), methods=EVERY_METHOD),  # 405 of its own
     ]
-    guarded = ["/graphql"]
+    guarded = list(API_PATHS)
     if settings.prometheus == "admin":
         routes.append(Route("/metrics", metrics_for_admins))
         guarded.append("/metrics")
@@ -244,7 +253,7 @@ def create_app(
             Middleware(RequestIdMiddleware),  # first, so that every log line carries it
             *([Middleware(RefusalCounter, metrics=metrics)] if metrics is not None else []),
             Middleware(StartupErrors),
-            Middleware(EngineGate),
+            Middleware(EngineGate, paths=API_PATHS),
             # Credentials before the body: the body of a caller without any is never read.
             Middleware(AuthMiddleware, settings=settings, paths=tuple(guarded), metrics=metrics),
             Middleware(RequestSizeLimit, max_bytes=settings.max_body_bytes),

@@ -13,7 +13,7 @@ from typing import Any
 
 import jwt
 from starlette.responses import HTMLResponse
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
 
 from graph.errors import GraphError
@@ -225,9 +225,13 @@ class AuthMiddleware:
         self.graphiql = settings.graphiql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not self._guarded(scope["path"]):
+        if scope["type"] not in ("http", "websocket") or not self._guarded(scope["path"]):
             await self.app(scope, receive, send)
             return
+        if scope["type"] == "websocket":
+            # A subscription's socket: the same checks on the handshake's headers; a refusal
+            # closes it before it is accepted (the client sees the handshake refused, 403).
+            send = _websocket_refusals(send)
         names = [k.lower() for k, _ in scope["headers"]]
         repeated = [name for name in CREDENTIAL_HEADERS if names.count(name) > 1]
         if repeated:
@@ -276,7 +280,21 @@ class AuthMiddleware:
         return (
             self.graphiql
             and scope["path"] == "/graphql"
-            and scope["method"] == "GET"
+            and scope.get("method") == "GET"
             and "text/html" in headers.get("accept", "")
             and not scope.get("query_string")
         )
+
+
+def _websocket_refusals(send: Send) -> Send:
+    """A send for a WebSocket scope that turns a refusal (an HTTP response the middleware
+    answers with) into closing the socket before it is accepted."""
+
+    async def closing(message: Message) -> None:
+        kind = message["type"].removeprefix("websocket.")  # Starlette may send either
+        if kind == "http.response.start":
+            await send({"type": "websocket.close", "code": 1008})
+        elif kind != "http.response.body":
+            await send(message)
+
+    return closing

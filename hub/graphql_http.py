@@ -99,14 +99,14 @@ def _decoded(view: StrictGraphQL, data: str | bytes, what: str) -> object:
 def _json_object(value: object, what: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise HTTPException(400, f"{what} must be a JSON object, not {_json_type(value)}")
-    if _nested_deeper_than(value, MAX_JSON_DEPTH):
+    if nested_deeper_than(value, MAX_JSON_DEPTH):
         raise HTTPException(
             400, f"{what} nests arrays and objects more than {MAX_JSON_DEPTH} levels deep"
         )
     return value
 
 
-def _nested_deeper_than(value: object, limit: int) -> bool:
+def nested_deeper_than(value: object, limit: int) -> bool:
     """True when ``value`` has arrays or objects more than ``limit`` levels deep (counted
     without recursion, so that no depth can exhaust the stack)."""
     pending: list[tuple[object, int]] = [(value, 1)]

@@ -20,11 +20,12 @@ class RefusalCode(StrEnum):
 
     BAD_REQUEST = "BAD_REQUEST"  # 400: not a well-formed GraphQL request
     UNAUTHENTICATED = "UNAUTHENTICATED"  # 401
-    FORBIDDEN = "FORBIDDEN"  # 403 (a route only admins may read: /metrics)
+    FORBIDDEN = "FORBIDDEN"  # 403: the caller's role may not use this route (/metrics, /events)
     NOT_FOUND = "NOT_FOUND"  # 404
     METHOD_NOT_ALLOWED = "METHOD_NOT_ALLOWED"  # 405
     PAYLOAD_TOO_LARGE = "PAYLOAD_TOO_LARGE"  # 413
     URI_TOO_LONG = "URI_TOO_LONG"  # 414
+    UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"  # 415
     RATE_LIMITED = "RATE_LIMITED"  # 429
     GRAPH_UNAVAILABLE = "GRAPH_UNAVAILABLE"  # 503
 

@@ -74,6 +74,15 @@ class Settings(BaseSettings):
     jwt_max_lifetime_s: int = Field(default=86_400, ge=60, le=366 * 86_400)
     # A larger request body is a 413, a longer query string a 414 (docs/security.md).
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=64 * 1_048_576)
+    # POST /events (docs/operations.md): the most events one batch may hold.
+    events_max_batch: int = Field(default=1000, ge=1, le=100_000)
+    # The outbox dispatcher and webhooks (docs/operations.md): how often the outbox is
+    # read when no write of this process woke the dispatcher; a webhook delivery's
+    # attempts, the wait after the first failure (doubled after each), the request timeout.
+    outbox_poll_s: float = Field(default=0.5, gt=0, le=60)
+    webhook_max_attempts: int = Field(default=8, ge=1, le=50)
+    webhook_retry_base_s: float = Field(default=5.0, gt=0, le=3600)
+    webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
     # Identity resolution (docs/identity.md): the probabilities at which the model links an
     # account or queues it for review, and the model links one customer may get per
     # platform. (Phones without a country code are read in HUB_PHONE_REGION.)

@@ -64,6 +64,16 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
         for name in ("defineTrait", "saveAudience", "refreshAudience")
     },
     **{("mutation", name): frozenset({ADMIN}) for name in ("deleteTrait", "refreshTraits")},
+    # Changes pushed out (docs/operations.md): as the queries reading the same records.
+    ("subscription", "complaintChanged"): frozenset({APP, ADMIN}),
+    ("subscription", "slaAtRisk"): frozenset({APP, ADMIN}),
+    ("subscription", "customerChanged"): frozenset({APP, ADMIN}),
+    ("subscription", "consentChanged"): frozenset({ADMIN}),
+    # Webhooks: admins register endpoints, read and replay deliveries.
+    ("mutation", "registerWebhook"): frozenset({ADMIN}),
+    ("mutation", "replayWebhookDelivery"): frozenset({ADMIN}),
+    ("query", "webhookEndpoints"): frozenset({ADMIN}),
+    ("query", "webhookDeliveries"): frozenset({ADMIN}),
     # The complaint queue names customers: apps and admins, not analysts.
     **{
         ("query", name): frozenset({APP, ADMIN})

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import orjson
+
 from graph.consent import CONSENT_ENDPOINTS, CONSENT_HISTORY, RECORD_CHANGE, WITHDRAW_PURPOSES
 from graph.store import Record
 from resolvers.clock import now_ms
@@ -153,7 +155,19 @@ async def _change(
     withdrawn, _ = await ctx.store.write_returning(
         WITHDRAW_PURPOSES, {**keys, "purposes": event["purposes"], "now": now}
     )
-    rows, _ = await ctx.store.write_returning(RECORD_CHANGE, {**keys, "event": event})
+    # Pushed out to subscriptions and webhooks (resolvers/outbox.py), without the free text.
+    outbox = {
+        "id": "ev_" + uuid.uuid4().hex,
+        "at": now,
+        "kind": "consent.granted" if event["action"] == "grant" else "consent.withdrawn",
+    }
+    outbox["payload"] = orjson.dumps({
+        "event_id": outbox["id"], "consent_event_id": event["id"], "customer_id": customer,
+        "brand_id": brand, "purposes": event["purposes"], "at": event["at"],
+        "recorded_at": now}).decode()  # fmt: skip
+    rows, _ = await ctx.store.write_returning(
+        RECORD_CHANGE, {**keys, "event": event, "outbox": outbox}
+    )
     if not rows:
         found = (await ctx.store.read(CONSENT_ENDPOINTS, keys))[0]
         if not found["customer"]:

@@ -11,6 +11,7 @@ from resolvers.clock import Clock, now_ms
 from resolvers.compute import Compute
 from resolvers.loaders import Loaders
 from resolvers.metrics import MetricsConfig
+from resolvers.outbox import Broker
 from resolvers.principal import Principal
 from resolvers.privacy import PrivacyConfig
 from resolvers.quotas import PartnerQuotas
@@ -34,6 +35,8 @@ class Context:
     audit: AuditTrail = field(default_factory=AuditTrail)
     # What "now" is for writes and SLA flags (a fixed clock in tests).
     clock: Clock = now_ms
+    # The app's outbox broker, which subscriptions listen on (None outside a server).
+    broker: Broker | None = None
     _once: dict[Hashable, "asyncio.Future[Any]"] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:

@@ -27,7 +27,9 @@ from schema.partner_lists import PartnerServiceQueries
 from schema.partner_usage import PartnerUsageQueries
 from schema.predictions import PredictionQueries
 from schema.subject import SubjectMutations
+from schema.subscriptions import Subscription
 from schema.traits import TraitMutations, TraitQueries
+from schema.webhooks import WebhookMutations, WebhookQueries
 from schema.writes import WriteMutations
 
 logger = logging.getLogger("hub.graphql")
@@ -49,6 +51,7 @@ class Query(
     TraitQueries,
     AudienceQueries,
     PredictionQueries,
+    WebhookQueries,
 ):
     pass
 
@@ -67,6 +70,7 @@ class Mutation(
     DuplicateMutations,
     TraitMutations,
     AudienceMutations,
+    WebhookMutations,
 ):
     pass
 
@@ -131,6 +135,7 @@ def build_schema(
     schema = HubSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         extensions=[
             *observers,
             # Who may ask what, and how much, before anything runs; the audit entry after.

@@ -173,6 +173,16 @@ SHOWN: dict[tuple[str, str], str] = {
         "output: `hub resolve --explain` on the benchmark set it names, reproduced "
         "(tests/integration/test_identity_resolution.py)"
     ),
+    ("docs/operations.md", '{"events": ['): (
+        "run: posted to POST /events on the sample graph by tests/e2e/test_events_http.py, "
+        "which reproduces the answer shown after it"
+    ),
+    ("docs/operations.md", '{"accepted": 4'): (
+        "output: the answer to the batch before it (tests/e2e/test_events_http.py)"
+    ),
+    ("docs/operations.md", "subscription CustomerChanges"): (
+        "run: sent over a WebSocket by tests/e2e/test_subscriptions.py"
+    ),
     ("docs/loading.md", 'description = "Loyalty CRM'): (
         "excerpt: every entry is in docs/examples/crm-mapping.toml (tests/unit/test_docs.py)"
     ),

@@ -332,8 +332,9 @@ async def test_erasure_leaves_nothing_of_the_customer_and_keeps_everyone_else(gr
     assert result["alreadyErased"] is False
     assert result["removed"] == {"customers": 1, "socialAccounts": 2, "posts": 1,
                                  "purchases": 2, "complaints": 1, "stubs": 2}  # fmt: skip
-    # Its consent event deleted; its id taken out of two audit entries and one release.
-    assert result["recordsScrubbed"] == 4
+    # Its consent event and the grant's outbox event deleted; its id taken out of two audit
+    # entries and one release.
+    assert result["recordsScrubbed"] == 5
     assert result["accountsToRelink"] == 1  # aconf: its email evidence named x1
 
     after = await dump(graph)
@@ -345,7 +346,7 @@ async def test_erasure_leaves_nothing_of_the_customer_and_keeps_everyone_else(gr
         "MATCH (n) WITH n, size([(n)--() | 1]) AS degree WHERE degree = 0 "
         "RETURN head(labels(n)) AS label, n.id AS id, n.row_hash IS NULL AS stub"
     )
-    system = {"AuditEntry", "PartnerRelease", "ConsentEvent", "Erasure"}
+    system = {"AuditEntry", "PartnerRelease", "ConsentEvent", "Erasure", "OutboxEvent"}
     assert sorted(
         (o["label"], o["id"], o["stub"]) for o in orphans if o["label"] not in system
     ) == [("SocialAccount", "aconf", False), ("Tag", "t-run", False)]

@@ -7,7 +7,11 @@ def test_every_root_field_of_the_schema_is_in_the_access_table_and_nothing_else_
     schema = build_schema()._schema
     fields = {
         (kind, name)
-        for kind, root in (("query", schema.query_type), ("mutation", schema.mutation_type))
+        for kind, root in (
+            ("query", schema.query_type),
+            ("mutation", schema.mutation_type),
+            ("subscription", schema.subscription_type),
+        )
         if root is not None
         for name in root.fields
     }

@@ -1,0 +1,154 @@
+"""Events per second through `POST /events` against raw UNWIND-MERGE of the same rows
+(issue 15; the goal is a ratio >= 0.8).
+
+The embedded engine is seeded (`loaders.seed`, ``--customers``) and the hub runs under
+uvicorn in its own process, as `hub serve` runs it (bench/read_server.py). Each round
+sends ``--batch`` contact events (the track kind with the most to write: a node, an edge
+to the customer, and a purchase it is about) through /events, and the same rows as one
+bare `UNWIND $rows ... MERGE` statement straight to the engine (no validation, receipt,
+outbox event or audit entry, no HTTP), the two alternating, ``--rounds`` each.
+
+Figures (`bench/results/<name>.json`): `events_per_s`, `raw_rows_per_s`, and
+`events_over_raw` (their ratio in this run).
+
+    python -m bench.events [--customers 1000] [--batch 500] [--rounds 20] [--name events]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import tempfile
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import orjson
+from rich.console import Console
+
+from bench.common import RESULTS, engine_at
+from bench.ingest import environment
+from bench.read import hub_server
+from loaders.seed import seed
+from loaders.synthetic import SyntheticConfig
+from resolvers.keys import create_key
+from resolvers.principal import Role
+
+console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+RAW_CONTACTS = """UNWIND $rows AS row
+MATCH (c:Customer {id: row.customer_id})
+MERGE (k:Contact {id: row.id})
+SET k += row.props
+MERGE (c)-[:HAD_CONTACT]->(k)
+WITH k, row
+MATCH (b:Brand {id: row.brand_id})
+MERGE (k)-[:ABOUT]->(b)
+"""
+
+
+def contact(i: int, customer: str, brand: str) -> dict[str, Any]:
+    return {
+        "kind": "call",
+        "channel": "phone",
+        "at": 1_714_557_600_000 + i,
+        "summary": f"bench contact {i}",
+        "brand_id": brand,
+        "customer_id": customer,
+    }
+
+
+async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
+    events_s = raw_s = 0.0
+    sent = 0
+    async with engine_at("embedded") as engine:
+        store = engine.store
+        report = await seed(store, SyntheticConfig(customers=args.customers, seed=42))
+        customers = [
+            r["id"]
+            for r in await store.read(
+                "MATCH (c:Customer) WHERE c.row_hash IS NOT NULL RETURN c.id AS id ORDER BY id"
+            )
+        ]
+        brand = (await store.read("MATCH (b:Brand) RETURN b.id AS id ORDER BY id LIMIT 1"))[0]["id"]
+        key = (await create_key(store, "bench-app", Role.APP)).key
+        headers = {"content-type": "application/json", "authorization": f"Bearer {key}"}
+        async with hub_server("embedded", engine.address, work) as hub:
+            for round_ in range(args.warmup + args.rounds):
+                base = round_ * args.batch
+                rows = [contact(base + j, customers[(base + j) % len(customers)], brand)
+                        for j in range(args.batch)]  # fmt: skip
+                body = orjson.dumps({"events": [
+                    {"id": f"ev-{base + j}", "type": "track", "event": "contact",
+                     "customer_id": row["customer_id"],
+                     "properties": {k: v for k, v in row.items() if k != "customer_id"}}
+                    for j, row in enumerate(rows)]})  # fmt: skip
+                started = time.perf_counter()
+                response = await hub.client.post("/events", content=body, headers=headers)
+                took_events = time.perf_counter() - started
+                answer = orjson.loads(response.content)
+                if response.status_code != 200 or answer["accepted"] != args.batch:
+                    raise SystemExit(f"/events failed: {response.status_code} {answer}")
+                raw = [{"id": f"raw-{base + j}", "customer_id": row["customer_id"],
+                        "brand_id": brand,
+                        "props": {k: row[k] for k in ("kind", "channel", "at", "summary")}}
+                       for j, row in enumerate(rows)]  # fmt: skip
+                started = time.perf_counter()
+                await store.write(RAW_CONTACTS, {"rows": raw})
+                took_raw = time.perf_counter() - started
+                if round_ >= args.warmup:
+                    events_s += took_events
+                    raw_s += took_raw
+                    sent += args.batch
+    figures = {
+        "events_per_s": round(sent / events_s, 1),
+        "raw_rows_per_s": round(sent / raw_s, 1),
+        "events_over_raw": round(raw_s / events_s, 3),
+    }
+    return {"figures": figures, "rows": report.total_rows}
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--customers", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--rounds", type=int, default=20)
+    parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--name", default="events", help="results file bench/results/NAME.json")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("HUB_RATE_LIMIT_PER_MINUTE", "1000000")
+    os.environ.setdefault("HUB_RATE_LIMIT_BURST", "1000000")
+    with tempfile.TemporaryDirectory(prefix="bench-events-") as tmp:
+        measured = asyncio.run(measure(args, Path(tmp)))
+    payload = {
+        **measured,
+        "engine": "embedded",
+        "settings": {"customers": args.customers, "batch": args.batch, "rounds": args.rounds},
+        "environment": environment(),
+        "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "notes": (
+            "contact events: /events over HTTP (uvicorn in its own process; validation by "
+            "loaders/kinds.py, receipt, outbox event per event, one audit entry, one "
+            "statement per batch) against a bare UNWIND-MERGE of the same rows sent to the "
+            "engine directly; alternating, same run"
+        ),
+    }
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{args.name}.json"
+    out.write_text(orjson.dumps(payload, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
+                   + "\n")  # fmt: skip
+    figures = measured["figures"]
+    console.print(
+        f"/events {figures['events_per_s']:.0f} events/s; raw UNWIND-MERGE "
+        f"{figures['raw_rows_per_s']:.0f} rows/s; ratio {figures['events_over_raw']:.2f}"
+    )
+    console.print(f"figures in {out}")
+
+
+if __name__ == "__main__":
+    main()

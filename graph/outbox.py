@@ -1,0 +1,30 @@
+"""The outbox (docs/operations.md): every write leaves an `(:OutboxEvent)` in its own
+statement; the dispatcher (resolvers/outbox.py) reads the undelivered ones in order,
+hands them on, and marks them delivered, queueing a `(:WebhookDelivery)` for each webhook
+endpoint that asked for the event's kind in the same statement.
+
+Order: by time, then by place in its batch (`seq`, set by POST /events; a mutation writes
+one event), then by id.
+"""
+
+# Undelivered events from `$since` on (an index range on `at`; 0 reads them all).
+PENDING_EVENTS = """MATCH (e:OutboxEvent) WHERE e.at >= $since AND e.delivered_at IS NULL
+RETURN e.id AS id, e.kind AS kind, e.at AS at, e.payload AS payload,
+  e.customer_ids AS customer_ids
+ORDER BY e.at, coalesce(e.seq, 0), e.id
+LIMIT $limit
+"""
+
+# Mark `$ids` delivered (those not marked yet) and queue their webhook deliveries; returns
+# how many were marked and how many deliveries were queued.
+MARK_DELIVERED = """UNWIND $ids AS id
+MATCH (e:OutboxEvent {id: id}) WHERE e.delivered_at IS NULL
+SET e.delivered_at = $now
+WITH e
+OPTIONAL MATCH (w:WebhookEndpoint) WHERE w.disabled_at IS NULL AND e.kind IN w.kinds
+FOREACH (_ IN CASE WHEN w IS NULL THEN [] ELSE [1] END |
+  CREATE (:WebhookDelivery {id: e.id + '.' + w.id, endpoint_id: w.id, event_id: e.id,
+    kind: e.kind, payload: e.payload, customer_ids: e.customer_ids, status: 'pending',
+    attempts: 0, next_attempt_at: $now, created_at: $now}))
+RETURN count(DISTINCT e) AS marked, count(w) AS queued
+"""

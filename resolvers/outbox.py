@@ -1,0 +1,148 @@
+"""The outbox dispatcher and the in-process broker subscriptions listen on
+(docs/operations.md, "Pushing changes out").
+
+The dispatcher runs in the app's lifespan (hub/app.py). It reads undelivered
+`(:OutboxEvent)`s in order (graph/outbox.py), publishes each to the broker, then marks
+them delivered, queueing their webhook deliveries in the same statement. An event is
+marked only after it was handed on, so a hub stopped in between hands it on again when it
+starts: at least once, never lost. Webhook receivers tell repeats apart by the event id.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from graph import outbox as q
+from graph.errors import GraphError
+from graph.store import GraphStore
+from resolvers.clock import Clock, now_ms
+
+logger = logging.getLogger("hub.outbox")
+# A write commits after it took its time: an event may appear below the newest time seen
+# by this much. The dispatcher looks back this far each time, and reads the whole outbox
+# every FULL_SCAN_EVERY passes (an event stamped by a clock far behind is found then).
+LATE_COMMIT_MS = 60_000
+FULL_SCAN_EVERY = 100
+
+
+@dataclass(frozen=True)
+class OutboxMessage:
+    """One outbox event as subscribers see it."""
+
+    id: str
+    kind: str
+    at: int
+    payload: dict[str, Any]
+    customer_ids: tuple[str, ...]
+
+
+class Broker:
+    """Fan-out of outbox messages to the subscribers of this process. Each subscriber has
+    a bounded queue: one that falls ``max_queue`` behind is dropped (its stream ends),
+    so a slow socket never holds up the dispatcher or the others."""
+
+    def __init__(self, max_queue: int = 1000) -> None:
+        self._max_queue = max_queue
+        self._queues: set[asyncio.Queue[OutboxMessage | None]] = set()
+
+    @property
+    def subscribers(self) -> int:
+        return len(self._queues)
+
+    def publish(self, message: OutboxMessage) -> None:
+        for queue in list(self._queues):
+            try:
+                queue.put_nowait(message)
+            except asyncio.QueueFull:
+                self._queues.discard(queue)
+                queue.get_nowait()  # room for the end of stream
+                queue.put_nowait(None)
+
+    @asynccontextmanager
+    async def subscribe(self) -> AsyncIterator[AsyncIterator[OutboxMessage]]:
+        """The messages published from now on, until the context ends (or the subscriber
+        falls too far behind)."""
+        queue: asyncio.Queue[OutboxMessage | None] = asyncio.Queue(self._max_queue)
+        self._queues.add(queue)
+
+        async def messages() -> AsyncIterator[OutboxMessage]:
+            while (message := await queue.get()) is not None:
+                yield message
+
+        try:
+            yield messages()
+        finally:
+            self._queues.discard(queue)
+
+
+class OutboxDispatcher:
+    """Hands undelivered outbox events to ``publish`` in order and marks them delivered.
+    ``run()`` loops until cancelled: after each pass that found nothing it waits for
+    ``wake()`` (a write in this process) or ``poll_s`` (writes elsewhere)."""
+
+    def __init__(
+        self, store: GraphStore, publish: Callable[[OutboxMessage], None], *,
+        poll_s: float = 0.5, batch: int = 200, clock: Clock = now_ms,
+    ) -> None:  # fmt: skip
+        self._store = store
+        self._publish = publish
+        self._poll_s = poll_s
+        self._batch = batch
+        self._clock = clock
+        self._wakeup = asyncio.Event()
+        self._since = 0  # events older than this were all delivered (0: look at all)
+        self._passes = 0
+        self._stopping = False
+
+    def wake(self) -> None:
+        self._wakeup.set()
+
+    async def dispatch_once(self) -> int:
+        """Hand on and mark one batch; how many events it held. Raises GraphError."""
+        self._passes += 1
+        if self._passes % FULL_SCAN_EVERY == 0:
+            self._since = 0
+        rows = await self._store.read(q.PENDING_EVENTS, {"limit": self._batch,
+                                                         "since": self._since})  # fmt: skip
+        if not rows:
+            return 0
+        for row in rows:
+            self._publish(OutboxMessage(
+                id=row["id"], kind=row["kind"], at=row["at"],
+                payload=orjson.loads(row["payload"]) if row["payload"] else {},
+                customer_ids=tuple(row["customer_ids"] or ()),
+            ))  # fmt: skip
+        await self._store.write(
+            q.MARK_DELIVERED, {"ids": [r["id"] for r in rows], "now": self._clock()}
+        )
+        if len(rows) < self._batch:
+            self._since = max(0, max(r["at"] for r in rows) - LATE_COMMIT_MS)
+        return len(rows)
+
+    def stop(self) -> None:
+        """End ``run()`` after the pass under way (a cancellation alone may be lost: the
+        embedded engine's client can swallow one that arrives during a statement)."""
+        self._stopping = True
+        self._wakeup.set()
+
+    async def run(self) -> None:
+        while not self._stopping:
+            try:
+                handed = await self.dispatch_once()
+            except GraphError as e:
+                logger.warning("outbox dispatch failed, will retry: %s", type(e).__name__)
+                handed = 0
+            if handed or self._stopping:
+                continue
+            self._wakeup.clear()
+            # (Not asyncio.wait_for: on Python 3.11 it can swallow the task's cancellation
+            # when the wake-up comes at the same moment, and the loop would never end.)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(self._poll_s):
+                    await self._wakeup.wait()
