@@ -47,7 +47,8 @@ OPTION_VALUES = {
     "--conflicts": "conflicts.jsonl", "--max-rejects": "0", "--batch-size": "100",
     "--retry-for": "5",
     "--name": "docs-test", "--role": "partner", "--partner": PARTNER,
-    "--purpose": "partner_sharing", "--horizon": "90",
+    "--purpose": "partner_sharing", "--horizon": "90", "--requests": "1000",
+    "--matches": "10",
 }  # fmt: skip
 ARGUMENT_VALUES = {
     ("load", "KIND"): "customers",
@@ -58,6 +59,7 @@ ARGUMENT_VALUES = {
     ("subject erase", "ID"): "c0000002",
     ("partners show", "BRAND"): PARTNER,
     ("partners rotate-secret", "BRAND"): PARTNER,
+    ("partners quota", "BRAND"): PARTNER,
     ("keys revoke", "ID"): "{new key}",  # a key created for the purpose, just before
 }
 
