@@ -40,6 +40,11 @@ CUSTOMER_RELS: tuple[CustomerRel, ...] = (
     CustomerRel("IN_SEGMENT", "Segment", outgoing=True, unique=True),
     CustomerRel("SAME_AS", "Customer", outgoing=True, unique=True),
     CustomerRel("SAME_AS", "Customer", outgoing=False, unique=True),
+    CustomerRel("HAD_CONTACT", "Contact", outgoing=True, unique=False),
+    # Derived: the survivor's own values stay (refreshTraits / refreshAudience recompute
+    # them); the merged customer's are kept in the merge record for unmerge.
+    CustomerRel("HAS_TRAIT", "Trait", outgoing=True, unique=True),
+    CustomerRel("IN_AUDIENCE", "Audience", outgoing=True, unique=False),
 )
 RELS_BY_KEY: dict[tuple[str, bool], CustomerRel] = {(r.type, r.outgoing): r for r in CUSTOMER_RELS}
 

@@ -251,6 +251,8 @@ def test_every_output_shown_is_reproduced() -> None:
         # `hub resolve --explain` on the identity benchmark set: reproduced by
         # tests/integration/test_identity_resolution.py (a set too large to load here).
         "account sa-001085: linked",
+        # The answer to the documented /events batch: tests/e2e/test_events_http.py.
+        '{"accepted": 4',
     }
     outputs = {b.head for b in blocks() if kind(b) == "output"}
     assert {h for h in outputs if not any(h.startswith(r) for r in reproduced)} == set()
