@@ -1,5 +1,6 @@
 """The identity review queue and the human decisions on links (admins)."""
 
+from collections.abc import Awaitable
 from datetime import datetime
 from enum import Enum
 from typing import Annotated, Any
@@ -134,6 +135,14 @@ def _refused(error: Exception) -> LinkDecisionError:
     )
 
 
+async def _decided(work: Awaitable[ids.LinkState]) -> LinkDecisionPayload | LinkDecisionError:
+    """The decision taken, or its refusal as data (unexpected errors stay errors)."""
+    try:
+        return _result(await work)
+    except ApiError as e:
+        return _refused(e)
+
+
 AccountArg = Annotated[
     strawberry.ID, strawberry.argument(description="The social account (global id or key).")
 ]
@@ -189,10 +198,7 @@ class IdentityMutations:
         self, info: Info[Context, None], account_id: AccountArg, customer_id: CustomerArg,
         reason: ReasonArg,
     ) -> LinkDecisionResult:  # fmt: skip
-        try:
-            return _result(await ids.accept_link(info.context, account_id, customer_id, reason))
-        except ApiError as e:
-            return _refused(e)
+        return await _decided(ids.accept_link(info.context, account_id, customer_id, reason))
 
     @strawberry.mutation(
         description="Reject a pair: its candidate or link goes, and neither the model nor "
@@ -202,10 +208,7 @@ class IdentityMutations:
         self, info: Info[Context, None], account_id: AccountArg, customer_id: CustomerArg,
         reason: ReasonArg,
     ) -> LinkDecisionResult:  # fmt: skip
-        try:
-            return _result(await ids.reject_link(info.context, account_id, customer_id, reason))
-        except ApiError as e:
-            return _refused(e)
+        return await _decided(ids.reject_link(info.context, account_id, customer_id, reason))
 
     @strawberry.mutation(
         description="Link an account to a customer by hand (method manual, confidence 1), "
@@ -215,10 +218,7 @@ class IdentityMutations:
         self, info: Info[Context, None], account_id: AccountArg, customer_id: CustomerArg,
         reason: ReasonArg,
     ) -> LinkDecisionResult:  # fmt: skip
-        try:
-            return _result(await ids.link_account(info.context, account_id, customer_id, reason))
-        except ApiError as e:
-            return _refused(e)
+        return await _decided(ids.link_account(info.context, account_id, customer_id, reason))
 
     @strawberry.mutation(
         description="Take an account from the customer it is linked to, for good: the pair "
@@ -227,7 +227,4 @@ class IdentityMutations:
     async def unlink_account(
         self, info: Info[Context, None], account_id: AccountArg, reason: ReasonArg
     ) -> LinkDecisionResult:
-        try:
-            return _result(await ids.unlink_account(info.context, account_id, reason))
-        except ApiError as e:
-            return _refused(e)
+        return await _decided(ids.unlink_account(info.context, account_id, reason))
