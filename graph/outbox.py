@@ -28,3 +28,14 @@ FOREACH (_ IN CASE WHEN w IS NULL THEN [] ELSE [1] END |
     attempts: 0, next_attempt_at: $now, created_at: $now}))
 RETURN count(DISTINCT e) AS marked, count(w) AS queued
 """
+
+
+# Subscriptions (resolvers/subscriptions.py): whether an event names a restricted customer,
+# and whether the caller may see the customer a `customerChanged` subscription names.
+ANY_RESTRICTED = (
+    "MATCH (c:Customer) WHERE c.id IN $ids AND c.restricted_at IS NOT NULL RETURN count(c) AS n"
+)
+CUSTOMER_VISIBLE = (
+    "MATCH (c:Customer {id: $id}) WHERE $include_restricted OR c.restricted_at IS NULL "
+    "RETURN c.id AS id"
+)

@@ -10,6 +10,7 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from graph.outbox import ANY_RESTRICTED, CUSTOMER_VISIBLE
 from graph.store import Record
 from resolvers.access import may_call
 from resolvers.complaints import QueueFilter, queue, sla_state
@@ -17,13 +18,6 @@ from resolvers.context import Context
 from resolvers.errors import bad_input, forbidden, not_found
 from resolvers.outbox import Broker, OutboxMessage
 
-ANY_RESTRICTED = (
-    "MATCH (c:Customer) WHERE c.id IN $ids AND c.restricted_at IS NOT NULL RETURN count(c) AS n"
-)
-CUSTOMER_VISIBLE = (
-    "MATCH (c:Customer {id: $id}) WHERE $include_restricted OR c.restricted_at IS NULL "
-    "RETURN c.id AS id"
-)
 PENDING_STATUSES = ["open", "in_progress", "escalated"]
 MAX_AT_RISK_PAGES = 10
 
