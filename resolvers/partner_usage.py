@@ -5,9 +5,16 @@ request guard (schema/guard.py) checks before a partner pull runs."""
 from dataclasses import dataclass
 
 from graph import partner_usage as q
+from graph.errors import GraphError, GraphUnavailable
 from graph.store import GraphStore
 from resolvers.clock import now_ms
-from resolvers.errors import ApiError, ErrorCode, bad_input
+from resolvers.errors import (
+    GRAPH_UNAVAILABLE_MESSAGE,
+    INTERNAL_MESSAGE,
+    ApiError,
+    ErrorCode,
+    bad_input,
+)
 from resolvers.partner import new_salt
 from resolvers.quotas import PartnerQuotas
 
@@ -54,9 +61,17 @@ async def check_quota(
     store: GraphStore, partner: str, defaults: PartnerQuotas, matches: bool
 ) -> None:
     """Raise QUOTA_EXCEEDED when the partner has used up today's requests, or (for a pull
-    that ``matches`` a list) today's list matches."""
+    that ``matches`` a list) today's list matches; GRAPH_UNAVAILABLE when the graph cannot
+    be reached. Called from the request guard before execution, where Strawberry's error
+    masking does not apply, so every error it raises is one a client may see."""
     now = now_ms()
-    rows = await store.read(q.QUOTA_STATE, {"partner": partner, "since": day_start(now)})
+    try:
+        rows = await store.read(q.QUOTA_STATE, {"partner": partner, "since": day_start(now)})
+    except GraphUnavailable:
+        raise ApiError(GRAPH_UNAVAILABLE_MESSAGE, ErrorCode.GRAPH_UNAVAILABLE) from None
+    except GraphError as e:
+        logger.error("partner quota not read: %s", type(e).__name__)
+        raise ApiError(INTERNAL_MESSAGE, ErrorCode.INTERNAL) from None
     row = rows[0]
     requests_quota = row["requests_per_day"] or defaults.requests_per_day
     matches_quota = row["matches_per_day"] or defaults.matches_per_day

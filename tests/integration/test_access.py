@@ -5,6 +5,7 @@ import pytest
 
 from graph.audit import INSERT_AUDIT_ENTRY
 from graph.errors import GraphUnavailable
+from graph.partner_usage import QUOTA_STATE
 from graph.store import StoreWrapper
 from resolvers.context import Context
 from resolvers.keys import principal_for_key
@@ -206,6 +207,29 @@ async def test_a_failed_audit_write_withholds_the_data_with_a_code(sample):
         PROFILE, context_value=Context(_AuditWriteFails(sample.inner), APP)
     )
     assert result.data is None, "customer data went out unrecorded"
+    assert [(e.message, e.extensions) for e in result.errors or []] == [
+        ("The graph is unavailable; try again shortly.", {"code": "GRAPH_UNAVAILABLE"})
+    ]
+
+
+class _GraphGoneBeforeExecution(StoreWrapper):
+    """The real store, gone when the partner's quota is read (before any resolver)."""
+
+    async def read(self, query, params=None):
+        if query == QUOTA_STATE:
+            raise GraphUnavailable("the embedded engine is not reachable: /secret/engine.sock")
+        return await self.inner.read(query, params)
+
+
+async def test_a_graph_failure_before_execution_is_a_code_not_the_drivers_message(sample):
+    """Found killing the engine under a partner's pulls: the quota check runs in the request
+    guard, before Strawberry's masking applies, and its failure reached the client as a 200
+    with the driver's raw message (a socket path) and no code."""
+    result = await SCHEMA.execute(
+        _published("PartnerAudience"), variable_values={"purpose": "MARKETING"},
+        context_value=Context(_GraphGoneBeforeExecution(sample.inner), PARTNER),
+    )  # fmt: skip
+    assert result.data is None
     assert [(e.message, e.extensions) for e in result.errors or []] == [
         ("The graph is unavailable; try again shortly.", {"code": "GRAPH_UNAVAILABLE"})
     ]
