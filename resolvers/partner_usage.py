@@ -2,6 +2,7 @@
 pulled in a period, from the usage kept on its audit entries, and the daily quotas the
 request guard (schema/guard.py) checks before a partner pull runs."""
 
+import logging
 from dataclasses import dataclass
 
 from graph import partner_usage as q
@@ -19,6 +20,8 @@ from resolvers.partner import new_salt
 from resolvers.quotas import PartnerQuotas
 
 DAY_MS = 86_400_000
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
