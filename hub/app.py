@@ -24,6 +24,7 @@ from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
 from hub.metrics_http import RefusalCounter, metrics_for_admins, serve_metrics_port
 from hub.observe import ObservedStore, OperationObserver
+from hub.persisted_queries import PersistedQueries
 from hub.partner_lists_http import ROUTES as partner_list_routes
 from hub.prometheus import HubMetrics
 from hub.push import push_changes
@@ -34,6 +35,7 @@ from hub.tracing import instrument, tracer_of, tracer_provider
 from resolvers.compute import Compute
 from resolvers.context import Context
 from schema import build_schema, document_cache_stats
+from schema.guard import app_operations
 
 logger = logging.getLogger("hub")
 EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -46,10 +48,13 @@ class HubGraphQL(StrictGraphQL):
     ) -> None:
         observers = [functools.partial(OperationObserver, metrics, tracer)]
         super().__init__(
-            build_schema(observers), graphql_ide="graphiql" if settings.graphiql else None
+            build_schema(observers, federation=settings.federation), graphql_ide="graphiql" if settings.graphiql else None
         )
         self._settings = settings
         self._tracer = tracer
+        if settings.persisted_queries:
+            self.persisted = PersistedQueries(settings.persisted_query_cache)
+        self._app_operations = app_operations(settings.app_operations_dir)
         self._metrics = settings.metrics_config()
         self._privacy = settings.privacy_config()
         # Worker processes for work computed in Python (resolvers/compute.py), started on
@@ -142,6 +147,7 @@ class HubGraphQL(StrictGraphQL):
             partner_quotas=self._settings.partner_quotas(),
             compute=self.compute,
             broker=getattr(request.app.state, "broker", None),
+            app_operations=self._app_operations,
         )
 
 

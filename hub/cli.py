@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from graph.errors import GraphError
 from graph.store import GraphStore, WriteCounters
-from hub import load_cli, resolve_cli
+from hub import export_cli, load_cli, resolve_cli
 from hub.keys_cli import keys_app
 from hub.partner_cli import partners_app
 from hub.predict_cli import predict_app
@@ -115,11 +115,15 @@ def migrate() -> None:
 
 
 @app.command()
-def schema() -> None:
+def schema(
+    federation: Annotated[
+        bool, typer.Option(help="As an Apollo Federation v2 subgraph (HUB_FEDERATION=1).")
+    ] = False,
+) -> None:
     """Print the GraphQL schema (SDL)."""
     from schema import build_schema
 
-    sys.stdout.write(build_schema().as_str() + "\n")
+    sys.stdout.write(build_schema(federation=federation).as_str() + "\n")
 
 
 def _serve(settings: Settings) -> None:
@@ -194,6 +198,7 @@ def _demo_key(settings: Settings) -> str:
 app.command()(load_cli.load)
 app.command()(load_cli.relink)
 app.command()(resolve_cli.resolve)
+app.command()(export_cli.export)
 app.add_typer(keys_app, name="keys")
 app.add_typer(subject_app, name="subject")
 app.add_typer(partners_app, name="partners")

@@ -20,6 +20,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types.unset import UNSET
 
 from hub.http_errors import RefusalCode, refusal
+from hub.persisted_queries import PersistedQueries, PersistedQueryError
 from resolvers.context import Context
 
 REQUEST_PARAMETERS = ("query", "variables", "operationName", "extensions")
@@ -31,13 +32,18 @@ _CODES = {404: RefusalCode.NOT_FOUND, 405: RefusalCode.METHOD_NOT_ALLOWED}
 
 class StrictGraphQL(GraphQL[Context, None]):
     """The view hub/app.py's HubGraphQL builds on: Strawberry's, refusing malformed
-    requests with a GraphQL-shaped 4xx."""
+    requests with a GraphQL-shaped 4xx, and answering persisted queries (hash-only
+    requests) when ``persisted`` is set."""
+
+    persisted: PersistedQueries | None = None
 
     # request and the responses are Starlette's (Any: Strawberry's signatures are generic).
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         """Strawberry's run, with its HTTP errors answered as GraphQL errors with a code."""
         try:
             return await super().run(request, context, root_value)
+        except PersistedQueryError as e:
+            return refusal(request.scope, e.status, RefusalCode(e.code), e.message)
         except HTTPException as e:
             headers = {"allow": "GET, POST"} if e.status_code == 405 else None
             # Strawberry's reason for an unknown operation quotes the name the client sent.
@@ -83,6 +89,8 @@ class StrictGraphQL(GraphQL[Context, None]):
                 400, "The GraphQL operation's `operationName` must be a string or null, "
                 "if provided.",
             )  # fmt: skip
+        if isinstance(data, GraphQLRequestData) and self.persisted is not None:
+            return self.persisted.resolve(data)  # raises PersistedQueryError, answered in run
         return data
 
 

@@ -26,6 +26,9 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
         )
     },
     ("query", "customerByIdentity"): frozenset({APP, ADMIN}),
+    # The federation subgraph's fields (schema/federation.py; only in its schema): a
+    # gateway reads customers and brands as `node` does, with the caller's key.
+    **{("query", name): READERS for name in ("_entities", "_service")},
     ("query", "partner"): frozenset({PARTNER}),
     ("query", "auditLog"): frozenset({ADMIN}),
     ("query", "partnerUsage"): frozenset({ADMIN}),

@@ -37,6 +37,9 @@ class Context:
     clock: Clock = now_ms
     # The app's outbox broker, which subscriptions listen on (None outside a server).
     broker: Broker | None = None
+    # Hashes of the operations app keys may run (schema/guard.py document_hash), when the
+    # hub is set to an allow-list for apps; None: apps may run any operation.
+    app_operations: frozenset[str] | None = None
     _once: dict[Hashable, "asyncio.Future[Any]"] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:

@@ -8,6 +8,7 @@ from typing import Protocol, cast
 import strawberry
 from graphql import GraphQLError
 from strawberry.exceptions import StrawberryInputCoercionError
+from strawberry.federation import Schema as FederationSchema
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import ExecutionContext
 
@@ -19,6 +20,7 @@ from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.customers import CustomerQueries
 from schema.duplicates import DuplicateMutations, DuplicateQueries
+from schema.federation import build_federated
 from schema.guard import RequestGuard, SchemaHolder
 from schema.identity import IdentityMutations, IdentityQueries
 from schema.network import NetworkQueries
@@ -96,7 +98,9 @@ class HubParserCache(ParserCache):
             yield
 
 
-class HubSchema(strawberry.Schema):
+class QuietErrors:
+    """Errors logged without their text (a mixin for the schema classes)."""
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -113,6 +117,14 @@ class HubSchema(strawberry.Schema):
             )
 
 
+class HubSchema(QuietErrors, strawberry.Schema):
+    pass
+
+
+class HubFederatedSchema(QuietErrors, FederationSchema):
+    pass
+
+
 class HubMaskErrors(MaskErrors):
     """Mask unexpected errors for clients, keeping a code they can branch on."""
 
@@ -127,16 +139,13 @@ class HubMaskErrors(MaskErrors):
 
 
 def build_schema(
-    observers: Sequence[Callable[[], SchemaExtension]] = (),
+    observers: Sequence[Callable[[], SchemaExtension]] = (), *, federation: bool = False
 ) -> strawberry.Schema:
-    """The schema. ``observers`` (extension factories: hub/observe.py's) come first, so
-    they see every step and the errors as the others leave them."""
+    """The schema; with ``federation``, as an Apollo Federation v2 subgraph
+    (schema/federation.py). ``observers`` (extension factories: hub/observe.py's) come
+    first, so they see every step and the errors as the others leave them."""
     holder = SchemaHolder()
-    schema = HubSchema(
-        query=Query,
-        mutation=Mutation,
-        subscription=Subscription,
-        extensions=[
+    extensions: list[Callable[[], SchemaExtension]] = [
             *observers,
             # Who may ask what, and how much, before anything runs; the audit entry after.
             functools.partial(RequestGuard, holder),
@@ -150,8 +159,15 @@ def build_schema(
                 should_mask_error=lambda e: not _is_client_error(e),
                 error_message=INTERNAL_MESSAGE,
             ),
-        ],
-    )
+        ]
+    if federation:
+        schema: strawberry.Schema = build_federated(
+            Query, Mutation, Subscription, extensions, HubFederatedSchema
+        )
+    else:
+        schema = HubSchema(
+            query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+        )
     holder.schema = schema._schema
     return schema
 

@@ -74,6 +74,21 @@ def persisted_operations(directory: Path = PERSISTED_DIR) -> frozenset[str]:
     return frozenset(document_hash(parse(p.read_text())) for p in directory.glob("*.graphql"))
 
 
+def app_operations(directory: Path | None) -> frozenset[str] | None:
+    """Hashes of the operations app keys may run, from ``directory`` (one `.graphql` file
+    each); None (any operation) without one. Raises ValueError for a directory that holds
+    none, or a file that does not parse (the hub would refuse every app request)."""
+    if directory is None:
+        return None
+    try:
+        hashes = persisted_operations(directory)
+    except GraphQLError as e:
+        raise ValueError(f"{directory}: an operation does not parse: {e.message}") from e
+    if not hashes:
+        raise ValueError(f"{directory} holds no .graphql operations")
+    return hashes
+
+
 @functools.cache
 def introspection_sizes(schema: GraphQLSchema) -> dict[tuple[str, str], int]:
     """How many items the introspection lists hold in this schema: all the types, and
@@ -356,6 +371,17 @@ class RequestGuard(SchemaExtension):
         refusal = _unsendable_literal(ec.graphql_document)
         if refusal is not None:
             return refusal
+        allowed = ec.context.app_operations if isinstance(ec.context, Context) else None
+        if (
+            principal.role is Role.APP
+            and allowed is not None
+            and document_hash(ec.graphql_document) not in allowed
+        ):
+            return _error(
+                "app keys may run only the operations on the hub's allow-list "
+                "(HUB_APP_OPERATIONS_DIR; docs/security.md)",
+                ErrorCode.FORBIDDEN,
+            )
         return self._check(principal, ec.graphql_document, ec.operation_name, ec.variables)
 
     def _check(

@@ -1,0 +1,105 @@
+"""The hub as an Apollo Federation v2 subgraph (`HUB_FEDERATION=1`, `hub schema
+--federation`; docs/api.md, "Federation"): Customer and Brand are entities keyed by `id`,
+with `_service { sdl }` and `_entities(representations:)` added to Query.
+
+The normal schema stays as it is: the `@key` directives are put on copies of the two
+types' definitions while the federated schema is built, so only that schema carries them.
+Entities resolve through the root fields' own reads (`node`'s): the access rules, the
+restriction of processing and the analysts' pseudonyms apply as they do there, and the
+request guard lets the same roles call `_entities` as may read customers (partners none).
+"""
+
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Annotated, Any
+
+import strawberry
+from strawberry.extensions import SchemaExtension
+from strawberry.federation import Schema as FederationSchema
+from strawberry.federation.schema import FederationAny
+from strawberry.federation.schema_directives import Key
+from strawberry.types import Info
+
+from resolvers.context import Context
+from resolvers.customers import customer_360
+from resolvers.errors import ApiError, bad_input
+from resolvers.ids import key_for
+from schema.brand import Brand
+from schema.customer import Customer, customer_shape
+from schema.nodes import brand_by_key
+
+ENTITY_TYPES: tuple[type, ...] = (Customer, Brand)
+Entity = Annotated[Customer | Brand, strawberry.union("_Entity")]
+
+
+@contextmanager
+def keyed(types: Sequence[type]) -> Iterator[None]:
+    """While inside, ``types`` carry `@key(fields: "id")`: their definitions are swapped
+    for copies with the directive (a schema built meanwhile keeps the copies), and the
+    originals put back after."""
+    saved = {t: t.__strawberry_definition__ for t in types}  # type: ignore[attr-defined]
+    try:
+        for t, definition in saved.items():
+            directives = [*(definition.directives or ()), Key(fields="id")]
+            t.__strawberry_definition__ = dataclasses.replace(  # type: ignore[attr-defined]
+                definition, directives=directives
+            )
+        yield
+    finally:
+        for t, definition in saved.items():
+            t.__strawberry_definition__ = definition  # type: ignore[attr-defined]
+
+
+async def _entity(info: Info[Context, None], representation: Any) -> Customer | Brand:
+    """One representation's entity; raises ApiError (NOT_FOUND as `node` does for an
+    unknown or hidden customer, BAD_USER_INPUT for a representation of another type)."""
+    if not isinstance(representation, dict):
+        raise bad_input("a representation is an object", "representations")
+    typename, given = representation.get("__typename"), representation.get("id")
+    if not isinstance(given, str):
+        raise bad_input("a representation carries its `id`", "representations")
+    selections = info.selected_fields[0].selections
+    if typename == "Customer":
+        shape = customer_shape(info, selections)
+        key = key_for("Customer", given, "representations")
+        return Customer.from_record(await customer_360(info.context, key, shape))
+    if typename == "Brand":
+        return await brand_by_key(info, key_for("Brand", given, "representations"), selections)
+    raise bad_input("only Customer and Brand are entities", "representations")
+
+
+def federated_query(query: type) -> type:
+    """``query`` with the `_entities` field whose resolvers are the hub's own."""
+
+    @strawberry.type(name="Query", description=query.__strawberry_definition__.description)  # type: ignore[attr-defined]
+    class FederatedQuery(query):  # type: ignore[valid-type, misc]
+        @strawberry.field(
+            name="_entities",
+            description="Customers and brands by their `id` (federation), as `node` reads "
+            "them: null with an error for one the caller may not see.",
+        )
+        async def federation_entities(
+            self, info: Info[Context, None], representations: list[FederationAny]
+        ) -> list[Entity | None]:
+            out: list[Any] = []
+            for representation in representations:
+                try:
+                    out.append(await _entity(info, representation))
+                except ApiError as e:
+                    out.append(e)  # graphql-core reports it at `_entities.<index>`
+            return out
+
+    return FederatedQuery
+
+
+def build_federated(
+    query: type, mutation: type, subscription: type,
+    extensions: Sequence[Callable[[], SchemaExtension]], schema_class: type[FederationSchema],
+) -> FederationSchema:  # fmt: skip
+    """The federation v2 schema of the hub's root types."""
+    with keyed(ENTITY_TYPES):
+        return schema_class(
+            query=federated_query(query), mutation=mutation, subscription=subscription,
+            extensions=list(extensions),
+        )  # fmt: skip
