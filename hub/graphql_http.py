@@ -55,6 +55,13 @@ class StrictGraphQL(GraphQL[Context, None]):
             code = _CODES.get(e.status_code, RefusalCode.BAD_REQUEST)
             return refusal(request.scope, e.status_code, code, e.reason, headers, logged=logged)
 
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A hash-only persisted query is a GET without `query`, which Strawberry would
+        # take for a browser's visit and answer with GraphiQL.
+        if "extensions" in request.query_params:
+            return False
+        return bool(super().should_render_graphql_ide(request))
+
     def decode_json(self, data: str | bytes) -> object:
         # orjson refuses invalid UTF-8, lone surrogates and nesting past 1,024 levels with a
         # JSONDecodeError (as it does NaN and Infinity, which are not JSON either).

@@ -8,7 +8,6 @@ from typing import Protocol, cast
 import strawberry
 from graphql import GraphQLError
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.federation import Schema as FederationSchema
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import ExecutionContext
 
@@ -20,7 +19,7 @@ from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.customers import CustomerQueries
 from schema.duplicates import DuplicateMutations, DuplicateQueries
-from schema.federation import build_federated
+from schema.federation import PrintedFederationSchema, build_federated
 from schema.guard import RequestGuard, SchemaHolder
 from schema.identity import IdentityMutations, IdentityQueries
 from schema.network import NetworkQueries
@@ -121,7 +120,7 @@ class HubSchema(QuietErrors, strawberry.Schema):
     pass
 
 
-class HubFederatedSchema(QuietErrors, FederationSchema):
+class HubFederatedSchema(QuietErrors, PrintedFederationSchema):
     pass
 
 

@@ -2,14 +2,13 @@
 --federation`; docs/api.md, "Federation"): Customer and Brand are entities keyed by `id`,
 with `_service { sdl }` and `_entities(representations:)` added to Query.
 
-The normal schema stays as it is: the `@key` directives are put on copies of the two
-types' definitions while the federated schema is built, so only that schema carries them.
+The normal schema stays as it is: the `@key` directives are on the two types only while the
+federated schema is built and printed; its SDL is kept as printed then.
 Entities resolve through the root fields' own reads (`node`'s): the access rules, the
 restriction of processing and the analysts' pseudonyms apply as they do there, and the
 request guard lets the same roles call `_entities` as may read customers (partners none).
 """
 
-import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Annotated, Any
@@ -19,6 +18,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.federation import Schema as FederationSchema
 from strawberry.federation.schema import FederationAny
 from strawberry.federation.schema_directives import Key
+from strawberry.printer import print_schema
 from strawberry.types import Info
 
 from resolvers.context import Context
@@ -35,20 +35,23 @@ Entity = Annotated[Customer | Brand, strawberry.union("_Entity")]
 
 @contextmanager
 def keyed(types: Sequence[type]) -> Iterator[None]:
-    """While inside, ``types`` carry `@key(fields: "id")`: their definitions are swapped
-    for copies with the directive (a schema built meanwhile keeps the copies), and the
-    originals put back after."""
-    saved = {t: t.__strawberry_definition__ for t in types}  # type: ignore[attr-defined]
+    """While inside, ``types`` carry `@key(fields: "id")`; their directives as they were
+    after. (Strawberry matches objects to types by the identity of their definitions, so
+    the definitions themselves are changed, not copied.)"""
+    definitions = [t.__strawberry_definition__ for t in types]  # type: ignore[attr-defined]
+    saved = [d.directives for d in definitions]
     try:
-        for t, definition in saved.items():
-            directives = [*(definition.directives or ()), Key(fields="id")]
-            t.__strawberry_definition__ = dataclasses.replace(  # type: ignore[attr-defined]
-                definition, directives=directives
-            )
+        for definition in definitions:
+            definition.directives = [*(definition.directives or ()), Key(fields="id")]
         yield
     finally:
-        for t, definition in saved.items():
-            t.__strawberry_definition__ = definition  # type: ignore[attr-defined]
+        for definition, directives in zip(definitions, saved, strict=True):
+            definition.directives = directives
+
+
+@strawberry.type(name="_Service", description="The subgraph's schema, for the gateway.")
+class Service:
+    sdl: str = strawberry.field(description="The SDL with the federation directives.")
 
 
 async def _entity(info: Info[Context, None], representation: Any) -> Customer | Brand:
@@ -72,8 +75,14 @@ async def _entity(info: Info[Context, None], representation: Any) -> Customer | 
 def federated_query(query: type) -> type:
     """``query`` with the `_entities` field whose resolvers are the hub's own."""
 
-    @strawberry.type(name="Query", description=query.__strawberry_definition__.description)  # type: ignore[attr-defined]
+    description = query.__strawberry_definition__.description  # type: ignore[attr-defined]
+
+    @strawberry.type(name="Query", description=description)
     class FederatedQuery(query):  # type: ignore[valid-type, misc]
+        @strawberry.field(name="_service", description="The subgraph's schema (federation).")
+        def federation_service(self, info: Info[Context, None]) -> Service:
+            return Service(sdl=info.schema.as_str())
+
         @strawberry.field(
             name="_entities",
             description="Customers and brands by their `id` (federation), as `node` reads "
@@ -93,13 +102,26 @@ def federated_query(query: type) -> type:
     return FederatedQuery
 
 
+class PrintedFederationSchema(FederationSchema):
+    """A federation schema whose SDL is the one printed while it was built (with the keys
+    that were on its entity types then)."""
+
+    printed = ""
+
+    def as_str(self) -> str:
+        return self.printed
+
+
 def build_federated(
     query: type, mutation: type, subscription: type,
-    extensions: Sequence[Callable[[], SchemaExtension]], schema_class: type[FederationSchema],
-) -> FederationSchema:  # fmt: skip
+    extensions: Sequence[Callable[[], SchemaExtension]],
+    schema_class: type[PrintedFederationSchema],
+) -> PrintedFederationSchema:  # fmt: skip
     """The federation v2 schema of the hub's root types."""
     with keyed(ENTITY_TYPES):
-        return schema_class(
+        schema = schema_class(
             query=federated_query(query), mutation=mutation, subscription=subscription,
             extensions=list(extensions),
         )  # fmt: skip
+        schema.printed = print_schema(schema)
+    return schema
