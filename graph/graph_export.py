@@ -38,7 +38,7 @@ RETURN b.id AS id, b.name AS name, b.category AS category, b.country AS country
 ORDER BY id"""
 
 CUSTOMER_NODES = f"""UNWIND $ids AS key
-MATCH (c:Customer {{id: key}}) WHERE {visible('c')}
+MATCH (c:Customer {{id: key}}) WHERE {visible("c")}
 RETURN c.id AS id, c.country AS country, c.region AS region
 ORDER BY id"""
 

@@ -24,8 +24,8 @@ from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
 from hub.metrics_http import RefusalCounter, metrics_for_admins, serve_metrics_port
 from hub.observe import ObservedStore, OperationObserver
-from hub.persisted_queries import PersistedQueries
 from hub.partner_lists_http import ROUTES as partner_list_routes
+from hub.persisted_queries import PersistedQueries
 from hub.prometheus import HubMetrics
 from hub.push import push_changes
 from hub.request_id import RequestIdMiddleware
@@ -48,7 +48,8 @@ class HubGraphQL(StrictGraphQL):
     ) -> None:
         observers = [functools.partial(OperationObserver, metrics, tracer)]
         super().__init__(
-            build_schema(observers, federation=settings.federation), graphql_ide="graphiql" if settings.graphiql else None
+            build_schema(observers, federation=settings.federation),
+            graphql_ide="graphiql" if settings.graphiql else None,
         )
         self._settings = settings
         self._tracer = tracer

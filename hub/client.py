@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-if TYPE_CHECKING:  # pandas ships no stubs that mypy strict accepts everywhere
-    import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd  # type: ignore[import-untyped]  # pandas ships no type hints
 
 CUSTOMER_360 = """query Customer360($id: ID!) {
   customer(id: $id) {
@@ -119,9 +119,7 @@ class HubClient:
         frames = {name: pd.json_normalize(rows) for name, rows in {**lists, **pages}.items()}
         return Customer360(profile=customer, **frames)
 
-    def overlap_matrix(
-        self, brands: Sequence[str], measure: str = "jaccard"
-    ) -> "pd.DataFrame":
+    def overlap_matrix(self, brands: Sequence[str], measure: str = "jaccard") -> "pd.DataFrame":
         """The brands' audience overlap as a square DataFrame indexed by brand id both
         ways, in the order given: ``measure`` (jaccard, lift or shared) off the diagonal,
         1.0 for jaccard and the audience size for shared on it (lift: empty). Raises

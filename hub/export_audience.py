@@ -51,9 +51,7 @@ def narrower(principal: Principal, most: Role) -> Principal:
     return Principal(subject=principal.subject, role=Role.ANALYST, via=principal.via)
 
 
-def audience_query(
-    audience: str, purpose: str, brand: str | None
-) -> tuple[str, dict[str, Any]]:
+def audience_query(audience: str, purpose: str, brand: str | None) -> tuple[str, dict[str, Any]]:
     """The query and its variables for the audience's members with a live consent to
     ``brand`` for ``purpose``. Raises ExportError without a brand or with a purpose that
     is unknown or not for files."""

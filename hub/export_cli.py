@@ -8,7 +8,6 @@ audited as the API audits it.
 """
 
 import getpass
-from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -174,9 +173,7 @@ async def caller(store: GraphStore, key: str | None, role: Role | None) -> Princ
     return _local(role)
 
 
-def schema_executor(
-    store: GraphStore, principal: Principal, settings: Settings
-) -> Execute:
+def schema_executor(store: GraphStore, principal: Principal, settings: Settings) -> Execute:
     """Runs a page's query through the schema as ``principal``, with a fresh context (as a
     request has); returns the data, or raises ExportError with the first error's code."""
     from schema import build_schema
@@ -234,13 +231,17 @@ def run_table_export(
                     progress.update(task, advance=advance, rows=sink.rows, of=of)
         except ExportError as e:
             sink.close()
-            path.unlink(missing_ok=True)
             return e
         sink.close()
         return sink.rows
 
-    outcome = run_with_store(settings, work)
+    try:
+        outcome = run_with_store(settings, work)
+    except typer.Exit:  # the graph failed, or Ctrl-C: what was written is not the whole
+        path.unlink(missing_ok=True)
+        raise
     if isinstance(outcome, ExportError):
+        path.unlink(missing_ok=True)
         fail(f"{outcome.code}: {outcome.message}")
     err.print(f"wrote {outcome:,} rows to {path}", highlight=False)
 
@@ -257,5 +258,3 @@ def _narrowed(principal: Principal, role: Role) -> Principal:
     from hub.export_audience import narrower
 
     return narrower(principal, role)
-
-

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import networkx as nx
+import networkx as nx  # type: ignore[import-untyped]  # networkx ships no type hints
 
 from graph.store import GraphStore
 from hub.export_cli import caller
@@ -41,10 +41,10 @@ def epoch_ms(text: str | None, option: str) -> int | None:
     return int(moment.timestamp() * 1000)
 
 
-def to_networkx(graph: Subgraph) -> "nx.Graph[str]":
-    """The subgraph as a networkx Graph; attributes without a value are left out (GraphML
-    has no null)."""
-    out: nx.Graph[str] = nx.Graph()
+def to_networkx(graph: Subgraph) -> Any:
+    """The subgraph as a networkx Graph (untyped: networkx has no hints); attributes
+    without a value are left out (GraphML has no null)."""
+    out = nx.Graph()
     for node in graph.nodes:
         out.add_node(node["id"], **{k: v for k, v in node.items() if k != "id" and v is not None})
     for edge in graph.edges:

@@ -8,7 +8,7 @@ boundary (rows in, a file out).
 import enum
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import orjson
 import pyarrow as pa

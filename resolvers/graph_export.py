@@ -45,7 +45,7 @@ def _merge(edge: dict[str, Any], kind: str, row: dict[str, Any]) -> None:
 
 
 async def _nodes(ctx: Context, query: str, ids: Iterable[str], label: str) -> list[dict[str, Any]]:
-    keys, out = sorted(set(ids)), []
+    keys, out = sorted(set(ids)), list[dict[str, Any]]()
     for start in range(0, len(keys), NODE_BATCH):
         params = {"ids": keys[start : start + NODE_BATCH],
                   "include_restricted": ctx.principal.sees_restricted}  # fmt: skip

@@ -145,20 +145,20 @@ def build_schema(
     first, so they see every step and the errors as the others leave them."""
     holder = SchemaHolder()
     extensions: list[Callable[[], SchemaExtension]] = [
-            *observers,
-            # Who may ask what, and how much, before anything runs; the audit entry after.
-            functools.partial(RequestGuard, holder),
-            # Parsing and validating a customer-360 query costs more than running it; a
-            # document's result depends on its text alone, so both are cached by text.
-            # (Factories: the caches live at module level, shared by every request.)
-            functools.partial(HubParserCache, maxsize=DOCUMENT_CACHE_SIZE),
-            functools.partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
-            functools.partial(
-                HubMaskErrors,
-                should_mask_error=lambda e: not _is_client_error(e),
-                error_message=INTERNAL_MESSAGE,
-            ),
-        ]
+        *observers,
+        # Who may ask what, and how much, before anything runs; the audit entry after.
+        functools.partial(RequestGuard, holder),
+        # Parsing and validating a customer-360 query costs more than running it; a
+        # document's result depends on its text alone, so both are cached by text.
+        # (Factories: the caches live at module level, shared by every request.)
+        functools.partial(HubParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+        functools.partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+        functools.partial(
+            HubMaskErrors,
+            should_mask_error=lambda e: not _is_client_error(e),
+            error_message=INTERNAL_MESSAGE,
+        ),
+    ]
     if federation:
         schema: strawberry.Schema = build_federated(
             Query, Mutation, Subscription, extensions, HubFederatedSchema

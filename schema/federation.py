@@ -18,6 +18,7 @@ from strawberry.extensions import SchemaExtension
 from strawberry.federation import Schema as FederationSchema
 from strawberry.federation.schema import FederationAny
 from strawberry.federation.schema_directives import Key
+from strawberry.federation.types import FieldSet
 from strawberry.printer import print_schema
 from strawberry.types import Info
 
@@ -42,7 +43,7 @@ def keyed(types: Sequence[type]) -> Iterator[None]:
     saved = [d.directives for d in definitions]
     try:
         for definition in definitions:
-            definition.directives = [*(definition.directives or ()), Key(fields="id")]
+            definition.directives = [*(definition.directives or ()), Key(fields=FieldSet("id"))]
         yield
     finally:
         for definition, directives in zip(definitions, saved, strict=True):
@@ -78,7 +79,7 @@ def federated_query(query: type) -> type:
     description = query.__strawberry_definition__.description  # type: ignore[attr-defined]
 
     @strawberry.type(name="Query", description=description)
-    class FederatedQuery(query):  # type: ignore[valid-type, misc]
+    class FederatedQuery(query):  # type: ignore[misc]
         @strawberry.field(name="_service", description="The subgraph's schema (federation).")
         def federation_service(self, info: Info[Context, None]) -> Service:
             return Service(sdl=info.schema.as_str())

@@ -2,6 +2,7 @@
 (HUB_APP_OPERATIONS_DIR, schema/guard.py) over HTTP, on both engines."""
 
 import hashlib
+import json
 from typing import Any
 
 import httpx
@@ -46,7 +47,7 @@ async def test_a_hash_is_unknown_until_the_query_is_sent_with_it(sample):
         assert registered.json() == {"data": {"customer": {"customerId": "c1"}}}
         hit = await client.post("/graphql", json={"extensions": persisted()})
         assert hit.json() == {"data": {"customer": {"customerId": "c1"}}}
-        params = {"extensions": '{"persistedQuery": {"version": 1, "sha256Hash": "%s"}}' % DIGEST}
+        params = {"extensions": json.dumps(persisted())}
         assert (await client.get("/graphql", params=params)).json() == hit.json()
         wrong = await client.post(
             "/graphql", json={"query": QUERY, "extensions": persisted("0" * 64)}
@@ -58,16 +59,16 @@ async def test_a_hash_is_unknown_until_the_query_is_sent_with_it(sample):
 
 
 async def test_app_keys_run_only_allowed_operations_when_the_hub_has_a_list(sample, tmp_path):
-    (tmp_path / "one.graphql").write_text("query One {\n  customer(id: \"c1\") { customerId }\n}\n")
+    (tmp_path / "one.graphql").write_text('query One {\n  customer(id: "c1") { customerId }\n}\n')
     keys = {role: (await create_key(sample, role.value, role)).key for role in (Role.APP,
             Role.ANALYST)}  # fmt: skip
     app = create_app(Settings(_env_file=None, app_operations_dir=tmp_path))
     async with await client_for(app, sample, keys[Role.APP]) as client:
         # Allowed: the same document, however it is spaced.
         assert (await client.post("/graphql", json={"query": QUERY})).json()["data"]
-        other = await client.post("/graphql", json={"query": "{ brand(id: \"b1\") { name } }"})
+        other = await client.post("/graphql", json={"query": '{ brand(id: "b1") { name } }'})
         assert other.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     async with await client_for(app, sample, keys[Role.ANALYST]) as client:
         # Analysts are not apps: the list does not apply to them.
-        answer = await client.post("/graphql", json={"query": "{ brand(id: \"b1\") { name } }"})
+        answer = await client.post("/graphql", json={"query": '{ brand(id: "b1") { name } }'})
         assert answer.json() == {"data": {"brand": {"name": "Lumora"}}}

@@ -13,9 +13,9 @@ UNPAGED = "query { customers { x } }"
 def connection(ids, cursor=None, more=False, total=None, edges=False):
     items = [{"id": i} for i in ids]
     page = {"pageInfo": {"hasNextPage": more, "endCursor": cursor}}
-    page |= {"edges": [{"node": n, "cursor": n["id"]} for n in items]} if edges else {
-        "nodes": items
-    }
+    page |= (
+        {"edges": [{"node": n, "cursor": n["id"]} for n in items]} if edges else {"nodes": items}
+    )
     if total is not None:
         page["totalCount"] = total
     return page

@@ -11,7 +11,10 @@ from hub.export_writer import TableFormat, TableSink, flatten
 def test_flatten_dots_nested_objects_and_writes_lists_as_json():
     item = {"id": "p1", "brand": {"brandId": "b1", "owner": {"name": None}}, "items": [1, "x"]}
     assert flatten(item) == {
-        "id": "p1", "brand.brandId": "b1", "brand.owner.name": None, "items": '[1,"x"]'
+        "id": "p1",
+        "brand.brandId": "b1",
+        "brand.owner.name": None,
+        "items": '[1,"x"]',
     }
 
 
@@ -31,7 +34,7 @@ def test_parquet_keeps_types_across_pages_and_a_column_empty_on_the_first_page(t
 def test_csv_round_trip(tmp_path):
     path = tmp_path / "out.csv"
     sink = TableSink(path, TableFormat.csv)
-    sink.write([{"id": "a", "name": "Zoë, \"Z\"", "n": 3}])
+    sink.write([{"id": "a", "name": 'Zoë, "Z"', "n": 3}])
     sink.close()
     table = pa_csv.read_csv(path)
     assert table.to_pylist() == [{"id": "a", "name": 'Zoë, "Z"', "n": 3}]
