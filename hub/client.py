@@ -75,10 +75,10 @@ class HubClient:
         self, url: str, key: str, *, timeout_s: float = 30.0,
         transport: httpx.BaseTransport | None = None,
     ) -> None:  # fmt: skip
+        self._url = url
         self._http = httpx.Client(
-            base_url=url, timeout=timeout_s, transport=transport,
-            headers={"authorization": f"Bearer {key}"},
-        )  # fmt: skip
+            timeout=timeout_s, transport=transport, headers={"authorization": f"Bearer {key}"}
+        )
 
     def __enter__(self) -> "HubClient":
         return self
@@ -93,7 +93,7 @@ class HubClient:
         """The operation's `data`. Raises HubError with the first error's code when the
         API answers with errors (or refuses the request), httpx.HTTPError when it cannot
         be reached."""
-        response = self._http.post("", json={"query": query, "variables": variables or {}})
+        response = self._http.post(self._url, json={"query": query, "variables": variables or {}})
         try:
             body = response.json()
         except ValueError:

@@ -224,11 +224,10 @@ def run_table_export(
             execute = schema_executor(store, principal, settings)
             with progress_bar(path.name, quiet) as progress:
                 task = progress.add_task("", total=None, rows=0, of="?")
-                async for page, total in rows(execute, query, variables, nested):
+                async for page, items, total in rows(execute, query, variables, nested):
                     sink.write(page)
-                    advance = _items_of(page, nested)
                     of = f"{total:,}" if total is not None else "?"
-                    progress.update(task, advance=advance, rows=sink.rows, of=of)
+                    progress.update(task, advance=items, rows=sink.rows, of=of)
         except ExportError as e:
             sink.close()
             return e
@@ -244,12 +243,6 @@ def run_table_export(
         path.unlink(missing_ok=True)
         fail(f"{outcome.code}: {outcome.message}")
     err.print(f"wrote {outcome:,} rows to {path}", highlight=False)
-
-
-def _items_of(page: list[dict[str, Any]], nested: Nested | None) -> int:
-    if nested is None:
-        return len(page)
-    return len({row.get(f"{nested.parent}.id") for row in page})
 
 
 def _narrowed(principal: Principal, role: Role) -> Principal:

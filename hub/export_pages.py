@@ -135,17 +135,18 @@ async def pages(
 async def rows(
     execute: Execute, query: str, variables: Mapping[str, Any] | None = None,
     nested: Nested | None = None,
-) -> AsyncIterator[tuple[list[Row], int | None]]:  # fmt: skip
-    """Flat rows, a page at a time, with the total of items when the query counts them.
-    Raises ExportError (see ``pages``)."""
+) -> AsyncIterator[tuple[list[Row], int, int | None]]:  # fmt: skip
+    """Flat rows, a page at a time, with the page's items (the rows' items for ``nested``)
+    and the total of items when the query counts them. Raises ExportError (see
+    ``pages``)."""
     async for page in pages(execute, query, variables):
         if nested is None:
-            yield [flatten(item) for item in page.items], page.total
+            yield [flatten(item) for item in page.items], len(page.items), page.total
             continue
         out: list[Row] = []
         for item in page.items:
             out.extend([r async for r in _nested_rows(execute, item, nested, variables or {})])
-        yield out, page.total
+        yield out, len(page.items), page.total
 
 
 async def _nested_rows(

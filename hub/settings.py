@@ -121,7 +121,7 @@ class Settings(BaseSettings):
     @field_validator("app_operations_dir")
     @classmethod
     def _app_operations_exist(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.is_dir():
+        if value is not None and not any(value.glob("*.graphql")):
             raise ValueError(f"{value} is not a directory of .graphql operations")
         return value
 

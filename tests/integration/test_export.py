@@ -37,7 +37,7 @@ async def export_rows(store, principal, kind, first=2, **variables):
     execute = schema_executor(store, principal, SETTINGS)
     out = []
     spec = KINDS[kind]
-    async for page, _ in rows(execute, spec.query, {"first": first, **variables}, spec.nested):
+    async for page, _, _ in rows(execute, spec.query, {"first": first, **variables}, spec.nested):
         out.extend(page)
     return out
 
@@ -95,7 +95,7 @@ async def audience_rows(store, principal, purpose):
     query, variables = audience_query("cn", purpose, "b1")
     execute = schema_executor(store, narrower(principal, role_for_purpose(purpose)), SETTINGS)
     out = []
-    async for page, _ in rows(execute, query, {"first": 1, **variables}):
+    async for page, _, _ in rows(execute, query, {"first": 1, **variables}):
         out.extend(page)
     return out
 

@@ -104,5 +104,5 @@ async def test_nested_rows_carry_their_item_and_read_the_rest_of_its_connection(
     assert got == [([
         {"customer.id": "c1", "customer.name": "Ann", "id": "p1"},
         {"customer.id": "c1", "customer.name": "Ann", "id": "p2"},
-    ], None)]  # fmt: skip
+    ], 2, None)]  # fmt: skip
     assert api.calls[1] == (follow_up, {"first": 1, "after": "k1", "id": "c1"})
