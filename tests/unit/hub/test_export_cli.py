@@ -13,8 +13,10 @@ from hub.cli import app
         (["export", "customers", "--format", "xlsx"], "--format 'xlsx': parquet or csv"),
         (["export", "missing.graphql"], "missing.graphql: no such file"),
         (["export", "audience", "cn", "--brand", "b1"], "say which audience and for what"),
-        (["export", "audience", "cn", "--purpose", "partner_sharing", "--brand", "b1"],
-         "FORBIDDEN"),
+        (
+            ["export", "audience", "cn", "--purpose", "partner_sharing", "--brand", "b1"],
+            "FORBIDDEN",
+        ),
         (["export", "audience", "cn", "--purpose", "marketing"], "say which with --brand"),
         (["export", "customers", "--var", "novalue"], "--var 'novalue': write NAME=JSON"),
         (["export", "graph", "--format", "csv"], "graphml or parquet"),
