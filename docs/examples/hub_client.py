@@ -9,7 +9,7 @@ import httpx
 from hub.client import HubClient, HubError
 
 
-def wait_until_ready(url: str, timeout_s: float = 60.0) -> None:
+def wait_until_ready(url: str, timeout_s: float = 300.0) -> None:
     """The hub just started in the background may take a moment to answer."""
     ready = url.removesuffix("/graphql") + "/readyz"
     deadline = time.monotonic() + timeout_s
