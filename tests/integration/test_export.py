@@ -171,3 +171,13 @@ async def test_the_graph_is_narrowed_to_brands_and_a_period(sample):
     with pytest.raises(ApiError):
         await engagement_subgraph(Context(sample, Principal("p", Role.PARTNER, "b1")), None,
                                   None, None)  # fmt: skip
+
+
+async def test_the_audience_condition_is_membership_now_not_ever(sample):
+    await run(sample, SAVE, ANALYST)  # c1, c3
+    await sample.write("MATCH (c:Customer {id: 'c3'}) SET c.country = 'FR'")
+    await run(sample, 'mutation { refreshAudience(audienceId: "cn") { exited } }', ANALYST)
+    members = await run(
+        sample, '{ customers(first: 10, where: {audience: "cn"}) { nodes { customerId } } }', APP
+    )
+    assert [n["customerId"] for n in members["customers"]["nodes"]] == ["c1"]  # c3's spell closed
