@@ -19,6 +19,7 @@ from graph.errors import GraphError
 from graph.store import EngineHealth, GraphStore, open_store
 from hub.auth import AuthMiddleware
 from hub.availability import EngineGate, StartupErrors
+from hub.console import console_routes
 from hub.events import events_endpoint
 from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
@@ -240,6 +241,7 @@ def create_app(
         *partner_list_routes,
         WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
         Route("/events", events_endpoint(settings), methods=EVERY_METHOD),  # 405 of its own
+        *console_routes(settings.console_dir),  # static files; each call they make is API
     ]
     guarded = list(API_PATHS)
     if settings.prometheus == "admin":

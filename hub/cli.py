@@ -152,7 +152,7 @@ def _serve(settings: Settings) -> None:
 
 @app.command()
 def serve(host: Host = None, port: Port = None) -> None:
-    """Serve the GraphQL API (GraphiQL in the browser at /graphql)."""
+    """Serve the GraphQL API (GraphiQL in the browser at /graphql, the console at /console)."""
     _serve(settings_or_exit(host=host, port=port))
 
 
@@ -172,7 +172,8 @@ def demo(
         '-H \'Content-Type: application/json\' -d \'{"query": "{ customer(id: \\"c0000001\\") '
         "{ name purchases(first: 3) { nodes { at total brand { name } } } } }\"}'\n"
         'or open the URL in a browser and add the header {"Authorization": "Bearer <key>"}'
-        " in GraphiQL's Headers tab.",
+        " in GraphiQL's Headers tab,\n"
+        f"or sign in to the console at http://{settings.host}:{settings.port}/console/ with it.",
         highlight=False,
         soft_wrap=True,
     )

@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     # `country` and an account of a platform of no one country (docs/loading.md).
     phone_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     graphiql: bool = True
+    # The built browser console served at /console (hub/console.py); unset: the clone's
+    # console/dist, where `make console` writes it.
+    console_dir: Path | None = None
     # Operators (docs/observability.md). Prometheus: /metrics on the API's port for admin
     # keys, on a port of its own without credentials (bind it where only Prometheus
     # reaches), or off; batch commands (`hub load`) write theirs to a textfile.
