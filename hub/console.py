@@ -4,6 +4,8 @@ API key, so it is served with headers that keep it to itself: it loads nothing b
 files, talks to nothing but this hub, and cannot be framed. It calls /graphql like any
 client, so a key's role applies there exactly as in the API (docs/console.md)."""
 
+import base64
+import hashlib
 import logging
 from pathlib import Path
 
@@ -19,11 +21,17 @@ logger = logging.getLogger("hub")
 # copy with HUB_CONSOLE_DIR.
 DEFAULT_CONSOLE_DIR = Path(__file__).resolve().parents[1] / "console" / "dist"
 
+# cytoscape.js adds one <style> element of its own, with this text (its renderer's init,
+# cytoscape 3.x); the policy lets in exactly that text, by its hash, and no other inline
+# style. (It otherwise styles elements through the CSSOM, which style-src does not govern.)
+CYTOSCAPE_STYLE = ".__________cytoscape_container { position: relative; }"
+_CYTOSCAPE_STYLE_HASH = base64.b64encode(hashlib.sha256(CYTOSCAPE_STYLE.encode()).digest())
+
 SECURITY_HEADERS = {
-    # cytoscape.js draws on canvases and styles elements through the CSSOM, which
-    # style-src does not govern; nothing in the console needs inline code or eval.
+    # Nothing in the console needs inline code or eval.
     "content-security-policy": (
-        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "default-src 'none'; script-src 'self'; "
+        f"style-src 'self' 'sha256-{_CYTOSCAPE_STYLE_HASH.decode()}'; img-src 'self' data:; "
         "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ),
     "x-content-type-options": "nosniff",

@@ -54,7 +54,7 @@ export function facts(pairs) {
 
 export function section(title, ...children) {
   const id = `s-${title.toLowerCase().replace(/[^a-z0-9]+/g, "-")}`;
-  return h("section", { "aria-labelledby": id }, h("h2", { id }, title), ...children);
+  return h("section", { "aria-labelledby": id }, h("h3", { id }, title), ...children);
 }
 
 export const fmt = {

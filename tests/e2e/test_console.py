@@ -4,10 +4,10 @@ candidate, assigning a complaint, the overlap heatmap, audience growth, the netw
 drawing, and a role the API refuses. Each check compares the page with what /graphql
 answers for the same key, not with numbers written here.
 
-One browser and one `hub serve` (embedded engine, the small sample graph plus one review
-candidate) serve the whole module. Screenshots are saved in tests/artifacts/console/
-(git-ignored). `make test` installs Chromium with apt-get when it is missing; only when it
-could not be installed are these tests skipped, saying so."""
+One browser and one hub (uvicorn in a thread, the embedded engine, the small sample graph
+plus one review candidate) serve the whole module. Screenshots are saved in
+tests/artifacts/console/ (git-ignored). `make test` installs Chromium with apt-get when it
+is missing; only when it could not be installed are these tests skipped, saying so."""
 
 import asyncio
 import json
@@ -23,9 +23,10 @@ from playwright.sync_api import Page, expect, sync_playwright
 from graph.identity_links import APPLY_MODEL_DECISIONS
 from graph.migrations import migrate
 from graph.store import open_store
+from hub.settings import Settings
 from resolvers.keys import create_key
 from resolvers.principal import Role
-from tests.e2e.hub_process import serving
+from tests.e2e.hub_process import serving_in_thread
 from tests.integration.sample_graph import T0, load_sample
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -87,7 +88,7 @@ def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     data_dir = tmp_path_factory.mktemp("console")
     graph_url = f"embedded://{data_dir}/graph"
     keys = asyncio.run(_seed(graph_url))
-    with serving(graph_url, data_dir, {"HUB_CONSOLE_DIR": str(DIST)}) as url:
+    with serving_in_thread(Settings(graph_url=graph_url, console_dir=DIST)) as url:
         yield {"url": url, **keys}
 
 
@@ -98,7 +99,11 @@ def browser_log() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def page(tmp_path_factory: pytest.TempPathFactory, browser_log: list[str]) -> Iterator[Page]:
+def page(
+    tmp_path_factory: pytest.TempPathFactory, browser_log: list[str], hub: dict[str, str]
+) -> Iterator[Page]:
+    # After `hub`: Playwright's sync API keeps an event loop running in this thread, where
+    # the seed's asyncio.run could not start one.
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     profile = tmp_path_factory.mktemp("chromium-profile")
     with sync_playwright() as playwright:

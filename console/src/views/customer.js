@@ -203,7 +203,7 @@ export async function customerView(body, { arg, heading }) {
   if (probability) {
     fill(
       churnReasons,
-      h("h3", {}, `Churn probability ${fmt.percent(probability.probability)} within ${probability.horizonDays} days, because:`),
+      h("h4", {}, `Churn probability ${fmt.percent(probability.probability)} within ${probability.horizonDays} days, because:`),
       h("ul", {}, probability.reasons.map((r) => h("li", {}, `${r.text} (${fmt.number(r.contribution)})`))),
     );
   } else {
