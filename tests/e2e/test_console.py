@@ -24,6 +24,7 @@ from graph.identity_links import APPLY_MODEL_DECISIONS
 from graph.migrations import migrate
 from graph.store import open_store
 from hub.settings import Settings
+from loaders.pipeline import write_records
 from resolvers.keys import create_key
 from resolvers.principal import Role
 from tests.e2e.hub_process import serving_in_thread
@@ -61,11 +62,28 @@ CANDIDATE_EVIDENCE = {
 }
 
 
+# A third brand and a third customer's account beside the sample graph, so that the
+# heatmap has pairs of different overlaps.
+MORE_ROWS: list[tuple[str, list[dict[str, object]]]] = [
+    ("brands", [{"id": "b3", "name": "Noctis", "category": "home", "created_at": T0}]),
+    ("social_accounts", [
+        {"id": "a4", "platform": "weibo", "handle": "@liwei", "customer_id": "c3"},
+    ]),
+    ("follows", [
+        {"account_id": "a2", "target_kind": "brand", "target_id": "b3", "since": T0},
+        {"account_id": "a4", "target_kind": "brand", "target_id": "b3", "since": T0},
+        {"account_id": "a4", "target_kind": "brand", "target_id": "b2", "since": T0},
+    ]),
+]  # fmt: skip
+
+
 async def _seed(graph_url: str) -> dict[str, str]:
-    """The sample graph, one identity candidate, and an admin and an app key."""
+    """The sample graph and a little more, one identity candidate, an admin and an app key."""
     async with open_store(graph_url) as store:
         await migrate(store)
         await load_sample(store)
+        for kind, rows in MORE_ROWS:
+            await write_records(store, kind, rows, T0)
         change = {
             "account_id": "a3", "customer_id": "c2", "outcome": "review", "confidence": 0.72,
             "model_version": "fs-em-1:console-test", "blocked": None,
@@ -216,7 +234,8 @@ def test_customer_360_shows_what_the_api_holds(page, hub):
     complaints = page.get_by_role("region", name="Complaints")
     for complaint in truth["complaints"]["nodes"]:
         expect(complaints).to_contain_text(complaint["category"])
-        expect(complaints).to_contain_text(f"{len(complaint['statusHistory'])} changes")
+        changes = len(complaint["statusHistory"])
+        expect(complaints).to_contain_text(f"{changes} change{'' if changes == 1 else 's'}")
     shot(page, "customer-360")
 
 
@@ -253,20 +272,34 @@ def test_complaint_queue_assigns_with_the_version_it_read(page, hub):
 
 
 def test_the_overlap_heatmap_renders_what_the_api_computes(page, hub):
-    open_view(page, hub, "admin", "overlap?brands=b1,b2")
+    open_view(page, hub, "admin", "overlap?brands=b1,b2,b3")
     heatmap = page.locator("#heatmap")
-    expect(heatmap.locator("tbody th[scope=row]")).to_have_count(2)
-    pair = api(hub, "admin", '{ audienceOverlap(a: "b1", b: "b2") { jaccard shared } }')
-    jaccard = pair["audienceOverlap"]["jaccard"]
-    cells = heatmap.locator("tbody td.num")
-    expect(cells).to_have_count(2)
-    expect(cells.first).to_have_text(f"{jaccard:.3f}")
-    if jaccard:  # the largest value is drawn in the darkest shade
-        expect(cells.first).to_have_class("num dark")
+    expect(heatmap.locator("tbody th[scope=row]")).to_have_count(3)
+    matrix = api(
+        hub, "admin",
+        """{ audienceOverlapMatrix(brands: ["b1", "b2", "b3"]) {
+             brands { brand { brandId } }
+             pairs { a { brandId } b { brandId } jaccard } } }""",
+    )["audienceOverlapMatrix"]  # fmt: skip
+    order = [b["brand"]["brandId"] for b in matrix["brands"]]
+    jaccard = {}
+    for pair in matrix["pairs"]:
+        jaccard[pair["a"]["brandId"], pair["b"]["brandId"]] = pair["jaccard"]
+        jaccard[pair["b"]["brandId"], pair["a"]["brandId"]] = pair["jaccard"]
+    assert len(set(jaccard.values())) > 1  # the shades have something to tell apart
+    rows = heatmap.locator("tbody tr")
+    for i, a in enumerate(order):
+        for j, b in enumerate(order):
+            cell = rows.nth(i).locator("td").nth(j)
+            expected = "—" if a == b else f"{jaccard[a, b]:.3f}"
+            expect(cell).to_have_text(expected)
+    strongest = max(jaccard, key=lambda pair: jaccard[pair] or 0)
+    darkest = rows.nth(order.index(strongest[0])).locator("td").nth(order.index(strongest[1]))
+    expect(darkest).to_have_class("num dark")  # the largest value, in the darkest shade
+    shot(page, "overlap-heatmap")
     page.get_by_label("Measure").select_option("lift")
     page.get_by_role("button", name="Show overlap").click()
     expect(page.locator("#heatmap")).to_have_attribute("data-measure", "lift")
-    shot(page, "overlap-heatmap")
 
 
 def test_audience_growth_draws_a_bar_a_month(page, hub):

@@ -189,7 +189,7 @@ export async function customerView(body, { arg, heading }) {
               h(
                 "details",
                 {},
-                h("summary", {}, `${x.statusHistory.length} changes`),
+                h("summary", {}, `${x.statusHistory.length} change${x.statusHistory.length === 1 ? "" : "s"}`),
                 h("ol", {}, x.statusHistory.map((s) => h("li", {}, `${fmt.date(s.at)} ${s.status}${s.action ? ` (${s.action}${s.actor ? " by " + s.actor : ""})` : ""}`))),
               ),
           ],
