@@ -258,17 +258,27 @@ def test_accepting_a_candidate_links_the_account(page, hub):
     assert {"linkMethod": "accepted", "account": {"accountId": "a3"}} in identities
 
 
-def test_complaint_queue_assigns_with_the_version_it_read(page, hub):
+def test_complaint_queue_acts_on_the_version_it_read(page, hub):
     open_view(page, hub, "app", "complaints")
     actions = page.get_by_role("group", name="Handle complaint cmp3")
     actions.get_by_label("Assignee").fill("agent-7")
     actions.get_by_role("button", name="Assign").click()
     expect(page.locator("#complaint-status")).to_contain_text("assigned to agent-7")
     shot(page, "complaints")
-    complaints = api(
-        hub, "app", "{ complaints(first: 50) { nodes { complaintId assignee version } } }"
-    )["complaints"]["nodes"]
-    assert {c["complaintId"]: c["assignee"] for c in complaints}["cmp3"] == "agent-7"
+    queue = "{ complaints(first: 50) { nodes { complaintId assignee status } } }"
+    complaints = {c["complaintId"]: c for c in api(hub, "app", queue)["complaints"]["nodes"]}
+    assert complaints["cmp3"]["assignee"] == "agent-7"
+    # Someone else changes it meanwhile: the page's next action is refused, not applied.
+    api(
+        hub, "app",
+        'mutation { assignComplaint(complaintId: "cmp3", assignee: "agent-9") { __typename } }',
+    )  # fmt: skip
+    actions = page.get_by_role("group", name="Handle complaint cmp3")
+    actions.get_by_role("button", name="Resolve").click()
+    expect(page.get_by_role("alert")).to_contain_text("[CONFLICT]")
+    complaints = {c["complaintId"]: c for c in api(hub, "app", queue)["complaints"]["nodes"]}
+    assert complaints["cmp3"]["assignee"] == "agent-9"
+    assert complaints["cmp3"]["status"] != "resolved"
 
 
 def test_the_overlap_heatmap_renders_what_the_api_computes(page, hub):
