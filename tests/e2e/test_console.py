@@ -78,7 +78,8 @@ MORE_ROWS: list[tuple[str, list[dict[str, object]]]] = [
 
 
 async def _seed(graph_url: str) -> dict[str, str]:
-    """The sample graph and a little more, one identity candidate, an admin and an app key."""
+    """The sample graph and a little more, one identity candidate, and a key of each role
+    the console serves (admin, app, analyst)."""
     async with open_store(graph_url) as store:
         await migrate(store)
         await load_sample(store)
@@ -93,12 +94,13 @@ async def _seed(graph_url: str) -> dict[str, str]:
         return {
             "admin": (await create_key(store, "console admin", Role.ADMIN)).key,
             "app": (await create_key(store, "console app", Role.APP)).key,
+            "analyst": (await create_key(store, "console analyst", Role.ANALYST)).key,
         }
 
 
 @pytest.fixture(scope="module")
 def hub(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    """The running hub: {"url", "admin", "app"}."""
+    """The running hub: {"url", "admin", "app", "analyst"} (a key of each role)."""
     if not (DIST / "index.html").is_file():
         pytest.fail(
             "console/dist is not built: run `make console` (npm ci and esbuild)", pytrace=False
@@ -335,6 +337,12 @@ def test_the_network_view_draws_the_neighbourhood_with_cytoscape(page, hub):
 def test_roles_apply_as_in_the_api(page, hub):
     open_view(page, hub, "app", "identity")  # identity review is for admins
     expect(page.get_by_role("alert")).to_contain_text("[FORBIDDEN]")
+    # Analysts read pseudonymised personal data: the page shows what the API gives them.
+    seen = api(hub, "analyst", '{ customer(id: "c1") { name email } }')["customer"]
+    assert seen["name"] != "Wang Fang"
+    open_view(page, hub, "analyst", "customer/c1")
+    expect(page.get_by_role("heading", level=2)).to_have_text(f"Customer 360: {seen['name']}")
+    expect(page.get_by_role("region", name="Profile")).not_to_contain_text("Wang")
 
 
 def test_no_script_errors_or_policy_violations(page, hub, browser_log):

@@ -47,13 +47,15 @@ export async function overlapHeatmap(body, { params, go }) {
     cell.set(`${pair.a.brandId}|${pair.b.brandId}`, pair);
     cell.set(`${pair.b.brandId}|${pair.a.brandId}`, pair);
   }
-  const values = matrix.pairs.map((p) => p[measure]).filter((v) => v !== null);
-  const max = Math.max(0, ...values);
+  // How strong an overlap looks: Jaccard as it is; lift by how far it is above 1 (what
+  // chance alone gives), so that pairs at or below chance stay white.
+  const strength = (v) => (v === null || v === undefined ? null : measure === "lift" ? Math.max(0, v - 1) : v);
+  const max = Math.max(0, ...matrix.pairs.map((p) => strength(p[measure]) ?? 0));
   const label = (b) => b.brand.name ?? b.brand.brandId;
   const heatmap = h(
     "table",
     { class: "heatmap", id: "heatmap", dataset: { measure } },
-    h("caption", {}, `${MEASURES[measure]} of each pair of brand audiences (${matrix.customersInGraph} customers in the graph)`),
+    h("caption", {}, `${MEASURES[measure]} of each pair of brand audiences (${matrix.customersInGraph} customers in the graph); darker: more overlap${measure === "lift" ? " above chance" : ""}`),
     h("thead", {}, h("tr", {}, h("td", {}), matrix.brands.map((b) => h("th", { scope: "col" }, label(b))))),
     h(
       "tbody",
@@ -72,7 +74,7 @@ export async function overlapHeatmap(body, { params, go }) {
               { class: "num", title: pair ? `${label(row)} × ${label(col)}: ${pair.shared} shared, Jaccard ${fmt.number(pair.jaccard, 3)}, lift ${fmt.number(pair.lift)}` : null },
               fmt.number(value, measure === "jaccard" ? 3 : 2),
             );
-            const { background, dark } = shade(value, max);
+            const { background, dark } = shade(strength(value), max);
             td.style.backgroundColor = background; // CSSOM, which the page's CSP allows
             if (dark) td.classList.add("dark");
             return td;
