@@ -245,6 +245,12 @@ def test_accepting_a_candidate_links_the_account(page, hub):
     open_view(page, hub, "admin", "identity")
     decision = page.get_by_role("group", name="Decide on @nobody as Claire Martin")
     expect(decision).to_be_visible()
+    candidate = page.locator("#candidates > tbody > tr").filter(has=decision)
+    candidate.locator("summary").click()  # the model's evidence unfolds
+    for comparison in CANDIDATE_EVIDENCE["evidence"]:
+        row = candidate.locator("details tbody tr").filter(has_text=comparison["comparison"])
+        expect(row).to_contain_text(comparison["level"] or "no evidence")
+        expect(row).to_contain_text(f"{comparison['weight']:.2f}")
     decision.get_by_role("button", name="Accept @nobody as Claire Martin").click()
     expect(page.get_by_role("alert")).to_contain_text("needs a reason")  # nothing was sent
     decision.get_by_label("Reason").fill("same person: confirmed by phone")

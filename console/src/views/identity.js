@@ -48,7 +48,7 @@ export async function identityQueue(body, context) {
   fill(
     body,
     status,
-    h("p", {}, `${totalCount} candidates waiting (${blockedCount} stopped by a protection rule).`),
+    h("p", {}, `${totalCount} candidate${totalCount === 1 ? "" : "s"} waiting (${blockedCount} stopped by a protection rule).`),
     table(
       "Link candidates, most probable first",
       [
