@@ -132,7 +132,9 @@ def page(
             viewport={"width": 1280, "height": 900},
         )  # fmt: skip
         try:
+            # Generous: CI machines are shared; a passing step takes well under a second.
             context.set_default_timeout(15_000)
+            expect.set_options(timeout=15_000)
             page = context.pages[0] if context.pages else context.new_page()
             page.on("pageerror", lambda error: browser_log.append(f"page error: {error}"))
             page.on("console", lambda m: _log_policy_violation(browser_log, m.text))
@@ -160,10 +162,14 @@ def api(hub: dict[str, str], role: str, query: str, **variables: Any) -> Any:
 
 
 def open_view(page: Page, hub: dict[str, str], role: str, view: str) -> None:
-    """Signed in as ``role``, at #/``view``."""
-    page.goto(f"{hub['url']}/console/")
+    """Signed in as ``role``, at #/``view``: the page is loaded once, then each view is
+    opened by its address as a user's link or bookmark does (the router re-renders)."""
+    console = f"{hub['url']}/console/"
+    if not page.url.startswith(console):
+        page.goto(console)
     page.evaluate("([name, key]) => sessionStorage.setItem(name, key)", [KEY_STORAGE, hub[role]])
-    page.goto(f"{hub['url']}/console/#/{view}")
+    page.goto(f"{console}#/")  # so that the next address is a change even if it is the same
+    page.goto(f"{console}#/{view}")
 
 
 def shot(page: Page, name: str) -> None:
