@@ -215,8 +215,8 @@ def test_hub_partners_create(engine, tmp_path, monkeypatch):
             "--dimension", "tag", "--requests", "5"]  # fmt: skip
     made = runner.invoke(partners_app, args)
     assert made.exit_code == 0, made.output
-    assert "onboarded partner bP: purposes partner_sharing; dimensions region, tag; 5 " in (
-        made.stderr)  # fmt: skip
+    said = " ".join(made.stderr.split())  # as printed, wrapped to the terminal
+    assert "onboarded partner bP: purposes partner_sharing; dimensions region, tag; 5 " in said
 
     async def principal(store: Any) -> Principal | None:
         return await keys.principal_for_key(store, made.stdout.strip())
@@ -224,7 +224,7 @@ def test_hub_partners_create(engine, tmp_path, monkeypatch):
     found = run_with_store(settings, principal)
     assert found is not None and found.purposes == frozenset({"partner_sharing"})
     shown = runner.invoke(partners_app, ["show", "bP"])
-    assert "purposes partner_sharing; dimensions region, tag" in shown.stderr
+    assert "purposes partner_sharing; dimensions region, tag" in " ".join(shown.stderr.split())
     again = runner.invoke(partners_app, args)
     assert again.exit_code == 1 and "onboarded already" in again.stderr
     bad = runner.invoke(partners_app, ["create", "bP", "--purpose", "partner_sharing",
