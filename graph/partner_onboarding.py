@@ -6,7 +6,7 @@ pseudonym salt, graph/partner.py), and its first API key is created, in one stat
 onboarded); `onboarded_at` says it was, and a second onboarding is refused.
 """
 
-# The brand, and whether (when) it was onboarded; no row fields are null for a brand.
+# One row: whether the brand exists, and when its partner was onboarded (null: never).
 ONBOARDING_STATE = """
 OPTIONAL MATCH (b:Brand {id: $partner})
 OPTIONAL MATCH (k:PartnerKey {id: $partner})
