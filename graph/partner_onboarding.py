@@ -28,3 +28,14 @@ CREATE (a:ApiKey {id: $key.id, name: $key.name, role: 'partner', partner_brand_i
                   purposes: $purposes, secret_sha256: $key.secret_sha256, created_at: $now})
 RETURN k.onboarded_at AS onboarded_at, a.id AS key_id
 """
+
+# Change what a partner may pull (a null parameter keeps that list; a partner never
+# onboarded gets limited from now on); no row when there is no such brand.
+SET_POLICY = """
+MATCH (b:Brand {id: $partner})
+MERGE (k:PartnerKey {id: $partner})
+ON CREATE SET k.salt = $salt, k.rotated_at = $now, k.created_at = $now
+SET k.purposes = coalesce($purposes, k.purposes),
+    k.dimensions = coalesce($dimensions, k.dimensions)
+RETURN k.purposes AS purposes, k.dimensions AS dimensions
+"""

@@ -13,6 +13,7 @@ from graph.store import GraphStore
 from hub.runner import err, fail, run_with_store, settings_or_exit
 from resolvers import partner
 from resolvers import partner_onboarding as po
+from resolvers.partner_policy import PartnerPolicy
 from resolvers.partner_usage import set_quota
 from resolvers.principal import PURPOSES
 
@@ -28,6 +29,10 @@ def _when(ms: Any) -> str:
     if ms is None:
         return "never"
     return datetime.fromtimestamp(int(ms) / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _listed(values: frozenset[str] | None) -> str:
+    return ", ".join(sorted(values)) if values is not None else "any"
 
 
 @partners_app.command("create")
@@ -78,6 +83,40 @@ def create(
         highlight=False,
     )
     typer.echo(done.key.key)
+
+
+@partners_app.command("allow")
+def allow(
+    brand_id: BrandId,
+    purpose: Annotated[
+        list[str] | None,
+        typer.Option(help="A purpose its keys may pull for; repeat for several (omit: keep)."),
+    ] = None,
+    dimension: Annotated[
+        list[str] | None,
+        typer.Option(help="A dimension it may group by; repeat for several (omit: keep)."),
+    ] = None,
+) -> None:  # fmt: skip
+    """Replace what a partner may pull: its purposes, its dimensions, or both (a partner
+    never onboarded is limited from now on). Its keys keep the purposes they hold, usable
+    only while the partner is allowed them."""
+    settings = settings_or_exit()
+
+    async def work(store: GraphStore) -> PartnerPolicy | None:
+        return await po.set_policy(store, brand_id, purpose, dimension)
+
+    try:
+        policy = run_with_store(settings, work)
+    except po.PolicyError as e:
+        option = {"purposes": "--purpose", "dimensions": "--dimension"}[e.argument]
+        fail(f"{option}: {e}", code=2)
+    if policy is None:
+        fail(f"no brand with id {brand_id!r}")
+    err.print(
+        f"partner {brand_id}: purposes {_listed(policy.purposes)}; "
+        f"dimensions {_listed(policy.dimensions)}",
+        highlight=False,
+    )
 
 
 @partners_app.command("rotate-secret")
@@ -148,14 +187,14 @@ def show(brand_id: BrandId) -> None:
         )
     else:
         err.print("pseudonym key: none yet (made on the partner's first pull)", highlight=False)
-    if summary["onboarded_at"] is not None:
-        err.print(
-            f"onboarded {_when(summary['onboarded_at'])}: purposes "
-            f"{', '.join(summary['purposes'])}; dimensions {', '.join(summary['dimensions'])}",
-            highlight=False,
-        )
-    else:
-        err.print("not onboarded: every purpose its keys hold, every dimension", highlight=False)
+    onboarded = summary["onboarded_at"]
+    purposes, dimensions = summary["purposes"], summary["dimensions"]
+    err.print(
+        (f"onboarded {_when(onboarded)}" if onboarded is not None else "not onboarded")
+        + f"; purposes {_listed(frozenset(purposes) if purposes is not None else None)}"
+        + f"; dimensions {_listed(frozenset(dimensions) if dimensions is not None else None)}",
+        highlight=False,
+    )
     err.print(f"minimum group size k: {privacy.min_group_size}", highlight=False)
     audience = Table("purpose", "live audience")
     for purpose, size in summary["audience"].items():

@@ -10,8 +10,8 @@ from graph.store import GraphStore
 from resolvers.clock import now_ms
 from resolvers.keys import NAME_MAX, ApiKeyInfo, KeyMaterial, NewKey
 from resolvers.partner import new_salt
+from resolvers.partner_policy import PartnerPolicy, read_dimensions, read_purposes
 from resolvers.partner_policy import PolicyError as PolicyError
-from resolvers.partner_policy import read_dimensions, read_purposes
 from resolvers.principal import Role
 
 
@@ -71,9 +71,34 @@ async def onboard_partner(
     )  # fmt: skip
 
 
+async def set_policy(
+    store: GraphStore, partner: str, purposes: Iterable[str] | None,
+    dimensions: Iterable[str] | None,
+) -> PartnerPolicy | None:  # fmt: skip
+    """Replace the allowed purposes and/or dimensions (None: keep) of ``partner``, onboarded
+    or not (one never onboarded is limited from now on); its policy after, or None when
+    there is no such brand. Raises PolicyError for a bad value, or when neither is given."""
+    if purposes is None and dimensions is None:
+        raise PolicyError("give purposes, dimensions or both", "purposes")
+    rows, _ = await store.write_returning(
+        q.SET_POLICY,
+        {
+            "partner": partner,
+            "salt": new_salt(),
+            "now": now_ms(),
+            "purposes": read_purposes(purposes) if purposes is not None else None,
+            "dimensions": read_dimensions(dimensions) if dimensions is not None else None,
+        },
+    )
+    if not rows:
+        return None
+    return PartnerPolicy.from_stored(rows[0]["purposes"], rows[0]["dimensions"])
+
+
 def _already(partner: str) -> AlreadyOnboarded:
     return AlreadyOnboarded(
-        f"partner {partner!r} is onboarded already: change its quotas with `hub partners "
-        "quota`, add a key with `hub keys create`",
+        f"partner {partner!r} is onboarded already: change what it may pull with `hub "
+        "partners allow`, its quotas with `hub partners quota`, add a key with `hub keys "
+        "create`",
         "partner",
     )

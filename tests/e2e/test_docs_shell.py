@@ -61,6 +61,7 @@ ARGUMENT_VALUES = {
     ("partners rotate-secret", "BRAND"): PARTNER,
     ("partners quota", "BRAND"): PARTNER,
     ("partners create", "BRAND"): PARTNER,
+    ("partners allow", "BRAND"): PARTNER,
     ("keys revoke", "ID"): "{new key}",  # a key created for the purpose, just before
 }
 

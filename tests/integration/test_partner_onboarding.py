@@ -23,6 +23,8 @@ from resolvers import keys
 from resolvers import partner as rp
 from resolvers import partner_lists as pl
 from resolvers.context import Context
+from resolvers.partner_onboarding import set_policy
+from resolvers.partner_policy import PartnerPolicy
 from resolvers.partner_usage import set_quota
 from resolvers.principal import Principal, Role
 from schema import build_schema
@@ -145,6 +147,16 @@ async def test_dimensions_and_purposes_outside_the_policy_are_refused(community)
     other = await call(store, op("PartnerAggregates"), QUILL, purpose="PARTNER_SHARING",
                        dimension="SEGMENT")  # fmt: skip
     assert other.errors is None, other.errors
+    # an admin can limit it later (`hub partners allow`), and widen bP's dimensions
+    assert await set_policy(store, "bQ", None, ["region"]) == PartnerPolicy(None, {"region"})
+    limited = await call(store, op("PartnerAggregates"), QUILL, purpose="PARTNER_SHARING",
+                         dimension="SEGMENT")  # fmt: skip
+    assert code_of(limited)["argument"] == "dimension"
+    assert await set_policy(store, "bP", None, ["segment"]) is not None
+    widened = await call(store, op("PartnerAggregates"), PAVO, purpose="PARTNER_SHARING",
+                         dimension="SEGMENT")  # fmt: skip
+    assert widened.errors is None, widened.errors
+    assert await set_policy(store, "nope", ["marketing"], None) is None
 
 
 async def test_a_partner_rotates_its_own_key(community):
@@ -233,3 +245,13 @@ def test_hub_partners_create(engine, tmp_path, monkeypatch):
     missing = runner.invoke(partners_app, ["create", "nope", "--purpose", "marketing",
                                            "--dimension", "tag"])  # fmt: skip
     assert missing.exit_code == 1 and "no brand with id 'nope'" in missing.stderr
+    # what it may pull changes later, one list or both
+    allowed = runner.invoke(partners_app, ["allow", "bP", "--dimension", "segment"])
+    assert allowed.exit_code == 0, allowed.output
+    said = " ".join(allowed.stderr.split())
+    assert "partner bP: purposes partner_sharing; dimensions segment" in said
+    shown = runner.invoke(partners_app, ["show", "bP"])
+    assert "purposes partner_sharing; dimensions segment" in " ".join(shown.stderr.split())
+    nothing = runner.invoke(partners_app, ["allow", "bP"])
+    assert nothing.exit_code == 2 and "give purposes, dimensions or both" in nothing.stderr
+    assert runner.invoke(partners_app, ["allow", "nope", "--dimension", "tag"]).exit_code == 1
