@@ -141,6 +141,7 @@ class HubGraphQL(StrictGraphQL):
             metrics_config=self._metrics,
             privacy=self._privacy,
             partner_quotas=self._settings.partner_quotas(),
+            key_rotation_grace_s=self._settings.partner_key_grace_s,
             compute=self.compute,
             broker=getattr(request.app.state, "broker", None),
         )
