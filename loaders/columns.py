@@ -15,11 +15,14 @@ from __future__ import annotations
 
 import math
 import re
-from datetime import datetime
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, get_args
 
 from loaders.kinds import (
+    _MAX_MS,
+    _MIN_MS,
+    _SMALLEST_EPOCH_MS,
     Consent,
     CustomerSegment,
     CustomerTag,
@@ -35,7 +38,6 @@ from loaders.kinds import (
     content_hash,
     parse_timestamp,
 )
-from loaders.kinds import _MAX_MS, _MIN_MS, _SMALLEST_EPOCH_MS
 
 Row = dict[str, Any]
 Convert = Callable[[str], Any]

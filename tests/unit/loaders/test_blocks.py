@@ -55,9 +55,11 @@ def test_many_blocks_keep_their_line_numbers(tmp_path, monkeypatch):
     data = HEADER + "\n".join(lines).encode()
     path = tmp_path / "x.csv.gz"
     path.write_bytes(gzip.compress(data))
-    items = list(csv_blocks(path, gzip.open(path), Dialect()))
+    with gzip.open(path) as stream:
+        items = list(csv_blocks(path, stream, Dialect()))
     assert sum(isinstance(i, CsvBlock) for i in items) > 10
-    assert _rows(items) == list(parse_stream(path, gzip.open(path), "csv", Dialect()))
+    with gzip.open(path) as stream:
+        assert _rows(items) == list(parse_stream(path, stream, "csv", Dialect()))
 
 
 def test_after_a_record_over_lines_the_rest_is_read_record_by_record(monkeypatch):

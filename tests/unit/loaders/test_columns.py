@@ -118,15 +118,17 @@ def test_clean_rows_do_not_go_through_the_model(export, tmp_path, monkeypatch):
 def test_rejects_are_the_models_with_their_lines(tmp_path):
     header = "account_id,post_id,kind,at,text"
     good = [f"a{i},p{i},like,2024-05-01T10:00:0{i % 10}Z," for i in range(30)]
-    bad = ["a1,p1,Like,2024-05-01,", "a2,,view,2024-05-01,", "a3,p3,view,20240501,",
-           "a4,p4,view", 'a5,p5,view,2024-05-01,"said ""hi"", twice"', " a6,p6,view,x,"]  # fmt: skip
+    bad = [
+        "a1,p1,Like,2024-05-01,", "a2,,view,2024-05-01,", "a3,p3,view,20240501,", "a4,p4,view",
+        'a5,p5,view,2024-05-01,"said ""hi"", twice"', " a6,p6,view,x,",
+    ]  # fmt: skip
     lines = [header, *itertools.chain.from_iterable(zip(good[:6], bad, strict=True)), *good[6:]]
     path = tmp_path / "interactions.csv"
     path.write_text("\n".join(lines) + "\n")
     out, rejects = _read("interactions", path, tmp_path)
     # The same file through the model alone, record by record:
-    reader = Reader("interactions", [path], Mapping(), 1000,
-                    JsonLines(tmp_path / "model.jsonl"), LoadReport(kind="interactions"))  # fmt: skip
+    model_rejects = JsonLines(tmp_path / "model.jsonl")
+    reader = Reader("interactions", [path], Mapping(), 1000, model_rejects, LoadReport(kind="x"))
     stream, _ = open_source(path)
     with stream:
         expected = [(reader._prepare(r), (r.source, r.line, r.raw))
