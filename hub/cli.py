@@ -23,7 +23,10 @@ from loaders.key_upgrade import KeyUpgradeReport
 app = typer.Typer(help="The customer-360 graph hub.", no_args_is_help=True, add_completion=False)
 
 
-def _seed(settings: Settings, customers: int, brands: int, seed: int, quiet: bool) -> None:
+def _seed(
+    settings: Settings, customers: int, brands: int, seed: int, quiet: bool, fast: bool = False
+) -> None:
+    from loaders.fast_seed import seed_fast
     from loaders.seed import seed as seed_graph
     from loaders.synthetic import SyntheticConfig
 
@@ -45,7 +48,7 @@ def _seed(settings: Settings, customers: int, brands: int, seed: int, quiet: boo
             def on_batch(kind: str, rows: int) -> None:
                 progress.update(task, description=kind, advance=rows if kind == "customers" else 0)
 
-            report = await seed_graph(
+            report = await (seed_fast if fast else seed_graph)(
                 store,
                 config,
                 on_batch,
@@ -90,10 +93,18 @@ def seed(
         ExportFormat, typer.Option("--format", help="Export file format.")
     ] = ExportFormat.csv,
     gzip: Annotated[bool, typer.Option(help="Gzip the export files.")] = True,
+    fast: Annotated[
+        bool,
+        typer.Option(
+            "--fast",
+            help="Generate in a second process and link accounts as generated, for "
+            "100k-1M customers (docs/loading.md).",
+        ),
+    ] = False,
 ) -> None:
     """Write a deterministic synthetic dataset into the configured graph (or as files)."""
     if export is None:
-        _seed(settings_or_exit(), customers, brands, seed, quiet)
+        _seed(settings_or_exit(), customers, brands, seed, quiet, fast)
         return
     load_cli.export_dataset(export, customers, brands, seed, format.value, gzip, quiet)
 
