@@ -19,6 +19,7 @@ from graph.errors import GraphError
 from graph.store import EngineHealth, GraphStore, open_store
 from hub.auth import AuthMiddleware
 from hub.availability import EngineGate, StartupErrors
+from hub.console import console_routes
 from hub.events import events_endpoint
 from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
@@ -146,6 +147,7 @@ class HubGraphQL(StrictGraphQL):
             metrics_config=self._metrics,
             privacy=self._privacy,
             partner_quotas=self._settings.partner_quotas(),
+            key_rotation_grace_s=self._settings.partner_key_grace_s,
             compute=self.compute,
             broker=getattr(request.app.state, "broker", None),
             app_operations=self._app_operations,
@@ -247,6 +249,7 @@ def create_app(
         *partner_list_routes,
         WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
         Route("/events", events_endpoint(settings), methods=EVERY_METHOD),  # 405 of its own
+        *console_routes(settings.console_dir),  # static files; each call they make is API
     ]
     guarded = list(API_PATHS)
     if settings.prometheus == "admin":

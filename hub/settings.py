@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     app_operations_dir: Path | None = None
     # Serve the schema as an Apollo Federation v2 subgraph (docs/api.md, "Federation").
     federation: bool = False
+    # The built browser console served at /console (hub/console.py); unset: the clone's
+    # console/dist, where `make console` writes it.
+    console_dir: Path | None = None
     # Operators (docs/observability.md). Prometheus: /metrics on the API's port for admin
     # keys, on a port of its own without credentials (bind it where only Prometheus
     # reaches), or off; batch commands (`hub load`) write theirs to a textfile.
@@ -73,6 +76,9 @@ class Settings(BaseSettings):
     # Default quotas per partner and UTC day; `hub partners quota` sets a partner's own.
     partner_requests_per_day: int = Field(default=10_000, ge=1, le=100_000_000)
     partner_matches_per_day: int = Field(default=100, ge=1, le=1_000_000)
+    # A partner key replaced by `rotateMyKey` keeps working this long (0: stops at once),
+    # so the partner can deploy its new key first (docs/partner.md, "Onboarding").
+    partner_key_grace_s: int = Field(default=300, ge=0, le=7 * 86_400)
     jwt_hs256_secret: SecretStr | None = None
     jwt_rs256_public_key: str | None = None  # PEM text, or @path to a PEM file
     jwt_issuer: str | None = None

@@ -41,7 +41,7 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
     **{
         ("mutation", name): frozenset({ADMIN})
         for name in (
-            "createApiKey", "revokeApiKey", "grantConsent", "withdrawConsent",
+            "createApiKey", "revokeApiKey", "createPartner", "grantConsent", "withdrawConsent",
             "exportCustomer", "eraseCustomer", "restrictProcessing", "acceptLink",
             "rejectLink", "linkAccount", "unlinkAccount", "rejectDuplicate", "mergeCustomers",
             "unmergeCustomers",
@@ -57,6 +57,8 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
         )
     },
     ("mutation", "setSlaPolicy"): frozenset({ADMIN}),
+    # A partner replaces its own key (docs/partner.md, "Onboarding").
+    ("mutation", "rotateMyKey"): frozenset({PARTNER}),
     # Traits and audiences (docs/audiences.md): analysts define and save, admins too.
     **{
         ("query", name): READERS

@@ -25,6 +25,7 @@ from schema.identity import IdentityMutations, IdentityQueries
 from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 from schema.partner_lists import PartnerServiceQueries
+from schema.partner_onboarding import PartnerOnboardingMutations
 from schema.partner_usage import PartnerUsageQueries
 from schema.predictions import PredictionQueries
 from schema.subject import SubjectMutations
@@ -58,11 +59,13 @@ class Query(
 
 
 @strawberry.type(
-    description="Change the graph: what apps record (apps, admins); keys, consents, "
-    "data-subject rights, identity decisions, merges (admins)."
+    description="Change the graph: what apps record (apps, admins); keys, partners, "
+    "consents, data-subject rights, identity decisions, merges (admins); a partner's own "
+    "key (partners)."
 )
 class Mutation(
     AdminMutations,
+    PartnerOnboardingMutations,
     ConsentMutations,
     SubjectMutations,
     WriteMutations,

@@ -435,7 +435,10 @@ class RequestGuard(SchemaExtension):
     async def _over_quota(self) -> GraphQLError | None:
         """QUOTA_EXCEEDED when a partner has used up today's requests, or list matches for
         a document that matches a list: a list field, or a `listId` variable (insights of
-        a list); resolvers/partner_usage.py. None otherwise."""
+        a list); resolvers/partner_usage.py. None otherwise. The same statement reads the
+        partner's policy (allowed purposes and dimensions), which the resolvers enforce.
+        A partner's mutation (rotating its own key) is not a pull: it runs over quota, so a
+        partner whose leaked key is spent by someone else can still replace it."""
         context = self.execution_context.context
         document = self.execution_context.graphql_document
         if not isinstance(context, Context) or document is None:
@@ -443,12 +446,17 @@ class RequestGuard(SchemaExtension):
         partner = context.principal.partner_brand_id
         if context.principal.role is not Role.PARTNER or partner is None:
             return None
+        operation = get_operation_ast(document, self.execution_context.operation_name)
+        if operation is not None and operation.operation.value == "mutation":
+            return None
         variables = self.execution_context.variables or {}
         matches = LIST_FIELDS.search(print_ast(document)) is not None or bool(
             variables.get("listId")
         )  # insights of a list match it too
         try:
-            await check_quota(context.store, partner, context.partner_quotas, matches)
+            context.partner_policy = await check_quota(
+                context.store, partner, context.partner_quotas, matches
+            )
         except ApiError as e:
             return e
         return None
