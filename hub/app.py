@@ -142,6 +142,7 @@ class HubGraphQL(StrictGraphQL):
             partner_quotas=self._settings.partner_quotas(),
             compute=self.compute,
             broker=getattr(request.app.state, "broker", None),
+            webhook_allow_internal=self._settings.webhook_allow_internal,
         )
 
 

@@ -37,6 +37,8 @@ class Context:
     clock: Clock = now_ms
     # The app's outbox broker, which subscriptions listen on (None outside a server).
     broker: Broker | None = None
+    # Webhook URLs may resolve to internal addresses (HUB_WEBHOOK_ALLOW_INTERNAL).
+    webhook_allow_internal: bool = False
     _once: dict[Hashable, "asyncio.Future[Any]"] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:

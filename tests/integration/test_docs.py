@@ -70,7 +70,8 @@ async def hub(seeded_store: GraphStore) -> AsyncIterator[Hub]:
         partner = (largest["brand"], PURPOSES) if role is Role.PARTNER else (None, ())
         keys[role.value] = (await create_key(store, f"docs-{role}", role, *partner)).key
     await _docs_partner_list(store, largest["brand"])
-    app = create_app(Settings(_env_file=None), store=store)
+    # docs/operations.md registers a webhook on the local host: the docs' hub allows that.
+    app = create_app(Settings(_env_file=None, webhook_allow_internal=True), store=store)
     app.state.store = store  # the transport below does not run the lifespan
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
