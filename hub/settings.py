@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     # read when no write of this process woke the dispatcher; a webhook delivery's
     # attempts, the wait after the first failure (doubled after each), the request timeout.
     outbox_poll_s: float = Field(default=0.5, gt=0, le=60)
+    # How often a process with subscribers reads the outbox for every process's events
+    # (resolvers/outbox_feed.py); its own writes are read at once.
+    subscription_poll_s: float = Field(default=0.25, gt=0, le=60)
     webhook_max_attempts: int = Field(default=8, ge=1, le=50)
     webhook_retry_base_s: float = Field(default=5.0, gt=0, le=3600)
     webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
