@@ -23,8 +23,6 @@ against the profile at ``version``), refused as `stale` when the profile's versi
 since; the customer is locked before its version is read, as graph/mutations.py does.
 """
 
-from functools import cache
-
 TYPES = ("identify_customer", "identify_account", "purchase", "contact", "interaction", "tag")
 
 # Refusals, in the order they are checked.
@@ -50,49 +48,57 @@ def _when(kind: str) -> str:
 # (as graph/mutations.py does), so that two batches at once decide one after the other.
 _identified = "CASE WHEN e.type = 'identify_customer' AND c IS NOT NULL THEN [1] ELSE [] END"
 
-# What each kind of event needs looked up: (variable, clause, the types that need it).
-_LOOKUPS = (
-    ("a", "OPTIONAL MATCH (a:SocialAccount {id: coalesce(e.account, '')})",
-     {"interaction", "identify_account"}),
-    ("b", "OPTIONAL MATCH (b:Brand {id: coalesce(e.brand, '')})", {"purchase", "contact"}),
-    ("p", "OPTIONAL MATCH (p:Product {id: coalesce(e.product, '')})", {"contact"}),
-    ("po", "OPTIONAL MATCH (po:Post {id: coalesce(e.post, '')})", {"interaction"}),
-    ("pu", "OPTIONAL MATCH (pu:Purchase {id: coalesce(e.purchase, '')})", {"purchase"}),
-    ("cp", "OPTIONAL MATCH (c)-[:MADE]->(cp:Purchase {id: coalesce(e.purchase, '')})",
-     {"contact"}),
-)  # fmt: skip
-_CUSTOMER_TYPES = {"identify_customer", "purchase", "contact", "tag"}
-
-# Refusals after the receipt's and the tombstone's: (condition, refusal, variables used).
-_CHECKS = (
-    ("e.customer IS NOT NULL AND c IS NULL AND e.type <> 'identify_customer'"
-     " AND NOT e.identified", UNKNOWN_CUSTOMER, {"c"}),
-    ("NOT $batch.admin AND c.restricted_at IS NOT NULL", RESTRICTED, {"c"}),
-    ("e.type = 'identify_customer' AND coalesce(c.profile_version, 0) <> e.version", STALE,
-     {"c", "identify_customer"}),
-    ("e.type = 'interaction' AND a IS NULL", UNKNOWN_ACCOUNT, {"a"}),
-    ("NOT $batch.admin AND size([o IN owners WHERE o.restricted_at IS NOT NULL]) > 0",
-     RESTRICTED, {"a"}),
-    ("e.brand IS NOT NULL AND b IS NULL", UNKNOWN_BRAND, {"b"}),
-    ("e.product IS NOT NULL AND p IS NULL", UNKNOWN_PRODUCT, {"p"}),
-    ("products_found < size(e.products)", UNKNOWN_PRODUCT, {"purchase"}),
-    ("e.post IS NOT NULL AND po IS NULL", UNKNOWN_POST, {"po"}),
-    ("e.type = 'purchase' AND pu IS NOT NULL", PURCHASE_EXISTS, {"pu"}),
-    ("e.type = 'contact' AND e.purchase IS NOT NULL AND cp IS NULL", UNKNOWN_PURCHASE,
-     {"cp"}),
-)  # fmt: skip
-
-_WRITES = {
-    "identify_customer": f"""FOREACH (_ IN {_when("identify_customer")} |
+INGEST_EVENTS = f"""UNWIND $events AS e
+OPTIONAL MATCH (seen:IdempotencyKey {{id: coalesce(e.key, '')}})
+OPTIONAL MATCH (gone:Erasure {{id: coalesce(e.tombstone, '')}})
+OPTIONAL MATCH (c:Customer {{id: coalesce(e.customer, '')}})
+FOREACH (_l IN {_identified} | SET c._lock = true)
+WITH e, seen, gone, c
+OPTIONAL MATCH (a:SocialAccount {{id: coalesce(e.account, '')}})
+OPTIONAL MATCH (b:Brand {{id: coalesce(e.brand, '')}})
+OPTIONAL MATCH (p:Product {{id: coalesce(e.product, '')}})
+OPTIONAL MATCH (po:Post {{id: coalesce(e.post, '')}})
+OPTIONAL MATCH (pu:Purchase {{id: coalesce(e.purchase, '')}})
+OPTIONAL MATCH (c)-[:MADE]->(cp:Purchase {{id: coalesce(e.purchase, '')}})
+UNWIND CASE WHEN size(e.products) = 0 THEN [null] ELSE e.products END AS pid
+OPTIONAL MATCH (pr:Product {{id: coalesce(pid, '')}})
+WITH e, seen, gone, c, a, b, p, po, pu, cp, count(DISTINCT pr) AS products_found
+WITH e, seen, gone, c, a, b, p, po, pu, cp, products_found,
+  CASE WHEN a IS NULL THEN [] ELSE [(a)<-[:HAS_ACCOUNT]-(o:Customer) | o] END AS owners
+WITH e, c, a, b, p, po, pu, cp,
+  CASE WHEN e.type IN ['interaction', 'identify_account']
+    THEN [o IN owners | o.id] ELSE e.customer_ids END AS ids,
+  CASE
+    WHEN seen IS NOT NULL AND seen.request_hash <> e.hash THEN '{ID_REUSED}'
+    WHEN seen IS NOT NULL THEN '{DUPLICATE}'
+    WHEN gone IS NOT NULL THEN '{ERASED}'
+    WHEN e.customer IS NOT NULL AND c IS NULL AND e.type <> 'identify_customer'
+      AND NOT e.identified THEN '{UNKNOWN_CUSTOMER}'
+    WHEN NOT $batch.admin AND c.restricted_at IS NOT NULL THEN '{RESTRICTED}'
+    WHEN e.type = 'identify_customer' AND coalesce(c.profile_version, 0) <> e.version
+      THEN '{STALE}'
+    WHEN e.type = 'interaction' AND a IS NULL THEN '{UNKNOWN_ACCOUNT}'
+    WHEN NOT $batch.admin AND size([o IN owners WHERE o.restricted_at IS NOT NULL]) > 0
+      THEN '{RESTRICTED}'
+    WHEN e.brand IS NOT NULL AND b IS NULL THEN '{UNKNOWN_BRAND}'
+    WHEN e.product IS NOT NULL AND p IS NULL THEN '{UNKNOWN_PRODUCT}'
+    WHEN products_found < size(e.products) THEN '{UNKNOWN_PRODUCT}'
+    WHEN e.post IS NOT NULL AND po IS NULL THEN '{UNKNOWN_POST}'
+    WHEN e.type = 'purchase' AND pu IS NOT NULL THEN '{PURCHASE_EXISTS}'
+    WHEN e.type = 'contact' AND e.purchase IS NOT NULL AND cp IS NULL
+      THEN '{UNKNOWN_PURCHASE}'
+    ELSE null END AS refusal
+FOREACH (_ IN {_when("identify_customer")} |
   MERGE (n:Customer {{id: e.customer}})
   ON CREATE SET n.created_at = $batch.now
   SET n += e.props, n.field_sources = e.sources, n.profile_version = e.version + 1,
-    n.row_hash = e.row_hash, n.updated_at = $batch.now)""",
-    "identify_account": f"""FOREACH (_ IN {_when("identify_account")} |
+    n.row_hash = e.row_hash, n.updated_at = $batch.now)
+FOREACH (_l IN {_identified} | SET c._lock = null)
+FOREACH (_ IN {_when("identify_account")} |
   MERGE (n:SocialAccount {{id: e.account}})
   ON CREATE SET n.created_at = $batch.now
-  SET n += e.props, n.row_hash = e.row_hash, n.updated_at = $batch.now)""",
-    "purchase": f"""FOREACH (_ IN {_when("purchase")} |
+  SET n += e.props, n.row_hash = e.row_hash, n.updated_at = $batch.now)
+FOREACH (_ IN {_when("purchase")} |
   MERGE (cc:Customer {{id: e.customer}})
   CREATE (n:Purchase {{id: e.purchase}})
   SET n += e.props, n.created_at = $batch.now, n.updated_at = $batch.now
@@ -101,102 +107,37 @@ _WRITES = {
   FOREACH (i IN e.items |
     MERGE (ip:Product {{id: i.id}})
     CREATE (n)-[l:CONTAINS]->(ip)
-    SET l.quantity = i.quantity, l.unit_price = i.unit_price))""",
-    "contact": f"""FOREACH (_ IN {_when("contact")} |
+    SET l.quantity = i.quantity, l.unit_price = i.unit_price))
+FOREACH (_ IN {_when("contact")} |
   MERGE (cc:Customer {{id: e.customer}})
   CREATE (k:Contact {{id: e.contact}})
   SET k += e.props, k.created_at = $batch.now, k.updated_at = $batch.now
   CREATE (cc)-[:HAD_CONTACT]->(k)
   FOREACH (_b IN CASE WHEN b IS NULL THEN [] ELSE [1] END | CREATE (k)-[:ABOUT]->(b))
   FOREACH (_p IN CASE WHEN p IS NULL THEN [] ELSE [1] END | CREATE (k)-[:ABOUT]->(p))
-  FOREACH (_u IN CASE WHEN cp IS NULL THEN [] ELSE [1] END | CREATE (k)-[:ABOUT]->(cp)))""",
-    "interaction": f"""FOREACH (_ IN {_when("interaction")} |
+  FOREACH (_u IN CASE WHEN cp IS NULL THEN [] ELSE [1] END | CREATE (k)-[:ABOUT]->(cp)))
+FOREACH (_ IN {_when("interaction")} |
   MERGE (a)-[r:INTERACTED {{kind: e.props.kind, at: e.props.at}}]->(po)
-  SET r.text = e.props.text)""",
-    "tag": f"""FOREACH (_ IN {_when("tag")} |
+  SET r.text = e.props.text)
+FOREACH (_ IN {_when("tag")} |
   MERGE (cc:Customer {{id: e.customer}})
   MERGE (t:Tag {{id: e.tag}})
   ON CREATE SET t.name = e.tag, t.created_at = $batch.now
   MERGE (cc)-[r:TAGGED]->(t)
-  SET r.weight = e.props.weight, r.source = e.props.source, r.at = $batch.now)""",
-}
-
-
-@cache
-def ingest_statement(types: frozenset[str]) -> str:
-    """The statement of a batch whose events are of ``types`` (a subset of TYPES): only
-    the lookups, checks and writes those need, so a batch of one kind does not pay for
-    the others (the refusals are the same, in the same order)."""
-    have = set(types)
-    lookups = [(v, clause) for v, clause, wanted in _LOOKUPS if wanted & have]
-    if have & _CUSTOMER_TYPES:
-        have.add("c")
-    have |= {v for v, _ in lookups}
-    bound = ["e", "seen", "gone", "c"] + [v for v, _ in lookups]
-    lines = [
-        "UNWIND $events AS e",
-        "OPTIONAL MATCH (seen:IdempotencyKey {id: coalesce(e.key, '')})",
-        "OPTIONAL MATCH (gone:Erasure {id: coalesce(e.tombstone, '')})",
-    ]
-    if "c" in have:
-        lines.append("OPTIONAL MATCH (c:Customer {id: coalesce(e.customer, '')})")
-    else:
-        lines.append("WITH e, seen, gone, null AS c")
-    if "identify_customer" in have:
-        lines += [f"FOREACH (_l IN {_identified} | SET c._lock = true)", "WITH e, seen, gone, c"]
-    lines += [clause for _, clause in lookups]
-    if "purchase" in have:
-        lines += [
-            "UNWIND CASE WHEN size(e.products) = 0 THEN [null] ELSE e.products END AS pid",
-            "OPTIONAL MATCH (pr:Product {id: coalesce(pid, '')})",
-            f"WITH {', '.join(bound)}, count(DISTINCT pr) AS products_found",
-        ]
-        bound.append("products_found")
-    if "a" in have:
-        lines.append(f"WITH {', '.join(bound)}, CASE WHEN a IS NULL THEN [] ELSE "
-                     "[(a)<-[:HAS_ACCOUNT]-(o:Customer) | o] END AS owners")  # fmt: skip
-        bound.append("owners")
-        ids = ("CASE WHEN e.type IN ['interaction', 'identify_account'] "
-               "THEN [o IN owners | o.id] ELSE e.customer_ids END AS ids")  # fmt: skip
-    else:
-        ids = "e.customer_ids AS ids"
-    checks = [f"    WHEN {cond} THEN '{refusal}'" for cond, refusal, uses in _CHECKS
-              if uses <= have]  # fmt: skip
-    kept = [v for v in bound if v not in ("seen", "gone", "products_found", "owners")]
-    lines += [
-        f"WITH {', '.join(kept)}, {ids},",
-        "  CASE",
-        f"    WHEN seen IS NOT NULL AND seen.request_hash <> e.hash THEN '{ID_REUSED}'",
-        f"    WHEN seen IS NOT NULL THEN '{DUPLICATE}'",
-        f"    WHEN gone IS NOT NULL THEN '{ERASED}'",
-        *checks,
-        "    ELSE null END AS refusal",
-    ]
-    for kind in TYPES:
-        if kind in have:
-            lines.append(_WRITES[kind])
-    if "identify_customer" in have:
-        lines.append(f"FOREACH (_l IN {_identified} | SET c._lock = null)")
-    return "\n".join(lines) + "\n" + _RECEIPTS
-
-
-_RECEIPTS = """FOREACH (_ IN CASE WHEN refusal IS NULL THEN [1] ELSE [] END |
-  CREATE (:IdempotencyKey {id: e.key, request_hash: e.hash, mutation: 'events',
-    at: $batch.now, result: e.result, customer_ids: ids})
-  CREATE (:OutboxEvent {id: e.event.id, kind: e.event.kind, at: $batch.now, seq: e.i,
-    payload: e.event.payload, customer_ids: ids}))
-WITH collect({i: e.i, refusal: refusal}) AS results,
+  SET r.weight = e.props.weight, r.source = e.props.source, r.at = $batch.now)
+FOREACH (_ IN CASE WHEN refusal IS NULL THEN [1] ELSE [] END |
+  CREATE (:IdempotencyKey {{id: e.key, request_hash: e.hash, mutation: 'events',
+    at: $batch.now, result: e.result, customer_ids: ids}})
+  CREATE (:OutboxEvent {{id: e.event.id, kind: e.event.kind, at: $batch.now, seq: e.i,
+    payload: e.event.payload, customer_ids: ids}}))
+WITH collect({{i: e.i, refusal: refusal}}) AS results,
   collect(CASE WHEN refusal IS NULL THEN ids ELSE [] END) AS written
-CREATE (:AuditEntry {id: $audit.id, at: $audit.at, subject: $audit.subject,
+CREATE (:AuditEntry {{id: $audit.id, at: $audit.at, subject: $audit.subject,
   role: $audit.role, partner_id: $audit.partner_id, purpose: $audit.purpose,
   query_hash: $audit.query_hash, operation: $audit.operation, kinds: $audit.kinds,
-  customer_ids: reduce(acc = [], x IN written | acc + [y IN x WHERE NOT y IN acc])})
+  customer_ids: reduce(acc = [], x IN written | acc + [y IN x WHERE NOT y IN acc])}})
 RETURN results
 """
-
-# Every kind at once (what a mixed batch runs).
-INGEST_EVENTS = ingest_statement(frozenset(TYPES))
-
 
 # The profiles identify events decide against (resolvers/events.py).
 CUSTOMER_PROFILES = """UNWIND $ids AS id

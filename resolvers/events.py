@@ -290,7 +290,7 @@ async def _write_batch(
     audit["at"] = now
     params = {"events": sent, "batch": {"now": now, "admin": principal.sees_restricted},
               "audit": audit}  # fmt: skip
-    statement = q.ingest_statement(frozenset(r["type"] for r in rows))
+    statement = q.INGEST_EVENTS
     try:
         done, _ = await store.write_returning(statement, params)
     except GraphQueryError as e:
