@@ -118,3 +118,34 @@ RECORD_INTERACTION = mutation_statement(
         customer_ids="owners",
     )
 )
+
+# A customer's profile as upsertCustomer decides against it (resolvers/customer_profile.py).
+CUSTOMER_PROFILE = "MATCH (c:Customer {id: $customer}) RETURN properties(c) AS props"
+
+# Set the profile fields that won (`$profile.props`, with their provenance as JSON in
+# `$profile.sources`), creating the customer when unknown. Refused as `stale` when the
+# profile changed since it was read (`$profile.version`): the resolver decides again on
+# what is there now. A customer created meanwhile by another writer breaks the id's
+# uniqueness on Neo4j (CREATE, not MERGE, so as not to write over it); on the embedded
+# engine the statement sees it and is `stale`.
+UPSERT_CUSTOMER = mutation_statement(
+    MutationShape(
+        match=CUSTOMER,
+        lock="c",
+        carried=("c",),
+        facts=("c IS NULL AS created",),
+        checks=(
+            ("c.restricted_at IS NOT NULL AND NOT $mutation.admin", "restricted"),
+            ("coalesce(c.profile_version, 0) <> $profile.version", "stale"),
+        ),
+        body="""  FOREACH (_n IN CASE WHEN c IS NULL THEN [1] ELSE [] END |
+    CREATE (n:Customer {id: $customer})
+    SET n += $profile.props, n.field_sources = $profile.sources,
+      n.profile_version = $profile.version + 1, n.row_hash = $profile.row_hash,
+      n.created_at = $mutation.now, n.updated_at = $mutation.now)
+  FOREACH (_e IN CASE WHEN c IS NULL THEN [] ELSE [1] END |
+    SET c += $profile.props, c.field_sources = $profile.sources,
+      c.profile_version = $profile.version + 1, c.row_hash = coalesce(c.row_hash,
+      $profile.row_hash), c.updated_at = $mutation.now)""",
+    )
+)

@@ -4,8 +4,8 @@ receipt per written event and one audit entry for the batch (docs/operations.md)
 
 Rows arrive validated by loaders/kinds.py (resolvers/events.py), identify events first:
 ``{i, type, key, hash, tombstone, customer, account, brand, product, post, purchase, tag,
-products, props, items, row_hash, identified, customer_ids, event: {id, kind, payload}}``,
-the fields a type does not use null. ``type`` is one of ``TYPES``.
+products, props, items, row_hash, identified, customer_ids, sources, version, event: {id,
+kind, payload}}``, the fields a type does not use null. ``type`` is one of ``TYPES``.
 
 Lookups go by id through the unique index: an id the event does not have is looked up
 as '' (no node has it), never as null, which the embedded engine answers by scanning the
@@ -17,8 +17,10 @@ the same batch creates says so with ``identified``. The receipt is an `(:Idempot
 (unique id: the hash of the caller and the event id), so a batch sent again is answered
 `duplicate` event by event; two first sends racing on Neo4j break the key's uniqueness
 constraint and the resolver runs the batch again. Writes are MERGEs, or CREATEs of records
-whose ids are constrained, so nothing here reads a value and writes it back (no lost
-update to guard against, unlike graph/mutations.py).
+whose ids are constrained. The one write decided on values read before is an identify
+event's profile: its fields that win by the survivorship rules (resolvers/events.py,
+against the profile at ``version``), refused as `stale` when the profile's version moved
+since; the customer is locked before its version is read, as graph/mutations.py does.
 """
 
 TYPES = ("identify_customer", "identify_account", "purchase", "contact", "interaction", "tag")
@@ -35,16 +37,23 @@ UNKNOWN_PRODUCT = "unknown_product"
 UNKNOWN_POST = "unknown_post"
 UNKNOWN_PURCHASE = "unknown_purchase"
 PURCHASE_EXISTS = "purchase_exists"
+STALE = "stale"  # an identify decided on a profile that changed since (resolvers/events.py)
 
 
 def _when(kind: str) -> str:
     return f"CASE WHEN refusal IS NULL AND e.type = '{kind}' THEN [1] ELSE [] END"
 
 
+# An identify event about a known customer locks it before its profile version is read
+# (as graph/mutations.py does), so that two batches at once decide one after the other.
+_identified = "CASE WHEN e.type = 'identify_customer' AND c IS NOT NULL THEN [1] ELSE [] END"
+
 INGEST_EVENTS = f"""UNWIND $events AS e
 OPTIONAL MATCH (seen:IdempotencyKey {{id: coalesce(e.key, '')}})
 OPTIONAL MATCH (gone:Erasure {{id: coalesce(e.tombstone, '')}})
 OPTIONAL MATCH (c:Customer {{id: coalesce(e.customer, '')}})
+FOREACH (_l IN {_identified} | SET c._lock = true)
+WITH e, seen, gone, c
 OPTIONAL MATCH (a:SocialAccount {{id: coalesce(e.account, '')}})
 OPTIONAL MATCH (b:Brand {{id: coalesce(e.brand, '')}})
 OPTIONAL MATCH (p:Product {{id: coalesce(e.product, '')}})
@@ -66,6 +75,8 @@ WITH e, c, a, b, p, po, pu, cp,
     WHEN e.customer IS NOT NULL AND c IS NULL AND e.type <> 'identify_customer'
       AND NOT e.identified THEN '{UNKNOWN_CUSTOMER}'
     WHEN NOT $batch.admin AND c.restricted_at IS NOT NULL THEN '{RESTRICTED}'
+    WHEN e.type = 'identify_customer' AND coalesce(c.profile_version, 0) <> e.version
+      THEN '{STALE}'
     WHEN e.type = 'interaction' AND a IS NULL THEN '{UNKNOWN_ACCOUNT}'
     WHEN NOT $batch.admin AND size([o IN owners WHERE o.restricted_at IS NOT NULL]) > 0
       THEN '{RESTRICTED}'
@@ -80,7 +91,9 @@ WITH e, c, a, b, p, po, pu, cp,
 FOREACH (_ IN {_when("identify_customer")} |
   MERGE (n:Customer {{id: e.customer}})
   ON CREATE SET n.created_at = $batch.now
-  SET n += e.props, n.row_hash = e.row_hash, n.updated_at = $batch.now)
+  SET n += e.props, n.field_sources = e.sources, n.profile_version = e.version + 1,
+    n.row_hash = e.row_hash, n.updated_at = $batch.now)
+FOREACH (_l IN {_identified} | SET c._lock = null)
 FOREACH (_ IN {_when("identify_account")} |
   MERGE (n:SocialAccount {{id: e.account}})
   ON CREATE SET n.created_at = $batch.now
@@ -124,4 +137,10 @@ CREATE (:AuditEntry {{id: $audit.id, at: $audit.at, subject: $audit.subject,
   query_hash: $audit.query_hash, operation: $audit.operation, kinds: $audit.kinds,
   customer_ids: reduce(acc = [], x IN written | acc + [y IN x WHERE NOT y IN acc])}})
 RETURN results
+"""
+
+# The profiles identify events decide against (resolvers/events.py).
+CUSTOMER_PROFILES = """UNWIND $ids AS id
+MATCH (c:Customer {id: id})
+RETURN c.id AS id, properties(c) AS props
 """

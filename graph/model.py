@@ -74,6 +74,7 @@ LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("ConsentEvent", ("customer_id",)),
     ("Merge", ("merged_id",)),
     ("PartnerRelease", ("partner_id", "dimension")),
+    ("IdempotencyKey", ("at",)),
     ("OutboxEvent", ("delivered_at",)),
     ("OutboxEvent", ("at",)),
     ("WebhookDelivery", ("status",)),

@@ -39,3 +39,13 @@ CUSTOMER_VISIBLE = (
     "MATCH (c:Customer {id: $id}) WHERE $include_restricted OR c.restricted_at IS NULL "
     "RETURN c.id AS id"
 )
+
+
+# Subscriptions' feed (resolvers/outbox_feed.py): every outbox event from `$since` on,
+# delivered or not, in order; a page of them.
+EVENTS_SINCE = """MATCH (e:OutboxEvent) WHERE e.at >= $since
+RETURN e.id AS id, e.kind AS kind, e.at AS at, e.payload AS payload,
+  e.customer_ids AS customer_ids
+ORDER BY e.at, coalesce(e.seq, 0), e.id
+SKIP $skip LIMIT $limit
+"""

@@ -151,6 +151,7 @@ class HubGraphQL(StrictGraphQL):
             compute=self.compute,
             broker=getattr(request.app.state, "broker", None),
             app_operations=self._app_operations,
+            webhook_allow_internal=self._settings.webhook_allow_internal,
         )
 
 

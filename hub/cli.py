@@ -1,4 +1,4 @@
-"""The `hub` command: serve, demo, seed, migrate, schema."""
+"""The `hub` command: serve, demo, seed, migrate, prune, schema."""
 
 import enum
 import sys
@@ -123,6 +123,28 @@ def migrate() -> None:
 
     engine = run_with_store(settings, work, on_prepared=report)
     err.print(f"schema is up to date on the {engine} engine")
+
+
+@app.command()
+def prune() -> None:
+    """Delete receipts, finished webhook deliveries and delivered outbox events past their
+    retention (HUB_RECEIPT_RETENTION_DAYS, HUB_DELIVERY_RETENTION_DAYS), as the running hub
+    does every HUB_PRUNE_EVERY_S."""
+    from resolvers.clock import now_ms
+    from resolvers.retention import PruneReport
+    from resolvers.retention import prune as prune_graph
+
+    settings = settings_or_exit()
+
+    async def work(store: GraphStore) -> PruneReport:
+        return await prune_graph(store, settings.retention(), now_ms())
+
+    done = run_with_store(settings, work)
+    err.print(
+        f"pruned {done.receipts} receipts, {done.deliveries} webhook deliveries and "
+        f"{done.outbox_events} outbox events",
+        highlight=False,
+    )
 
 
 @app.command()

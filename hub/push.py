@@ -1,8 +1,11 @@
-"""Pushing changes out, for the life of the app (hub/app.py's lifespan): the outbox
-dispatcher (resolvers/outbox.py), which feeds this process's subscriptions through its
-broker, and the webhook sender (resolvers/webhooks.py). Both are tasks of their own, so
-no write waits for them; both are cancelled when the app stops, and what they had not
-finished is still in the graph for the next start."""
+"""Pushing changes out, for the life of the app (hub/app.py's lifespan): the outbox feed
+(resolvers/outbox_feed.py), which reads every process's events for this process's
+subscriptions through its broker; the outbox dispatcher (resolvers/outbox.py), which
+marks events delivered and queues their webhook deliveries; the webhook sender
+(resolvers/webhooks.py); and the pruner of old receipts and deliveries
+(resolvers/retention.py). Each is a task of its own, so no write waits for them; all are
+stopped when the app stops, and what they had not finished is still in the graph for the
+next start."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -13,6 +16,8 @@ from starlette.applications import Starlette
 from graph.store import GraphStore
 from hub.settings import Settings
 from resolvers.outbox import Broker, OutboxDispatcher
+from resolvers.outbox_feed import OutboxFeed
+from resolvers.retention import Pruner
 from resolvers.webhooks import SenderConfig, WebhookSender
 
 STOP_TIMEOUT_S = 5.0
@@ -26,22 +31,37 @@ async def push_changes(
     ``app.state.broker`` (subscriptions listen on it) and ``app.state.outbox_wakeup``
     (a write in this process calls it, so its event goes out without waiting a poll)."""
     broker = Broker()
-    dispatcher = OutboxDispatcher(store, broker.publish, poll_s=settings.outbox_poll_s)
+    feed = OutboxFeed(store, broker, poll_s=settings.subscription_poll_s)
+    broker.on_subscribe = feed.wake
+    # Subscribers hear the feed (every process's events), so the dispatcher hands on to
+    # nobody: it marks events and queues webhook deliveries.
+    dispatcher = OutboxDispatcher(store, lambda _: None, poll_s=settings.outbox_poll_s)
     config = SenderConfig(
         max_attempts=settings.webhook_max_attempts,
         retry_base_s=settings.webhook_retry_base_s,
         timeout_s=settings.webhook_timeout_s,
+        allow_internal=settings.webhook_allow_internal,
     )
     sender = WebhookSender(store, settings.privacy_config(), config)
+    pruner = Pruner(store, settings.retention(), settings.prune_every_s)
     app.state.broker = broker
-    app.state.outbox_wakeup = dispatcher.wake
-    tasks = [asyncio.create_task(dispatcher.run(), name="outbox-dispatcher"),
-             asyncio.create_task(sender.run(), name="webhook-sender")]  # fmt: skip
+
+    def wake() -> None:
+        dispatcher.wake()
+        feed.wake()
+
+    app.state.outbox_wakeup = wake
+    tasks = [asyncio.create_task(feed.run(), name="outbox-feed"),
+             asyncio.create_task(dispatcher.run(), name="outbox-dispatcher"),
+             asyncio.create_task(sender.run(), name="webhook-sender"),
+             asyncio.create_task(pruner.run(), name="pruner")]  # fmt: skip
     try:
         yield
     finally:
+        feed.stop()
         dispatcher.stop()
         sender.stop()
+        pruner.stop()
         _, running = await asyncio.wait(tasks, timeout=STOP_TIMEOUT_S)
         for task in running:  # a statement or a webhook request still under way
             task.cancel()

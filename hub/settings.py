@@ -11,6 +11,7 @@ from graph.url import parse_graph_url
 from resolvers.metrics import MetricsConfig
 from resolvers.privacy import DEV_PSEUDONYM_KEY, PrivacyConfig
 from resolvers.quotas import PartnerQuotas
+from resolvers.retention import Retention
 
 if TYPE_CHECKING:  # identity resolution is imported when a command needs it
     from loaders.resolution import ResolveOptions
@@ -96,9 +97,21 @@ class Settings(BaseSettings):
     # read when no write of this process woke the dispatcher; a webhook delivery's
     # attempts, the wait after the first failure (doubled after each), the request timeout.
     outbox_poll_s: float = Field(default=0.5, gt=0, le=60)
+    # How often a process with subscribers reads the outbox for every process's events
+    # (resolvers/outbox_feed.py); its own writes are read at once.
+    subscription_poll_s: float = Field(default=0.25, gt=0, le=60)
     webhook_max_attempts: int = Field(default=8, ge=1, le=50)
     webhook_retry_base_s: float = Field(default=5.0, gt=0, le=3600)
     webhook_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    # Webhook URLs may resolve to internal addresses (loopback, private...): for a receiver
+    # on the hub's own network, and tests (resolvers/webhook_urls.py).
+    webhook_allow_internal: bool = False
+    # Retention (resolvers/retention.py): receipts (idempotency keys and event ids) older
+    # than this are pruned, and so are finished webhook deliveries and delivered outbox
+    # events; the running hub prunes every `prune_every_s`, `hub prune` at once.
+    receipt_retention_days: int = Field(default=30, ge=1, le=3660)
+    delivery_retention_days: int = Field(default=30, ge=1, le=3660)
+    prune_every_s: float = Field(default=3600.0, gt=0, le=7 * 86_400)
     # Identity resolution (docs/identity.md): the probabilities at which the model links an
     # account or queues it for review, and the model links one customer may get per
     # platform. (Phones without a country code are read in HUB_PHONE_REGION.)
@@ -172,6 +185,9 @@ class Settings(BaseSettings):
             min_group_size=self.partner_min_group_size,
             pseudonym_key=self.pseudonym_key.get_secret_value().encode(),
         )
+
+    def retention(self) -> Retention:
+        return Retention(self.receipt_retention_days, self.delivery_retention_days)
 
     def partner_quotas(self) -> PartnerQuotas:
         return PartnerQuotas(self.partner_requests_per_day, self.partner_matches_per_day)

@@ -1,7 +1,8 @@
 """How two CRM records of one person become one: the survivor's profile (survivorship) and
 the consents of both (a withdrawal on either side holds). Plain data in, plain data out;
 resolvers/merge.py applies the result to the graph (docs/identity.md, "Duplicates and
-merges").
+merges"). The same rules decide which of a profile's fields a write changes
+(``surviving_fields``: upsertCustomer and identify events, docs/operations.md).
 """
 
 from collections.abc import Mapping, Sequence
@@ -13,8 +14,10 @@ from typing import Any
 # most recent one decides.
 SOURCE_TRUST: tuple[str, ...] = ("crm", "commerce", "support", "social")
 
-# Kept as they are (the survivor's), never taken from the merged record.
-BOOKKEEPING = frozenset({"id", "row_hash", "updated_at", "restricted_at", "created_at"})
+# Kept as they are (the survivor's), never taken from the merged record. (`field_sources`
+# and `profile_version` are the per-field provenance and version of surviving_fields.)
+BOOKKEEPING = frozenset({"id", "row_hash", "updated_at", "restricted_at", "created_at",
+                         "field_sources", "profile_version", "key_version"})  # fmt: skip
 
 # Properties that go together: the one chosen record gives all of them (a hash with the
 # value it hashes).
@@ -34,6 +37,13 @@ def _rank(record: Mapping[str, Any], trust: Sequence[str]) -> tuple[int, int]:
     return place, -int(recency)
 
 
+def _field_groups(fields: set[str]) -> list[tuple[str, ...]]:
+    """``fields`` as the groups chosen together (GROUPS), then one group per other field."""
+    grouped = {name for group in GROUPS for name in group}
+    groups = [g for g in GROUPS if fields & set(g)]
+    return groups + [(name,) for name in sorted(fields - grouped)]
+
+
 def surviving_profile(
     survivor: Mapping[str, Any], merged: Mapping[str, Any], trust: Sequence[str] = SOURCE_TRUST
 ) -> dict[str, Any]:
@@ -43,12 +53,9 @@ def surviving_profile(
     survivor on a tie. ``created_at`` becomes the earlier of the two. Returns {} when
     nothing changes."""
     ranked = sorted([survivor, merged], key=lambda r: _rank(r, trust))  # stable: survivor first
-    grouped = {name for group in GROUPS for name in group}
     fields = (set(survivor) | set(merged)) - BOOKKEEPING
-    groups = [g for g in GROUPS if fields & set(g)]
-    groups += [(name,) for name in sorted(fields - grouped)]
     chosen: dict[str, Any] = {}
-    for group in groups:
+    for group in _field_groups(fields):
         source = next(
             (r for r in ranked if any(not _empty(r.get(name)) for name in group)), survivor
         )
@@ -57,6 +64,43 @@ def surviving_profile(
     if created:
         chosen["created_at"] = min(created)
     return {k: v for k, v in chosen.items() if survivor.get(k) != v}
+
+
+@dataclass(frozen=True)
+class FieldClaim:
+    """One field's value as a source gave it, and when (epoch ms)."""
+
+    value: Any
+    source: str | None
+    at: int
+
+
+def surviving_fields(
+    current: Mapping[str, FieldClaim], incoming: Mapping[str, FieldClaim],
+    trust: Sequence[str] = SOURCE_TRUST,
+) -> dict[str, FieldClaim]:  # fmt: skip
+    """The claims of ``incoming`` that win over ``current``'s, field by field (a group of
+    GROUPS as one), by the rule of ``surviving_profile``: among the non-empty values, the
+    most trusted source's, then the most recent; the current value on a tie. A field
+    without a current claim takes any non-empty incoming value. Returns {} when nothing
+    changes."""
+    won: dict[str, FieldClaim] = {}
+    for group in _field_groups(set(incoming) - BOOKKEEPING):
+        kept = {n: current[n] for n in group if n in current}
+        given = {n: incoming[n] for n in group if n in incoming}
+        sides = [side for side in (kept, given) if side]
+        # As surviving_profile ranks records: each side as one, by its source and time.
+        ranked = sorted(sides, key=lambda side: _rank(_as_record(side), trust))  # stable
+        winner = next((s for s in ranked if any(not _empty(c.value) for c in s.values())), None)
+        if winner is given and any(kept.get(n) != c for n, c in given.items()):
+            won.update(given)
+    return won
+
+
+def _as_record(claims: Mapping[str, FieldClaim]) -> dict[str, Any]:
+    """A group's claims (one source, one time) as the record ``_rank`` ranks."""
+    first = next(iter(claims.values()))
+    return {"source": first.source, "updated_at": max(c.at for c in claims.values())}
 
 
 @dataclass

@@ -51,7 +51,7 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
     **{
         ("mutation", name): frozenset({APP, ADMIN})
         for name in (
-            "tagCustomer", "untagCustomer", "recordContact", "recordPurchase",
+            "upsertCustomer", "tagCustomer", "untagCustomer", "recordContact", "recordPurchase",
             "recordInteraction", "openComplaint", "assignComplaint", "respondToComplaint",
             "escalateComplaint", "resolveComplaint", "reopenComplaint",
         )

@@ -46,6 +46,8 @@ class Context:
     # Hashes of the operations app keys may run (schema/guard.py document_hash), when the
     # hub is set to an allow-list for apps; None: apps may run any operation.
     app_operations: frozenset[str] | None = None
+    # Webhook URLs may resolve to internal addresses (HUB_WEBHOOK_ALLOW_INTERNAL).
+    webhook_allow_internal: bool = False
     _once: dict[Hashable, "asyncio.Future[Any]"] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:

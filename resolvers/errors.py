@@ -22,6 +22,8 @@ class ErrorCode(StrEnum):
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
     CONFLICT = "CONFLICT"
     INVALID_TRANSITION = "INVALID_TRANSITION"
+    # A webhook URL whose host is internal or does not resolve (resolvers/webhook_urls.py).
+    URL_NOT_ALLOWED = "URL_NOT_ALLOWED"
 
 
 class ApiError(GraphQLError):

@@ -21,10 +21,12 @@ from pydantic import ValidationError
 
 from graph import events as q
 from graph.errors import GraphQueryError
-from graph.store import GraphStore
+from graph.store import GraphStore, Record
 from graph.subject import erasure_id
+from identity.survivorship import SOURCE_TRUST, surviving_fields
 from loaders import kinds
 from resolvers.audit import entry_params
+from resolvers.customer_profile import claims_given, current_claims, written
 from resolvers.errors import ErrorCode
 from resolvers.principal import Principal
 from resolvers.privacy import PrivacyConfig
@@ -50,7 +52,10 @@ REFUSALS: dict[str, tuple[ErrorCode, str]] = {
     q.UNKNOWN_POST: (ErrorCode.NOT_FOUND, "no post with this post_id"),
     q.UNKNOWN_PURCHASE: (ErrorCode.NOT_FOUND, "no purchase of this customer with this purchase_id"),
     q.PURCHASE_EXISTS: (ErrorCode.CONFLICT, "a purchase with this id is already recorded"),
+    q.STALE: (ErrorCode.CONFLICT,
+              "the customer's profile kept changing while this event was decided; send it again"),
 }  # fmt: skip
+PROFILE_ATTEMPTS = 5
 
 
 @dataclass(frozen=True)
@@ -136,7 +141,11 @@ def _prepare(event: Any, subject: str, region: str | None) -> dict[str, Any]:
         traits = _object(event, "traits")
         if customer is not None:
             record = _validated(kinds.Customer, {**traits, "id": customer}, region)
-            row |= {"type": "identify_customer", "customer": customer, "customer_ids": [customer]}
+            source = event.get("source")
+            if source is not None and source not in SOURCE_TRUST:
+                raise Rejected(f"source: must be one of {', '.join(SOURCE_TRUST)}")
+            row |= {"type": "identify_customer", "customer": customer, "customer_ids": [customer],
+                    "source": source}  # fmt: skip
         else:
             record = _validated(kinds.SocialAccount, {**traits, "id": account}, region)
             row |= {"type": "identify_account", "account": account}
@@ -243,28 +252,73 @@ def plan_batch(
     return batch
 
 
+def decide_profiles(
+    rows: Sequence[dict[str, Any]], stored: Mapping[str, Mapping[str, Any]], now: int
+) -> None:
+    """Set each identify event's ``props`` to what it writes: the fields that win over the
+    ``stored`` profiles (by id) and the batch's earlier identify events of the customer,
+    by the survivorship rules (resolvers/customer_profile.py), with ``sources`` and the
+    ``version`` decided against. The event's own fields stay in ``given``."""
+    profiles = {cid: current_claims(props) for cid, props in stored.items()}
+    for row in rows:
+        if row["type"] != "identify_customer":
+            continue
+        given = row.setdefault("given", row["props"])
+        current, version = profiles.get(row["customer"], ({}, 0))
+        incoming = claims_given(given, row["source"], now)
+        won = surviving_fields(current, incoming)
+        props, row["sources"] = written(current, won)
+        # What the event gives besides profile fields (a source's created_at) is set as given.
+        extra = {k: v for k, v in given.items() if k not in incoming and k != "key_version"}
+        row["props"], row["version"] = extra | props, version
+        profiles[row["customer"]] = ({**current, **won}, version)
+
+
+async def _write_batch(
+    store: GraphStore, principal: Principal, size: int, rows: list[dict[str, Any]], now: int
+) -> list[Record]:
+    """The statement's outcome per row ``{i, refusal}``. Raises GraphError."""
+    identified = sorted({r["customer"] for r in rows if r["type"] == "identify_customer"})
+    stored = {}
+    if identified:
+        found = await store.read(q.CUSTOMER_PROFILES, {"ids": identified})
+        stored = {r["id"]: r["props"] for r in found}
+    decide_profiles(rows, stored, now)
+    # A key left out reads as null in Cypher: the engine parses less text per row.
+    sent = [{k: v for k, v in r.items() if v is not None and k != "given"} for r in rows]
+    audit = entry_params(principal, ["events"], [], f"POST /events {size}", "events")
+    audit["at"] = now
+    params = {"events": sent, "batch": {"now": now, "admin": principal.sees_restricted},
+              "audit": audit}  # fmt: skip
+    statement = q.INGEST_EVENTS
+    try:
+        done, _ = await store.write_returning(statement, params)
+    except GraphQueryError as e:
+        # Two first sends of one event at once (Neo4j): the second breaks a uniqueness
+        # constraint (the receipt's, a contact's) after the first committed; run again,
+        # its events are duplicates now.
+        if "already exists" not in str(e):
+            raise
+        done, _ = await store.write_returning(statement, params)
+    outcomes: list[Record] = done[0]["results"]
+    return outcomes
+
+
 async def ingest(
     store: GraphStore, principal: Principal, privacy: PrivacyConfig, now: int,
     events: Sequence[Any], region: str | None = None,
 ) -> list[EventResult]:  # fmt: skip
-    """Write ``events`` (one statement) and answer each, in the batch's order. Raises
-    GraphError when the graph cannot take it (nothing was written then)."""
+    """Write ``events`` (one statement; again for identify events whose customer's profile
+    changed meanwhile) and answer each, in the batch's order. Raises GraphError when the
+    graph cannot take it (nothing of that statement was written then)."""
     batch = plan_batch(events, principal, privacy, now, region)
-    if batch.rows:
-        audit = entry_params(principal, ["events"], [], f"POST /events {len(events)}", "events")
-        audit["at"] = now
-        params = {"events": batch.rows, "batch": {"now": now, "admin": principal.sees_restricted},
-                  "audit": audit}  # fmt: skip
-        try:
-            rows, _ = await store.write_returning(q.INGEST_EVENTS, params)
-        except GraphQueryError as e:
-            # Two first sends of one event at once (Neo4j): the second breaks a uniqueness
-            # constraint (the receipt's, a contact's) after the first committed; run again,
-            # its events are duplicates now.
-            if "already exists" not in str(e):
-                raise
-            rows, _ = await store.write_returning(q.INGEST_EVENTS, params)
-        for outcome in rows[0]["results"]:
+    pending = batch.rows
+    for _ in range(PROFILE_ATTEMPTS + len(pending)):
+        if not pending:
+            break
+        rows, later = _one_identify_each(pending)
+        stale = set()
+        for outcome in await _write_batch(store, principal, len(events), rows, now):
             index, refusal = int(outcome["i"]), outcome["refusal"]
             shown = batch.ids[index] or None
             if refusal is None:
@@ -272,6 +326,29 @@ async def ingest(
             elif refusal == q.DUPLICATE:
                 batch.answers[index] = EventResult(index, shown, "duplicate")
             else:
+                if refusal == q.STALE:
+                    stale.add(index)  # decided again below, on the profile as it is now
                 code, reason = REFUSALS[refusal]
                 batch.answers[index] = EventResult(index, shown, "rejected", code.value, (reason,))
+        pending = [r for r in rows if r["i"] in stale] + later
     return [batch.answers[i] for i in range(len(events))]
+
+
+def _one_identify_each(
+    rows: list[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(the rows to write now, those to write after): a customer's second identify event
+    in a batch waits for the first one's statement, as its fields are decided on the first
+    one's result (one statement setting one customer's fields twice is not applied in
+    order on the embedded engine)."""
+    now: list[dict[str, Any]] = []
+    later: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for row in rows:
+        if row["type"] == "identify_customer" and row["customer"] in seen:
+            later.append(row)
+            continue
+        if row["type"] == "identify_customer":
+            seen.add(row["customer"])
+        now.append(row)
+    return now, later

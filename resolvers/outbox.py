@@ -2,16 +2,19 @@
 (docs/operations.md, "Pushing changes out").
 
 The dispatcher runs in the app's lifespan (hub/app.py). It reads undelivered
-`(:OutboxEvent)`s in order (graph/outbox.py), publishes each to the broker, then marks
-them delivered, queueing their webhook deliveries in the same statement. An event is
-marked only after it was handed on, so a hub stopped in between hands it on again when it
+`(:OutboxEvent)`s in order (graph/outbox.py), hands each to ``publish``, then marks them
+delivered, queueing their webhook deliveries in the same statement. An event is marked
+only after it was handed on, so a hub stopped in between hands it on again when it
 starts: at least once, never lost. Webhook receivers tell repeats apart by the event id.
+The broker is fed by each process's own reading of the outbox (resolvers/outbox_feed.py),
+not by the dispatcher: whichever process marks an event, every process's subscribers
+hear it.
 """
 
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -42,14 +45,30 @@ class OutboxMessage:
     customer_ids: tuple[str, ...]
 
 
+def message_of(row: Mapping[str, Any]) -> OutboxMessage:
+    """An outbox event as read by graph/outbox.py, as subscribers see it."""
+    return OutboxMessage(
+        id=row["id"], kind=row["kind"], at=row["at"],
+        payload=orjson.loads(row["payload"]) if row["payload"] else {},
+        customer_ids=tuple(row["customer_ids"] or ()),
+    )  # fmt: skip
+
+
 class Broker:
     """Fan-out of outbox messages to the subscribers of this process. Each subscriber has
     a bounded queue: one that falls ``max_queue`` behind is dropped (its stream ends),
-    so a slow socket never holds up the dispatcher or the others."""
+    so a slow socket never holds up the feed or the others. ``listening_since``: when
+    the subscribers of now started listening (the first of them), None without any."""
 
-    def __init__(self, max_queue: int = 1000) -> None:
+    def __init__(
+        self, max_queue: int = 1000, clock: Clock = now_ms,
+        on_subscribe: Callable[[], None] | None = None,
+    ) -> None:  # fmt: skip
         self._max_queue = max_queue
+        self._clock = clock
+        self.on_subscribe = on_subscribe  # the feed's wake-up: read for the newcomer now
         self._queues: set[asyncio.Queue[OutboxMessage | None]] = set()
+        self.listening_since: int | None = None
 
     @property
     def subscribers(self) -> int:
@@ -69,7 +88,11 @@ class Broker:
         """The messages published from now on, until the context ends (or the subscriber
         falls too far behind)."""
         queue: asyncio.Queue[OutboxMessage | None] = asyncio.Queue(self._max_queue)
+        if not self._queues:
+            self.listening_since = self._clock()
         self._queues.add(queue)
+        if self.on_subscribe is not None:
+            self.on_subscribe()
 
         async def messages() -> AsyncIterator[OutboxMessage]:
             while (message := await queue.get()) is not None:
@@ -79,6 +102,8 @@ class Broker:
             yield messages()
         finally:
             self._queues.discard(queue)
+            if not self._queues:
+                self.listening_since = None
 
 
 class OutboxDispatcher:
@@ -113,11 +138,7 @@ class OutboxDispatcher:
         if not rows:
             return 0
         for row in rows:
-            self._publish(OutboxMessage(
-                id=row["id"], kind=row["kind"], at=row["at"],
-                payload=orjson.loads(row["payload"]) if row["payload"] else {},
-                customer_ids=tuple(row["customer_ids"] or ()),
-            ))  # fmt: skip
+            self._publish(message_of(row))
         await self._store.write(
             q.MARK_DELIVERED, {"ids": [r["id"] for r in rows], "now": self._clock()}
         )

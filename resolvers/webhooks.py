@@ -20,7 +20,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import orjson
@@ -31,16 +30,17 @@ from graph.store import GraphStore, Record
 from resolvers.clock import Clock, now_ms
 from resolvers.errors import bad_input, not_found
 from resolvers.privacy import PrivacyConfig
+from resolvers.webhook_urls import PublicOnlyTransport, Resolver, checked_url, resolve
 
 logger = logging.getLogger("hub.webhooks")
-MAX_URL = 2000
 STATUSES = ("pending", "failed", "delivered", "dead")
 # Kinds an endpoint may ask for: what the writes record in the outbox.
 EVENT_KINDS = (
-    "customer.identified", "account.identified", "customer.tagged", "customer.untagged",
-    "contact.recorded", "purchase.recorded", "interaction.recorded", "complaint.opened",
-    "complaint.assign", "complaint.respond", "complaint.escalate", "complaint.resolve",
-    "complaint.reopen", "sla_policy.changed", "consent.granted", "consent.withdrawn",
+    "customer.upserted", "customer.identified", "account.identified", "customer.tagged",
+    "customer.untagged", "contact.recorded", "purchase.recorded", "interaction.recorded",
+    "complaint.opened", "complaint.assign", "complaint.respond", "complaint.escalate",
+    "complaint.resolve", "complaint.reopen", "sla_policy.changed", "consent.granted",
+    "consent.withdrawn",
 )  # fmt: skip
 
 
@@ -61,14 +61,6 @@ def backoff_ms(attempts: int, base_s: float) -> int:
     return int(base_s * 1000 * 2 ** (attempts - 1))
 
 
-def _url(value: str) -> str:
-    url = value.strip()
-    parts = urlsplit(url)
-    if len(url) > MAX_URL or parts.scheme not in ("http", "https") or not parts.hostname:
-        raise bad_input(f"must be an http(s) URL of at most {MAX_URL} characters", "input.url")
-    return url
-
-
 def _kinds(kinds: Sequence[str]) -> list[str]:
     unknown = sorted(set(kinds) - set(EVENT_KINDS))
     if unknown or not kinds:
@@ -77,12 +69,16 @@ def _kinds(kinds: Sequence[str]) -> list[str]:
 
 
 async def register_endpoint(
-    store: GraphStore, privacy: PrivacyConfig, url: str, kinds: Sequence[str], now: int
-) -> tuple[Record, str]:
+    store: GraphStore, privacy: PrivacyConfig, url: str, kinds: Sequence[str], now: int,
+    *, allow_internal: bool = False, resolver: Resolver = resolve,
+) -> tuple[Record, str]:  # fmt: skip
     """(the new endpoint, its secret). Raises BAD_USER_INPUT for a URL or kinds it
-    cannot take."""
+    cannot take, URL_NOT_ALLOWED for a host that is internal (unless ``allow_internal``)
+    or does not resolve (resolvers/webhook_urls.py)."""
     endpoint_id = f"wh_{uuid.uuid4().hex[:16]}"
-    params = {"id": endpoint_id, "url": _url(url), "kinds": _kinds(kinds), "now": now}  # fmt: skip
+    wanted = _kinds(kinds)
+    checked = await checked_url(url, allow_internal, resolver)
+    params = {"id": endpoint_id, "url": checked, "kinds": wanted, "now": now}
     rows, _ = await store.write_returning(q.CREATE_ENDPOINT, params)
     return rows[0], endpoint_secret(privacy, endpoint_id, 1)
 
@@ -116,6 +112,8 @@ class SenderConfig:
     timeout_s: float = 10.0
     poll_s: float = 1.0
     batch: int = 50
+    # Send to internal addresses too (HUB_WEBHOOK_ALLOW_INTERNAL; resolvers/webhook_urls.py).
+    allow_internal: bool = False
 
 
 class WebhookSender:
@@ -130,7 +128,10 @@ class WebhookSender:
         self._privacy = privacy
         self._config = config
         self._clock = clock
-        self._client = client or httpx.AsyncClient(timeout=config.timeout_s)
+        # Every delivery's host is checked again as it is sent (DNS rebinding).
+        self._client = client or httpx.AsyncClient(
+            timeout=config.timeout_s, transport=PublicOnlyTransport(config.allow_internal)
+        )
         self._stopping = asyncio.Event()
 
     async def send_due(self) -> int:

@@ -17,6 +17,7 @@ from schema.admin import AdminMutations, AdminQueries
 from schema.audiences import AudienceMutations, AudienceQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.consent import ConsentMutations, ConsentQueries
+from schema.customer_profile import ProfileMutations
 from schema.customers import CustomerQueries
 from schema.duplicates import DuplicateMutations, DuplicateQueries
 from schema.federation import PrintedFederationSchema, build_federated
@@ -69,6 +70,7 @@ class Mutation(
     ConsentMutations,
     SubjectMutations,
     WriteMutations,
+    ProfileMutations,
     ComplaintMutations,
     IdentityMutations,
     DuplicateMutations,

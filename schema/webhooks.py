@@ -62,7 +62,10 @@ class WebhookDelivery:
 
 @strawberry.input(description="An endpoint to register.")
 class RegisterWebhookInput:
-    url: str = strawberry.field(description="An http(s) URL the hub can reach.")
+    url: str = strawberry.field(
+        description="An http(s) URL whose host resolves to public addresses only (else "
+        "URL_NOT_ALLOWED, unless the hub allows internal ones: HUB_WEBHOOK_ALLOW_INTERNAL)."
+    )
     kinds: list[str] = strawberry.field(
         description="Event kinds to receive, e.g. complaint.opened, customer.tagged."
     )
@@ -101,8 +104,9 @@ class WebhookMutations:
         ctx = info.context
         ctx.audit.note("webhook_registered")
         endpoint, secret = await webhooks.register_endpoint(
-            ctx.store, ctx.privacy, input.url, input.kinds, ctx.clock()
-        )
+            ctx.store, ctx.privacy, input.url, input.kinds, ctx.clock(),
+            allow_internal=ctx.webhook_allow_internal,
+        )  # fmt: skip
         return WebhookRegistration(endpoint=WebhookEndpoint.of(endpoint), secret=secret)
 
     @strawberry.mutation(description="Send a delivery again from its first attempt (admins).")

@@ -7,6 +7,7 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
@@ -26,32 +27,48 @@ from tests.integration.sample_graph import load_sample
 PROTOCOL = "graphql-transport-ws"
 
 
+@asynccontextmanager
+async def hub_on(store: Any, **settings_: Any) -> AsyncIterator[int]:
+    """uvicorn serving a hub over ``store`` (its lifespan runs the feed and dispatcher):
+    its port."""
+    settings = Settings(
+        _env_file=None, **{"outbox_poll_s": 0.1, "subscription_poll_s": 0.1, **settings_}
+    )
+    app = create_app(settings, store=store)
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
+    serving = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        assert not serving.done(), "uvicorn did not start"
+        await asyncio.sleep(0.01)
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        server.should_exit = True
+        await serving
+        sock.close()
+
+
 @pytest.fixture
-async def served(tmp_path) -> AsyncIterator[tuple[int, dict[Role, str]]]:
-    """uvicorn serving the hub (its lifespan runs the dispatcher): (port, key per role)."""
-    async with open_store(f"embedded://{tmp_path}") as store:
+async def engine(tmp_path) -> AsyncIterator[tuple[Any, dict[Role, str]]]:
+    """The embedded engine with the sample graph: (its store, a key per role)."""
+    async with open_store(f"embedded://{tmp_path}", embedded_share=False) as store:
         await migrate(store)
         await load_sample(store)
         keys = {role: (await create_key(store, role.value, role,
                                          partner_brand_id="b1" if role is Role.PARTNER else None,
                                          purposes=["marketing"] if role is Role.PARTNER else ()
                                          )).key for role in Role}  # fmt: skip
-        settings = Settings(_env_file=None, outbox_poll_s=0.1)
-        app = create_app(settings, store=store)
-        sock = socket.socket()
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-        server = uvicorn.Server(uvicorn.Config(app, log_config=None, lifespan="on"))
-        serving = asyncio.create_task(server.serve(sockets=[sock]))
-        while not server.started:
-            assert not serving.done(), "uvicorn did not start"
-            await asyncio.sleep(0.01)
-        try:
-            yield port, keys
-        finally:
-            server.should_exit = True
-            await serving
-            sock.close()
+        yield store, keys
+
+
+@pytest.fixture
+async def served(engine) -> AsyncIterator[tuple[int, dict[Role, str]]]:
+    """One hub: (port, key per role)."""
+    store, keys = engine
+    async with hub_on(store) as port:
+        yield port, keys
 
 
 async def subscribe(port: int, key: str | None, query: str) -> Any:
@@ -127,3 +144,31 @@ async def test_no_credential_no_socket(served):
     assert refused.value.response.status_code == 403
     with pytest.raises(websockets.InvalidStatus):
         await subscribe(port, "hub_0000000000000000_" + "x" * 43, COMPLAINTS)
+
+
+async def test_a_subscriber_hears_a_write_made_through_another_hub(engine, tmp_path):
+    """Two hubs on one engine, each with its own connection, broker, feed and dispatcher
+    (as two `hub serve` processes have): the write goes to one, the subscriber listens on
+    the other, and the writer's dispatcher marks the event delivered at once."""
+    store, keys = engine
+    async with (
+        open_store(f"embedded://{tmp_path}", embedded_share=True) as attached,
+        hub_on(store) as writer,
+        # The listener's own dispatcher would not find the event: the writer's marks it.
+        hub_on(attached, outbox_poll_s=30) as listener,
+    ):
+        ws = await subscribe(listener, keys[Role.APP], CUSTOMER)
+        await asyncio.sleep(0.3)  # the subscription is registered before the write
+        event = {"id": "e-x", "type": "track", "event": "tag", "customer_id": "c1",
+                 "properties": {"tag_id": "t-yoga", "weight": 0.4}}  # fmt: skip
+        auth = {"authorization": f"Bearer {keys[Role.APP]}"}
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{writer}") as client:
+            r = await client.post("/events", json={"events": [event]}, headers=auth)
+            assert r.json()["accepted"] == 1
+        message = await next_message(ws)
+        change = message["payload"]["data"]["customerChanged"]
+        assert change["kind"] == "customer.tagged"
+        assert json.loads(change["payload"])["tag_id"] == "t-yoga"
+        with pytest.raises(TimeoutError):  # once only
+            await asyncio.wait_for(ws.recv(), 0.5)
+        await ws.close()

@@ -72,7 +72,11 @@ async def hub(seeded_store: GraphStore) -> AsyncIterator[Hub]:
     await _docs_partner_list(store, largest["brand"])
     # docs/partner.md's RotateMyKey example replaces the partner's key; the examples after
     # it keep using the old one, within a grace period longer than any run of this module.
-    app = create_app(Settings(_env_file=None, partner_key_grace_s=86_400), store=store)
+    # docs/operations.md registers a webhook on the local host: the docs' hub allows that.
+    app = create_app(
+        Settings(_env_file=None, partner_key_grace_s=86_400, webhook_allow_internal=True),
+        store=store,
+    )
     app.state.store = store  # the transport below does not run the lifespan
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:

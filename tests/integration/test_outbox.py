@@ -134,12 +134,18 @@ async def deliver_all(graph: Any, sender: WebhookSender, clock: FixedClock) -> N
 
 async def test_a_webhook_is_signed_and_retried_after_the_receiver_failed_twice(graph, receiver):
     url, handler = receiver
-    endpoint, secret = await register_endpoint(graph, PRIVACY, url, ["customer.tagged"], T0)
-    other, _ = await register_endpoint(graph, PRIVACY, url, ["purchase.recorded"], T0)
+    endpoint, secret = await register_endpoint(
+        graph, PRIVACY, url, ["customer.tagged"], T0, allow_internal=True
+    )
+    other, _ = await register_endpoint(
+        graph, PRIVACY, url, ["purchase.recorded"], T0, allow_internal=True
+    )
     assert secret == endpoint_secret(PRIVACY, endpoint["id"], 1) and secret.startswith("whsec_")
     await ingest(graph, APP, PRIVACY, T0, tags(1))
     clock = FixedClock(T0 + 10)
-    sender = WebhookSender(graph, PRIVACY, SenderConfig(max_attempts=5, retry_base_s=30), clock)
+    sender = WebhookSender(
+        graph, PRIVACY, SenderConfig(max_attempts=5, retry_base_s=30, allow_internal=True), clock
+    )
     await deliver_all(graph, sender, clock)
     assert len(handler.received) == 3  # 500, 500, then 204; the other endpoint got nothing
     headers, body = handler.received[-1]
@@ -160,10 +166,14 @@ async def test_a_webhook_is_signed_and_retried_after_the_receiver_failed_twice(g
 async def test_a_delivery_is_dead_after_the_last_attempt_and_an_admin_replays_it(graph, receiver):
     url, handler = receiver
     handler.failures = 10
-    endpoint, _ = await register_endpoint(graph, PRIVACY, url, ["customer.tagged"], T0)
+    endpoint, _ = await register_endpoint(
+        graph, PRIVACY, url, ["customer.tagged"], T0, allow_internal=True
+    )
     await ingest(graph, APP, PRIVACY, T0, tags(1))
     clock = FixedClock(T0 + 10)
-    sender = WebhookSender(graph, PRIVACY, SenderConfig(max_attempts=3, retry_base_s=1), clock)
+    sender = WebhookSender(
+        graph, PRIVACY, SenderConfig(max_attempts=3, retry_base_s=1, allow_internal=True), clock
+    )
     await deliver_all(graph, sender, clock)
     [dead] = await deliveries(graph, endpoint["id"], "dead", 10)
     assert dead["attempts"] == 3 and len(handler.received) == 3
@@ -181,7 +191,7 @@ async def test_endpoints_refuse_bad_urls_and_unknown_kinds(graph):
     for url, kinds in [("ftp://x/y", ["customer.tagged"]), ("http://", ["customer.tagged"]),
                        ("http://x", ["customer.exploded"]), ("http://x", [])]:  # fmt: skip
         with pytest.raises(ApiError) as refused:
-            await register_endpoint(graph, PRIVACY, url, kinds, T0)
+            await register_endpoint(graph, PRIVACY, url, kinds, T0, allow_internal=True)
         assert refused.value.code.value == "BAD_USER_INPUT"
 
 
@@ -193,7 +203,13 @@ async def test_admins_register_list_and_replay_through_graphql(graph):
     register = """mutation { registerWebhook(input: {url: "http://127.0.0.1:9/h",
       kinds: ["customer.tagged"]}) { secret endpoint { endpointId url kinds } } }"""
     admin = Principal("key:admin-1", Role.ADMIN)
-    done = await schema.execute(register, context_value=Context(graph, admin))
+    # The hub's default: a receiver on its own network is refused, and nothing is written.
+    internal = await schema.execute(register, context_value=Context(graph, admin))
+    assert internal.errors and internal.errors[0].extensions["code"] == "URL_NOT_ALLOWED"
+    assert await graph.read("MATCH (w:WebhookEndpoint) RETURN w.id AS id") == []
+    done = await schema.execute(
+        register, context_value=Context(graph, admin, webhook_allow_internal=True)
+    )
     assert done.errors is None, done.errors
     assert done.data is not None
     registered = done.data["registerWebhook"]

@@ -62,3 +62,32 @@ def test_a_grant_after_the_withdrawal_or_on_the_same_side_stands():
     ]  # fmt: skip
     plan = reconcile_consents(consents)
     assert plan.withdrawn == {} and plan.added == []
+
+
+def test_fields_keep_the_most_trusted_source_then_the_most_recent_value() -> None:
+    from identity.survivorship import FieldClaim, surviving_fields
+
+    current = {
+        "name": FieldClaim("Li Na", "crm", 100),
+        "city": FieldClaim("Shanghai", "social", 100),
+        "country": FieldClaim("CN", None, 50),  # loaded from a file: no source
+        "email": FieldClaim("li@a.example", "support", 100),
+        "email_hash": FieldClaim("h-a", "support", 100),
+        "region": FieldClaim(None, "crm", 10),
+    }
+    incoming = {
+        name: FieldClaim(value, "support", 200)
+        for name, value in [("name", "Na Li"), ("city", "Hangzhou"), ("country", "FR"),
+                            ("email", "li@b.example"), ("email_hash", "h-b"),
+                            ("region", "Zhejiang"), ("postcode", "310000")]
+    }  # fmt: skip
+    won = surviving_fields(current, incoming)
+    # name: crm outranks support; city: support outranks social; country: any source
+    # outranks none; email and its hash: same source, newer; region: empty never wins.
+    assert won == {n: incoming[n] for n in
+                   ("city", "country", "email", "email_hash", "region", "postcode")}  # fmt: skip
+    older = {"email": FieldClaim("li@c.example", "support", 99)}
+    assert surviving_fields(current, older) == {}  # same rank, older: the current stays
+    tie = {"city": FieldClaim("Suzhou", "social", 100)}
+    assert surviving_fields(current, tie) == {}  # a tie keeps the current value
+    assert surviving_fields(current, {"name": FieldClaim(None, "crm", 300)}) == {}

@@ -20,7 +20,7 @@ def test_every_root_field_of_the_schema_is_in_the_access_table_and_nothing_else_
 
 
 # What apps record (docs/operations.md); every other mutation is for admins.
-APP_WRITES = {"tagCustomer", "untagCustomer", "recordContact", "recordPurchase",
+APP_WRITES = {"upsertCustomer", "tagCustomer", "untagCustomer", "recordContact", "recordPurchase",
               "recordInteraction", "openComplaint", "assignComplaint", "respondToComplaint",
               "escalateComplaint", "resolveComplaint", "reopenComplaint"}  # fmt: skip
 
