@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from starlette.applications import Starlette
+from starlette.datastructures import State
 
 from graph.store import GraphStore
 from hub.settings import Settings
@@ -19,12 +19,12 @@ STOP_TIMEOUT_S = 5.0
 
 
 @asynccontextmanager
-async def push_changes(
-    app: Starlette, store: GraphStore, settings: Settings
-) -> AsyncIterator[None]:
-    """Run the dispatcher and the sender while the context is open. Sets
-    ``app.state.broker`` (subscriptions listen on it) and ``app.state.outbox_wakeup``
-    (a write in this process calls it, so its event goes out without waiting a poll)."""
+async def push_changes(state: State, store: GraphStore, settings: Settings) -> AsyncIterator[None]:
+    """Run the dispatcher and the sender while the context is open. Sets, on an app's
+    ``state``, ``broker`` (subscriptions listen on it) and ``outbox_wakeup`` (a write in
+    this process calls it, so its event goes out without waiting a poll). Once per
+    deployment: a hub served with several workers runs it in the serving process
+    (hub/serve.py)."""
     broker = Broker()
     dispatcher = OutboxDispatcher(store, broker.publish, poll_s=settings.outbox_poll_s)
     config = SenderConfig(
@@ -33,8 +33,8 @@ async def push_changes(
         timeout_s=settings.webhook_timeout_s,
     )
     sender = WebhookSender(store, settings.privacy_config(), config)
-    app.state.broker = broker
-    app.state.outbox_wakeup = dispatcher.wake
+    state.broker = broker
+    state.outbox_wakeup = dispatcher.wake
     tasks = [asyncio.create_task(dispatcher.run(), name="outbox-dispatcher"),
              asyncio.create_task(sender.run(), name="webhook-sender")]  # fmt: skip
     try:
