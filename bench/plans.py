@@ -249,11 +249,7 @@ async def measure(store: GraphStore, profiling: ProfilingStore) -> dict[str, dic
     """Prepare the fixed graph on ``store``, then run every operation once through
     ``profiling`` (the same database). Returns, per operation key, its statements, database
     hits (total and by statement name) and error codes."""
-    import time as _t
-
-    _s = _t.perf_counter()
     principals = await prepare(store)
-    print("prepare", _t.perf_counter() - _s, file=sys.stderr)
     schema = build_schema()
     measured: dict[str, dict[str, Any]] = {}
     for op in operations():
@@ -267,7 +263,6 @@ async def measure(store: GraphStore, profiling: ProfilingStore) -> dict[str, dic
             op.document, variable_values=op.variables, context_value=context,
             operation_name=op.name,
         )  # fmt: skip
-        print(op.key, _t.perf_counter() - _s, file=sys.stderr)
         by_statement: dict[str, int] = {}
         for name, hits in profiling.profiled:
             by_statement[name] = by_statement.get(name, 0) + hits
