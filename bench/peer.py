@@ -140,7 +140,7 @@ async def _process(
             if not line.startswith(b"listening "):
                 raise SystemExit(f"{argv[0]} did not start; see {log}")
             port = int(line.split()[1])
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 300  # a loaded machine starts Python slowly
         async with httpx.AsyncClient() as client:
             while True:
                 if process.poll() is not None:
@@ -149,7 +149,7 @@ async def _process(
                     await client.get(f"http://127.0.0.1:{port}/", timeout=2)
                     break
                 if time.monotonic() > deadline:
-                    raise SystemExit(f"{' '.join(argv[:3])} did not answer in 90 s; see {log}")
+                    raise SystemExit(f"{' '.join(argv[:3])} did not answer in 300 s; see {log}")
                 await asyncio.sleep(0.2)
         yield port
     finally:
