@@ -18,6 +18,7 @@ nothing until subscriptions read the outbox themselves (docs/operations.md).
 """
 
 import asyncio
+import contextlib
 import logging
 import os
 import threading
@@ -79,7 +80,9 @@ class Deployment:
     def stop(self) -> None:
         """Stop pushing changes, close the graph (stopping an engine started here)."""
         if self._loop is not None and self._stopping is not None:
-            self._loop.call_soon_threadsafe(self._stopping.set)
+            # The loop is closed already when the graph failed after start-up.
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._stopping.set)
         self._thread.join(timeout=60)
 
     def _run(self) -> None:
