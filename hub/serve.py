@@ -19,8 +19,11 @@ nothing until subscriptions read the outbox themselves (docs/operations.md).
 
 import asyncio
 import contextlib
+import ctypes
 import logging
 import os
+import signal
+import sys
 import threading
 from contextlib import AsyncExitStack
 from typing import Any
@@ -53,7 +56,19 @@ def worker_app() -> Starlette:
     environment, as the serving process read them."""
     from hub.app import create_app
 
+    _die_with_the_serving_process()
     return create_app(load_settings(), attached=True)
+
+
+PR_SET_PDEATHSIG = 1  # prctl(2)
+
+
+def _die_with_the_serving_process() -> None:
+    """Have the kernel send this worker SIGTERM when the serving process dies, even by
+    SIGKILL: an orphaned worker would go on answering on the port, without the graph the
+    serving process kept (the embedded engine stops with it) and blocking a new hub."""
+    if sys.platform.startswith("linux"):
+        ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 class Deployment:
