@@ -61,6 +61,7 @@ def worker_app() -> Starlette:
 
 
 PR_SET_PDEATHSIG = 1  # prctl(2)
+SERVING_PID = "HUB_SERVING_PID"  # the serving process tells its workers who it is
 
 
 def _die_with_the_serving_process() -> None:
@@ -69,6 +70,9 @@ def _die_with_the_serving_process() -> None:
     serving process kept (the embedded engine stops with it) and blocking a new hub."""
     if sys.platform.startswith("linux"):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    # It may have died while this worker started, before the line above could matter.
+    if os.getppid() != int(os.environ.get(SERVING_PID, os.getppid())):
+        raise SystemExit("the serving process is gone")
 
 
 class Deployment:
@@ -136,6 +140,7 @@ def serve_workers(settings: Settings, workers: int, **uvicorn_options: Any) -> N
 
     deployment = Deployment(settings)
     deployment.start()
+    os.environ[SERVING_PID] = str(os.getpid())  # the workers inherit it
     try:
         uvicorn.run(
             "hub.serve:worker_app", factory=True, workers=workers,
