@@ -33,9 +33,7 @@ def test_up_to_ten_percent_more_hits_and_fewer_pass() -> None:
 
 
 def test_more_than_ten_percent_more_hits_fails() -> None:
-    assert verdicts({"a": op(2, 1101), "b": op(1, 50)}) == {
-        "a": "more than 10% more database hits"
-    }
+    assert verdicts({"a": op(2, 1101), "b": op(1, 50)}) == {"a": "more than 10% more database hits"}
 
 
 def test_one_more_statement_fails_even_with_fewer_hits() -> None:
