@@ -40,7 +40,7 @@ from typing import Any, LiteralString, cast
 import neo4j
 from graphql import FieldNode, OperationDefinitionNode, parse
 
-from bench.common import ROOT, engine_at
+from bench.common import ROOT, WIPE_NODES, WIPE_RELATIONSHIPS, engine_at
 from graph.catalog import statement_name
 from graph.partner_lists import CREATE_LIST
 from graph.store import EngineHealth, GraphStore, Params, Record, WriteCounters
@@ -165,7 +165,6 @@ RETURN b.id AS brand, count(*) AS members ORDER BY members DESC, brand LIMIT 1
 """
 DOCS_LIST_ID = "pl_" + "d0c5" * 8  # the list docs/partner.md's examples name
 SEEDED_EMAIL_KEYS = "MATCH (c:Customer) WHERE c.email_hash IS NOT NULL RETURN c.email_hash AS h"
-WIPE = "MATCH (n) DETACH DELETE n"
 # Index statistics and cached plans as a fresh database has them: the planner's choices
 # (and so the hits) must not depend on what ran on this server before.
 REPLAN = "CALL db.prepareForReplanning()"
@@ -175,7 +174,11 @@ async def prepare(store: GraphStore) -> dict[str, Principal]:
     """Wipe ``store`` and write the fixed graph: the seeded customers, the stored fit the
     prediction examples read, the partner list of docs/partner.md. Returns a principal per
     role."""
-    await store.write(WIPE)
+    # In batches: a graph left by a benchmark is too large to delete in one transaction.
+    while (await store.write(WIPE_RELATIONSHIPS)).relationships_deleted:
+        pass
+    while (await store.write(WIPE_NODES)).nodes_deleted:
+        pass
     await seed(store, GRAPH)
     await fit_models(store, "global", NOW, 90.0)
     [largest] = await store.read(LARGEST_SHARING_AUDIENCE)
