@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 export HUB_HOST ?= 127.0.0.1
 export HUB_PORT ?= 8000
 
-.PHONY: demo test lint typecheck unit integration bench neo4j schema clean console chromium
+.PHONY: demo test lint typecheck unit integration bench plans-baseline neo4j schema clean console chromium
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required (found " + sys.version.split()[0] + ")")'
@@ -55,6 +55,10 @@ integration: $(STAMP) console chromium
 ## bench: every benchmark; figures in bench/results/*.json
 bench: $(STAMP)
 	$(BIN)/python -m bench
+
+## plans-baseline: re-measure bench/baseline/plans.json (database hits per operation on Neo4j), on purpose
+plans-baseline: $(STAMP)
+	$(BIN)/python -m bench.plans --update
 
 ## neo4j: run a local Neo4j (Maven artifacts on the JVM) in the foreground
 neo4j:

@@ -8,6 +8,7 @@ from bench import (
     healthz,
     identity,
     ingest,
+    peer,
     predict,
     predict_graph,
     read,
@@ -17,6 +18,7 @@ from bench import (
 customer360.main()
 ingest.main()
 read.main()
+peer.main()
 crash.main()
 healthz.main()
 exact_links.main()

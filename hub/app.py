@@ -200,10 +200,12 @@ def open_configured_store(
 
 def create_app(
     settings: Settings, store: GraphStore | None = None, *,
-    tracing: TracerProvider | None = None,
+    tracing: TracerProvider | None = None, attached: bool = False,
 ) -> Starlette:  # fmt: skip
     """The hub. With ``store`` given (tests), the app uses it and leaves it open; with
-    ``tracing`` (tests), spans go to that provider whatever the settings say."""
+    ``tracing`` (tests), spans go to that provider whatever the settings say. An
+    ``attached`` app is one worker of a deployment (hub/serve.py): it attaches to the graph
+    the serving process opened and migrated, and leaves pushing changes out to it."""
     provider = tracing or tracer_provider(settings)
     metrics = HubMetrics() if settings.prometheus != "off" else None
 
@@ -216,23 +218,29 @@ def create_app(
         try:
             if store is not None:
                 app.state.store = store
-                async with push_changes(app, store, settings):
+                async with push_changes(app.state, store, settings):
                     yield
                 return
             async with AsyncExitStack() as stack:
                 try:
                     opened = await stack.enter_async_context(
-                        open_configured_store(settings, serve=True)
+                        open_configured_store(settings, serve=not attached)
                     )
-                    upgrade = await prepare_graph(opened, settings)
+                    upgrade = None if attached else await prepare_graph(opened, settings)
                 except GraphError as e:
                     app.state.startup_error = str(e)  # one line for the server (StartupErrors)
                     raise
                 app.state.store = opened
+                if upgrade is None:
+                    # The serving process migrated the graph and delivers changes
+                    # (hub/serve.py); this worker's subscribers hear the outbox feed.
+                    async with push_changes(app.state, opened, settings, deliveries=False):
+                        yield
+                    return
                 for line in upgrade_lines(upgrade, always=True):
                     logger.warning("%s", line)
                 logger.info("graph ready on the %s engine", opened.engine)
-                async with push_changes(app, opened, settings):
+                async with push_changes(app.state, opened, settings):
                     yield
         finally:
             graphql.compute.close()

@@ -77,6 +77,11 @@ Seed = Annotated[int, typer.Option(help="Random seed: the same seed gives the sa
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")]
 Host = Annotated[str | None, typer.Option(help="Interface to listen on [env HUB_HOST].")]
 Port = Annotated[int | None, typer.Option(help="Port to listen on [env HUB_PORT].")]
+Workers = Annotated[
+    int | None,
+    typer.Option(min=1, max=64, help="Worker processes on the port [env HUB_WORKERS; default: "
+                 "one per core]."),
+]  # fmt: skip
 
 
 @app.command()
@@ -161,23 +166,30 @@ def schema(
 
 def _serve(settings: Settings) -> None:
     import uvicorn
-
-    from hub.app import create_app
-
-    err.print(
-        f"serving on http://{settings.host}:{settings.port}/graphql "
-        f"({settings.graph_url.split('://')[0]} engine)",
-        highlight=False,
-    )
     from uvicorn.config import LOGGING_CONFIG
 
+    from hub.app import create_app
     from hub.logs import json_log_config
+    from hub.serve import default_workers, serve_workers
 
+    workers = settings.workers or default_workers()
+    if workers > 1 and settings.prometheus == "port":
+        fail("HUB_PROMETHEUS=port serves one process's metrics on a port of its own: serve "
+             "with --workers 1, or use HUB_PROMETHEUS=admin", code=2)  # fmt: skip
+    err.print(
+        f"serving on http://{settings.host}:{settings.port}/graphql "
+        f"({settings.graph_url.split('://')[0]} engine, {workers} "
+        f"worker{'s' if workers > 1 else ''})",
+        highlight=False,
+    )
     json_logs = settings.log_format == "json"
     log_config = json_log_config(settings.log_level) if json_logs else LOGGING_CONFIG
     try:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
-                    log_level=settings.log_level, log_config=log_config)  # fmt: skip
+        if workers > 1:
+            serve_workers(settings, workers, log_level=settings.log_level, log_config=log_config)
+        else:
+            uvicorn.run(create_app(settings), host=settings.host, port=settings.port,
+                        log_level=settings.log_level, log_config=log_config)  # fmt: skip
     except GraphError as e:
         fail(f"the hub could not start: {e}")
     except SystemExit as e:
@@ -188,9 +200,9 @@ def _serve(settings: Settings) -> None:
 
 
 @app.command()
-def serve(host: Host = None, port: Port = None) -> None:
+def serve(host: Host = None, port: Port = None, workers: Workers = None) -> None:
     """Serve the GraphQL API (GraphiQL in the browser at /graphql, the console at /console)."""
-    _serve(settings_or_exit(host=host, port=port))
+    _serve(settings_or_exit(host=host, port=port, workers=workers))
 
 
 @app.command()

@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     # hub loses nothing), or before every answer (slower writes, nothing lost).
     engine_fsync: Literal["everysec", "always"] = "everysec"
     host: str = "127.0.0.1"
+    # `hub serve`'s worker processes on the one port (hub/serve.py); unset: one per core.
+    workers: int | None = Field(default=None, ge=1, le=64)
     port: int = Field(default=8000, ge=0, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     max_page_size: int = Field(default=100, ge=1, le=1000)
