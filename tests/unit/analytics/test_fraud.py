@@ -11,9 +11,17 @@ from loaders.synthetic_fraud import generate
 
 
 def _steady(
-    customer: str, days: int = 360, every: int = 30, **fingerprints: str
+    customer: str,
+    days: int = 360,
+    every: int = 30,
+    payment_hash: str | None = None,
+    device_hash: str | None = None,
+    address_hash: str | None = None,
 ) -> list[PurchaseEvent]:
-    return [PurchaseEvent(customer, float(d), **fingerprints) for d in range(0, days, every)]
+    return [
+        PurchaseEvent(customer, float(d), False, payment_hash, device_hash, address_hash)
+        for d in range(0, days, every)
+    ]
 
 
 def _ordinary(count: int) -> list[PurchaseEvent]:
