@@ -1,6 +1,8 @@
-"""How good a probability is: ranking (AUC) and calibration (Brier score)."""
+"""How good a score is: ranking (AUC, precision and recall at k) and calibration (Brier)."""
 
 from __future__ import annotations
+
+from collections.abc import Collection, Mapping
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -37,3 +39,17 @@ def brier(outcomes: ArrayLike, probabilities: ArrayLike) -> float:
     if (p < 0).any() or (p > 1).any():
         raise ValueError("probabilities must be within 0..1")
     return float(np.mean((p - y) ** 2))
+
+
+def precision_recall_at_k(
+    positives: Collection[str], scores: Mapping[str, float], k: int
+) -> tuple[float, float]:
+    """Precision and recall of the ``k`` highest scores (ties by id) at finding ``positives``.
+
+    Raises ValueError unless ``k`` is positive and there is at least one positive.
+    """
+    if k <= 0 or not positives:
+        raise ValueError("k must be positive and positives must not be empty")
+    top = sorted(scores, key=lambda item: (-scores[item], item))[:k]
+    found = sum(item in positives for item in top)
+    return found / k, found / len(positives)

@@ -5,6 +5,7 @@ from bench import (
     crash,
     customer360,
     exact_links,
+    fraud,
     healthz,
     identity,
     ingest,
@@ -25,5 +26,6 @@ exact_links.main()
 identity.main()
 predict.main()
 predict_graph.main()
+fraud.main()
 write.main()
 audiences.main()

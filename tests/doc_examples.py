@@ -213,7 +213,11 @@ SHOWN: dict[tuple[str, str], str] = {
     # docs/predictions.md's Python blocks run as written and print what the page shows.
     **{
         ("docs/predictions.md", start): "run: tests/unit/analytics/test_docs.py"
-        for start in ("from analytics import clv", "from analytics import churn")
+        for start in (
+            "from analytics import clv",
+            "from analytics import churn",
+            "from analytics import fraud",
+        )
     },
 }
 
