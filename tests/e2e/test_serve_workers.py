@@ -1,9 +1,11 @@
 """`hub serve --workers 2` (issue 14): two worker processes answer on one port, attached to
 the one embedded engine the serving process started, and one outbox dispatcher and one
-webhook sender, in the serving process, deliver each event's webhook once."""
+webhook sender, in the serving process, deliver each event's webhook once; a subscriber on
+one worker hears the writes made through both."""
 
 import asyncio
 import http.server
+import json
 import os
 import signal
 import subprocess
@@ -17,6 +19,7 @@ from typing import ClassVar
 
 import httpx
 import pytest
+import websockets
 
 from graph.embedded import EngineRecord
 from graph.migrations import migrate
@@ -37,6 +40,46 @@ TAG = """mutation($tag: ID!) {
     __typename ... on TagPayload { receipt { eventId } }
   }
 }"""
+
+
+SUBSCRIPTION = 'subscription { customerChanged(id: "c0000001") { eventId kind } }'
+
+
+class Subscriber(threading.Thread):
+    """A graphql-transport-ws client on one connection (so on one worker), collecting the
+    event ids it hears until it has ``expected`` of them or 60 s have passed."""
+
+    def __init__(self, url: str, key: str, expected: int) -> None:
+        super().__init__(daemon=True)
+        self.url, self.key, self.expected = url, key, expected
+        self.subscribed = threading.Event()
+        self.heard: set[str] = set()
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            asyncio.run(self._listen())
+        except BaseException as e:  # handed to the test, which asserts on it
+            self.error = e
+        finally:
+            self.subscribed.set()
+
+    async def _listen(self) -> None:
+        async with websockets.connect(
+            self.url, subprotocols=["graphql-transport-ws"],  # type: ignore[list-item]
+            additional_headers={"authorization": self.key},
+        ) as ws:  # fmt: skip
+            await ws.send(json.dumps({"type": "connection_init"}))
+            assert json.loads(await ws.recv())["type"] == "connection_ack"
+            await ws.send(json.dumps({"id": "1", "type": "subscribe",
+                                      "payload": {"query": SUBSCRIPTION}}))  # fmt: skip
+            await asyncio.sleep(0.5)  # registered before the first write
+            self.subscribed.set()
+            deadline = time.monotonic() + 60
+            while len(self.heard) < self.expected and time.monotonic() < deadline:
+                message = json.loads(await asyncio.wait_for(ws.recv(), 60))
+                assert message["type"] == "next", message
+                self.heard.add(message["payload"]["data"]["customerChanged"]["eventId"])
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):
@@ -97,8 +140,10 @@ def _free_port() -> int:
 def test_two_workers_share_one_engine_and_one_dispatcher(tmp_path: Path, receiver: str) -> None:
     data_dir = tmp_path / "graph"
     port = _free_port()
+    # The webhook receiver is on this host: the hub may deliver to it.
     env = {**os.environ, "HUB_GRAPH_URL": f"embedded://{data_dir}", "HUB_PORT": str(port),
-           "HUB_OUTBOX_POLL_S": "0.1", "HUB_RATE_LIMIT_BURST": "1000"}  # fmt: skip
+           "HUB_OUTBOX_POLL_S": "0.1", "HUB_RATE_LIMIT_BURST": "1000",
+           "HUB_WEBHOOK_ALLOW_INTERNAL": "1"}  # fmt: skip
 
     admin, app = asyncio.run(_seed_and_keys(data_dir))  # in-process: no more Pythons to start
     hub = subprocess.Popen([HUB, "serve", "--workers", "2"], env=env, stdout=subprocess.DEVNULL,
@@ -128,6 +173,9 @@ def test_two_workers_share_one_engine_and_one_dispatcher(tmp_path: Path, receive
             json={"query": REGISTER, "variables": {"url": receiver}},
         )
         assert "errors" not in registered.json(), registered.text
+        subscriber = Subscriber(f"ws://127.0.0.1:{port}/graphql", app["Authorization"], WRITES)
+        subscriber.start()
+        assert subscriber.subscribed.wait(60) and subscriber.error is None, subscriber.error
         sent = set()
         for i in range(WRITES):  # a connection each: both workers take some
             answer = httpx.post(
@@ -146,6 +194,10 @@ def test_two_workers_share_one_engine_and_one_dispatcher(tmp_path: Path, receive
         time.sleep(1.0)  # ten more polls: a second dispatcher would have sent them again
         assert set(Receiver.events) == sent
         assert set(Receiver.events.values()) == {1}, Receiver.events
+        # Written through both workers, heard on the one the subscriber's socket went to.
+        subscriber.join(60)
+        assert subscriber.error is None, subscriber.error
+        assert subscriber.heard == sent
     finally:
         hub.send_signal(signal.SIGTERM)
         _, stderr = hub.communicate(timeout=60)
