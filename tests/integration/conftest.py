@@ -17,6 +17,7 @@ from graph.store import GraphStore, Params, Record, StoreWrapper, WriteCounters,
 ROOT = Path(__file__).resolve().parents[2]
 ENGINES = ["neo4j", "embedded"]
 NEO4J_START_TIMEOUT_S = 240
+NEO4J_GROUP = "neo4j"  # the xdist group of the tests that use the session's Neo4j
 
 
 @pytest.fixture(scope="session")
@@ -98,7 +99,22 @@ async def store(engine_store: GraphStore) -> CountingStore:
     return CountingStore(engine_store)
 
 
+def uses_neo4j(item: pytest.Item) -> bool:
+    """True when the test runs on the session's Neo4j: its id names the engine ([neo4j],
+    the convention every engine-parametrised fixture follows)."""
+    callspec = getattr(item, "callspec", None)
+    return callspec is not None and "neo4j" in callspec.id.split("-")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     for item in items:
         if "tests/integration" in str(item.fspath):
             item.add_marker(pytest.mark.integration)
+        # Under `pytest -n N --dist loadgroup` (make test) every Neo4j test runs on one
+        # worker: the session's Neo4j is one database that each test empties, so two
+        # workers on it would wipe each other's graphs, and one JVM is cheaper than two.
+        # The other workers meanwhile run the embedded engine's tests, each on an engine
+        # of its own.
+        if uses_neo4j(item):
+            item.add_marker(pytest.mark.xdist_group(NEO4J_GROUP))
