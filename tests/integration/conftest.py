@@ -106,15 +106,18 @@ def uses_neo4j(item: pytest.Item) -> bool:
     return callspec is not None and "neo4j" in callspec.id.split("-")
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the xdist_group marks
+def pytest_itemcollected(item: pytest.Item) -> None:
+    # Under `pytest -n N --dist loadgroup` (make test) every Neo4j test runs on one
+    # worker: the session's Neo4j is one database that each test empties, so two
+    # workers on it would wipe each other's graphs, and one JVM is cheaper than two.
+    # The other workers meanwhile run the embedded engine's tests, each on an engine of
+    # its own. (Marked here, as each test is collected, because xdist reads the marks in
+    # its own pytest_collection_modifyitems, which may run before ours.)
+    if uses_neo4j(item):
+        item.add_marker(pytest.mark.xdist_group(NEO4J_GROUP))
+
+
 def pytest_collection_modifyitems(items: list[Any]) -> None:
     for item in items:
         if "tests/integration" in str(item.fspath):
             item.add_marker(pytest.mark.integration)
-        # Under `pytest -n N --dist loadgroup` (make test) every Neo4j test runs on one
-        # worker: the session's Neo4j is one database that each test empties, so two
-        # workers on it would wipe each other's graphs, and one JVM is cheaper than two.
-        # The other workers meanwhile run the embedded engine's tests, each on an engine
-        # of its own.
-        if uses_neo4j(item):
-            item.add_marker(pytest.mark.xdist_group(NEO4J_GROUP))
