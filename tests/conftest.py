@@ -29,3 +29,14 @@ class SummaryLines:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.pluginmanager.register(SummaryLines(), "summary-lines")
+
+
+@pytest.hookimpl(optionalhook=True)  # a pytest-xdist hook: called only under `-n N`
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under `--dist loadgroup` (make test), the engine-aware scheduling of
+    tests/engine_groups.py; otherwise xdist's own."""
+    if config.getoption("dist") != "loadgroup":
+        return None
+    from tests.engine_groups import EngineGroupScheduling  # needs xdist, imported under it
+
+    return EngineGroupScheduling(config, log)

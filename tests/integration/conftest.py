@@ -17,7 +17,6 @@ from graph.store import GraphStore, Params, Record, StoreWrapper, WriteCounters,
 ROOT = Path(__file__).resolve().parents[2]
 ENGINES = ["neo4j", "embedded"]
 NEO4J_START_TIMEOUT_S = 240
-NEO4J_GROUP = "neo4j"  # the xdist group of the tests that use the session's Neo4j
 
 
 @pytest.fixture(scope="session")
@@ -97,24 +96,6 @@ async def store(engine_store: GraphStore) -> CountingStore:
     """An empty graph (constraints in place) on each engine, its statements counted."""
     await engine_store.write("MATCH (n) DETACH DELETE n")
     return CountingStore(engine_store)
-
-
-def uses_neo4j(item: pytest.Item) -> bool:
-    """True when the test runs on the session's Neo4j: its id names the engine ([neo4j],
-    the convention every engine-parametrised fixture follows)."""
-    callspec = getattr(item, "callspec", None)
-    return callspec is not None and "neo4j" in callspec.id.split("-")
-
-
-def pytest_itemcollected(item: pytest.Item) -> None:
-    # Under `pytest -n N --dist loadgroup` (make test) every Neo4j test runs on one
-    # worker: the session's Neo4j is one database that each test empties, so two
-    # workers on it would wipe each other's graphs, and one JVM is cheaper than two.
-    # The other workers meanwhile run the embedded engine's tests, each on an engine of
-    # its own. (Marked here, as each test is collected, because xdist reads the marks in
-    # its own pytest_collection_modifyitems, which may run before ours.)
-    if uses_neo4j(item):
-        item.add_marker(pytest.mark.xdist_group(NEO4J_GROUP))
 
 
 def pytest_collection_modifyitems(items: list[Any]) -> None:
