@@ -69,6 +69,7 @@ from bench.ingest import environment
 from graph.errors import GraphError
 from graph.falkor_store import GRAPH_NAME
 from graph.store import GraphStore
+from loaders.fast_seed import seed_fast
 from loaders.seed import seed
 from loaders.synthetic import SyntheticConfig
 
@@ -397,7 +398,7 @@ def spread_ids(customers: int, count: int, rng: random.Random) -> list[str]:
     return [f"c{int(k * stride + rng.random() * stride) + 1:07d}" for k in range(count)]
 
 
-async def seed_to(store: GraphStore, customers: int) -> dict[str, float]:
+async def seed_to(store: GraphStore, customers: int, fast: bool = False) -> dict[str, float]:
     step = max(1000, customers // 10)
     done = 0
     started = time.perf_counter()
@@ -412,7 +413,9 @@ async def seed_to(store: GraphStore, customers: int) -> dict[str, float]:
                     f"({time.perf_counter() - started:.0f}s)"
                 )
 
-    report = await seed(store, SyntheticConfig(customers=customers), progress)
+    report = await (seed_fast if fast else seed)(
+        store, SyntheticConfig(customers=customers), progress
+    )
     return {"seed_s": report.seconds, "rows": report.total_rows}
 
 
@@ -424,7 +427,7 @@ async def measure_engine(
     async with engine_at(name) as opened:
         for size in args.sizes:
             console.print(f"[bold]{name}[/], {size:,} customers: seeding (grows the graph)")
-            seeded = await seed_to(opened.store, size)
+            seeded = await seed_to(opened.store, size, args.fast_seed)
             console.print(f"  seeded {seeded['rows']:,} rows in {seeded['seed_s']:.1f}s")
             result: dict[str, Any] = {"seed": seeded, "measured_at": _now()}
             raw = Raw(name, opened.address)
@@ -610,6 +613,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         help="stop the matrix samples after this long (at least 5 a side)",
     )
     parser.add_argument("--warmup", type=int, default=40, help="warm-up requests (other ids)")
+    parser.add_argument(
+        "--fast-seed",
+        action="store_true",
+        help="seed with loaders.fast_seed (`hub seed --fast`): for 1M customers",
+    )
     parser.add_argument("--profile", type=Path, default=None, metavar="DIR",
                         help="also profile the server (pyinstrument) in a separate hub-only "
                         "pass; reports to DIR/read_<engine>_<size>_<case>.{txt,html}")  # fmt: skip

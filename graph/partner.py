@@ -39,7 +39,9 @@ PARTNER_SUMMARY = """OPTIONAL MATCH (b:Brand {id: $partner})
 OPTIONAL MATCH (k:PartnerKey {id: $partner})
 RETURN b IS NOT NULL AS brand_found, b.name AS brand_name, k IS NOT NULL AS key_found,
        k.created_at AS key_created_at, k.rotated_at AS rotated_at,
-       k.ledger_written_at AS ledger_written_at"""
+       k.ledger_written_at AS ledger_written_at, k.onboarded_at AS onboarded_at,
+       k.purposes AS purposes, k.dimensions AS dimensions,
+       k.requests_per_day AS requests_per_day, k.matches_per_day AS matches_per_day"""
 
 LEDGER_SUMMARY = """MATCH (r:PartnerRelease {partner_id: $partner})
 RETURN r.dimension AS dimension, count(r) AS entries, count(DISTINCT r.value) AS values,

@@ -26,13 +26,15 @@ RETURN coalesce(a.operation, '') AS operation, count(a) AS requests,
 ORDER BY operation
 """
 
-# The partner's pulls and list matches since `$since`, and its own quotas (null: default).
+# The partner's pulls and list matches since `$since`, its own quotas (null: default), and
+# what it was onboarded with (null: not limited; graph/partner_onboarding.py).
 QUOTA_STATE = """
 OPTIONAL MATCH (k:PartnerKey {id: $partner})
 WITH k
 OPTIONAL MATCH (a:AuditEntry)
 WHERE a.at >= $since AND a.partner_id = $partner AND 'partner_pull' IN a.kinds
 RETURN k.requests_per_day AS requests_per_day, k.matches_per_day AS matches_per_day,
+       k.purposes AS purposes, k.dimensions AS dimensions,
        count(a) AS requests, sum(coalesce(a.lists_matched, 0)) AS matches
 """
 

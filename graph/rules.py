@@ -115,6 +115,13 @@ class InSegment:
 
 
 @dataclass(frozen=True)
+class InAudience:
+    """A member of the saved audience now: a spell of it open (graph/audiences.py)."""
+
+    audience: str
+
+
+@dataclass(frozen=True)
 class HasIdentity:
     platform: str
 
@@ -160,8 +167,9 @@ class CreatedBetween:
     end: int | None
 
 
-Rule = (AllOf | AnyOf | NotRule | Profile | HasTag | InSegment | HasIdentity | EngagedWith
-        | LiveConsent | TraitIs | MetricIs | ActiveBetween | CreatedBetween)  # fmt: skip
+Rule = (AllOf | AnyOf | NotRule | Profile | HasTag | InSegment | InAudience | HasIdentity
+        | EngagedWith | LiveConsent | TraitIs | MetricIs | ActiveBetween
+        | CreatedBetween)  # fmt: skip
 
 
 @dataclass
@@ -243,6 +251,13 @@ class Compiler:
                 return f"({found})"
             case InSegment(segment):
                 return self.exists(f"(e)-[:IN_SEGMENT]->(:Segment {{id: ${self.param(segment)}}})")
+            case InAudience(audience):
+                a, n = self.param(audience), len(self.lets)
+                member = self.let(
+                    f"size([(e)-[au{n}:IN_AUDIENCE]->(:Audience {{id: ${a}}}) "
+                    f"WHERE au{n}.exited_at IS NULL | 1]) > 0"
+                )
+                return f"({member})"
             case HasIdentity(platform):
                 p = self.param(platform)
                 return self.exists(f"(e)-[:HAS_ACCOUNT]->(:SocialAccount {{platform: ${p}}})")

@@ -19,12 +19,14 @@ from graph.errors import GraphError
 from graph.store import EngineHealth, GraphStore, open_store
 from hub.auth import AuthMiddleware
 from hub.availability import EngineGate, StartupErrors
+from hub.console import console_routes
 from hub.events import events_endpoint
 from hub.graphql_http import StrictGraphQL
 from hub.http_limits import RequestSizeLimit
 from hub.metrics_http import RefusalCounter, metrics_for_admins, serve_metrics_port
 from hub.observe import ObservedStore, OperationObserver
 from hub.partner_lists_http import ROUTES as partner_list_routes
+from hub.persisted_queries import PersistedQueries
 from hub.prometheus import HubMetrics
 from hub.push import push_changes
 from hub.request_id import RequestIdMiddleware
@@ -34,6 +36,7 @@ from hub.tracing import instrument, tracer_of, tracer_provider
 from resolvers.compute import Compute
 from resolvers.context import Context
 from schema import build_schema, document_cache_stats
+from schema.guard import app_operations
 
 logger = logging.getLogger("hub")
 EVERY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -46,10 +49,14 @@ class HubGraphQL(StrictGraphQL):
     ) -> None:
         observers = [functools.partial(OperationObserver, metrics, tracer)]
         super().__init__(
-            build_schema(observers), graphql_ide="graphiql" if settings.graphiql else None
+            build_schema(observers, federation=settings.federation),
+            graphql_ide="graphiql" if settings.graphiql else None,
         )
         self._settings = settings
         self._tracer = tracer
+        if settings.persisted_queries:
+            self.persisted = PersistedQueries(settings.persisted_query_cache)
+        self._app_operations = app_operations(settings.app_operations_dir)
         self._metrics = settings.metrics_config()
         self._privacy = settings.privacy_config()
         # Worker processes for work computed in Python (resolvers/compute.py), started on
@@ -140,8 +147,10 @@ class HubGraphQL(StrictGraphQL):
             metrics_config=self._metrics,
             privacy=self._privacy,
             partner_quotas=self._settings.partner_quotas(),
+            key_rotation_grace_s=self._settings.partner_key_grace_s,
             compute=self.compute,
             broker=getattr(request.app.state, "broker", None),
+            app_operations=self._app_operations,
         )
 
 
@@ -240,6 +249,7 @@ def create_app(
         *partner_list_routes,
         WebSocketRoute("/graphql", graphql),  # subscriptions (graphql-transport-ws)
         Route("/events", events_endpoint(settings), methods=EVERY_METHOD),  # 405 of its own
+        *console_routes(settings.console_dir),  # static files; each call they make is API
     ]
     guarded = list(API_PATHS)
     if settings.prometheus == "admin":

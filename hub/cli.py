@@ -10,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from graph.errors import GraphError
 from graph.store import GraphStore, WriteCounters
-from hub import load_cli, resolve_cli
+from hub import export_cli, load_cli, resolve_cli
 from hub.keys_cli import keys_app
 from hub.partner_cli import partners_app
 from hub.predict_cli import predict_app
@@ -23,7 +23,10 @@ from loaders.key_upgrade import KeyUpgradeReport
 app = typer.Typer(help="The customer-360 graph hub.", no_args_is_help=True, add_completion=False)
 
 
-def _seed(settings: Settings, customers: int, brands: int, seed: int, quiet: bool) -> None:
+def _seed(
+    settings: Settings, customers: int, brands: int, seed: int, quiet: bool, fast: bool = False
+) -> None:
+    from loaders.fast_seed import seed_fast
     from loaders.seed import seed as seed_graph
     from loaders.synthetic import SyntheticConfig
 
@@ -45,7 +48,7 @@ def _seed(settings: Settings, customers: int, brands: int, seed: int, quiet: boo
             def on_batch(kind: str, rows: int) -> None:
                 progress.update(task, description=kind, advance=rows if kind == "customers" else 0)
 
-            report = await seed_graph(
+            report = await (seed_fast if fast else seed_graph)(
                 store,
                 config,
                 on_batch,
@@ -90,10 +93,18 @@ def seed(
         ExportFormat, typer.Option("--format", help="Export file format.")
     ] = ExportFormat.csv,
     gzip: Annotated[bool, typer.Option(help="Gzip the export files.")] = True,
+    fast: Annotated[
+        bool,
+        typer.Option(
+            "--fast",
+            help="Generate in a second process and link accounts as generated, for "
+            "100k-1M customers (docs/loading.md).",
+        ),
+    ] = False,
 ) -> None:
     """Write a deterministic synthetic dataset into the configured graph (or as files)."""
     if export is None:
-        _seed(settings_or_exit(), customers, brands, seed, quiet)
+        _seed(settings_or_exit(), customers, brands, seed, quiet, fast)
         return
     load_cli.export_dataset(export, customers, brands, seed, format.value, gzip, quiet)
 
@@ -115,11 +126,15 @@ def migrate() -> None:
 
 
 @app.command()
-def schema() -> None:
+def schema(
+    federation: Annotated[
+        bool, typer.Option(help="As an Apollo Federation v2 subgraph (HUB_FEDERATION=1).")
+    ] = False,
+) -> None:
     """Print the GraphQL schema (SDL)."""
     from schema import build_schema
 
-    sys.stdout.write(build_schema().as_str() + "\n")
+    sys.stdout.write(build_schema(federation=federation).as_str() + "\n")
 
 
 def _serve(settings: Settings) -> None:
@@ -152,7 +167,7 @@ def _serve(settings: Settings) -> None:
 
 @app.command()
 def serve(host: Host = None, port: Port = None) -> None:
-    """Serve the GraphQL API (GraphiQL in the browser at /graphql)."""
+    """Serve the GraphQL API (GraphiQL in the browser at /graphql, the console at /console)."""
     _serve(settings_or_exit(host=host, port=port))
 
 
@@ -172,7 +187,8 @@ def demo(
         '-H \'Content-Type: application/json\' -d \'{"query": "{ customer(id: \\"c0000001\\") '
         "{ name purchases(first: 3) { nodes { at total brand { name } } } } }\"}'\n"
         'or open the URL in a browser and add the header {"Authorization": "Bearer <key>"}'
-        " in GraphiQL's Headers tab.",
+        " in GraphiQL's Headers tab,\n"
+        f"or sign in to the console at http://{settings.host}:{settings.port}/console/ with it.",
         highlight=False,
         soft_wrap=True,
     )
@@ -194,6 +210,7 @@ def _demo_key(settings: Settings) -> str:
 app.command()(load_cli.load)
 app.command()(load_cli.relink)
 app.command()(resolve_cli.resolve)
+app.command()(export_cli.export)
 app.add_typer(keys_app, name="keys")
 app.add_typer(subject_app, name="subject")
 app.add_typer(partners_app, name="partners")

@@ -20,6 +20,7 @@ from strawberry.schema.exceptions import CannotGetOperationTypeError
 from strawberry.types.unset import UNSET
 
 from hub.http_errors import RefusalCode, refusal
+from hub.persisted_queries import PersistedQueries, PersistedQueryError
 from resolvers.context import Context
 
 REQUEST_PARAMETERS = ("query", "variables", "operationName", "extensions")
@@ -31,13 +32,18 @@ _CODES = {404: RefusalCode.NOT_FOUND, 405: RefusalCode.METHOD_NOT_ALLOWED}
 
 class StrictGraphQL(GraphQL[Context, None]):
     """The view hub/app.py's HubGraphQL builds on: Strawberry's, refusing malformed
-    requests with a GraphQL-shaped 4xx."""
+    requests with a GraphQL-shaped 4xx, and answering persisted queries (hash-only
+    requests) when ``persisted`` is set."""
+
+    persisted: PersistedQueries | None = None
 
     # request and the responses are Starlette's (Any: Strawberry's signatures are generic).
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         """Strawberry's run, with its HTTP errors answered as GraphQL errors with a code."""
         try:
             return await super().run(request, context, root_value)
+        except PersistedQueryError as e:
+            return refusal(request.scope, e.status, RefusalCode(e.code), e.message)
         except HTTPException as e:
             headers = {"allow": "GET, POST"} if e.status_code == 405 else None
             # Strawberry's reason for an unknown operation quotes the name the client sent.
@@ -48,6 +54,13 @@ class StrictGraphQL(GraphQL[Context, None]):
             )
             code = _CODES.get(e.status_code, RefusalCode.BAD_REQUEST)
             return refusal(request.scope, e.status_code, code, e.reason, headers, logged=logged)
+
+    def should_render_graphql_ide(self, request: Any) -> bool:
+        # A hash-only persisted query is a GET without `query`, which Strawberry would
+        # take for a browser's visit and answer with GraphiQL.
+        if "extensions" in request.query_params:
+            return False
+        return bool(super().should_render_graphql_ide(request))
 
     def decode_json(self, data: str | bytes) -> object:
         # orjson refuses invalid UTF-8, lone surrogates and nesting past 1,024 levels with a
@@ -83,6 +96,8 @@ class StrictGraphQL(GraphQL[Context, None]):
                 400, "The GraphQL operation's `operationName` must be a string or null, "
                 "if provided.",
             )  # fmt: skip
+        if isinstance(data, GraphQLRequestData) and self.persisted is not None:
+            return self.persisted.resolve(data)  # raises PersistedQueryError, answered in run
         return data
 
 

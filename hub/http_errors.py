@@ -28,6 +28,8 @@ class RefusalCode(StrEnum):
     UNSUPPORTED_MEDIA_TYPE = "UNSUPPORTED_MEDIA_TYPE"  # 415
     RATE_LIMITED = "RATE_LIMITED"  # 429
     GRAPH_UNAVAILABLE = "GRAPH_UNAVAILABLE"  # 503
+    # 200, as Apollo's clients expect: send the query with its hash (hub/persisted_queries.py)
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
 
 
 def refusal(

@@ -1,5 +1,6 @@
 """`hub keys create|list|revoke`: API keys, managed from the machine the hub runs on."""
 
+from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
@@ -45,16 +46,23 @@ def create(
     typer.echo(new.key)
 
 
+def _when(ms: int | None) -> str:
+    """A rotated key's end (UTC), or nothing for a key that does not expire."""
+    if ms is None:
+        return ""
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
 @keys_app.command("list")
 def list_() -> None:
-    """List every key (never their secrets)."""
+    """List every key (never their secrets); a key a partner rotated shows when it expires."""
     settings = settings_or_exit()
     found = run_with_store(settings, keys.list_keys)
-    table = Table("id", "name", "role", "partner", "purposes", "revoked")
+    table = Table("id", "name", "role", "partner", "purposes", "revoked", "expires")
     for k in found:
         table.add_row(
             k.id, k.name, k.role.value, k.partner_brand_id or "", ",".join(k.purposes),
-            "yes" if k.revoked_at else "",
+            "yes" if k.revoked_at else "", _when(k.expires_at),
         )  # fmt: skip
     err.print(table)
 

@@ -43,6 +43,19 @@ class Settings(BaseSettings):
     # `country` and an account of a platform of no one country (docs/loading.md).
     phone_region: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     graphiql: bool = True
+    # Automatic persisted queries (docs/api.md): queries registered by their sha256, kept
+    # per process, the most recently used this many.
+    persisted_queries: bool = True
+    persisted_query_cache: int = Field(default=1000, ge=1, le=1_000_000)
+    # When set, app keys may run only the operations in this directory (one `.graphql`
+    # file each), as partner keys run only the published ones: an allow-list for apps in
+    # production (docs/security.md).
+    app_operations_dir: Path | None = None
+    # Serve the schema as an Apollo Federation v2 subgraph (docs/api.md, "Federation").
+    federation: bool = False
+    # The built browser console served at /console (hub/console.py); unset: the clone's
+    # console/dist, where `make console` writes it.
+    console_dir: Path | None = None
     # Operators (docs/observability.md). Prometheus: /metrics on the API's port for admin
     # keys, on a port of its own without credentials (bind it where only Prometheus
     # reaches), or off; batch commands (`hub load`) write theirs to a textfile.
@@ -63,6 +76,9 @@ class Settings(BaseSettings):
     # Default quotas per partner and UTC day; `hub partners quota` sets a partner's own.
     partner_requests_per_day: int = Field(default=10_000, ge=1, le=100_000_000)
     partner_matches_per_day: int = Field(default=100, ge=1, le=1_000_000)
+    # A partner key replaced by `rotateMyKey` keeps working this long (0: stops at once),
+    # so the partner can deploy its new key first (docs/partner.md, "Onboarding").
+    partner_key_grace_s: int = Field(default=300, ge=0, le=7 * 86_400)
     jwt_hs256_secret: SecretStr | None = None
     jwt_rs256_public_key: str | None = None  # PEM text, or @path to a PEM file
     jwt_issuer: str | None = None
@@ -107,6 +123,13 @@ class Settings(BaseSettings):
     metrics_churn_medium_risk: float = _METRICS.churn_medium_risk
     metrics_churn_high_risk: float = _METRICS.churn_high_risk
     metrics_high_potential_min_score: int = _METRICS.high_potential_min_score
+
+    @field_validator("app_operations_dir")
+    @classmethod
+    def _app_operations_exist(cls, value: Path | None) -> Path | None:
+        if value is not None and not any(value.glob("*.graphql")):
+            raise ValueError(f"{value} is not a directory of .graphql operations")
+        return value
 
     @field_validator("graph_url")
     @classmethod

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, overload
 
 import orjson
 from pydantic import ValidationError
@@ -28,11 +28,20 @@ from graph.store import GraphStore, WriteCounters
 from graph.traits import customers_touched, refresh_traits
 from graph.writes import write_rows
 from loaders.aliases import map_merged
+from loaders.columns import PLAIN
 from loaders.erasures import ErasureGuard
 from loaders.kinds import MODELS, Record, reasons_of
 from loaders.linking import Decision, accounts_touched, relink
 from loaders.mapping import Mapping
-from loaders.sources import SourceError, SourceRow, format_of, open_source, parse_stream
+from loaders.sources import (
+    CsvBlock,
+    SourceError,
+    SourceRow,
+    csv_blocks,
+    format_of,
+    open_source,
+    parse_stream,
+)
 
 if TYPE_CHECKING:  # identity resolution (numpy, the model) is imported when a load uses it
     from loaders.resolution import ResolveOptions, ResolveReport
@@ -176,16 +185,15 @@ class Reader:
             fmt = format_of(path, self.mapping.dialect)
             stream, progress = open_source(path)
             with stream:
-                for record in self._records(path, fmt, stream):
+                for prepared, origin in self._prepared(path, fmt, stream):
                     if self.stop.is_set():
                         return
                     read += 1
-                    prepared = self._prepare(record)
                     if prepared is None:
                         rejected += 1
                     else:
                         rows.append(prepared)
-                        origins.append((record.source, record.line, record.raw))
+                        origins.append(origin)
                     if len(rows) >= self.batch_size or read - len(rows) >= self.batch_size:
                         position = self.done_bytes + progress.position
                         self._put(Batch(rows, read, rejected, position, origins))
@@ -194,17 +202,59 @@ class Reader:
         if read:
             self._put(Batch(rows, read, rejected, self.done_bytes, origins))
 
+    def _prepared(
+        self, path: Path, fmt: str, stream: IO[bytes]
+    ) -> Iterator[tuple[Row | None, Origin]]:
+        """(prepared row, or None when rejected, and where it came from) of every record
+        of ``path`` in order; rejects are written as they are met."""
+        plain = PLAIN.get(self.kind)
+        if plain is None or fmt != "csv" or not self.mapping.is_identity:
+            for record in self._records(path, fmt, stream):
+                yield self._prepare(record), (record.source, record.line, record.raw)
+            return
+        # A plain kind from a delimited file: blocks of simple lines are checked by column
+        # (loaders/columns.py); what those checks leave undecided goes to the model.
+        source = csv_blocks(path, stream, self.mapping.dialect)
+        for item in self._mapped(path, source):
+            if isinstance(item, SourceRow):
+                yield self._prepare(item), (item.source, item.line, item.raw)
+                continue
+            for i, row in enumerate(plain.rows(item.names, item.cells)):
+                origin = (item.source, item.numbers[i], item.lines[i])
+                yield (self._prepare(item.record(i)) if row is None else row), origin
+
     def _records(self, path: Path, fmt: str, stream: IO[bytes]) -> Iterator[SourceRow]:
         records = self._mapped(path, parse_stream(path, stream, fmt, self.mapping.dialect))
         if self.kind == "purchases":
             records = group_line_items(records)
         return records
 
-    def _mapped(self, path: Path, records: Iterator[SourceRow]) -> Iterator[SourceRow]:
+    @overload
+    def _mapped(self, path: Path, records: Iterator[SourceRow]) -> Iterator[SourceRow]: ...
+
+    @overload
+    def _mapped(
+        self, path: Path, records: Iterator[SourceRow | CsvBlock]
+    ) -> Iterator[SourceRow | CsvBlock]: ...
+
+    def _mapped(
+        self, path: Path, records: Iterator[SourceRow | CsvBlock]
+    ) -> Iterator[SourceRow | CsvBlock]:
+        """Records in hub field names; the file's columns checked against the mapping's
+        on the first record, unknown columns noted. A block (identity mapping only) passes
+        as it is. Raises SourceError when the file lacks a column the mapping reads."""
         first = True
         checked = 0
         stem = path.name.split(".")[0]
         for record in records:
+            if isinstance(record, CsvBlock):
+                # Identity mapping: it reads no column. A record with the header's width
+                # shows the file's columns, as a record without errors does below.
+                if checked < _COLUMN_CHECKS and record.has_full_record():
+                    checked = _COLUMN_CHECKS
+                    self.report.ignored_columns |= set(record.names) - self._known
+                yield record
+                continue
             if record.errors:
                 yield record
                 continue
@@ -212,10 +262,7 @@ class Reader:
                 first = False
                 missing = self.mapping.sources_used() - set(record.fields)
                 if missing and format_of(path, self.mapping.dialect) == "csv":
-                    raise SourceError(
-                        f"{path}: the mapping reads column(s) {', '.join(sorted(missing))} "
-                        f"that the file does not have (it has: {', '.join(record.fields)})"
-                    )
+                    raise SourceError(_missing_columns(path, missing, list(record.fields)))
             record.fields, errors = self.mapping.apply(record.fields, record.line, stem)
             record.errors.extend(errors)
             if checked < _COLUMN_CHECKS:  # unknown columns show in the first records
@@ -237,6 +284,13 @@ class Reader:
              "raw": record.raw, "reasons": reasons}
         )  # fmt: skip
         return None
+
+
+def _missing_columns(path: Path, missing: set[str], columns: Sequence[str]) -> str:
+    return (
+        f"{path}: the mapping reads column(s) {', '.join(sorted(missing))} "
+        f"that the file does not have (it has: {', '.join(columns)})"
+    )
 
 
 def group_line_items(records: Iterator[SourceRow], remember: int = 100_000) -> Iterator[SourceRow]:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import orjson
 
@@ -202,10 +202,14 @@ def _whitespace(source: str, stream: IO[bytes], dialect: Dialect) -> Iterator[So
         _header_or_fail(source, None)
 
 
+class _LineStream(Protocol):
+    def readline(self) -> bytes: ...
+
+
 class _Lines:
     """Feeds csv.reader decoded lines and remembers which ones the current record used."""
 
-    def __init__(self, stream: IO[bytes], skip: int) -> None:
+    def __init__(self, stream: _LineStream, skip: int) -> None:
         self._stream = stream
         self.number = 0
         self.start = 1
@@ -235,12 +239,22 @@ class _Lines:
         return self.start, raw
 
 
-def _csv(source: str, stream: IO[bytes], dialect: Dialect) -> Iterator[SourceRow]:
+def _csv(
+    source: str,
+    stream: _LineStream,
+    dialect: Dialect,
+    names: list[str] | None = None,
+    consumed: int = 0,
+) -> Iterator[SourceRow]:
+    """Records of a delimited file; ``names`` and ``consumed`` (lines already read) when
+    the caller has read the header and some lines itself."""
     lines = _Lines(stream, dialect.skip_rows)
+    lines.number += consumed
     reader = csv.reader(
         lines, delimiter=dialect.delimiter or ",", skipinitialspace=True, strict=False
     )
-    names = list(dialect.header) if dialect.header else None
+    if names is None and dialect.header:
+        names = list(dialect.header)
     while True:
         try:
             values = next(reader)
@@ -259,3 +273,134 @@ def _csv(source: str, stream: IO[bytes], dialect: Dialect) -> Iterator[SourceRow
             names = _header_or_fail(source, values)
             continue
         yield _make(source, line, raw, names, values)
+
+
+@dataclass
+class CsvBlock:
+    """Consecutive one-line records of a delimited file: ``lines[i]`` (without its line
+    end) is the record at line ``numbers[i]``, ``cells[i]`` its fields as the csv module
+    reads them."""
+
+    source: str
+    names: list[str]
+    numbers: list[int]
+    lines: list[str]
+    cells: list[list[str]]
+
+    def has_full_record(self) -> bool:
+        """Whether some record has as many cells as the header."""
+        width = len(self.names)
+        return any(len(cells) == width for cells in self.cells)
+
+    def record(self, i: int) -> SourceRow:
+        """Record ``i`` as parse_stream gives it (a wrong column count included)."""
+        return _make(self.source, self.numbers[i], self.lines[i], self.names, self.cells[i])
+
+
+class _Pending:
+    """A binary stream that gives back ``data`` before the rest of ``stream``."""
+
+    def __init__(self, data: bytes, stream: IO[bytes]) -> None:
+        self._data = data
+        self._stream = stream
+
+    def readline(self) -> bytes:
+        if not self._data:
+            return self._stream.readline()
+        end = self._data.find(b"\n") + 1
+        if not end:  # the rest of a line that the stream holds
+            line, self._data = self._data + self._stream.readline(), b""
+            return line
+        line, self._data = self._data[:end], self._data[end:]
+        return line
+
+
+_BLOCK_BYTES = 1 << 16
+
+
+def csv_blocks(path: Path, stream: IO[bytes], dialect: Dialect) -> Iterator[CsvBlock | SourceRow]:
+    """The records of a delimited file, in order: the same records, lines, raw text and
+    fields as parse_stream, read a block of lines at a time. Lines that need the csv module
+    (quotes, spaces it skips) are read by it one by one; from the first block that breaks a
+    block's rules (a record over several lines, invalid UTF-8, a lone carriage return,
+    NUL) the rest of the file comes from parse_stream's reader, record by record.
+    Raises SourceError as parse_stream does."""
+    delimiter = dialect.delimiter
+    if delimiter is None:
+        tsv = path.name.lower().removesuffix(".gz").endswith(".tsv")
+        delimiter = "\t" if tsv else ","
+    if delimiter in (WHITESPACE, " ") or dialect.header or dialect.skip_rows:
+        yield from parse_stream(path, stream, "csv", dialect)
+        return
+    source = str(path)
+    rest = replace(dialect, delimiter=delimiter)
+    try:
+        first = stream.readline()
+        header = _block(first.removeprefix(b"\xef\xbb\xbf"), delimiter, source, [], 0)
+        if header is None or len(header.cells) != 1:
+            yield from _csv(source, _Pending(first, stream), rest)
+            return
+        names = _header_or_fail(source, header.cells[0])
+        consumed = 1
+        left = b""  # the start of a line the last read cut
+        while True:
+            data = stream.read(_BLOCK_BYTES)
+            if not data:
+                chunk, left = left, b""
+            else:
+                data = left + data
+                end = data.rfind(b"\n") + 1
+                chunk, left = data[:end], data[end:]
+            if not chunk:
+                if not data:
+                    return
+                continue
+            block = _block(chunk, delimiter, source, names, consumed)
+            if block is None:
+                yield from _csv(source, _Pending(chunk + left, stream), rest, names, consumed)
+                return
+            consumed += chunk.count(b"\n") + (not chunk.endswith(b"\n"))
+            if block.lines:
+                yield block
+    except (OSError, EOFError, gzip.BadGzipFile) as e:
+        raise SourceError(f"{path}: the file is damaged ({e})") from None
+
+
+def _block(
+    data: bytes, delimiter: str, source: str, names: list[str], consumed: int
+) -> CsvBlock | None:
+    """The records of whole lines ``data`` (after ``consumed`` lines), or None when a record
+    may span lines or the bytes are not plain UTF-8."""
+    if b"\x00" in data:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):
+            return None
+        text = text.replace("\r\n", "\n")
+    lines = text.removesuffix("\n").split("\n")
+    cells = [line.split(delimiter) for line in lines]
+    # The csv module reads quotes, and skips spaces at the start of a field: such lines
+    # are read by it, and must end their record.
+    spaced = delimiter + " "
+    if '"' in text or spaced in text or text.startswith(" ") or "\n " in text:
+        for i, line in enumerate(lines):
+            if '"' in line or spaced in line or line.startswith(" "):
+                reader = csv.reader(
+                    [line + "\n", "\n"], delimiter=delimiter, skipinitialspace=True, strict=False
+                )
+                cells[i] = next(reader)
+                if reader.line_num != 1:
+                    return None
+    block = CsvBlock(source, names, [], [], [])
+    for i, line in enumerate(lines):
+        values = cells[i]
+        if not values or not line or (values == [""] and not line.strip()):
+            continue  # a blank line, as the csv path skips it
+        block.numbers.append(consumed + 1 + i)
+        block.lines.append(line)
+        block.cells.append(values)
+    return block

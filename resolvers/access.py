@@ -26,6 +26,9 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
         )
     },
     ("query", "customerByIdentity"): frozenset({APP, ADMIN}),
+    # The federation subgraph's fields (schema/federation.py; only in its schema): a
+    # gateway reads customers and brands as `node` does, with the caller's key.
+    **{("query", name): READERS for name in ("_entities", "_service")},
     ("query", "partner"): frozenset({PARTNER}),
     ("query", "auditLog"): frozenset({ADMIN}),
     ("query", "partnerUsage"): frozenset({ADMIN}),
@@ -38,7 +41,7 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
     **{
         ("mutation", name): frozenset({ADMIN})
         for name in (
-            "createApiKey", "revokeApiKey", "grantConsent", "withdrawConsent",
+            "createApiKey", "revokeApiKey", "createPartner", "grantConsent", "withdrawConsent",
             "exportCustomer", "eraseCustomer", "restrictProcessing", "acceptLink",
             "rejectLink", "linkAccount", "unlinkAccount", "rejectDuplicate", "mergeCustomers",
             "unmergeCustomers",
@@ -54,6 +57,8 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
         )
     },
     ("mutation", "setSlaPolicy"): frozenset({ADMIN}),
+    # A partner replaces its own key (docs/partner.md, "Onboarding").
+    ("mutation", "rotateMyKey"): frozenset({PARTNER}),
     # Traits and audiences (docs/audiences.md): analysts define and save, admins too.
     **{
         ("query", name): READERS

@@ -12,6 +12,7 @@ from resolvers.compute import Compute
 from resolvers.loaders import Loaders
 from resolvers.metrics import MetricsConfig
 from resolvers.outbox import Broker
+from resolvers.partner_policy import PartnerPolicy
 from resolvers.principal import Principal
 from resolvers.privacy import PrivacyConfig
 from resolvers.quotas import PartnerQuotas
@@ -28,6 +29,11 @@ class Context:
     metrics_config: MetricsConfig = field(default_factory=MetricsConfig)
     privacy: PrivacyConfig = field(default_factory=PrivacyConfig)
     partner_quotas: PartnerQuotas = field(default_factory=PartnerQuotas)
+    # What the calling partner was onboarded with: read by the request guard with its
+    # quota (schema/guard.py); None before that, or for callers that are not partners.
+    partner_policy: PartnerPolicy | None = None
+    # How long a partner's key still works after `rotateMyKey` replaced it.
+    key_rotation_grace_s: int = 300
     # The app's worker processes; a context built alone (tests, CLI) gets its own, which
     # keeps no worker after a computation.
     compute: Compute = field(default_factory=lambda: Compute(keep_workers=False))
@@ -37,6 +43,9 @@ class Context:
     clock: Clock = now_ms
     # The app's outbox broker, which subscriptions listen on (None outside a server).
     broker: Broker | None = None
+    # Hashes of the operations app keys may run (schema/guard.py document_hash), when the
+    # hub is set to an allow-list for apps; None: apps may run any operation.
+    app_operations: frozenset[str] | None = None
     _once: dict[Hashable, "asyncio.Future[Any]"] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:

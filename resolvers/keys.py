@@ -38,6 +38,8 @@ class ApiKeyInfo:
     purposes: tuple[str, ...]
     created_at: int
     revoked_at: int | None
+    # When a rotated key stops working (rotate_key): the end of its grace period.
+    expires_at: int | None = None
 
     @classmethod
     def from_record(cls, r: Record) -> "ApiKeyInfo":
@@ -45,6 +47,7 @@ class ApiKeyInfo:
             id=r["id"], name=r["name"], role=Role(r["role"]),
             partner_brand_id=r["partner_brand_id"], purposes=tuple(r["purposes"] or ()),
             created_at=r["created_at"], revoked_at=r["revoked_at"],
+            expires_at=r.get("expires_at"),
         )  # fmt: skip
 
 
@@ -58,6 +61,27 @@ def _sha256(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+@dataclass(frozen=True)
+class KeyMaterial:
+    """A fresh key's id and secret, and the digest that is all the graph keeps of it."""
+
+    id: str
+    secret: str
+
+    @classmethod
+    def new(cls) -> "KeyMaterial":
+        return cls(secrets.token_hex(8), secrets.token_urlsafe(32))
+
+    @property
+    def digest(self) -> str:
+        return _sha256(self.secret)
+
+    @property
+    def whole(self) -> str:
+        """The key its user presents: `hub_<id>_<secret>`."""
+        return f"hub_{self.id}_{self.secret}"
+
+
 async def create_key(
     store: GraphStore,
     name: str,
@@ -66,7 +90,7 @@ async def create_key(
     purposes: Iterable[str] = (),
 ) -> NewKey:
     """A new key; raises KeyRequestError for a bad name, role/partner mismatch, unknown
-    partner brand or purpose."""
+    partner brand or purpose, or a purpose its onboarded partner is not allowed."""
     name = name.strip()
     if not 0 < len(name) <= NAME_MAX:
         raise KeyRequestError(f"name must be 1 to {NAME_MAX} characters", "name")
@@ -81,22 +105,64 @@ async def create_key(
             raise KeyRequestError("a partner key needs the partner's brand id", "partner")
         if not wanted:
             raise KeyRequestError("a partner key needs at least one purpose", "purposes")
-        if not await store.read(q.BRAND_EXISTS, {"id": partner_brand_id}):
+        brand = await store.read(q.BRAND_EXISTS, {"id": partner_brand_id})
+        if not brand:
             raise KeyRequestError(f"no brand with id {partner_brand_id!r}", "partner")
+        allowed = brand[0]["allowed_purposes"]
+        refused = [p for p in wanted if allowed is not None and p not in allowed]
+        if refused:
+            raise KeyRequestError(
+                f"partner {partner_brand_id!r} was onboarded without purposes {refused}",
+                "purposes",
+            )
     elif partner_brand_id:
         raise KeyRequestError("only partner keys name a partner brand", "partner")
-    key_id, secret = secrets.token_hex(8), secrets.token_urlsafe(32)
+    material = KeyMaterial.new()
     now = int(time.time() * 1000)
     await store.write(
         q.CREATE_KEY,
         {
-            "id": key_id, "name": name, "role": role.value,
+            "id": material.id, "name": name, "role": role.value,
             "partner_brand_id": partner_brand_id, "purposes": list(wanted),
-            "secret_sha256": _sha256(secret), "now": now,
+            "secret_sha256": material.digest, "now": now,
         },
     )  # fmt: skip
-    info = ApiKeyInfo(key_id, name, role, partner_brand_id, wanted, now, None)
-    return NewKey(info, f"hub_{key_id}_{secret}")
+    info = ApiKeyInfo(material.id, name, role, partner_brand_id, wanted, now, None)
+    return NewKey(info, material.whole)
+
+
+@dataclass(frozen=True)
+class RotatedKey:
+    new: NewKey
+    previous_expires_at: int  # when the key it replaces stops working (epoch ms)
+
+
+class KeyRotationError(ValueError):
+    """The presented key cannot be rotated; the message says why (no secret in it)."""
+
+
+async def rotate_key(store: GraphStore, principal: Principal, grace_ms: int) -> RotatedKey:
+    """A new key for the partner whose API key ``principal`` authenticated with (same name,
+    partner and purposes); the old key stops working ``grace_ms`` from now. Raises
+    KeyRotationError when the principal is not a partner's API key, or that key is revoked
+    or was rotated already (so one key yields one successor)."""
+    api_key = principal.via == "api_key" and principal.subject.startswith("key:")
+    if principal.role is not Role.PARTNER or not api_key:
+        raise KeyRotationError("only a partner's API key can be rotated this way")
+    material = KeyMaterial.new()
+    now = int(time.time() * 1000)
+    rows, _ = await store.write_returning(
+        q.ROTATE_KEY,
+        {
+            "old_id": principal.subject.removeprefix("key:"),
+            "partner": principal.partner_brand_id, "new_id": material.id,
+            "secret_sha256": material.digest, "now": now, "expires_at": now + grace_ms,
+        },
+    )  # fmt: skip
+    if not rows:
+        raise KeyRotationError("this key was rotated or revoked already; use its successor")
+    new = NewKey(ApiKeyInfo.from_record(rows[0]), material.whole)
+    return RotatedKey(new, int(rows[0]["old_expires_at"]))
 
 
 async def list_keys(store: GraphStore) -> list[ApiKeyInfo]:
@@ -125,13 +191,17 @@ def parse_key(presented: str) -> tuple[str, str] | None:
 
 
 async def principal_for_key(store: GraphStore, presented: str) -> Principal | None:
-    """The principal of a live key; None for a malformed, unknown, revoked or wrong key."""
+    """The principal of a live key; None for a malformed, unknown, revoked, expired (a
+    rotated key after its grace period) or wrong key."""
     parsed = parse_key(presented)
     if parsed is None:
         return None
     key_id, secret = parsed
     rows = await store.read(q.KEY_BY_ID, {"id": key_id})
     if not rows or rows[0]["revoked_at"] is not None:
+        return None
+    expires_at = rows[0]["expires_at"]
+    if expires_at is not None and expires_at <= int(time.time() * 1000):
         return None
     record = rows[0]
     if not hmac.compare_digest(_sha256(secret), record["secret_sha256"]):

@@ -21,6 +21,7 @@ from resolvers.clock import now_ms
 from resolvers.context import Context
 from resolvers.errors import ApiError, ErrorCode, bad_input, forbidden
 from resolvers.ids import decode_key_cursor
+from resolvers.partner_policy import PartnerPolicy
 from resolvers.principal import Role
 from resolvers.privacy import PrivacyConfig, pseudonym
 
@@ -61,15 +62,24 @@ def _pseudonyms(
 # --- who asks -------------------------------------------------------------------------
 
 
-def partner_scope(ctx: Context, purpose: str | None = None) -> str:
-    """The partner brand the caller acts for; FORBIDDEN for a non-partner principal, or
-    (naming the argument) for a purpose the principal does not hold."""
+def partner_scope(ctx: Context, purpose: str | None = None, dimension: str | None = None) -> str:
+    """The partner brand the caller acts for. FORBIDDEN for a non-partner principal, and
+    (naming the argument) for a purpose the principal does not hold or a purpose or
+    dimension its partner was not onboarded with (``ctx.partner_policy``, which the
+    request guard reads with the quota: no statement here)."""
     principal = ctx.principal
     if principal.role is not Role.PARTNER or principal.partner_brand_id is None:
         raise forbidden("only partner keys may use the partner API")
-    if purpose is not None and purpose not in principal.purposes:
+    policy = ctx.partner_policy or PartnerPolicy()
+    if purpose is not None and not (
+        purpose in principal.purposes and policy.allows_purpose(purpose)
+    ):
         raise forbidden(
             f"this key may not pull data for the purpose {purpose!r}", argument="purpose"
+        )
+    if dimension is not None and not policy.allows_dimension(dimension):
+        raise forbidden(
+            f"this partner may not group by the dimension {dimension!r}", argument="dimension"
         )
     return principal.partner_brand_id
 
@@ -313,7 +323,7 @@ async def aggregates(ctx: Context, purpose: str, dimension: str) -> Aggregates:
     """The audience size and the cells of ``dimension`` the rules release, with how many
     were withheld. Fresh releases are appended to the partner's ledger in the same go;
     when another request appended first, the answer is decided again on the new ledger."""
-    partner = partner_scope(ctx, purpose)
+    partner = partner_scope(ctx, purpose, dimension)
     if dimension not in DIMENSIONS:
         raise bad_input(f"unknown dimension {dimension!r}", "dimension")
     ctx.audit.partner_pull(purpose, [])

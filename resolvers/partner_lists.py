@@ -276,7 +276,7 @@ async def list_members(
 async def list_aggregates(ctx: Context, purpose: str, list_id: str, dimension: str) -> Aggregates:
     """The matched customers with a live consent to the partner for ``purpose``, grouped
     by ``dimension`` under the rules of the audience's aggregates and the same ledger."""
-    partner = partner_scope(ctx, purpose)
+    partner = partner_scope(ctx, purpose, dimension)
     if dimension not in DIMENSIONS:
         raise bad_input(f"unknown dimension {dimension!r}", "dimension")
     found = await match_rows(ctx, partner, purpose, read_list_id(list_id))

@@ -17,6 +17,7 @@ from resolvers.errors import (
     bad_input,
 )
 from resolvers.partner import new_salt
+from resolvers.partner_policy import PartnerPolicy
 from resolvers.quotas import PartnerQuotas
 
 DAY_MS = 86_400_000
@@ -62,11 +63,12 @@ def day_start(ms: int) -> int:
 
 async def check_quota(
     store: GraphStore, partner: str, defaults: PartnerQuotas, matches: bool
-) -> None:
-    """Raise QUOTA_EXCEEDED when the partner has used up today's requests, or (for a pull
-    that ``matches`` a list) today's list matches; GRAPH_UNAVAILABLE when the graph cannot
-    be reached. Called from the request guard before execution, where Strawberry's error
-    masking does not apply, so every error it raises is one a client may see."""
+) -> PartnerPolicy:
+    """The partner's policy (its allowed purposes and dimensions), read in the same
+    statement. Raises QUOTA_EXCEEDED when the partner has used up today's requests, or (for
+    a pull that ``matches`` a list) today's list matches; GRAPH_UNAVAILABLE when the graph
+    cannot be reached. Called from the request guard before execution, where Strawberry's
+    error masking does not apply, so every error it raises is one a client may see."""
     now = now_ms()
     try:
         rows = await store.read(q.QUOTA_STATE, {"partner": partner, "since": day_start(now)})
@@ -90,6 +92,7 @@ async def check_quota(
             "00:00 UTC",
             ErrorCode.QUOTA_EXCEEDED, quota="matches_per_day", retryAfterS=retry,
         )  # fmt: skip
+    return PartnerPolicy.from_stored(row["purposes"], row["dimensions"])
 
 
 async def set_quota(

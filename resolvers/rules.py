@@ -91,6 +91,8 @@ class _Parser:
             return g.InSegment(str(v))
         if key == "identity":
             return g.HasIdentity(str(v))
+        if key == "audience":
+            return g.InAudience(str(v))
         if key == "brand":
             kinds = tuple(str(k).lower() for k in v.get("kinds") or ENGAGEMENT_KINDS)
             if not kinds or any(k not in ENGAGEMENT_KINDS for k in kinds):

@@ -19,11 +19,13 @@ from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.customers import CustomerQueries
 from schema.duplicates import DuplicateMutations, DuplicateQueries
+from schema.federation import PrintedFederationSchema, build_federated
 from schema.guard import RequestGuard, SchemaHolder
 from schema.identity import IdentityMutations, IdentityQueries
 from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 from schema.partner_lists import PartnerServiceQueries
+from schema.partner_onboarding import PartnerOnboardingMutations
 from schema.partner_usage import PartnerUsageQueries
 from schema.predictions import PredictionQueries
 from schema.subject import SubjectMutations
@@ -57,11 +59,13 @@ class Query(
 
 
 @strawberry.type(
-    description="Change the graph: what apps record (apps, admins); keys, consents, "
-    "data-subject rights, identity decisions, merges (admins)."
+    description="Change the graph: what apps record (apps, admins); keys, partners, "
+    "consents, data-subject rights, identity decisions, merges (admins); a partner's own "
+    "key (partners)."
 )
 class Mutation(
     AdminMutations,
+    PartnerOnboardingMutations,
     ConsentMutations,
     SubjectMutations,
     WriteMutations,
@@ -96,7 +100,9 @@ class HubParserCache(ParserCache):
             yield
 
 
-class HubSchema(strawberry.Schema):
+class QuietErrors:
+    """Errors logged without their text (a mixin for the schema classes)."""
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -113,6 +119,14 @@ class HubSchema(strawberry.Schema):
             )
 
 
+class HubSchema(QuietErrors, strawberry.Schema):
+    pass
+
+
+class HubFederatedSchema(QuietErrors, PrintedFederationSchema):
+    pass
+
+
 class HubMaskErrors(MaskErrors):
     """Mask unexpected errors for clients, keeping a code they can branch on."""
 
@@ -127,31 +141,35 @@ class HubMaskErrors(MaskErrors):
 
 
 def build_schema(
-    observers: Sequence[Callable[[], SchemaExtension]] = (),
+    observers: Sequence[Callable[[], SchemaExtension]] = (), *, federation: bool = False
 ) -> strawberry.Schema:
-    """The schema. ``observers`` (extension factories: hub/observe.py's) come first, so
-    they see every step and the errors as the others leave them."""
+    """The schema; with ``federation``, as an Apollo Federation v2 subgraph
+    (schema/federation.py). ``observers`` (extension factories: hub/observe.py's) come
+    first, so they see every step and the errors as the others leave them."""
     holder = SchemaHolder()
-    schema = HubSchema(
-        query=Query,
-        mutation=Mutation,
-        subscription=Subscription,
-        extensions=[
-            *observers,
-            # Who may ask what, and how much, before anything runs; the audit entry after.
-            functools.partial(RequestGuard, holder),
-            # Parsing and validating a customer-360 query costs more than running it; a
-            # document's result depends on its text alone, so both are cached by text.
-            # (Factories: the caches live at module level, shared by every request.)
-            functools.partial(HubParserCache, maxsize=DOCUMENT_CACHE_SIZE),
-            functools.partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
-            functools.partial(
-                HubMaskErrors,
-                should_mask_error=lambda e: not _is_client_error(e),
-                error_message=INTERNAL_MESSAGE,
-            ),
-        ],
-    )
+    extensions: list[Callable[[], SchemaExtension]] = [
+        *observers,
+        # Who may ask what, and how much, before anything runs; the audit entry after.
+        functools.partial(RequestGuard, holder),
+        # Parsing and validating a customer-360 query costs more than running it; a
+        # document's result depends on its text alone, so both are cached by text.
+        # (Factories: the caches live at module level, shared by every request.)
+        functools.partial(HubParserCache, maxsize=DOCUMENT_CACHE_SIZE),
+        functools.partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+        functools.partial(
+            HubMaskErrors,
+            should_mask_error=lambda e: not _is_client_error(e),
+            error_message=INTERNAL_MESSAGE,
+        ),
+    ]
+    if federation:
+        schema: strawberry.Schema = build_federated(
+            Query, Mutation, Subscription, extensions, HubFederatedSchema
+        )
+    else:
+        schema = HubSchema(
+            query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
+        )
     holder.schema = schema._schema
     return schema
 

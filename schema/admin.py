@@ -31,13 +31,16 @@ class ApiKey:
     purposes: list[Purpose] = strawberry.field(description="Purposes it may pull data for.")
     created_at: datetime = strawberry.field(description="When it was created.")
     revoked_at: datetime | None = strawberry.field(description="When it was revoked, if it was.")
+    expires_at: datetime | None = strawberry.field(
+        description="When it stops working, if it was rotated (the end of its grace period)."
+    )
 
     @classmethod
     def from_info(cls, k: keys.ApiKeyInfo) -> "ApiKey":
         return cls(
             key_id=k.id, name=k.name, role=k.role, partner_brand_id=k.partner_brand_id,
             purposes=from_stored(k.purposes), created_at=ms_to_datetime(k.created_at),  # type: ignore[arg-type]
-            revoked_at=ms_to_datetime(k.revoked_at),
+            revoked_at=ms_to_datetime(k.revoked_at), expires_at=ms_to_datetime(k.expires_at),
         )  # fmt: skip
 
 

@@ -74,6 +74,21 @@ def persisted_operations(directory: Path = PERSISTED_DIR) -> frozenset[str]:
     return frozenset(document_hash(parse(p.read_text())) for p in directory.glob("*.graphql"))
 
 
+def app_operations(directory: Path | None) -> frozenset[str] | None:
+    """Hashes of the operations app keys may run, from ``directory`` (one `.graphql` file
+    each); None (any operation) without one. Raises ValueError for a directory that holds
+    none, or a file that does not parse (the hub would refuse every app request)."""
+    if directory is None:
+        return None
+    try:
+        hashes = persisted_operations(directory)
+    except GraphQLError as e:
+        raise ValueError(f"{directory}: an operation does not parse: {e.message}") from e
+    if not hashes:
+        raise ValueError(f"{directory} holds no .graphql operations")
+    return hashes
+
+
 @functools.cache
 def introspection_sizes(schema: GraphQLSchema) -> dict[tuple[str, str], int]:
     """How many items the introspection lists hold in this schema: all the types, and
@@ -356,6 +371,17 @@ class RequestGuard(SchemaExtension):
         refusal = _unsendable_literal(ec.graphql_document)
         if refusal is not None:
             return refusal
+        allowed = ec.context.app_operations if isinstance(ec.context, Context) else None
+        if (
+            principal.role is Role.APP
+            and allowed is not None
+            and document_hash(ec.graphql_document) not in allowed
+        ):
+            return _error(
+                "app keys may run only the operations on the hub's allow-list "
+                "(HUB_APP_OPERATIONS_DIR; docs/security.md)",
+                ErrorCode.FORBIDDEN,
+            )
         return self._check(principal, ec.graphql_document, ec.operation_name, ec.variables)
 
     def _check(
@@ -409,7 +435,10 @@ class RequestGuard(SchemaExtension):
     async def _over_quota(self) -> GraphQLError | None:
         """QUOTA_EXCEEDED when a partner has used up today's requests, or list matches for
         a document that matches a list: a list field, or a `listId` variable (insights of
-        a list); resolvers/partner_usage.py. None otherwise."""
+        a list); resolvers/partner_usage.py. None otherwise. The same statement reads the
+        partner's policy (allowed purposes and dimensions), which the resolvers enforce.
+        A partner's mutation (rotating its own key) is not a pull: it runs over quota, so a
+        partner whose leaked key is spent by someone else can still replace it."""
         context = self.execution_context.context
         document = self.execution_context.graphql_document
         if not isinstance(context, Context) or document is None:
@@ -417,12 +446,17 @@ class RequestGuard(SchemaExtension):
         partner = context.principal.partner_brand_id
         if context.principal.role is not Role.PARTNER or partner is None:
             return None
+        operation = get_operation_ast(document, self.execution_context.operation_name)
+        if operation is not None and operation.operation.value == "mutation":
+            return None
         variables = self.execution_context.variables or {}
         matches = LIST_FIELDS.search(print_ast(document)) is not None or bool(
             variables.get("listId")
         )  # insights of a list match it too
         try:
-            await check_quota(context.store, partner, context.partner_quotas, matches)
+            context.partner_policy = await check_quota(
+                context.store, partner, context.partner_quotas, matches
+            )
         except ApiError as e:
             return e
         return None

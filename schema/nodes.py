@@ -30,7 +30,10 @@ _LEAF_TYPES = {
 }
 
 
-async def _brand(info: Info[Context, None], key: str, selections: Sequence[Selection]) -> Brand:
+async def brand_by_key(
+    info: Info[Context, None], key: str, selections: Sequence[Selection]
+) -> Brand:
+    """The brand ``key`` shaped for ``selections``; raises NOT_FOUND when there is none."""
     ctx = info.context
     shape = plan_shape(
         selections, "Brand", BRAND_FIELDS, BRAND_PARTS, ctx.default_page_size, ctx.max_page_size
@@ -49,7 +52,7 @@ class NodeQueries:
         info: Info[Context, None],
         id: Annotated[strawberry.ID, strawberry.argument(description="Global id or key.")],
     ) -> Brand | None:
-        return await _brand(info, key_for("Brand", id), info.selected_fields[0].selections)
+        return await brand_by_key(info, key_for("Brand", id), info.selected_fields[0].selections)
 
     @strawberry.field(description="Any object by its global id (Relay).")
     async def node(
@@ -63,7 +66,7 @@ class NodeQueries:
             shape = customer_shape(info, selections)
             return Customer.from_record(await customer_360(info.context, key, shape))
         if type_name == "Brand":
-            return await _brand(info, key, selections)
+            return await brand_by_key(info, key, selections)
         record = await info.context.loaders.nodes.load((type_name, key))
         if record is None:
             raise not_found(type_name, key)

@@ -121,6 +121,10 @@ class CustomerRule:
     profile: ProfileCondition | None = strawberry.field(default=None, description="Profile.")
     tag: TagCondition | None = strawberry.field(default=None, description="A tag.")
     segment: str | None = strawberry.field(default=None, description="In this segment id.")
+    audience: str | None = strawberry.field(
+        default=None,
+        description="A member of this saved audience now (as its last refresh left it).",
+    )
     identity: str | None = strawberry.field(
         default=None, description="Has a linked account on this platform."
     )

@@ -48,7 +48,7 @@ OPTION_VALUES = {
     "--retry-for": "5",
     "--name": "docs-test", "--role": "partner", "--partner": PARTNER,
     "--purpose": "partner_sharing", "--horizon": "90", "--requests": "1000",
-    "--matches": "10",
+    "--matches": "10", "--dimension": "region",
 }  # fmt: skip
 ARGUMENT_VALUES = {
     ("load", "KIND"): "customers",
@@ -60,6 +60,8 @@ ARGUMENT_VALUES = {
     ("partners show", "BRAND"): PARTNER,
     ("partners rotate-secret", "BRAND"): PARTNER,
     ("partners quota", "BRAND"): PARTNER,
+    ("partners create", "BRAND"): PARTNER,
+    ("partners allow", "BRAND"): PARTNER,
     ("keys revoke", "ID"): "{new key}",  # a key created for the purpose, just before
 }
 

@@ -5,20 +5,13 @@ committed package-lock.json and installed once into .hub/npm/graphql-http (git-i
 """
 
 import asyncio
-import contextlib
 import fcntl
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
 
 from graph.migrations import migrate
@@ -26,9 +19,9 @@ from graph.store import open_store
 from hub.app import HubGraphQL
 from resolvers.keys import create_key
 from resolvers.principal import Role
+from tests.e2e.hub_process import serving
 
 ROOT = Path(__file__).resolve().parents[2]
-HUB = str(Path(sys.executable).with_name("hub"))
 AUDIT_SOURCE = Path(__file__).with_name("graphql_http")
 AUDIT_FILES = ("package.json", "package-lock.json", "audit.mjs")
 INSTALL_DIR = ROOT / ".hub" / "npm" / "graphql-http"
@@ -82,12 +75,6 @@ def _install_audit(npm: str) -> Path:
     return INSTALL_DIR / "audit.mjs"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def _create_api_key(graph_url: str) -> str:
     """A fresh app-role key in the graph the hub will serve (the hub is not running yet,
     so the embedded engine is this process's alone), as `hub keys create` makes one."""
@@ -96,60 +83,17 @@ async def _create_api_key(graph_url: str) -> str:
         return (await create_key(store, "graphql-http audit", Role.APP)).key
 
 
-@contextlib.contextmanager
-def _serving(graph_url: str, data_dir: Path) -> Iterator[str]:
-    """`hub serve` on the embedded engine in ``data_dir``; yields the GraphQL URL once
-    the hub is ready, and stops it (SIGINT, as a person would) afterwards."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "HUB_GRAPH_URL": graph_url,
-        "HUB_HOST": "127.0.0.1",
-        "HUB_PORT": str(port),
-        "HUB_LOG_LEVEL": "warning",
-        # The audit sends ~60 requests at once, as one caller: above the default burst.
-        "HUB_RATE_LIMIT_BURST": "1000",
-    }
-    log_path = data_dir / "hub.log"
-    with (
-        log_path.open("w") as log,
-        subprocess.Popen([HUB, "serve"], cwd=data_dir, env=env, stdout=log, stderr=log) as hub,
-    ):
-        try:
-            deadline = time.monotonic() + 45
-            while True:
-                if hub.poll() is not None:
-                    pytest.fail(f"the hub exited early:\n{log_path.read_text()}", pytrace=False)
-                if time.monotonic() > deadline:
-                    pytest.fail(
-                        f"the hub was not ready in 45 s:\n{log_path.read_text()}", pytrace=False
-                    )
-                try:
-                    if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                time.sleep(0.2)
-            yield f"http://127.0.0.1:{port}/graphql"
-        finally:
-            hub.send_signal(signal.SIGINT)
-            try:
-                hub.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                hub.kill()
-                hub.wait()
-
-
 def test_graphql_over_http_audit_has_no_must_failures(tmp_path):
     node, npm = _tool("node"), _tool("npm")
     script = _install_audit(npm)
     graph_url = f"embedded://{tmp_path}/graph"
     key = asyncio.run(_create_api_key(graph_url))
     env = {**os.environ, "HUB_AUDIT_AUTHORIZATION": f"Bearer {key}"}
-    with _serving(graph_url, tmp_path) as url:
+    # The audit sends ~60 requests at once, as one caller: above the default burst.
+    with serving(graph_url, tmp_path, {"HUB_RATE_LIMIT_BURST": "1000"}) as base_url:
         run = subprocess.run(
-            [node, str(script), url], cwd=script.parent, env=env, capture_output=True,
-            text=True, timeout=60, check=False,
+            [node, str(script), f"{base_url}/graphql"], cwd=script.parent, env=env,
+            capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip
     assert run.returncode in (0, 1), f"the audit did not run:\n{run.stderr}"
     report = json.loads(run.stdout)

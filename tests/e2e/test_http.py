@@ -170,6 +170,9 @@ def test_hub_demo_answers_a_customer_360(tmp_path):
                     time.sleep(0.3)
             assert body is not None, "the demo did not answer within a minute"
             assert body["data"]["customer"]["customerId"] == "c0000001"
+            # ... and serves the console its message points to (built by `make console`).
+            console = httpx.get(f"http://127.0.0.1:{port}/console/", timeout=5)
+            assert console.status_code == 200 and "Customer-360 console" in console.text
         finally:
             demo.send_signal(signal.SIGINT)
             demo.wait(timeout=30)

@@ -70,7 +70,9 @@ async def hub(seeded_store: GraphStore) -> AsyncIterator[Hub]:
         partner = (largest["brand"], PURPOSES) if role is Role.PARTNER else (None, ())
         keys[role.value] = (await create_key(store, f"docs-{role}", role, *partner)).key
     await _docs_partner_list(store, largest["brand"])
-    app = create_app(Settings(_env_file=None), store=store)
+    # docs/partner.md's RotateMyKey example replaces the partner's key; the examples after
+    # it keep using the old one, within a grace period longer than any run of this module.
+    app = create_app(Settings(_env_file=None, partner_key_grace_s=86_400), store=store)
     app.state.store = store  # the transport below does not run the lifespan
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:

@@ -29,3 +29,12 @@ def test_the_image_copies_every_package_the_project_installs():
     ]["find"]["include"]
     copied = set(re.findall(r"^COPY (\w+) \1$", (ROOT / "Dockerfile").read_text(), re.M))
     assert {p.rstrip("*") for p in packages} <= copied
+
+
+def test_the_image_builds_the_console_and_serves_it():
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "RUN npm ci" in dockerfile and "RUN node build.mjs" in dockerfile
+    copied = re.search(r"^COPY --from=console /console/dist (\S+)$", dockerfile, re.M)
+    assert copied is not None
+    served = re.search(r"HUB_CONSOLE_DIR=(\S+)", dockerfile)
+    assert served is not None and served.group(1) == f"/app/{copied.group(1)}"

@@ -76,3 +76,12 @@ def test_request_limits_come_from_the_environment_with_sensible_defaults(monkeyp
     with pytest.raises(SettingsError) as e:
         load_settings(_env_file=None)
     assert "HUB_MAX_BODY_BYTES:" in str(e.value) and "HUB_JWT_MAX_LIFETIME_S:" in str(e.value)
+
+
+def test_an_app_allow_list_must_hold_operations(tmp_path):
+    with pytest.raises(SettingsError, match="HUB_APP_OPERATIONS_DIR"):
+        load_settings(_env_file=None, app_operations_dir=tmp_path / "missing")
+    with pytest.raises(SettingsError, match=r"not a directory of \.graphql operations"):
+        load_settings(_env_file=None, app_operations_dir=tmp_path)  # empty
+    (tmp_path / "one.graphql").write_text("query One { apiKeys { id } }")
+    assert load_settings(_env_file=None, app_operations_dir=tmp_path).app_operations_dir

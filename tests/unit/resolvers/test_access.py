@@ -4,9 +4,10 @@ from schema import build_schema
 
 
 def test_every_root_field_of_the_schema_is_in_the_access_table_and_nothing_else_is():
-    schema = build_schema()._schema
+    # The schema as it is served, and as a federation subgraph (its `_service`, `_entities`).
     fields = {
         (kind, name)
+        for schema in (build_schema()._schema, build_schema(federation=True)._schema)
         for kind, root in (
             ("query", schema.query_type),
             ("mutation", schema.mutation_type),
@@ -27,6 +28,9 @@ APP_WRITES = {"tagCustomer", "untagCustomer", "recordContact", "recordPurchase",
 # What analysts define (docs/audiences.md): derived records only, never a customer's data.
 ANALYST_WRITES = {"defineTrait", "saveAudience", "refreshAudience"}
 
+# A partner's one write: replacing its own key (docs/partner.md, "Onboarding").
+PARTNER_WRITES = {"rotateMyKey"}
+
 
 def test_mutations_are_for_admins_and_apps_and_the_partner_api_for_partners_only():
     for (kind, name), roles in ROOT_ACCESS.items():
@@ -35,6 +39,8 @@ def test_mutations_are_for_admins_and_apps_and_the_partner_api_for_partners_only
                 assert roles == {Role.APP, Role.ADMIN}, name
             elif name in ANALYST_WRITES:
                 assert roles == {Role.ANALYST, Role.ADMIN}, name
+            elif name in PARTNER_WRITES:
+                assert roles == {Role.PARTNER}, name
             else:
                 assert roles == {Role.ADMIN}, name
     assert ROOT_ACCESS[("query", "partner")] == {Role.PARTNER}

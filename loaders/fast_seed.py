@@ -1,0 +1,156 @@
+"""`hub seed --fast`: the synthetic dataset at 100k-1M customers, in minutes rather than hours.
+
+The same rows as loaders.seed (same generator, same prepared rows, hashes and statements,
+so a later `hub seed` or `hub load` of the same data writes nothing), with three changes
+that make it fast:
+
+* generating and preparing run in a child process, while this one writes: the two
+  overlap instead of taking turns;
+* the rows of the plain kinds (interactions, follows, tags..., three quarters of the
+  volume) are prepared from the generated values by loaders/columns.py, not through the
+  pydantic model (tests/unit/loaders/test_fast_seed.py checks they are the model's rows);
+* accounts are linked to the customer the generator made them for (method and confidence
+  as generated) with graph/linking.py's APPLY_LINKS, instead of exact linking deciding
+  from the evidence batch by batch. `hub relink` decides every link from the evidence
+  afterwards, if that is what a benchmark needs.
+
+Rows of erased customers are screened as loaders.seed does; computed traits are not
+refreshed (as loaders.seed does not).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import queue
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from graph.linking import APPLY_LINKS
+from graph.store import GraphStore
+from graph.writes import write_rows
+from loaders.columns import PLAIN
+from loaders.export import ExportRows
+from loaders.kinds import MODELS
+from loaders.pipeline import GraphSink, last_of_each
+from loaders.seed import Progress, SeedReport
+from loaders.synthetic import SyntheticConfig, generate
+
+Row = dict[str, Any]
+BATCH = 5000  # rows per statement: fewer round trips; a batch is still a few MB at most
+_QUEUE = 4  # prepared batches waiting, at most (memory stays flat)
+
+
+@dataclass
+class _Batch:
+    kind: str
+    rows: list[Row]  # prepared
+    links: list[Row]  # APPLY_LINKS changes (social accounts)
+    read: int
+
+
+def prepared_batches(config: SyntheticConfig, batch_size: int = BATCH) -> Iterator[_Batch]:
+    """The generated dataset as prepared rows, batch by batch, with each account's link as
+    generated. Raises pydantic.ValidationError for a row `hub load` would reject."""
+    to_export = ExportRows()
+    for kind, batch in generate(config, batch_size):
+        plain = PLAIN.get(kind)
+        if plain is not None:
+            fields = plain.model.model_fields
+            rows = []
+            for row in batch:
+                values = {f: row.get(f, info.default) for f, info in fields.items()}
+                prepared = plain.prepared(values)
+                if prepared is None:  # the model would refuse it: say why
+                    MODELS[kind].model_validate(to_export(kind, row))
+                    raise ValueError(f"{kind}: a generated row the model refuses: {row}")
+                rows.append(prepared)
+        else:
+            model = MODELS[kind]
+            rows = [model.model_validate(to_export(kind, row)).prepare() for row in batch]
+        links = [
+            {"account_id": r["id"], "customer_id": r["customer_id"], "method": r["link_method"],
+             "confidence": r.get("link_confidence"), "model_version": None, "evidence": None,
+             "conflict": None}
+            for r in batch
+            if kind == "social_accounts" and r.get("customer_id") and r.get("link_method")
+        ]  # fmt: skip
+        yield _Batch(kind, rows, links, len(batch))
+
+
+def _produce(config: SyntheticConfig, batch_size: int, out: Any) -> None:
+    """The child process: every batch onto ``out``, then None (or the exception)."""
+    try:
+        for batch in prepared_batches(config, batch_size):
+            out.put(batch)
+        out.put(None)
+    except BaseException as e:  # handed to the parent, which re-raises it
+        out.put(e)
+
+
+async def seed_fast(
+    store: GraphStore,
+    config: SyntheticConfig,
+    on_batch: Progress | None = None,
+    erasure_key: bytes | None = None,
+    batch_size: int = BATCH,
+) -> SeedReport:
+    """Write the dataset for ``config`` (see the module's docstring); deterministic, and a
+    second run changes nothing. ``on_batch(kind, rows)`` reports progress.
+
+    Raises pydantic.ValidationError if the generator made a row `hub load` would reject,
+    ErasureKeyMissing when the graph holds erasures and ``erasure_key`` is None,
+    GraphUnavailable.
+    """
+    report = SeedReport()
+    started = time.perf_counter()
+    now = int(time.time() * 1000)
+    context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    batches = context.Queue(maxsize=_QUEUE)
+    child = context.Process(
+        target=_produce, args=(config, batch_size, batches), name="hub-seed", daemon=True
+    )
+    child.start()
+    sinks: dict[str, GraphSink] = {}
+    try:
+        while True:
+            item = await asyncio.to_thread(_next, batches, child)
+            if item is None:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            sink = sinks.setdefault(
+                item.kind, GraphSink(store, item.kind, now, None, erasure_key=erasure_key)
+            )
+            rows = last_of_each(await sink.screen(item.rows, report.tally))
+            result = await write_rows(store, item.kind, rows, now)
+            report.tally.written += result.written
+            report.counters += result.counters
+            if item.links:
+                kept = {r["id"] for r in rows}
+                links = [link for link in item.links if link["account_id"] in kept]
+                report.counters += await store.write(APPLY_LINKS, {"changes": links, "now": now})
+                report.tally.linked += len(links)
+            report.rows[item.kind] += item.read
+            report.tally.read += item.read
+            if on_batch is not None:
+                on_batch(item.kind, item.read)
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _next(batches: Any, child: Any) -> _Batch | BaseException | None:
+    """The next item from the child; an error if the child died without saying why."""
+    while True:
+        try:
+            item: _Batch | BaseException | None = batches.get(timeout=1.0)
+            return item
+        except queue.Empty:
+            if not child.is_alive():
+                return RuntimeError(f"the seed's generator process exited ({child.exitcode})")
