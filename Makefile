@@ -21,8 +21,12 @@ demo: $(STAMP)
 	$(BIN)/hub demo
 
 ## test: lint, type-check, unit + integration (both engines; starts a local Neo4j unless HUB_TEST_NEO4J_URI is set)
+# pytest runs on TEST_WORKERS pytest-xdist workers (one a core is the point: CI has two);
+# --dist loadgroup sends every [neo4j] test to one worker and its Neo4j, and spreads the
+# rest, one test at a time, over all workers (tests/README.md). TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 test: lint typecheck console chromium
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 ## console: build the browser console (npm ci, then esbuild) into console/dist, served at /console
 CONSOLE_SOURCES := console/package.json console/package-lock.json console/build.mjs \

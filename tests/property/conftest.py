@@ -1,22 +1,18 @@
 """Property tests: generated inputs against a real engine. Each test may add a line of
 figures to the terminal summary through the `property_report` fixture."""
 
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
 
-REPORT = pytest.StashKey[list[str]]()
+from tests.conftest import SUMMARY_PROPERTY
 
 
 @pytest.fixture
-def property_report(pytestconfig: pytest.Config) -> list[str]:
+def property_report(request: pytest.FixtureRequest) -> Iterator[list[str]]:
     """Lines to print in the terminal summary (e.g. how many queries a test ran)."""
-    return pytestconfig.stash.setdefault(REPORT, [])
-
-
-def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
-    lines = config.stash.get(REPORT, [])
-    if lines:
-        terminalreporter.section("property tests")
-        for line in lines:
-            terminalreporter.write_line(line)
+    lines: list[str] = []
+    yield lines
+    # They travel on the test's teardown report (tests/conftest.py prints them), so that
+    # they reach the summary also from a pytest-xdist worker (make test).
+    request.node.user_properties.extend((SUMMARY_PROPERTY, line) for line in lines)
