@@ -6,8 +6,10 @@ never their text. Lists that need an order go through OPTIONAL MATCH -> ORDER BY
 collect -> slice; the rest are pattern comprehensions.
 """
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from graph import projections as proj
 from graph.restriction import visible
@@ -186,111 +188,160 @@ BRAND_PARTS: dict[str, Part] = {
 }
 
 
-def _keyset_predicate(order: Sequence[tuple[str, bool]], item: str, after: str) -> str:
-    """``item``'s sort key comes after ``after`` in the part's order (lexicographic, with
-    each key's own direction)."""
+PART_TABLES: dict[str, dict[str, Part]] = {"customer": CUSTOMER_PARTS, "brand": BRAND_PARTS}
+
+# Reserved keys of an entity's map: the value of each fetched part, in the plan's order,
+# and each ordered part's total (null for an unordered one).
+PARTS_KEY, TOTALS_KEY = "_parts", "_totals"
+
+Filters = tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    """The page of an ordered part a field asked for: ``first`` items after the keyset
+    cursor ``after`` (the sort key of the last item seen), matching ``filters`` (filter
+    name -> value; a filter left out is not applied)."""
+
+    first: int
+    after: tuple[Any, ...] | None = None
+    filters: Filters = ()
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """One part fetched by an entity's statement: ``page`` of an ordered part, or the whole
+    of an unordered one (``page`` None). Hashable: a tuple of fetches is a batch key."""
+
+    part: str
+    page: Page | None = None
+
+
+def _keyset_predicate(order: Sequence[tuple[str, bool]], after: str) -> str:
+    """The item's sort key (the order's expressions over the bound variables) comes after
+    the cursor ``after`` in the part's order (lexicographic, each key its own direction)."""
     clauses = []
-    for i, (_, descending) in enumerate(order):
-        equal = [f"{item}[{j}] = {after}[{j}]" for j in range(i)]
-        beyond = f"{item}[{i}] {'<' if descending else '>'} {after}[{i}]"
+    for i, (expr, descending) in enumerate(order):
+        equal = [f"{e} = {after}[{j}]" for j, (e, _) in enumerate(order[:i])]
+        beyond = f"{expr} {'<' if descending else '>'} {after}[{i}]"
         clauses.append("(" + " AND ".join([*equal, beyond]) + ")")
-    return f"({after} IS NULL OR " + " OR ".join(clauses) + ")"
+    return "(" + " OR ".join(clauses) + ")"
 
 
-def _ordered_part(name: str, part: Part, keep: str) -> list[str]:
-    """Sort the bare matches, count them, cut the page after the cursor `$<name>_after`
-    (`$<name>_first` + 1 items, so the caller knows whether more follow), then project
-    only the page. Each item comes back as `{node, key}`; `key` makes its cursor."""
+def _ordered_part(name: str, part: Part, after: bool) -> list[str]:
+    """A page of an ordered part as two subqueries: the page (filtered, after the cursor
+    when there is one, sorted, at most `$<name>_limit` = first + 1 items, so the caller
+    knows whether more follow, and only those projected) and the list's total. Each item
+    comes back as `{node, key}`; `key` makes its cursor."""
     assert part.ordered
-    binds = ", ".join(part.binds)
+    where = part.where.replace("$@", f"${name}_")
     keys = "[" + ", ".join(expr for expr, _ in part.order) + "]"
     order_by = ", ".join(f"{expr}{' DESC' if desc else ''}" for expr, desc in part.order)
-    where = part.where.replace("$@", f"${name}_")
-    if part.source:
-        items = f"[x IN {part.source} WHERE {where}]" if where else part.source
-        lines = [
-            f"WITH {keep}, {items} AS {name}_src",
-            f"UNWIND (CASE WHEN size({name}_src) = 0 THEN [null] ELSE {name}_src END) AS x",
-        ]
-    else:
-        lines = [f"OPTIONAL MATCH {part.pattern}" + (f" WHERE {where}" if where else "")]
-    bound = ", ".join(f"{v}: {v}" for v in part.binds)
-    unpack = ", ".join(f"row.b.{v} AS {v}" for v in part.binds)
-    after = _keyset_predicate(part.order, "r.k", f"${name}_after")
-    lets = [f"WITH {keep}, {name}_total, {name}_k, {binds}, {', '.join(part.lets)}"]
+    binds = ", ".join(part.binds)
+    # A pattern takes its WHERE directly; a list is bound first (FalkorDB cannot UNWIND a
+    # pattern comprehension inside a subquery), unwound, and filtered in a WITH.
+    match = (
+        f"MATCH {part.pattern}"
+        if not part.source
+        else f"WITH e, {part.source} AS src UNWIND src AS x WITH x"
+    )
+    total_conditions = [f"({where})"] if where else []
+    page_conditions = [*total_conditions]
+    if after:
+        page_conditions.append(_keyset_predicate(part.order, f"${name}_after"))
+
+    def matched(conditions: list[str]) -> str:
+        return match + (" WHERE " + " AND ".join(conditions) if conditions else "")
+
+    lets = [f"WITH {binds}, {', '.join(part.lets)}"] if part.lets else []
     return [
-        *lines,
-        f"WITH {keep}, {binds} ORDER BY {order_by}",
-        f"WITH {keep}, collect(CASE WHEN x IS NULL THEN null ELSE {{b: {{{bound}}}, k: {keys}}} "
-        f"END) AS {name}_all",
-        f"WITH {keep}, size({name}_all) AS {name}_total, "
-        f"[r IN {name}_all WHERE {after}][0..${name}_first + 1] AS {name}_page",
-        # UNWIND of [] would drop the entity's row, so an empty page unwinds one null.
-        f"UNWIND (CASE WHEN size({name}_page) = 0 THEN [null] ELSE {name}_page END) AS row",
-        f"WITH {keep}, {name}_total, row.k AS {name}_k, {unpack}",
-        *(lets if part.lets else []),
-        # FalkorDB projects a null `x` into a map of nulls: keep nulls out explicitly.
-        f"WITH {keep}, {name}_total, collect(CASE WHEN x IS NULL THEN null ELSE "
-        f"{{node: {part.projection}, key: {name}_k}} END) AS {name}",
+        "CALL {",
+        "WITH e",
+        matched(page_conditions),
+        f"WITH {binds} ORDER BY {order_by} LIMIT ${name}_limit",
+        *lets,
+        f"RETURN collect({{node: {part.projection}, key: {keys}}}) AS {name}",
+        "}",
+        "CALL {",
+        "WITH e",
+        matched(total_conditions),
+        f"RETURN count(*) AS {name}_total",
+        "}",
     ]
 
 
-def _unwound_part(name: str, part: Part, keep: str) -> list[str]:
+def _unwound_part(name: str, part: Part) -> list[str]:
     """Project each item of ``part.source`` as a bound variable `x`. FalkorDB evaluates a
     pattern comprehension over a list comprehension's variable wrongly (uncorrelated), so
     items that need patterns of their own are unwound rather than mapped."""
     return [
-        f"WITH {keep}, {part.source} AS {name}_src",
-        f"UNWIND (CASE WHEN size({name}_src) = 0 THEN [null] ELSE {name}_src END) AS x",
-        f"WITH {keep}, collect(CASE WHEN x IS NULL THEN null ELSE {part.projection} END) AS {name}",
+        "CALL {",
+        "WITH e",
+        f"WITH e, {part.source} AS src",  # see _ordered_part: bound before it is unwound
+        "UNWIND src AS x",
+        f"RETURN collect({part.projection}) AS {name}",
+        "}",
     ]
 
 
-def entity_query(
-    head: str,
-    parts: dict[str, Part],
-    selected: Iterable[tuple[str, str]],
-    extra: str = "",
-    carry: tuple[str, ...] = (),
+@functools.cache
+def _entity_text(
+    head: str, table: str, fetched: tuple[tuple[str, bool], ...], extra: str, carry: tuple[str, ...]
 ) -> str:
-    """Build one statement: ``head`` binds `e` (one row per entity), then each selected
-    ``(instance, part)`` in order, returning `entity` maps with `<instance>` (and, for an
-    ordered part, `<instance>_total`).
-
-    Parts must be keys of ``parts``; anything else raises KeyError, which is how an
-    unknown field can never reach the text. Instance names are the part's name with an
-    optional `_<n>` suffix (one per distinct page of one list). An ordered instance reads
-    `$<instance>_first`, `$<instance>_after` and `$<instance>_<filter>` for its filters.
-    """
-    selected = list(selected)
-    for instance, name in selected:
-        if name not in parts:
-            raise KeyError(f"unknown part: {name!r}")
-        suffix = instance.removeprefix(name)
-        if suffix and not (suffix[0] == "_" and suffix[1:].isdigit()):
-            raise KeyError(f"bad instance name: {instance!r}")
+    """The statement for ``fetched`` ((part, has a cursor) per fetch) of ``table``'s parts."""
+    parts = PART_TABLES[table]
     lines = [head, "WITH " + ", ".join(["e", *carry])]
-    carried: list[str] = list(carry)
-    fields = ["e {.*"]
-    if extra:
-        fields.append(extra)
-    for instance, name in selected:
-        part = parts[name]
-        keep = ", ".join(["e", *carried])
-        if part.source and not part.ordered:
-            lines += _unwound_part(instance, part, keep)
-            carried.append(instance)
-            fields.append(f"{instance}: {instance}")
-            continue
-        if not part.ordered:
+    values, totals = [], []
+    for i, (name, after) in enumerate(fetched):
+        part = parts[name]  # KeyError for anything not in the allow-list
+        instance = f"p{i}"
+        if part.ordered:
+            lines += _ordered_part(instance, part, after)
+            values.append(instance)
+            totals.append(f"{instance}_total")
+        elif part.source:
+            lines += _unwound_part(instance, part)
+            values.append(instance)
+            totals.append("null")
+        else:
             value = f"[{part.pattern} | {part.projection}]" if part.pattern else part.projection
-            fields.append(f"{instance}: {value}")
-            continue
-        lines += _ordered_part(instance, part, keep)
-        carried += [instance, f"{instance}_total"]
-        fields += [f"{instance}: {instance}", f"{instance}_total: {instance}_total"]
+            values.append(value)
+            totals.append("null")
+    fields = ["e {.*", *([extra] if extra else [])]
+    fields += [f"{PARTS_KEY}: [{', '.join(values)}]", f"{TOTALS_KEY}: [{', '.join(totals)}]"]
     lines.append("RETURN " + ", ".join(fields) + "} AS entity")
     return "\n".join(lines)
+
+
+def entity_statement(
+    head: str, table: str, fetches: Sequence[Fetch], extra: str = "", carry: tuple[str, ...] = ()
+) -> tuple[str, dict[str, Any]]:
+    """One statement and its parameters for the entities ``head`` binds as `e` (one row
+    each; ``carry``: more variables it binds, returned in the map, e.g. a page's sort key
+    `sk`) with ``fetches`` of the part table ``table`` (`customer` or `brand`).
+
+    Each row's `entity` map holds the entity's properties, ``extra``, and under PARTS_KEY
+    the value of each fetch in order (an ordered part's `{node, key}` items, at most
+    first + 1; a list, or a value part's value), under TOTALS_KEY each ordered part's
+    total. Raises KeyError for a part that is not in the table: input chooses which fixed
+    parts join, never their text; values go in parameters only."""
+    fetched = tuple((f.part, f.page is not None and f.page.after is not None) for f in fetches)
+    text = _entity_text(head, table, fetched, extra, carry)
+    params: dict[str, Any] = {}
+    for i, fetch in enumerate(fetches):
+        part, page = PART_TABLES[table][fetch.part], fetch.page
+        if not part.ordered:
+            continue
+        if page is None:
+            raise ValueError(f"{fetch.part} is ordered: a fetch of it needs a page")
+        params[f"p{i}_limit"] = page.first + 1
+        if page.after is not None:
+            params[f"p{i}_after"] = list(page.after)
+        given = dict(page.filters)
+        for f in part.filters:
+            value = given.get(f)
+            params[f"p{i}_{f}"] = list(value) if isinstance(value, tuple) else value
+    return text, params
 
 
 CUSTOMERS_BY_IDS_HEAD = "UNWIND $ids AS key\nMATCH (e:Customer {id: key})"
@@ -395,17 +446,18 @@ def customers_count(computed: bool, rule: Sequence[str] = ()) -> str:
     return "\n".join([*customers_match(computed, rule), "RETURN count(e) AS total"])
 
 
-def customers_query(
-    head: str, selected: Sequence[tuple[str, str]], carry: tuple[str, ...] = ()
-) -> str:
-    """The customer-360 statement for the customers bound by ``head`` (which may bind
-    more variables to return: ``carry``, e.g. a page's sort key `sk`)."""
+def customers_statement(
+    head: str, fetches: Sequence[Fetch], carry: tuple[str, ...] = ()
+) -> tuple[str, dict[str, Any]]:
+    """The customer-360 statement and its parameters for the customers bound by ``head``
+    (which may bind more variables to return: ``carry``, e.g. a page's sort key `sk`)."""
     extra = ", ".join(f"{v}: {v}" for v in carry)
-    return entity_query(head, CUSTOMER_PARTS, selected, extra=extra, carry=carry)
+    return entity_statement(head, "customer", fetches, extra=extra, carry=carry)
 
 
-def brands_query(selected: Sequence[tuple[str, str]]) -> str:
-    return entity_query(BRANDS_BY_IDS_HEAD, BRAND_PARTS, selected, extra=BRAND_COUNTS)
+def brands_statement(fetches: Sequence[Fetch]) -> tuple[str, dict[str, Any]]:
+    """The brands of `$ids` with their counters and ``fetches``."""
+    return entity_statement(BRANDS_BY_IDS_HEAD, "brand", fetches, extra=BRAND_COUNTS)
 
 
 # node(id) for the types that have no builder of their own: label -> one statement for

@@ -7,16 +7,15 @@ import strawberry
 from strawberry.types import Info
 from strawberry.types.nodes import Selection
 
-from graph.reads import BRAND_PARTS
 from resolvers.context import Context
 from resolvers.customers import customer_360
 from resolvers.errors import not_found
 from resolvers.ids import from_global_id, key_for
-from resolvers.selection import plan_shape
+from resolvers.plan import plan_entity
 from schema.base import Node
-from schema.brand import BRAND_FIELDS, Brand, Product
+from schema.brand import Brand, Product
 from schema.commerce import Purchase
-from schema.customer import Customer, customer_shape
+from schema.customer import Customer, customer_plans
 from schema.social import Post, SocialAccount, Tag
 from schema.support import Complaint
 
@@ -32,13 +31,11 @@ _LEAF_TYPES = {
 
 async def _brand(info: Info[Context, None], key: str, selections: Sequence[Selection]) -> Brand:
     ctx = info.context
-    shape = plan_shape(
-        selections, "Brand", BRAND_FIELDS, BRAND_PARTS, ctx.default_page_size, ctx.max_page_size
-    )
-    record = await ctx.loaders.brands.load((key, shape))
+    plan = plan_entity("brand", selections, ctx.default_page_size, ctx.max_page_size)
+    record = await ctx.loaders.brands.load((key, plan.fetches))
     if record is None:
         raise not_found("brand", key)
-    return Brand.from_record(record)
+    return Brand.from_record(record, plan)
 
 
 @strawberry.type
@@ -60,8 +57,8 @@ class NodeQueries:
         type_name, key = from_global_id(id)
         selections = info.selected_fields[0].selections
         if type_name == "Customer":
-            shape = customer_shape(info, selections)
-            return Customer.from_record(await customer_360(info.context, key, shape))
+            (plan,) = customer_plans(info, selections)
+            return Customer.from_record(await customer_360(info.context, key, plan), plan)
         if type_name == "Brand":
             return await _brand(info, key, selections)
         record = await info.context.loaders.nodes.load((type_name, key))
