@@ -10,12 +10,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from graphql import GraphQLResolveInfo, SelectionSetNode
 from strawberry.types.nodes import Selection
 
 from graph.reads import PART_TABLES, PARTS_KEY, TOTALS_KEY, Fetch
 from resolvers.selection import (
     FilterReader,
     fields_of,
+    names_below,
+    own_fields,
     read_contact_filter,
     read_page,
     read_purchase_filter,
@@ -80,15 +83,17 @@ def plan_entities(
     selection_sets: Sequence[Iterable[Selection]],
     default_first: int,
     max_page: int,
+    counters: bool | None = None,
 ) -> list[EntityPlan]:
     """One plan per selection set of ``kind`` (e.g. `edges { node }` and `nodes` of one
-    connection), all sharing one statement's fetches. Raises BAD_USER_INPUT naming the
-    argument of a bad page."""
+    connection), all sharing one statement's fetches. ``counters``: brand counters are
+    selected below (None: look for them in the selections). Raises BAD_USER_INPUT naming
+    the argument of a bad page."""
     catalog, type_name = CATALOG[kind], TYPE_NAMES[kind]
     parts = PART_TABLES[kind]
     fetches: dict[Fetch, int] = {}
     aliases: list[dict[str, int]] = []
-    counters = False
+    found = bool(counters)
     for selections in selection_sets:
         selections = list(selections)
         fields: dict[str, int] = {}
@@ -104,11 +109,30 @@ def plan_entities(
             fetch = Fetch(spec.part, page)
             fields[selected.alias or selected.name] = fetches.setdefault(fetch, len(fetches))
         aliases.append(fields)
-        counters = counters or (kind == "customer" and selects_any(selections, BRAND_COUNT_FIELDS))
-    if counters:
+        if counters is None and not found:
+            found = selects_any(selections, BRAND_COUNT_FIELDS)
+    if found and kind == "customer":
         fetches.setdefault(BRAND_COUNTS, len(fetches))
     ordered = tuple(fetches)
     return [EntityPlan(kind, ordered, fields) for fields in aliases]
+
+
+def plan_selected(
+    raw: GraphQLResolveInfo[Any],
+    kind: EntityKind,
+    groups: Sequence[Sequence[SelectionSetNode | None]],
+    default_first: int,
+    max_page: int,
+) -> list[EntityPlan]:
+    """``plan_entities`` straight from the document: one plan per group of selection sets
+    of ``kind`` (a group: the sets of one field asked several times), reading only the
+    entity's own level and looking below it for brand counters alone."""
+    type_name = TYPE_NAMES[kind]
+    counters = kind == "customer" and any(
+        names_below(raw, s, BRAND_COUNT_FIELDS) for group in groups for s in group
+    )
+    selection_sets = [[f for s in group for f in own_fields(raw, s, type_name)] for group in groups]
+    return plan_entities(kind, selection_sets, default_first, max_page, counters)
 
 
 def plan_entity(

@@ -3,10 +3,12 @@ posts and complaints, fetched in one statement shaped by the client's selection.
 """
 
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
+from graphql import SelectionSetNode
 from strawberry.types import Info
 
 from graph.store import Record
@@ -14,8 +16,8 @@ from resolvers.context import Context
 from resolvers.entities import part_items, part_page, part_value
 from resolvers.ids import to_global_id
 from resolvers.metrics import Activity, compute_metrics
-from resolvers.plan import EntityPlan, plan_entities
-from resolvers.selection import Page, to_epoch_ms
+from resolvers.plan import EntityPlan, plan_selected
+from resolvers.selection import Page, field_selections, to_epoch_ms
 from schema.base import After, Connection, First, Node, keyset_connection, ms_to_datetime
 from schema.brand import Brand
 from schema.commerce import Purchase
@@ -28,11 +30,15 @@ from schema.support import Complaint
 from schema.traits import TraitValue
 
 
-def customer_plans(info: Info[Context, None], *selection_sets: Any) -> list[EntityPlan]:
+def customer_plans(
+    info: Info[Context, None], *groups: Sequence[SelectionSetNode | None]
+) -> list[EntityPlan]:
     """The plans of the customer selections of one field (resolvers/plan.py), sharing
-    one statement."""
+    one statement: one per group of selection sets (default: the field's own)."""
     ctx = info.context
-    return plan_entities("customer", selection_sets, ctx.default_page_size, ctx.max_page_size)
+    raw = info._raw_info  # the document's nodes: Strawberry's conversion walks every level
+    groups = groups or (field_selections(raw),)
+    return plan_selected(raw, "customer", groups, ctx.default_page_size, ctx.max_page_size)
 
 
 @strawberry.input(description="Narrow a customer's purchases; all given conditions must hold.")

@@ -6,6 +6,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
+from graphql import FieldNode, SelectionSetNode
 from strawberry.types import Info
 
 from resolvers import customers as customer_reads
@@ -14,7 +15,7 @@ from resolvers.context import Context
 from resolvers.errors import bad_input
 from resolvers.ids import encode_key_cursor, key_for
 from resolvers.rules import compile_for
-from resolvers.selection import time_range
+from resolvers.selection import field_selections, time_range
 from schema.base import After, Edge, First, PageInfo
 from schema.customer import Customer, customer_plans
 from schema.purpose import Purpose, stored_value
@@ -195,20 +196,25 @@ class CustomerConnection:
         ]
 
 
-def _connection_selections(info: Info[Context, None]) -> tuple[list[Any], list[Any]]:
-    """The Customer selections under `edges { node }`, and under `nodes`, of a customers
-    field."""
-    edges: list[Any] = []
-    nodes: list[Any] = []
-    for field in info.selected_fields:
-        for sub in field.selections:
-            name = getattr(sub, "name", None)
-            if name == "nodes":
-                nodes += sub.selections
-            elif name == "edges":
-                for edge_field in sub.selections:
-                    if getattr(edge_field, "name", None) == "node":
-                        edges += edge_field.selections
+def _connection_selections(
+    info: Info[Context, None],
+) -> tuple[list[SelectionSetNode | None], list[SelectionSetNode | None]]:
+    """The Customer selection sets under `edges { node }`, and under `nodes`, of a
+    customers field."""
+    edges: list[SelectionSetNode | None] = []
+    nodes: list[SelectionSetNode | None] = []
+    for selection_set in field_selections(info._raw_info):
+        for sub in selection_set.selections if selection_set else ():
+            if not isinstance(sub, FieldNode):
+                continue
+            if sub.name.value == "nodes":
+                nodes.append(sub.selection_set)
+            elif sub.name.value == "edges" and sub.selection_set:
+                edges += [
+                    f.selection_set
+                    for f in sub.selection_set.selections
+                    if isinstance(f, FieldNode) and f.name.value == "node"
+                ]
     return edges, nodes
 
 
@@ -276,7 +282,7 @@ class CustomerQueries:
         id: Annotated[strawberry.ID, strawberry.argument(description="Global id or key.")],
     ) -> Customer | None:
         key = key_for("Customer", id)
-        (plan,) = customer_plans(info, info.selected_fields[0].selections)
+        (plan,) = customer_plans(info)
         record = await customer_reads.customer_360(info.context, key, plan)
         return Customer.from_record(record, plan)
 
@@ -293,7 +299,7 @@ class CustomerQueries:
     ) -> Customer | None:
         kind, value, platform = _identity(identity)
         params = customer_reads.identity_params(kind, value, platform)
-        (plan,) = customer_plans(info, info.selected_fields[0].selections)
+        (plan,) = customer_plans(info)
         record = await customer_reads.customer_by_identity(info.context, kind, params, plan)
         return Customer.from_record(record, plan)
 

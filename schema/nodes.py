@@ -1,17 +1,16 @@
 """Root fields for brands and for any node by global id."""
 
-from collections.abc import Sequence
 from typing import Annotated
 
 import strawberry
 from strawberry.types import Info
-from strawberry.types.nodes import Selection
 
 from resolvers.context import Context
 from resolvers.customers import customer_360
 from resolvers.errors import not_found
 from resolvers.ids import from_global_id, key_for
-from resolvers.plan import plan_entity
+from resolvers.plan import plan_selected
+from resolvers.selection import field_selections
 from schema.base import Node
 from schema.brand import Brand, Product
 from schema.commerce import Purchase
@@ -29,9 +28,12 @@ _LEAF_TYPES = {
 }
 
 
-async def _brand(info: Info[Context, None], key: str, selections: Sequence[Selection]) -> Brand:
+async def _brand(info: Info[Context, None], key: str) -> Brand:
     ctx = info.context
-    plan = plan_entity("brand", selections, ctx.default_page_size, ctx.max_page_size)
+    raw = info._raw_info  # the document's nodes: Strawberry's conversion walks every level
+    (plan,) = plan_selected(
+        raw, "brand", [field_selections(raw)], ctx.default_page_size, ctx.max_page_size
+    )
     record = await ctx.loaders.brands.load((key, plan.fetches))
     if record is None:
         raise not_found("brand", key)
@@ -46,7 +48,7 @@ class NodeQueries:
         info: Info[Context, None],
         id: Annotated[strawberry.ID, strawberry.argument(description="Global id or key.")],
     ) -> Brand | None:
-        return await _brand(info, key_for("Brand", id), info.selected_fields[0].selections)
+        return await _brand(info, key_for("Brand", id))
 
     @strawberry.field(description="Any object by its global id (Relay).")
     async def node(
@@ -55,12 +57,11 @@ class NodeQueries:
         id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
     ) -> Node | None:
         type_name, key = from_global_id(id)
-        selections = info.selected_fields[0].selections
         if type_name == "Customer":
-            (plan,) = customer_plans(info, selections)
+            (plan,) = customer_plans(info)
             return Customer.from_record(await customer_360(info.context, key, plan), plan)
         if type_name == "Brand":
-            return await _brand(info, key, selections)
+            return await _brand(info, key)
         record = await info.context.loaders.nodes.load((type_name, key))
         if record is None:
             raise not_found(type_name, key)

@@ -1,12 +1,15 @@
 """The typed plan of an entity read (resolvers/plan.py), without a database."""
 
+from types import SimpleNamespace
+
 import pytest
+from graphql import parse
 from strawberry.types.nodes import InlineFragment, SelectedField
 
 from graph.reads import Fetch, Page
 from resolvers import plan as plan_module
 from resolvers.errors import ApiError
-from resolvers.plan import PartField, check_catalog, plan_entities, plan_entity
+from resolvers.plan import PartField, check_catalog, plan_entities, plan_entity, plan_selected
 from schema import build_schema
 
 
@@ -83,3 +86,26 @@ def test_a_catalog_part_graph_lacks_or_a_filter_it_does_not_take_is_refused(monk
     )
     with pytest.raises(ValueError, match="reads a filter, but part 'tags' takes none"):
         check_catalog(fields)
+
+
+def test_a_plan_made_from_the_document_reads_one_level_and_follows_fragments():
+    document = parse(
+        """query($n: Int) { customer(id: "c1") {
+            name ...Lists ... on Customer { a: purchases(first: $n) { totalCount } }
+            ... on Brand { posts { totalCount } } } }
+        fragment Lists on Customer {
+            tags { weight } complaints { nodes { about { kind } } }
+            consents { brand { ...Counted } } }
+        fragment Counted on Brand { followerCount }"""
+    )
+    operation, *fragments = document.definitions
+    raw = SimpleNamespace(fragments={f.name.value: f for f in fragments}, variable_values={"n": 4})
+    customer = operation.selection_set.selections[0]
+    (plan,) = plan_selected(raw, "customer", [[customer.selection_set]], 20, 100)
+    assert [f.part for f in plan.fetches] == [
+        "tags", "complaints", "consents", "purchases", "brand_counts",
+    ]  # fmt: skip
+    assert plan.fetch_of("a")[1].page == Page(4)  # from the variable
+    assert plan.fetch_of("complaints")[1].page == Page(20)
+    with pytest.raises(LookupError):
+        plan.fetch_of("posts")  # a Brand field, in a fragment that does not apply
