@@ -617,7 +617,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--warmup", type=int, default=40, help="warm-up requests (other ids)")
     parser.add_argument("--profile", type=Path, default=None, metavar="DIR",
                         help="also profile the server (pyinstrument) in a separate hub-only "
-                        "pass; reports to DIR/read_<engine>_<size>_<case>.{txt,html}")  # fmt: skip
+                        "pass; reports to DIR/read_<engine>_<size>_<case>.txt "
+                        "(and .pyisession)")  # fmt: skip
     args = parser.parse_args(argv)
     engines = [e for e in args.engines.split(",") if e]
     if unknown := set(engines) - {"neo4j", "embedded"}:

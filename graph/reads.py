@@ -2,8 +2,10 @@
 
 The customer-360 is ONE statement whatever the client selected: each selectable part
 is a fixed fragment from the allow-list below, so input chooses which fragments join,
-never their text. Lists that need an order go through OPTIONAL MATCH -> ORDER BY ->
-collect -> slice; the rest are pattern comprehensions.
+never their text. A page of an ordered list goes through OPTIONAL MATCH -> ORDER BY ->
+collect -> slice, and only the page is projected; the rest are pattern comprehensions.
+`entity_statement` makes the text and its parameters together from the request's
+fetches (resolvers/plan.py plans them).
 """
 
 import functools
@@ -20,9 +22,9 @@ class Part:
     """A selectable list on an entity, fetched inside the entity's statement.
 
     An unordered part is a pattern comprehension. An ordered part is a page of a sorted
-    list: ``pattern`` (OPTIONAL MATCH from `e`, binding ``binds``) or ``source`` (a list
-    expression of maps over `e`, bound as `x`), filtered by ``where`` (fixed text over
-    `$<instance>_<filter>` parameters), sorted by ``order`` and cut after a keyset cursor.
+    list: ``pattern`` (OPTIONAL MATCH from `e`, binding ``binds``) or ``source`` (a list expression
+    of maps over `e`, bound as `x`), filtered by ``where`` (fixed text over the fetch's
+    filter parameters), sorted by ``order`` and cut after a keyset cursor.
     """
 
     pattern: str  # "" for a value part: ``projection`` alone, an expression over `e`
@@ -30,7 +32,7 @@ class Part:
     order: tuple[tuple[str, bool], ...] = ()  # (key expression, descending); () = unordered
     binds: tuple[str, ...] = ("x",)
     # For `pattern`: a predicate; for `source`: applied to each item `x`. `$@<filter>` is
-    # the instance's filter parameter `$<instance>_<filter>`.
+    # the fetch's filter parameter (entity_statement names it).
     where: str = ""
     filters: tuple[str, ...] = ()  # the filter parameters ``where`` reads
     source: str = ""  # instead of `pattern`: a list expression over `e`
@@ -217,90 +219,87 @@ class Fetch:
     page: Page | None = None
 
 
-def _keyset_predicate(order: Sequence[tuple[str, bool]], after: str) -> str:
-    """The item's sort key (the order's expressions over the bound variables) comes after
-    the cursor ``after`` in the part's order (lexicographic, each key its own direction)."""
+def _keyset_predicate(order: Sequence[tuple[str, bool]], item: str, after: str) -> str:
+    """``item``'s sort key comes after ``after`` in the part's order (lexicographic, with
+    each key's own direction)."""
     clauses = []
-    for i, (expr, descending) in enumerate(order):
-        equal = [f"{e} = {after}[{j}]" for j, (e, _) in enumerate(order[:i])]
-        beyond = f"{expr} {'<' if descending else '>'} {after}[{i}]"
+    for i, (_, descending) in enumerate(order):
+        equal = [f"{item}[{j}] = {after}[{j}]" for j in range(i)]
+        beyond = f"{item}[{i}] {'<' if descending else '>'} {after}[{i}]"
         clauses.append("(" + " AND ".join([*equal, beyond]) + ")")
-    return "(" + " OR ".join(clauses) + ")"
+    return f"({after} IS NULL OR " + " OR ".join(clauses) + ")"
 
 
-def _ordered_part(name: str, part: Part, after: bool) -> list[str]:
-    """A page of an ordered part as two subqueries: the page (filtered, after the cursor
-    when there is one, sorted, at most `$<name>_limit` = first + 1 items, so the caller
-    knows whether more follow, and only those projected) and the list's total. Each item
-    comes back as `{node, key}`; `key` makes its cursor."""
+def _ordered_part(name: str, part: Part, keep: str) -> list[str]:
+    """Sort the bare matches, count them, cut the page after the cursor `$<name>_after`
+    (`$<name>_first` + 1 items, so the caller knows whether more follow), then project
+    only the page. Each item comes back as `{node, key}`; `key` makes its cursor."""
     assert part.ordered
-    where = part.where.replace("$@", f"${name}_")
+    binds = ", ".join(part.binds)
     keys = "[" + ", ".join(expr for expr, _ in part.order) + "]"
     order_by = ", ".join(f"{expr}{' DESC' if desc else ''}" for expr, desc in part.order)
-    binds = ", ".join(part.binds)
-    # A pattern takes its WHERE directly; a list is bound first (FalkorDB cannot UNWIND a
-    # pattern comprehension inside a subquery), unwound, and filtered in a WITH.
-    match = (
-        f"MATCH {part.pattern}"
-        if not part.source
-        else f"WITH e, {part.source} AS src UNWIND src AS x WITH x"
-    )
-    total_conditions = [f"({where})"] if where else []
-    page_conditions = [*total_conditions]
-    if after:
-        page_conditions.append(_keyset_predicate(part.order, f"${name}_after"))
-
-    def matched(conditions: list[str]) -> str:
-        return match + (" WHERE " + " AND ".join(conditions) if conditions else "")
-
-    lets = [f"WITH {binds}, {', '.join(part.lets)}"] if part.lets else []
+    where = part.where.replace("$@", f"${name}_")
+    if part.source:
+        items = f"[x IN {part.source} WHERE {where}]" if where else part.source
+        lines = [
+            f"WITH {keep}, {items} AS {name}_src",
+            f"UNWIND (CASE WHEN size({name}_src) = 0 THEN [null] ELSE {name}_src END) AS x",
+        ]
+    else:
+        lines = [f"OPTIONAL MATCH {part.pattern}" + (f" WHERE {where}" if where else "")]
+    bound = ", ".join(f"{v}: {v}" for v in part.binds)
+    unpack = ", ".join(f"row.b.{v} AS {v}" for v in part.binds)
+    after = _keyset_predicate(part.order, "r.k", f"${name}_after")
+    lets = [f"WITH {keep}, {name}_total, {name}_k, {binds}, {', '.join(part.lets)}"]
     return [
-        "CALL {",
-        "WITH e",
-        matched(page_conditions),
-        f"WITH {binds} ORDER BY {order_by} LIMIT ${name}_limit",
-        *lets,
-        f"RETURN collect({{node: {part.projection}, key: {keys}}}) AS {name}",
-        "}",
-        "CALL {",
-        "WITH e",
-        matched(total_conditions),
-        f"RETURN count(*) AS {name}_total",
-        "}",
+        *lines,
+        f"WITH {keep}, {binds} ORDER BY {order_by}",
+        f"WITH {keep}, collect(CASE WHEN x IS NULL THEN null ELSE {{b: {{{bound}}}, k: {keys}}} "
+        f"END) AS {name}_all",
+        f"WITH {keep}, size({name}_all) AS {name}_total, "
+        f"[r IN {name}_all WHERE {after}][0..${name}_first + 1] AS {name}_page",
+        # UNWIND of [] would drop the entity's row, so an empty page unwinds one null.
+        f"UNWIND (CASE WHEN size({name}_page) = 0 THEN [null] ELSE {name}_page END) AS row",
+        f"WITH {keep}, {name}_total, row.k AS {name}_k, {unpack}",
+        *(lets if part.lets else []),
+        # FalkorDB projects a null `x` into a map of nulls: keep nulls out explicitly.
+        f"WITH {keep}, {name}_total, collect(CASE WHEN x IS NULL THEN null ELSE "
+        f"{{node: {part.projection}, key: {name}_k}} END) AS {name}",
     ]
 
 
-def _unwound_part(name: str, part: Part) -> list[str]:
+def _unwound_part(name: str, part: Part, keep: str) -> list[str]:
     """Project each item of ``part.source`` as a bound variable `x`. FalkorDB evaluates a
     pattern comprehension over a list comprehension's variable wrongly (uncorrelated), so
     items that need patterns of their own are unwound rather than mapped."""
     return [
-        "CALL {",
-        "WITH e",
-        f"WITH e, {part.source} AS src",  # see _ordered_part: bound before it is unwound
-        "UNWIND src AS x",
-        f"RETURN collect({part.projection}) AS {name}",
-        "}",
+        f"WITH {keep}, {part.source} AS {name}_src",
+        f"UNWIND (CASE WHEN size({name}_src) = 0 THEN [null] ELSE {name}_src END) AS x",
+        f"WITH {keep}, collect(CASE WHEN x IS NULL THEN null ELSE {part.projection} END) AS {name}",
     ]
 
 
 @functools.cache
 def _entity_text(
-    head: str, table: str, fetched: tuple[tuple[str, bool], ...], extra: str, carry: tuple[str, ...]
+    head: str, table: str, fetched: tuple[str, ...], extra: str, carry: tuple[str, ...]
 ) -> str:
-    """The statement for ``fetched`` ((part, has a cursor) per fetch) of ``table``'s parts."""
+    """The statement for the parts ``fetched`` (one name per fetch) of ``table``."""
     parts = PART_TABLES[table]
     lines = [head, "WITH " + ", ".join(["e", *carry])]
+    carried: list[str] = list(carry)
     values, totals = [], []
-    for i, (name, after) in enumerate(fetched):
+    for i, name in enumerate(fetched):
         part = parts[name]  # KeyError for anything not in the allow-list
         instance = f"p{i}"
+        keep = ", ".join(["e", *carried])
         if part.ordered:
-            lines += _ordered_part(instance, part, after)
+            lines += _ordered_part(instance, part, keep)
+            carried += [instance, f"{instance}_total"]
             values.append(instance)
             totals.append(f"{instance}_total")
         elif part.source:
-            lines += _unwound_part(instance, part)
+            lines += _unwound_part(instance, part, keep)
+            carried.append(instance)
             values.append(instance)
             totals.append("null")
         else:
@@ -325,8 +324,7 @@ def entity_statement(
     first + 1; a list, or a value part's value), under TOTALS_KEY each ordered part's
     total. Raises KeyError for a part that is not in the table: input chooses which fixed
     parts join, never their text; values go in parameters only."""
-    fetched = tuple((f.part, f.page is not None and f.page.after is not None) for f in fetches)
-    text = _entity_text(head, table, fetched, extra, carry)
+    text = _entity_text(head, table, tuple(f.part for f in fetches), extra, carry)
     params: dict[str, Any] = {}
     for i, fetch in enumerate(fetches):
         part, page = PART_TABLES[table][fetch.part], fetch.page
@@ -334,9 +332,8 @@ def entity_statement(
             continue
         if page is None:
             raise ValueError(f"{fetch.part} is ordered: a fetch of it needs a page")
-        params[f"p{i}_limit"] = page.first + 1
-        if page.after is not None:
-            params[f"p{i}_after"] = list(page.after)
+        params[f"p{i}_first"] = page.first
+        params[f"p{i}_after"] = list(page.after) if page.after is not None else None
         given = dict(page.filters)
         for f in part.filters:
             value = given.get(f)

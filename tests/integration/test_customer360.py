@@ -170,7 +170,7 @@ async def test_profile_only_selection_fetches_no_parts(sample):
     data = await run(sample, '{ customer(id: "c3") { name city } }')
     assert data == {"customer": {"name": "Li Wei", "city": "Beijing"}}
     assert len(sample.statements) == 1
-    assert "CALL {" not in sample.statements[0] and "MADE" not in sample.statements[0]
+    assert "OPTIONAL MATCH" not in sample.statements[0] and "MADE" not in sample.statements[0]
 
 
 async def test_unknown_customer_is_not_found(sample):

@@ -17,7 +17,7 @@ def test_unknown_part_never_reaches_the_text():
 
 def test_only_selected_parts_are_joined():
     text, params = reads.customers_statement(reads.CUSTOMERS_BY_IDS_HEAD, [Fetch("identities")])
-    assert "HAS_ACCOUNT" in text and "MADE" not in text and "CALL" not in text
+    assert "HAS_ACCOUNT" in text and "MADE" not in text and "OPTIONAL MATCH" not in text
     assert params == {}
     text, params = reads.customers_statement(
         reads.CUSTOMERS_BY_IDS_HEAD,
@@ -27,11 +27,11 @@ def test_only_selected_parts_are_joined():
             Fetch("purchases", Page(7, filters=(("brand", "b1"),))),
         ],
     )
-    assert text.count("CALL {") == 6  # a page and a total per fetch
-    assert "$p1_after" in text and "$p2_after" not in text and "$p0_limit" in text
+    assert text.count("OPTIONAL MATCH") == 3  # one per fetch
     # text and parameters are made together: every parameter the text reads is given
     assert set(re.findall(r"\$(p\d_\w+)", text)) == set(params)
-    assert params["p0_limit"] == 4 and params["p1_after"] == [1, "p1"]
+    assert params["p0_first"] == 3 and params["p1_after"] == [1, "p1"]
+    assert params["p2_after"] is None and params["p2_first"] == 7
     assert params["p2_brand"] == "b1" and params["p1_brand"] is None
 
 
