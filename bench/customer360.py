@@ -17,7 +17,6 @@ from loaders.seed import seed
 from loaders.synthetic import SyntheticConfig
 from resolvers.context import Context
 from resolvers.principal import Principal, Role
-from resolvers.selection import Page, selected_parts, shape_params
 from schema import build_schema
 
 QUERY = """query($id: ID!) { customer(id: $id) {
@@ -41,11 +40,11 @@ async def measure(name: str, customers: int, runs: int) -> dict[str, float]:
         report = await seed(store, SyntheticConfig(customers=customers))
         figures["seed_rows_per_s"] = report.total_rows / report.seconds
         ids = [f"c{i:07d}" for i in range(1, customers + 1, max(1, customers // runs))][:runs]
-        shape = tuple(
-            (p, p, Page(10) if reads.CUSTOMER_PARTS[p].ordered else None) for p in sorted(PARTS)
-        )
-        statement = reads.customers_query(reads.CUSTOMERS_BY_IDS_HEAD, selected_parts(shape))
-        params = shape_params(shape, reads.CUSTOMER_PARTS)
+        fetches = [
+            reads.Fetch(p, reads.Page(10) if reads.CUSTOMER_PARTS[p].ordered else None)
+            for p in sorted(PARTS)
+        ]
+        statement, params = reads.customers_statement(reads.CUSTOMERS_BY_IDS_HEAD, fetches)
         ids_iter = iter(ids * 3)
 
         async def hub_call() -> None:

@@ -72,6 +72,8 @@ from graph.store import GraphStore
 from loaders.fast_seed import seed_fast
 from loaders.seed import seed
 from loaders.synthetic import SyntheticConfig
+from resolvers.keys import create_key
+from resolvers.principal import Role
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 TARGET = 1.5  # hub p50 over raw p50 for the customer-360
@@ -210,8 +212,9 @@ class Hub:
 
 
 @contextlib.asynccontextmanager
-async def hub_server(name: str, address: str, work: Path) -> AsyncIterator[Hub]:
-    """Start bench.read_server on a free loopback port; stop it (SIGTERM) on exit."""
+async def hub_server(name: str, address: str, work: Path, api_key: str) -> AsyncIterator[Hub]:
+    """Start bench.read_server on a free loopback port; stop it (SIGTERM) on exit. The
+    client sends ``api_key`` (an app key) with every request, as a frontend would."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     listener.listen(128)
@@ -228,8 +231,9 @@ async def hub_server(name: str, address: str, work: Path) -> AsyncIterator[Hub]:
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     try:
         async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", timeout=120.0, limits=limits
-        ) as client:
+            base_url=f"http://127.0.0.1:{port}", timeout=120.0, limits=limits,
+            headers={"x-api-key": api_key},
+        ) as client:  # fmt: skip
             deadline = time.monotonic() + 60
             while True:
                 if process.poll() is not None:
@@ -431,8 +435,9 @@ async def measure_engine(
             console.print(f"  seeded {seeded['rows']:,} rows in {seeded['seed_s']:.1f}s")
             result: dict[str, Any] = {"seed": seeded, "measured_at": _now()}
             raw = Raw(name, opened.address)
+            key = (await create_key(opened.store, f"bench-read-{size}", Role.APP)).key
             try:
-                async with hub_server(name, opened.address, work) as hub:
+                async with hub_server(name, opened.address, work, key) as hub:
                     result |= await measure_size(name, size, hub, raw, args, matrix_failed)
             finally:
                 await raw.close()
@@ -620,7 +625,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     parser.add_argument("--profile", type=Path, default=None, metavar="DIR",
                         help="also profile the server (pyinstrument) in a separate hub-only "
-                        "pass; reports to DIR/read_<engine>_<size>_<case>.{txt,html}")  # fmt: skip
+                        "pass; reports to DIR/read_<engine>_<size>_<case>.txt "
+                        "(and .pyisession)")  # fmt: skip
     args = parser.parse_args(argv)
     engines = [e for e in args.engines.split(",") if e]
     if unknown := set(engines) - {"neo4j", "embedded"}:

@@ -7,7 +7,8 @@ The store is wrapped so the benchmark can see what the hub sends, and a few rout
 * record the statements and parameters of the next requests (`POST /_bench/record`, then
   `GET /_bench/statements`), to replay exactly those through the driver;
 * read each /graphql request's time in the server and in the store (`GET /_bench/stats`);
-* profile the server process with pyinstrument (`POST /_bench/profile/start`, `.../stop`).
+* profile the server process with pyinstrument (`POST /_bench/profile/start`, `.../stop`;
+  a text tree and a `.pyisession` to render again, e.g. as HTML).
 
     python -m bench.read_server --engine neo4j --address bolt://... --fd N
 """
@@ -118,7 +119,7 @@ class BenchApp:
             target.with_suffix(".txt").write_text(
                 self.profiler.output_text(unicode=True, color=False, show_all=True)
             )
-            target.with_suffix(".html").write_text(self.profiler.output_html())
+            # No HTML rendering: on a loaded machine it outlasted the client's timeout.
             # `pyinstrument --load FILE.pyisession -r text --flat` re-renders it (self time).
             self.profiler.last_session.save(str(target.with_suffix(".pyisession")))
             self.profiler = None

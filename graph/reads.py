@@ -2,12 +2,16 @@
 
 The customer-360 is ONE statement whatever the client selected: each selectable part
 is a fixed fragment from the allow-list below, so input chooses which fragments join,
-never their text. Lists that need an order go through OPTIONAL MATCH -> ORDER BY ->
-collect -> slice; the rest are pattern comprehensions.
+never their text. A page of an ordered list goes through OPTIONAL MATCH -> ORDER BY ->
+collect -> slice, and only the page is projected; the rest are pattern comprehensions.
+`entity_statement` makes the text and its parameters together from the request's
+fetches (resolvers/plan.py plans them).
 """
 
-from collections.abc import Iterable, Sequence
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from graph import projections as proj
 from graph.restriction import visible
@@ -18,9 +22,9 @@ class Part:
     """A selectable list on an entity, fetched inside the entity's statement.
 
     An unordered part is a pattern comprehension. An ordered part is a page of a sorted
-    list: ``pattern`` (OPTIONAL MATCH from `e`, binding ``binds``) or ``source`` (a list
-    expression of maps over `e`, bound as `x`), filtered by ``where`` (fixed text over
-    `$<instance>_<filter>` parameters), sorted by ``order`` and cut after a keyset cursor.
+    list: ``pattern`` (OPTIONAL MATCH from `e`, binding ``binds``) or ``source`` (a list expression
+    of maps over `e`, bound as `x`), filtered by ``where`` (fixed text over the fetch's
+    filter parameters), sorted by ``order`` and cut after a keyset cursor.
     """
 
     pattern: str  # "" for a value part: ``projection`` alone, an expression over `e`
@@ -28,7 +32,7 @@ class Part:
     order: tuple[tuple[str, bool], ...] = ()  # (key expression, descending); () = unordered
     binds: tuple[str, ...] = ("x",)
     # For `pattern`: a predicate; for `source`: applied to each item `x`. `$@<filter>` is
-    # the instance's filter parameter `$<instance>_<filter>`.
+    # the fetch's filter parameter (entity_statement names it).
     where: str = ""
     filters: tuple[str, ...] = ()  # the filter parameters ``where`` reads
     source: str = ""  # instead of `pattern`: a list expression over `e`
@@ -186,6 +190,35 @@ BRAND_PARTS: dict[str, Part] = {
 }
 
 
+PART_TABLES: dict[str, dict[str, Part]] = {"customer": CUSTOMER_PARTS, "brand": BRAND_PARTS}
+
+# Reserved keys of an entity's map: the value of each fetched part, in the plan's order,
+# and each ordered part's total (null for an unordered one).
+PARTS_KEY, TOTALS_KEY = "_parts", "_totals"
+
+Filters = tuple[tuple[str, Any], ...]
+
+
+@dataclass(frozen=True)
+class Page:
+    """The page of an ordered part a field asked for: ``first`` items after the keyset
+    cursor ``after`` (the sort key of the last item seen), matching ``filters`` (filter
+    name -> value; a filter left out is not applied)."""
+
+    first: int
+    after: tuple[Any, ...] | None = None
+    filters: Filters = ()
+
+
+@dataclass(frozen=True)
+class Fetch:
+    """One part fetched by an entity's statement: ``page`` of an ordered part, or the whole
+    of an unordered one (``page`` None). Hashable: a tuple of fetches is a batch key."""
+
+    part: str
+    page: Page | None = None
+
+
 def _keyset_predicate(order: Sequence[tuple[str, bool]], item: str, after: str) -> str:
     """``item``'s sort key comes after ``after`` in the part's order (lexicographic, with
     each key's own direction)."""
@@ -246,51 +279,66 @@ def _unwound_part(name: str, part: Part, keep: str) -> list[str]:
     ]
 
 
-def entity_query(
-    head: str,
-    parts: dict[str, Part],
-    selected: Iterable[tuple[str, str]],
-    extra: str = "",
-    carry: tuple[str, ...] = (),
+@functools.cache
+def _entity_text(
+    head: str, table: str, fetched: tuple[str, ...], extra: str, carry: tuple[str, ...]
 ) -> str:
-    """Build one statement: ``head`` binds `e` (one row per entity), then each selected
-    ``(instance, part)`` in order, returning `entity` maps with `<instance>` (and, for an
-    ordered part, `<instance>_total`).
-
-    Parts must be keys of ``parts``; anything else raises KeyError, which is how an
-    unknown field can never reach the text. Instance names are the part's name with an
-    optional `_<n>` suffix (one per distinct page of one list). An ordered instance reads
-    `$<instance>_first`, `$<instance>_after` and `$<instance>_<filter>` for its filters.
-    """
-    selected = list(selected)
-    for instance, name in selected:
-        if name not in parts:
-            raise KeyError(f"unknown part: {name!r}")
-        suffix = instance.removeprefix(name)
-        if suffix and not (suffix[0] == "_" and suffix[1:].isdigit()):
-            raise KeyError(f"bad instance name: {instance!r}")
+    """The statement for the parts ``fetched`` (one name per fetch) of ``table``."""
+    parts = PART_TABLES[table]
     lines = [head, "WITH " + ", ".join(["e", *carry])]
     carried: list[str] = list(carry)
-    fields = ["e {.*"]
-    if extra:
-        fields.append(extra)
-    for instance, name in selected:
-        part = parts[name]
+    values, totals = [], []
+    for i, name in enumerate(fetched):
+        part = parts[name]  # KeyError for anything not in the allow-list
+        instance = f"p{i}"
         keep = ", ".join(["e", *carried])
-        if part.source and not part.ordered:
+        if part.ordered:
+            lines += _ordered_part(instance, part, keep)
+            carried += [instance, f"{instance}_total"]
+            values.append(instance)
+            totals.append(f"{instance}_total")
+        elif part.source:
             lines += _unwound_part(instance, part, keep)
             carried.append(instance)
-            fields.append(f"{instance}: {instance}")
-            continue
-        if not part.ordered:
+            values.append(instance)
+            totals.append("null")
+        else:
             value = f"[{part.pattern} | {part.projection}]" if part.pattern else part.projection
-            fields.append(f"{instance}: {value}")
-            continue
-        lines += _ordered_part(instance, part, keep)
-        carried += [instance, f"{instance}_total"]
-        fields += [f"{instance}: {instance}", f"{instance}_total: {instance}_total"]
+            values.append(value)
+            totals.append("null")
+    fields = ["e {.*", *([extra] if extra else [])]
+    fields += [f"{PARTS_KEY}: [{', '.join(values)}]", f"{TOTALS_KEY}: [{', '.join(totals)}]"]
     lines.append("RETURN " + ", ".join(fields) + "} AS entity")
     return "\n".join(lines)
+
+
+def entity_statement(
+    head: str, table: str, fetches: Sequence[Fetch], extra: str = "", carry: tuple[str, ...] = ()
+) -> tuple[str, dict[str, Any]]:
+    """One statement and its parameters for the entities ``head`` binds as `e` (one row
+    each; ``carry``: more variables it binds, returned in the map, e.g. a page's sort key
+    `sk`) with ``fetches`` of the part table ``table`` (`customer` or `brand`).
+
+    Each row's `entity` map holds the entity's properties, ``extra``, and under PARTS_KEY
+    the value of each fetch in order (an ordered part's `{node, key}` items, at most
+    first + 1; a list, or a value part's value), under TOTALS_KEY each ordered part's
+    total. Raises KeyError for a part that is not in the table: input chooses which fixed
+    parts join, never their text; values go in parameters only."""
+    text = _entity_text(head, table, tuple(f.part for f in fetches), extra, carry)
+    params: dict[str, Any] = {}
+    for i, fetch in enumerate(fetches):
+        part, page = PART_TABLES[table][fetch.part], fetch.page
+        if not part.ordered:
+            continue
+        if page is None:
+            raise ValueError(f"{fetch.part} is ordered: a fetch of it needs a page")
+        params[f"p{i}_first"] = page.first
+        params[f"p{i}_after"] = list(page.after) if page.after is not None else None
+        given = dict(page.filters)
+        for f in part.filters:
+            value = given.get(f)
+            params[f"p{i}_{f}"] = list(value) if isinstance(value, tuple) else value
+    return text, params
 
 
 CUSTOMERS_BY_IDS_HEAD = "UNWIND $ids AS key\nMATCH (e:Customer {id: key})"
@@ -395,17 +443,18 @@ def customers_count(computed: bool, rule: Sequence[str] = ()) -> str:
     return "\n".join([*customers_match(computed, rule), "RETURN count(e) AS total"])
 
 
-def customers_query(
-    head: str, selected: Sequence[tuple[str, str]], carry: tuple[str, ...] = ()
-) -> str:
-    """The customer-360 statement for the customers bound by ``head`` (which may bind
-    more variables to return: ``carry``, e.g. a page's sort key `sk`)."""
+def customers_statement(
+    head: str, fetches: Sequence[Fetch], carry: tuple[str, ...] = ()
+) -> tuple[str, dict[str, Any]]:
+    """The customer-360 statement and its parameters for the customers bound by ``head``
+    (which may bind more variables to return: ``carry``, e.g. a page's sort key `sk`)."""
     extra = ", ".join(f"{v}: {v}" for v in carry)
-    return entity_query(head, CUSTOMER_PARTS, selected, extra=extra, carry=carry)
+    return entity_statement(head, "customer", fetches, extra=extra, carry=carry)
 
 
-def brands_query(selected: Sequence[tuple[str, str]]) -> str:
-    return entity_query(BRANDS_BY_IDS_HEAD, BRAND_PARTS, selected, extra=BRAND_COUNTS)
+def brands_statement(fetches: Sequence[Fetch]) -> tuple[str, dict[str, Any]]:
+    """The brands of `$ids` with their counters and ``fetches``."""
+    return entity_statement(BRANDS_BY_IDS_HEAD, "brand", fetches, extra=BRAND_COUNTS)
 
 
 # node(id) for the types that have no builder of their own: label -> one statement for

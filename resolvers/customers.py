@@ -13,8 +13,8 @@ from identity.contact import normalise_email, normalise_phone
 from resolvers.context import Context
 from resolvers.errors import ApiError, bad_input, forbidden, not_found
 from resolvers.ids import decode_key_cursor
+from resolvers.plan import EntityPlan
 from resolvers.principal import Role
-from resolvers.selection import Shape, selected_parts, shape_params
 
 # Filters compared as they are, and those that need per-customer computed values.
 PLAIN_FILTERS = ("country", "region", "platform", "tag", "segment", "brand", "profile_loaded")
@@ -50,14 +50,14 @@ class CustomerQuery:
         return any(self.filters.get(k) is not None for k in COMPUTED_FILTERS)
 
 
-async def customer_360(ctx: Context, key: str, shape: Shape) -> Record:
-    """The customer's record with the parts of ``shape``: the survivor's when ``key`` was
+async def customer_360(ctx: Context, key: str, plan: EntityPlan) -> Record:
+    """The customer's record with the fetches of ``plan``: the survivor's when ``key`` was
     merged into another customer (docs/identity.md). Raises NOT_FOUND."""
-    record = await ctx.loaders.customers.load((key, shape))
+    record = await ctx.loaders.customers.load((key, plan.fetches))
     if record is None:  # the alias is looked up only on a miss: hits cost nothing more
         survivor = (await survivors(ctx.store, [key])).get(key)
         if survivor is not None:
-            record = await ctx.loaders.customers.load((survivor, shape))
+            record = await ctx.loaders.customers.load((survivor, plan.fetches))
     if record is None:
         raise not_found("customer", key)
     return released(ctx, record)
@@ -107,12 +107,12 @@ def identity_params(kind: str, value: str, platform: str | None) -> dict[str, An
 
 
 async def customer_by_identity(
-    ctx: Context, kind: str, params: dict[str, Any], shape: Shape
+    ctx: Context, kind: str, params: dict[str, Any], plan: EntityPlan
 ) -> Record:
     """The one customer an identity belongs to, in one statement; NOT_FOUND when none.
     An email or phone shared by several customers is ambiguous: BAD_USER_INPUT."""
-    query = reads.customers_query(IDENTITY_HEADS[kind], selected_parts(shape))
-    rows = await ctx.store.read(query, {**params, **shape_params(shape, reads.CUSTOMER_PARTS)})
+    query, fetch_params = reads.customers_statement(IDENTITY_HEADS[kind], plan.fetches)
+    rows = await ctx.store.read(query, {**params, **fetch_params})
     if not rows:
         raise not_found("customer with that identity", kind)
     if len(rows) > 1:
@@ -120,9 +120,8 @@ async def customer_by_identity(
             f"that {kind} belongs to {len(rows)} customers; look them up by id", "identity"
         )
     record: Record = rows[0]["entity"]
-    record["_shape"] = shape
-    ctx.loaders.customer_fetched(record)
-    ctx.loaders.customers.prime((record["id"], shape), record)
+    ctx.loaders.customer_fetched(record, plan.fetches)
+    ctx.loaders.customers.prime((record["id"], plan.fetches), record)
     return released(ctx, record)
 
 
@@ -174,28 +173,22 @@ async def _params(ctx: Context, q: CustomerQuery) -> dict[str, Any]:
 
 
 async def customers_page(
-    ctx: Context, q: CustomerQuery, shape: Shape, first: int, after: str | None
+    ctx: Context, q: CustomerQuery, plan: EntityPlan, first: int, after: str | None
 ) -> tuple[list[Record], bool]:
     """One statement for the page and every selected part (two with a search); returns
     (records in page order, each with its sort key `sk`, has_next)."""
     key = decode_key_cursor(after, f"customers:{q.sort}") if after is not None else None
     if key is not None and len(key) != 2:
         raise bad_input(f"{after!r} is not a cursor of this list", "after")
-    params = {
-        **await _params(ctx, q),
-        "after": key,
-        "limit": first + 1,
-        **shape_params(shape, reads.CUSTOMER_PARTS),
-    }
     head = reads.customers_page_head(q.sort, q.descending, q.computed, q.rule_lines)
-    query = reads.customers_query(head, selected_parts(shape), carry=("sk",))
+    query, fetch_params = reads.customers_statement(head, plan.fetches, carry=("sk",))
+    params = {**await _params(ctx, q), "after": key, "limit": first + 1, **fetch_params}
     rows = await ctx.store.read(query, params)
     records = [r["entity"] for r in rows]
     records.sort(key=lambda e: (e["sk"], str(e["id"])), reverse=q.descending)
     for record in records:
-        record["_shape"] = shape
-        ctx.loaders.customer_fetched(record)
-        ctx.loaders.customers.prime((record["id"], shape), record)
+        ctx.loaders.customer_fetched(record, plan.fetches)
+        ctx.loaders.customers.prime((record["id"], plan.fetches), record)
     ctx.audit.customers_read(r["id"] for r in records[:first])
     return records[:first], len(records) > first
 

@@ -1,46 +1,47 @@
-"""Resolve an entity's list parts from the record its statement already returned,
-falling back to the request's loader when the record was fetched for another shape.
-"""
+"""Resolve an entity's part fields from the record its statement returned, through the
+plan the statement was made from (resolvers/plan.py)."""
 
-from collections.abc import Mapping
-from typing import Any, Literal
+from typing import Any
 
+from strawberry.types import Info
+
+from graph.reads import Page
 from graph.store import Record
 from resolvers.context import Context
-from resolvers.selection import Page, find_instance, read_page
-
-EntityKind = Literal["customer", "brand"]
+from resolvers.plan import EntityKind, EntityPlan, part_result, plan_entity
 
 
 async def part_items(
-    ctx: Context, kind: EntityKind, record: Record, part: str, page: Page | None
-) -> tuple[list[Any], int]:
-    """Items of ``part`` for ``page`` (None: the whole unordered part) and the list's total.
+    info: Info[Context, None], kind: EntityKind, record: Record, plan: EntityPlan | None
+) -> tuple[list[Any], Page | None, int]:
+    """(items, page fetched or None, total) of the part field being resolved, found by its
+    response alias in ``plan``. An entity met inside another read has no plan: its field
+    is planned alone and fetched in a statement of its own (batched over such entities).
 
     An ordered part's items are `{node, key}` maps, at most ``page.first + 1`` of them
     (the extra one tells that more follow)."""
-    instance = find_instance(record.get("_shape", ()), part, page)
-    if instance is None:
+    ctx = info.context
+    if plan is None:
+        plan = plan_entity(kind, info.selected_fields, ctx.default_page_size, ctx.max_page_size)
         loader = ctx.loaders.customers if kind == "customer" else ctx.loaders.brands
-        record = await loader.load((record["id"], ((part, part, page),))) or {}
-        instance = part
-    value = record.get(instance)
-    items = list(value or []) if isinstance(value, list | None) else [value]
-    return items, int(record.get(f"{instance}_total") or len(items))
-
-
-async def part_value(ctx: Context, kind: EntityKind, record: Record, part: str) -> Any:
-    """A value part (a map computed in the entity's statement)."""
-    items, _ = await part_items(ctx, kind, record, part, None)
-    return items[0] if items else None
+        record = await loader.load((record["id"], plan.fetches)) or {}
+    index, fetch = plan.fetch_of(str(info.path.key))
+    items, total = part_result(record, index)
+    return items, fetch.page, total
 
 
 async def part_page(
-    ctx: Context, kind: EntityKind, record: Record, part: str, arguments: Mapping[str, Any]
+    info: Info[Context, None], kind: EntityKind, record: Record, plan: EntityPlan | None
 ) -> tuple[list[Any], Page, int]:
-    """One Relay page of an ordered part: (items, page, total). ``arguments`` are the
-    field's own (`first`, `after`, `filter` with GraphQL names), read the way the statement
-    planned them from the selection, so the page found is the page fetched."""
-    page = read_page(part, arguments, ctx.default_page_size, ctx.max_page_size)
-    items, total = await part_items(ctx, kind, record, part, page)
+    """One Relay page of an ordered part: (items, page, total)."""
+    items, page, total = await part_items(info, kind, record, plan)
+    assert page is not None, "an ordered part is always fetched with a page"
     return items, page, total
+
+
+async def part_value(
+    info: Info[Context, None], kind: EntityKind, record: Record, plan: EntityPlan | None
+) -> Any:
+    """A value part (a map computed in the entity's statement), or None."""
+    items, _, _ = await part_items(info, kind, record, plan)
+    return items[0] if items else None

@@ -1,38 +1,36 @@
-"""Request-scoped DataLoaders: one batch statement per key shape, never per key."""
+"""Request-scoped DataLoaders: one batch statement per plan of fetches, never per key."""
 
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from strawberry.dataloader import DataLoader
 
 from graph import reads
-from graph.reads import Part
+from graph.reads import Fetch
 from graph.store import GraphStore, Record
-from resolvers.selection import Shape, selected_parts, shape_params
+from resolvers.plan import BRAND_COUNTS
 
-EntityKey = tuple[str, Shape]
+# (entity key, the fetches of its statement)
+EntityKey = tuple[str, tuple[Fetch, ...]]
+Build = Callable[[Sequence[Fetch]], tuple[str, dict[str, Any]]]
 
 
 def _entity_loader(
-    store: GraphStore,
-    build: Callable[[Sequence[tuple[str, str]]], str],
-    parts: Mapping[str, Part],
-    on_record: Callable[[Record], None],
+    store: GraphStore, build: Build, on_record: Callable[[Record, tuple[Fetch, ...]], None]
 ) -> DataLoader[EntityKey, Record | None]:
     async def load(keys: Sequence[EntityKey]) -> list[Record | None]:
-        by_shape: dict[Shape, list[str]] = defaultdict(list)
-        for key, shape in keys:
-            by_shape[shape].append(key)
+        by_fetches: dict[tuple[Fetch, ...], list[str]] = defaultdict(list)
+        for key, fetches in keys:
+            by_fetches[fetches].append(key)
         found: dict[EntityKey, Record] = {}
-        for shape, ids in by_shape.items():
-            query = build(selected_parts(shape))
-            params = {"ids": sorted(set(ids)), **shape_params(shape, parts)}
-            rows = await store.read(query, params)
+        for fetches, ids in by_fetches.items():
+            query, params = build(fetches)
+            rows = await store.read(query, {"ids": sorted(set(ids)), **params})
             for row in rows:
                 entity = row["entity"]
-                entity["_shape"] = shape
-                on_record(entity)
-                found[(entity["id"], shape)] = entity
+                on_record(entity, fetches)
+                found[(entity["id"], fetches)] = entity
         return [found.get(k) for k in keys]
 
     return DataLoader(load_fn=load)
@@ -58,16 +56,17 @@ class Loaders:
     def __init__(self, store: GraphStore) -> None:
         self.customers = _entity_loader(
             store,
-            lambda parts: reads.customers_query(reads.CUSTOMERS_BY_IDS_HEAD, parts),
-            reads.CUSTOMER_PARTS,
+            lambda fetches: reads.customers_statement(reads.CUSTOMERS_BY_IDS_HEAD, fetches),
             self.customer_fetched,
         )
-        self.brands = _entity_loader(
-            store, reads.brands_query, reads.BRAND_PARTS, lambda record: None
-        )
+        self.brands = _entity_loader(store, reads.brands_statement, lambda record, fetches: None)
         self.nodes = _node_loader(store)
 
-    def customer_fetched(self, record: Record) -> None:
-        """Share what a customer's statement brought for others: brand counters."""
-        for counts in record.get("brand_counts") or []:
+    def customer_fetched(self, record: Record, fetches: tuple[Fetch, ...]) -> None:
+        """Share what a customer's statement (made with ``fetches``) brought for others:
+        brand counters."""
+        if BRAND_COUNTS not in fetches:
+            return
+        index = fetches.index(BRAND_COUNTS)
+        for counts in (record.get(reads.PARTS_KEY) or [])[index] or []:
             self.brands.prime((counts["id"], ()), counts)

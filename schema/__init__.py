@@ -6,13 +6,14 @@ from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol, cast
 
 import strawberry
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLObjectType
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import ExecutionContext
 
 from graph.errors import GraphUnavailable
 from resolvers.errors import GRAPH_UNAVAILABLE_MESSAGE, INTERNAL_MESSAGE, ApiError, ErrorCode
+from resolvers.plan import check_catalog
 from schema.admin import AdminMutations, AdminQueries
 from schema.audiences import AudienceMutations, AudienceQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
@@ -173,6 +174,9 @@ def build_schema(
             query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
         )
     holder.schema = schema._schema
+    # A plan catalog entry naming a field the schema lacks would read nothing: fail here.
+    check_catalog({name: t.fields for name, t in schema._schema.type_map.items()
+                   if isinstance(t, GraphQLObjectType)})  # fmt: skip
     return schema
 
 

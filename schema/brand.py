@@ -10,13 +10,12 @@ from graph.store import Record
 from resolvers.context import Context
 from resolvers.entities import part_page
 from resolvers.ids import to_global_id
+from resolvers.plan import EntityPlan
 from resolvers.selection import Page
 from schema.base import After, Connection, First, Node, keyset_connection, ms_to_datetime
 
 if TYPE_CHECKING:
     from schema.social import Post
-
-BRAND_FIELDS = {"products": "products", "posts": "posts"}
 
 
 @strawberry.type(description="A product sold under a brand.")
@@ -53,9 +52,12 @@ class Brand(Node):
     country: str | None = strawberry.field(description="Home country, ISO 3166-1 alpha-2.")
     created_at: datetime | None = strawberry.field(description="When the brand was created.")
     _record: strawberry.Private[Record]
+    # How `_record` was fetched; None for a brand met inside another read.
+    _plan: strawberry.Private[EntityPlan | None]
 
     @classmethod
-    def from_record(cls, r: Record) -> "Brand":
+    def from_record(cls, r: Record, plan: EntityPlan | None = None) -> "Brand":
+        """From a brand's record; ``plan``: the plan its statement was made from."""
         return cls(
             id=strawberry.ID(to_global_id("Brand", r["id"])),
             brand_id=r["id"],
@@ -64,6 +66,7 @@ class Brand(Node):
             country=r.get("country"),
             created_at=ms_to_datetime(r.get("created_at")),
             _record=r,
+            _plan=plan,
         )
 
     async def _count(self, info: Info[Context, None], name: str) -> int:
@@ -88,17 +91,15 @@ class Brand(Node):
     async def purchase_count(self, info: Info[Context, None]) -> int:
         return await self._count(info, "purchase_count")
 
-    async def _page(
-        self, info: Info[Context, None], part: str, first: int, after: str | None
-    ) -> tuple[list[Any], Page, int]:
-        arguments = {"first": first, "after": after}
-        return await part_page(info.context, "brand", self._record, part, arguments)
+    async def _page(self, info: Info[Context, None]) -> tuple[list[Any], Page, int]:
+        # The arguments were parsed once, into the plan: the page is the one fetched.
+        return await part_page(info, "brand", self._record, self._plan)
 
     @strawberry.field(description="The brand's products, by name.")
     async def products(
         self, info: Info[Context, None], first: First = 20, after: After = None
     ) -> Connection[Product]:
-        items, page, total = await self._page(info, "products", first, after)
+        items, page, total = await self._page(info)
         return keyset_connection(items, page, total, "products", Product.from_record)
 
     @strawberry.field(description="The brand's posts, newest first.")
@@ -107,5 +108,5 @@ class Brand(Node):
     ) -> Connection[Annotated["Post", strawberry.lazy("schema.social")]]:
         from schema.social import Post
 
-        items, page, total = await self._page(info, "posts", first, after)
+        items, page, total = await self._page(info)
         return keyset_connection(items, page, total, "posts", Post.from_record)

@@ -3,19 +3,21 @@ posts and complaints, fetched in one statement shaped by the client's selection.
 """
 
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
+from graphql import SelectionSetNode
 from strawberry.types import Info
 
-from graph.reads import CUSTOMER_PARTS
 from graph.store import Record
 from resolvers.context import Context
 from resolvers.entities import part_items, part_page, part_value
 from resolvers.ids import to_global_id
 from resolvers.metrics import Activity, compute_metrics
-from resolvers.selection import Page, Shape, plan_shape, selects_any, to_epoch_ms
+from resolvers.plan import EntityPlan, plan_selected
+from resolvers.selection import Page, field_selections, to_epoch_ms
 from schema.base import After, Connection, First, Node, keyset_connection, ms_to_datetime
 from schema.brand import Brand
 from schema.commerce import Purchase
@@ -27,29 +29,16 @@ from schema.social import Identity, Interaction, Post, Tag
 from schema.support import Complaint
 from schema.traits import TraitValue
 
-# GraphQL field -> part of the customer-360 statement (graph/reads.py CUSTOMER_PARTS).
-CUSTOMER_FIELDS = {
-    "identities": "identities", "tags": "tags", "consents": "consents",
-    "segments": "segments", "purchases": "purchases", "interactions": "interactions",
-    "posts": "posts", "complaints": "complaints", "contactHistory": "contact_history",
-    "brandsEngaged": "brands_engaged", "metrics": "metrics", "traits": "traits",
-}  # fmt: skip
 
-
-BRAND_COUNT_FIELDS = frozenset({"followerCount", "productCount", "postCount", "purchaseCount"})
-
-
-def customer_shape(info: Info[Context, None], selections: Any) -> Shape:
-    """The parts a customer selection needs; brand counters anywhere inside it add the
-    `brand_counts` part, so they come with the customer's statement too."""
+def customer_plans(
+    info: Info[Context, None], *groups: Sequence[SelectionSetNode | None]
+) -> list[EntityPlan]:
+    """The plans of the customer selections of one field (resolvers/plan.py), sharing
+    one statement: one per group of selection sets (default: the field's own)."""
     ctx = info.context
-    shape = plan_shape(
-        selections, "Customer", CUSTOMER_FIELDS, CUSTOMER_PARTS,
-        ctx.default_page_size, ctx.max_page_size,
-    )  # fmt: skip
-    if selects_any(selections, BRAND_COUNT_FIELDS):
-        shape = tuple(sorted((*shape, ("brand_counts", "brand_counts", None))))
-    return shape
+    raw = info._raw_info  # the document's nodes: Strawberry's conversion walks every level
+    groups = groups or (field_selections(raw),)
+    return plan_selected(raw, "customer", groups, ctx.default_page_size, ctx.max_page_size)
 
 
 @strawberry.input(description="Narrow a customer's purchases; all given conditions must hold.")
@@ -128,9 +117,12 @@ class Customer(Node):
     created_at: datetime | None = strawberry.field(description="When the customer was created.")
     updated_at: datetime | None = strawberry.field(description="Last change in the hub.")
     _record: strawberry.Private[Record]
+    # How `_record` was fetched; None for a customer met inside another read.
+    _plan: strawberry.Private[EntityPlan | None]
 
     @classmethod
-    def from_record(cls, r: Record) -> "Customer":
+    def from_record(cls, r: Record, plan: EntityPlan | None = None) -> "Customer":
+        """From a customer's record; ``plan``: the plan its statement was made from."""
         return cls(
             id=strawberry.ID(to_global_id("Customer", r["id"])),
             customer_id=r["id"],
@@ -146,6 +138,7 @@ class Customer(Node):
             created_at=ms_to_datetime(r.get("created_at")),
             updated_at=ms_to_datetime(r.get("updated_at")),
             _record=r,
+            _plan=plan,
         )
 
     @strawberry.field(
@@ -155,22 +148,21 @@ class Customer(Node):
     def profile_loaded(self) -> bool:
         return self._record.get("row_hash") is not None
 
-    async def _all(self, info: Info[Context, None], part: str) -> list[Any]:
-        items, _ = await part_items(info.context, "customer", self._record, part, None)
+    async def _all(self, info: Info[Context, None]) -> list[Any]:
+        items, _, _ = await part_items(info, "customer", self._record, self._plan)
         return items
 
-    async def _page(
-        self, info: Info[Context, None], part: str, **arguments: Any
-    ) -> tuple[list[Any], Page, int]:
-        return await part_page(info.context, "customer", self._record, part, arguments)
+    async def _page(self, info: Info[Context, None]) -> tuple[list[Any], Page, int]:
+        # The arguments were parsed once, into the plan: the page is the one fetched.
+        return await part_page(info, "customer", self._record, self._plan)
 
     @strawberry.field(description="Social accounts linked to the customer, with link evidence.")
     async def identities(self, info: Info[Context, None]) -> list[Identity]:
-        return [Identity.from_record(r) for r in await self._all(info, "identities")]
+        return [Identity.from_record(r) for r in await self._all(info)]
 
     @strawberry.field(description="Interest and lifestyle tags, strongest first.")
     async def tags(self, info: Info[Context, None]) -> list[CustomerTag]:
-        rows = sorted(await self._all(info, "tags"), key=lambda r: -(r.get("weight") or 0))
+        rows = sorted(await self._all(info), key=lambda r: -(r.get("weight") or 0))
         return [
             CustomerTag(
                 tag=Tag.from_record(r["tag"]),
@@ -183,22 +175,22 @@ class Customer(Node):
 
     @strawberry.field(description="Consents given to brands, newest first, withdrawn ones too.")
     async def consents(self, info: Info[Context, None]) -> list[Consent]:
-        rows = sorted(await self._all(info, "consents"), key=lambda r: -(r.get("granted_at") or 0))
+        rows = sorted(await self._all(info), key=lambda r: -(r.get("granted_at") or 0))
         return [Consent.from_record(r) for r in rows]
 
     @strawberry.field(description="Segments the customer belongs to.")
     async def segments(self, info: Info[Context, None]) -> list[Segment]:
-        rows = await self._all(info, "segments")
+        rows = await self._all(info)
         return [Segment(segment_id=r["id"], name=r.get("name")) for r in rows]
 
     @strawberry.field(description="Computed traits (docs/audiences.md), by name.")
     async def traits(self, info: Info[Context, None]) -> list[TraitValue]:
-        rows = sorted(await self._all(info, "traits"), key=lambda r: r["name"])
+        rows = sorted(await self._all(info), key=lambda r: r["name"])
         return [TraitValue.from_record(r) for r in rows]
 
     @strawberry.field(description="Brands the customer engages with, and how; latest first.")
     async def brands_engaged(self, info: Info[Context, None]) -> list[BrandEngagement]:
-        return brand_engagements(await self._all(info, "brands_engaged"))
+        return brand_engagements(await self._all(info))
 
     @strawberry.field(description="Computed metrics: RFM, value, cost to serve, churn risk...")
     async def metrics(
@@ -209,7 +201,7 @@ class Customer(Node):
             strawberry.argument(description="Compute as of this time (default: now)."),
         ] = None,
     ) -> CustomerMetrics:
-        facts = await part_value(info.context, "customer", self._record, "metrics") or {}
+        facts = await part_value(info, "customer", self._record, self._plan) or {}
         activity = Activity(
             purchases=[(int(at), float(total or 0)) for at, total in facts.get("purchases") or []
                        if at is not None],
@@ -232,12 +224,7 @@ class Customer(Node):
             PurchaseFilter | None, strawberry.argument(description="Brand and time range.")
         ] = None,
     ) -> Connection[Purchase]:
-        raw = (
-            {"brand": filter.brand, "from": filter.from_, "until": filter.until} if filter else None
-        )
-        items, page, total = await self._page(
-            info, "purchases", first=first, after=after, filter=raw
-        )
+        items, page, total = await self._page(info)
         return keyset_connection(items, page, total, "purchases", Purchase.from_record)
 
     @strawberry.field(
@@ -246,21 +233,21 @@ class Customer(Node):
     async def interactions(
         self, info: Info[Context, None], first: First = 20, after: After = None
     ) -> Connection[Interaction]:
-        items, page, total = await self._page(info, "interactions", first=first, after=after)
+        items, page, total = await self._page(info)
         return keyset_connection(items, page, total, "interactions", Interaction.from_record)
 
     @strawberry.field(description="Posts published by the customer's accounts, newest first.")
     async def posts(
         self, info: Info[Context, None], first: First = 20, after: After = None
     ) -> Connection[Post]:
-        items, page, total = await self._page(info, "posts", first=first, after=after)
+        items, page, total = await self._page(info)
         return keyset_connection(items, page, total, "posts", Post.from_record)
 
     @strawberry.field(description="Complaints filed by the customer, newest first.")
     async def complaints(
         self, info: Info[Context, None], first: First = 20, after: After = None
     ) -> Connection[Complaint]:
-        items, page, total = await self._page(info, "complaints", first=first, after=after)
+        items, page, total = await self._page(info)
         return keyset_connection(items, page, total, "complaints", Complaint.from_record)
 
     @strawberry.field(
@@ -276,8 +263,5 @@ class Customer(Node):
             ContactFilter | None, strawberry.argument(description="Kinds of contact.")
         ] = None,
     ) -> Connection[ContactEvent]:
-        raw = {"kinds": filter.kinds} if filter else None
-        items, page, total = await self._page(
-            info, "contact_history", first=first, after=after, filter=raw
-        )
+        items, page, total = await self._page(info)
         return keyset_connection(items, page, total, "contact_history", ContactEvent.from_record)

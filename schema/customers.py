@@ -6,6 +6,7 @@ from enum import Enum
 from typing import Annotated, Any
 
 import strawberry
+from graphql import FieldNode, SelectionSetNode
 from strawberry.types import Info
 
 from resolvers import customers as customer_reads
@@ -14,9 +15,9 @@ from resolvers.context import Context
 from resolvers.errors import bad_input
 from resolvers.ids import encode_key_cursor, key_for
 from resolvers.rules import compile_for
-from resolvers.selection import time_range
+from resolvers.selection import field_selections, time_range
 from schema.base import After, Edge, First, PageInfo
-from schema.customer import Customer, customer_shape
+from schema.customer import Customer, customer_plans
 from schema.purpose import Purpose, stored_value
 from schema.rules import CustomerRule, RuleMetric, rule_data
 
@@ -151,10 +152,12 @@ class CustomerConnection:
     edges: list[Edge[Customer]] = strawberry.field(description="The customers with cursors.")
     page_info: PageInfo = strawberry.field(description="Where this page sits in the list.")
     _query: strawberry.Private[customer_reads.CustomerQuery]
+    # The same customers as `edges`, with the plan of the `nodes` selection.
+    _nodes: strawberry.Private[list[Customer]]
 
     @strawberry.field(description="The customers of this page without cursors.")
     def nodes(self) -> list[Customer]:
-        return [e.node for e in self.edges]
+        return self._nodes
 
     @strawberry.field(description="Customers matching the filter (counted, not loaded).")
     async def total_count(self, info: Info[Context, None]) -> int:
@@ -193,19 +196,26 @@ class CustomerConnection:
         ]
 
 
-def _connection_selections(info: Info[Context, None]) -> list[Any]:
-    """The Customer selections under `edges { node }` and `nodes` of a customers field."""
-    out: list[Any] = []
-    for field in info.selected_fields:
-        for sub in field.selections:
-            name = getattr(sub, "name", None)
-            if name == "nodes":
-                out += sub.selections
-            elif name == "edges":
-                for edge_field in sub.selections:
-                    if getattr(edge_field, "name", None) == "node":
-                        out += edge_field.selections
-    return out
+def _connection_selections(
+    info: Info[Context, None],
+) -> tuple[list[SelectionSetNode | None], list[SelectionSetNode | None]]:
+    """The Customer selection sets under `edges { node }`, and under `nodes`, of a
+    customers field."""
+    edges: list[SelectionSetNode | None] = []
+    nodes: list[SelectionSetNode | None] = []
+    for selection_set in field_selections(info._raw_info):
+        for sub in selection_set.selections if selection_set else ():
+            if not isinstance(sub, FieldNode):
+                continue
+            if sub.name.value == "nodes":
+                nodes.append(sub.selection_set)
+            elif sub.name.value == "edges" and sub.selection_set:
+                edges += [
+                    f.selection_set
+                    for f in sub.selection_set.selections
+                    if isinstance(f, FieldNode) and f.name.value == "node"
+                ]
+    return edges, nodes
 
 
 def customer_query(
@@ -272,8 +282,9 @@ class CustomerQueries:
         id: Annotated[strawberry.ID, strawberry.argument(description="Global id or key.")],
     ) -> Customer | None:
         key = key_for("Customer", id)
-        shape = customer_shape(info, info.selected_fields[0].selections)
-        return Customer.from_record(await customer_reads.customer_360(info.context, key, shape))
+        (plan,) = customer_plans(info)
+        record = await customer_reads.customer_360(info.context, key, plan)
+        return Customer.from_record(record, plan)
 
     @strawberry.field(
         description="One customer's 360 view, found by a social account, email, phone or "
@@ -288,9 +299,9 @@ class CustomerQueries:
     ) -> Customer | None:
         kind, value, platform = _identity(identity)
         params = customer_reads.identity_params(kind, value, platform)
-        shape = customer_shape(info, info.selected_fields[0].selections)
-        record = await customer_reads.customer_by_identity(info.context, kind, params, shape)
-        return Customer.from_record(record)
+        (plan,) = customer_plans(info)
+        record = await customer_reads.customer_by_identity(info.context, kind, params, plan)
+        return Customer.from_record(record, plan)
 
     @strawberry.field(description="Customers, filtered and sorted; a Relay connection.")
     async def customers(
@@ -319,17 +330,21 @@ class CustomerQueries:
             raw = rule_data(where)
             compiled = compile_for(info.context, raw, info.context.clock())
             query = dataclasses.replace(query, where=compiled, where_raw=raw)
-        shape = customer_shape(info, _connection_selections(info))
+        edges_plan, nodes_plan = customer_plans(info, *_connection_selections(info))
         records, has_next = await customer_reads.customers_page(
-            info.context, query, shape, first, after
+            info.context, query, edges_plan, first, after
         )
         kind = f"customers:{query.sort}"
         edges = [
-            Edge(cursor=encode_key_cursor(kind, (r["sk"], r["id"])), node=Customer.from_record(r))
+            Edge(
+                cursor=encode_key_cursor(kind, (r["sk"], r["id"])),
+                node=Customer.from_record(r, edges_plan),
+            )
             for r in records
         ]
         return CustomerConnection(
             edges=edges,
             page_info=PageInfo.of([e.cursor for e in edges], has_next, after is not None),
             _query=query,
+            _nodes=[Customer.from_record(r, nodes_plan) for r in records],
         )

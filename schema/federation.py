@@ -27,7 +27,7 @@ from resolvers.customers import customer_360
 from resolvers.errors import ApiError, bad_input
 from resolvers.ids import key_for
 from schema.brand import Brand
-from schema.customer import Customer, customer_shape
+from schema.customer import Customer, customer_plans
 from schema.nodes import brand_by_key
 
 ENTITY_TYPES: tuple[type, ...] = (Customer, Brand)
@@ -63,13 +63,13 @@ async def _entity(info: Info[Context, None], representation: Any) -> Customer | 
     typename, given = representation.get("__typename"), representation.get("id")
     if not isinstance(given, str):
         raise bad_input("a representation carries its `id`", "representations")
-    selections = info.selected_fields[0].selections
+    # Each type's plan is made from its `... on Customer` / `... on Brand` selections.
     if typename == "Customer":
-        shape = customer_shape(info, selections)
+        (plan,) = customer_plans(info)
         key = key_for("Customer", given, "representations")
-        return Customer.from_record(await customer_360(info.context, key, shape))
+        return Customer.from_record(await customer_360(info.context, key, plan), plan)
     if typename == "Brand":
-        return await brand_by_key(info, key_for("Brand", given, "representations"), selections)
+        return await brand_by_key(info, key_for("Brand", given, "representations"))
     raise bad_input("only Customer and Brand are entities", "representations")
 
 

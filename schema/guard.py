@@ -9,6 +9,7 @@ and cost; partner keys may run only the published operations (schema/persisted/)
 import functools
 import hashlib
 import re
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +45,14 @@ from graphql.utilities import get_operation_ast, value_from_ast_untyped
 from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import SchemaExtension
 
-from resolvers.access import MAX_TOKENS_ANY_ROLE, ROLE_LIMITS, Limits, may_call, work_cost
+from resolvers.access import (
+    MAX_TOKENS_ANY_ROLE,
+    ROLE_LIMITS,
+    WORK_COSTS,
+    Limits,
+    may_call,
+    work_cost,
+)
 from resolvers.audit import write_entry
 from resolvers.context import Context
 from resolvers.errors import ApiError, ErrorCode
@@ -151,6 +159,9 @@ class _Measure:
         self.schema, self.fragments, self.variables = schema, fragments, variables
         self.limits = limits
         self.shape = Shape()
+        # Whether the measure read a variable's value: if not, it depends on the document
+        # alone and is kept for the next request with the same text (see _measured).
+        self.read_variables = False
         # (fragment, depth, inside introspection) -> (cost, deepest level, aliases)
         self._spreads: dict[tuple[str, int, bool], tuple[int, int, int]] = {}
         self._spread_names: dict[str, dict[str, None]] = {}
@@ -239,11 +250,12 @@ class _Measure:
         """The cost of a root query field's work in the hub (resolvers/access.py
         work_cost), from its arguments as written, from variables or schema defaults."""
         query = self.schema.query_type
-        if query is None or owner is not query:
+        if query is None or owner is not query or node.name.value not in WORK_COSTS:
             return 0
         definition = query.fields.get(node.name.value)
         if definition is None:
             return 0
+        self.read_variables = self.read_variables or bool(node.arguments)
         arguments = {
             name: arg.default_value
             for name, arg in definition.args.items()
@@ -270,6 +282,7 @@ class _Measure:
                 if isinstance(value, IntValueNode):
                     return int(value.value)
                 if isinstance(value, VariableNode):
+                    self.read_variables = True
                     given = self.variables.get(value.name.value)
                     return given if isinstance(given, int) else DEFAULT_PAGE
         first = definition.args.get("first") if definition is not None else None
@@ -296,6 +309,33 @@ class _Measure:
         ):
             return LIST_ESTIMATE
         return 1
+
+
+# Measures that depend on the document alone, by (text, operation name): a client sends the
+# same few documents over and over, with only ids in variables.
+_MEASURES: "OrderedDict[tuple[GraphQLSchema, str, str | None], Shape]" = OrderedDict()
+MEASURES_KEPT = 256
+
+
+def _measured(
+    schema: GraphQLSchema, document: Any, operation: OperationDefinitionNode,
+    operation_name: str | None, variables: Mapping[str, Any], limits: Limits, text: str | None,
+) -> Shape:  # fmt: skip
+    """The operation's measure, kept by its text when no variable's value went into it."""
+    key = (schema, text, operation_name) if text else None
+    if key is not None and key in _MEASURES:
+        _MEASURES.move_to_end(key)
+        return _MEASURES[key]
+    fragments = {
+        d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+    }
+    measure = _Measure(schema, fragments, variables, limits)
+    shape = measure.root(operation)
+    if key is not None and not measure.read_variables:
+        _MEASURES[key] = shape
+        while len(_MEASURES) > MEASURES_KEPT:
+            _MEASURES.popitem(last=False)
+    return shape
 
 
 def _error(message: str, code: ErrorCode, **details: Any) -> GraphQLError:
@@ -368,9 +408,12 @@ class RequestGuard(SchemaExtension):
                 "strings may not hold NUL characters or lone surrogates",
                 ErrorCode.BAD_USER_INPUT,
             )
-        refusal = _unsendable_literal(ec.graphql_document)
-        if refusal is not None:
-            return refusal
+        # A literal can hold a NUL or a lone surrogate only through a `\\u` escape (the raw
+        # text was checked above): without one, the document's walk is skipped.
+        if ec.query is None or "\\u" in ec.query:
+            refusal = _unsendable_literal(ec.graphql_document)
+            if refusal is not None:
+                return refusal
         allowed = ec.context.app_operations if isinstance(ec.context, Context) else None
         if (
             principal.role is Role.APP
@@ -382,11 +425,13 @@ class RequestGuard(SchemaExtension):
                 "(HUB_APP_OPERATIONS_DIR; docs/security.md)",
                 ErrorCode.FORBIDDEN,
             )
-        return self._check(principal, ec.graphql_document, ec.operation_name, ec.variables)
+        return self._check(
+            principal, ec.graphql_document, ec.operation_name, ec.variables, ec.query
+        )
 
     def _check(
         self, principal: Principal, document: Any, operation_name: str | None,
-        variables: Mapping[str, Any] | None,
+        variables: Mapping[str, Any] | None, text: str | None = None,
     ) -> GraphQLError | None:  # fmt: skip
         limits = ROLE_LIMITS[principal.role]
         if principal.role is Role.PARTNER and document_hash(document) not in (
@@ -400,10 +445,9 @@ class RequestGuard(SchemaExtension):
         schema = self.holder.schema
         if operation is None or schema is None:
             return None  # validation has said why
-        fragments = {
-            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
-        }
-        shape = _Measure(schema, fragments, variables or {}, limits).root(operation)
+        shape = _measured(
+            schema, document, operation, operation_name, variables or {}, limits, text
+        )
         kind = operation.operation.value
         for name in shape.roots:
             if name == "__typename":

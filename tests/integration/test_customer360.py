@@ -132,6 +132,32 @@ async def test_aliases_of_one_list_share_the_one_statement(sample):
     assert [p["purchaseId"] for p in data["customer"]["all"]["nodes"]] == ["o2", "o3", "o1"]
 
 
+async def test_a_page_is_read_the_way_it_was_planned_in_one_statement(sample):
+    # The page size of a list asked without `first` is the context's; it was once read a
+    # second time by the field with the schema's default, and the two pages disagreeing
+    # sent a second statement.
+    query = """{ customer(id: "c1") {
+        purchases { totalCount nodes { purchaseId } }
+        contactHistory { nodes { kind } } } }"""
+    result = await SCHEMA.execute(query, context_value=Context(sample, APP, default_page_size=1))
+    assert result.errors is None and result.data is not None, result.errors
+    assert len(sample.statements) == 1
+    customer = result.data["customer"]
+    assert customer["purchases"] == {"totalCount": 3, "nodes": [{"purchaseId": "o2"}]}
+    assert len(customer["contactHistory"]["nodes"]) == 1
+
+
+async def test_each_selection_of_a_customers_page_gets_its_own_page(sample):
+    query = """{ customers(first: 1) {
+        edges { node { purchases(first: 1) { nodes { purchaseId } } } }
+        nodes { purchases(first: 2) { nodes { purchaseId } } } } }"""
+    data = await run(sample, query)
+    assert len(sample.statements) == 1
+    edge, node = data["customers"]["edges"][0]["node"], data["customers"]["nodes"][0]
+    assert [p["purchaseId"] for p in edge["purchases"]["nodes"]] == ["o2"]
+    assert [p["purchaseId"] for p in node["purchases"]["nodes"]] == ["o2", "o3"]
+
+
 async def test_customer_without_activity_has_empty_lists(sample):
     data = await run(sample, FULL_360, id=to_global_id("Customer", "c2"))
     c = data["customer"]
@@ -144,7 +170,7 @@ async def test_profile_only_selection_fetches_no_parts(sample):
     data = await run(sample, '{ customer(id: "c3") { name city } }')
     assert data == {"customer": {"name": "Li Wei", "city": "Beijing"}}
     assert len(sample.statements) == 1
-    assert "OPTIONAL MATCH" not in sample.statements[0]
+    assert "OPTIONAL MATCH" not in sample.statements[0] and "MADE" not in sample.statements[0]
 
 
 async def test_unknown_customer_is_not_found(sample):

@@ -9,7 +9,6 @@ from graph.dialect import customer_search
 from loaders.pipeline import write_records
 from resolvers.customers import COMPUTED_FILTERS, PLAIN_FILTERS
 from resolvers.ids import to_global_id
-from resolvers.selection import Page, selected_parts, shape_params
 from tests.integration.sample_graph import T0, load_sample
 from tests.integration.test_customer360 import errors_of, run
 
@@ -182,31 +181,38 @@ async def test_node_errors_have_codes(sample):
 
 
 async def test_every_read_statement_in_the_catalog_runs(sample):
-    def shape(parts):
-        return tuple(
-            (name, name, Page(5) if part.ordered else None) for name, part in parts.items()
-        )
+    def fetches(parts, after=False):
+        def page(part):  # with a cursor: a sort key of the part's length
+            key = (0, *("x" for _ in part.order[1:])) if after else None
+            return reads.Page(5, key) if part.ordered else None
 
-    customer_shape, brand_shape = shape(reads.CUSTOMER_PARTS), shape(reads.BRAND_PARTS)
-    every_customer_part = shape_params(customer_shape, reads.CUSTOMER_PARTS)
+        return [reads.Fetch(name, page(part)) for name, part in parts.items()]
+
+    every_customer_part = fetches(reads.CUSTOMER_PARTS)
     filters = {k: None for k in (*PLAIN_FILTERS, *COMPUTED_FILTERS, "ids")}
     filters["include_restricted"] = False
-    page = {"after": None, "limit": 2, **filters, **every_customer_part}
-    all_customer_parts = selected_parts(customer_shape)
+    page = {"after": None, "limit": 2, **filters}
+
+    def customers(head, params, carry=(), parts=every_customer_part):
+        text, fetch_params = reads.customers_statement(head, parts, carry)
+        return text, {**params, **fetch_params}
+
+    def brands(parts):
+        text, fetch_params = reads.brands_statement(parts)
+        return text, {"ids": ["b1"], **fetch_params}
+
     statements = [
-        (reads.customers_query(reads.CUSTOMERS_BY_IDS_HEAD, all_customer_parts),
-         {"ids": ["c1"], **every_customer_part}),
-        *((reads.customers_query(reads.customers_page_head(sort, desc, computed),
-                                 all_customer_parts, carry=("sk",)), page)
+        customers(reads.CUSTOMERS_BY_IDS_HEAD, {"ids": ["c1"]}),
+        customers(reads.CUSTOMERS_BY_IDS_HEAD, {"ids": ["c1"]},
+                  parts=fetches(reads.CUSTOMER_PARTS, after=True)),
+        *(customers(reads.customers_page_head(sort, desc, computed), page, carry=("sk",))
           for sort in reads.CUSTOMER_SORTS for desc in (False, True) for computed in (False, True)),
-        (reads.brands_query(selected_parts(brand_shape)),
-         {"ids": ["b1"], **shape_params(brand_shape, reads.BRAND_PARTS)}),
+        brands(fetches(reads.BRAND_PARTS)),
+        brands(fetches(reads.BRAND_PARTS, after=True)),
         (reads.customers_count(False), filters),
         (reads.customers_count(True), filters),
-        (reads.customers_query(reads.CUSTOMER_BY_ACCOUNT_HEAD, all_customer_parts),
-         {"platform": "wechat", "handle": "wangfang", **every_customer_part}),
-        *((reads.customers_query(head, all_customer_parts),
-           {"hash": "x", "external_id": "x", **every_customer_part})
+        customers(reads.CUSTOMER_BY_ACCOUNT_HEAD, {"platform": "wechat", "handle": "wangfang"}),
+        *(customers(head, {"hash": "x", "external_id": "x"})
           for head in (reads.CUSTOMER_BY_EMAIL_HEAD, reads.CUSTOMER_BY_PHONE_HEAD,
                        reads.CUSTOMER_BY_EXTERNAL_ID_HEAD)),
         (*customer_search(sample.engine, ["wang"]),),

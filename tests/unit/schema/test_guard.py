@@ -22,7 +22,7 @@ from graphql import (
 from resolvers.access import ROLE_LIMITS
 from resolvers.principal import Role
 from schema import build_schema
-from schema.guard import Shape, _Measure
+from schema.guard import Shape, _Measure, _measured
 
 SCHEMA = build_schema()._schema
 
@@ -184,3 +184,17 @@ def test_work_computed_in_the_hub_is_costed_for_what_it_reads():
     assert measure(HOOD, h=99).cost == 2 + 3 * 200 * 10
     # a field that computes nothing in the hub costs its items only, as before
     assert measure('{ customer(id: "c1") { customerId } }').cost == 2
+
+
+def test_a_measure_is_kept_by_text_only_when_no_variable_went_into_it():
+    def measured(document: str, **variables: Any) -> Shape:
+        ast = parse(document)
+        operation = next(d for d in ast.definitions if isinstance(d, OperationDefinitionNode))
+        limits = ROLE_LIMITS[Role.APP]
+        return _measured(SCHEMA, ast, operation, None, variables, limits, document)
+
+    literal = "query($id: ID!) { customer(id: $id) { purchases(first: 3) { totalCount } } }"
+    kept = measured(literal, id="c1")
+    assert measured(literal, id="c2") is kept  # the id goes into no measure: one walk
+    paged = 'query($n: Int) { customer(id: "c1") { purchases(first: $n) { totalCount } } }'
+    assert measured(paged, n=1).cost < measured(paged, n=50).cost  # measured each time
