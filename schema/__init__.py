@@ -15,12 +15,14 @@ from graph.errors import GraphUnavailable
 from resolvers.errors import GRAPH_UNAVAILABLE_MESSAGE, INTERNAL_MESSAGE, ApiError, ErrorCode
 from schema.admin import AdminMutations, AdminQueries
 from schema.audiences import AudienceMutations, AudienceQueries
+from schema.campaigns import CampaignMutations, CampaignQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.customers import CustomerQueries
 from schema.duplicates import DuplicateMutations, DuplicateQueries
 from schema.guard import RequestGuard, SchemaHolder
 from schema.identity import IdentityMutations, IdentityQueries
+from schema.loyalty import LoyaltyMutations, LoyaltyQueries
 from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 from schema.partner_lists import PartnerServiceQueries
@@ -50,6 +52,8 @@ class Query(
     ComplaintQueries,
     TraitQueries,
     AudienceQueries,
+    CampaignQueries,
+    LoyaltyQueries,
     PredictionQueries,
     WebhookQueries,
 ):
@@ -70,6 +74,8 @@ class Mutation(
     DuplicateMutations,
     TraitMutations,
     AudienceMutations,
+    CampaignMutations,
+    LoyaltyMutations,
     WebhookMutations,
 ):
     pass

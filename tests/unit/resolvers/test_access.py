@@ -24,8 +24,10 @@ APP_WRITES = {"tagCustomer", "untagCustomer", "recordContact", "recordPurchase",
               "escalateComplaint", "resolveComplaint", "reopenComplaint"}  # fmt: skip
 
 
-# What analysts define (docs/audiences.md): derived records only, never a customer's data.
-ANALYST_WRITES = {"defineTrait", "saveAudience", "refreshAudience"}
+# What analysts define (docs/audiences.md): derived records, and campaigns, whose only
+# customer data is the contact each treated member gets (no free text).
+ANALYST_WRITES = {"defineTrait", "saveAudience", "refreshAudience", "launchCampaign",
+                  "saveLoyaltyProgram", "refreshLoyaltyProgram"}  # fmt: skip
 
 
 def test_mutations_are_for_admins_and_apps_and_the_partner_api_for_partners_only():
