@@ -5,8 +5,14 @@ a refresh closes the open spells of customers the rule no longer selects and ope
 for each newly selected customer, so the size at any time and who entered or left in a
 period are reads over the spells. A customer whose processing is restricted leaves every
 audience at the next refresh and enters none (graph/restriction.py).
+
+Each spell opened or closed leaves an `(:OutboxEvent)` (`audience.entered` /
+`audience.exited`, naming the customer) in the statement that changes it, so webhooks and
+subscriptions hear of every entry and exit, once.
 """
 
+import json
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -80,6 +86,13 @@ class RefreshCounts:
     exited: int
 
 
+# One outbox event per spell changed; `$event.prefix` is new for each refresh.
+_EVENT = (
+    "CREATE (:OutboxEvent {{id: $event.prefix + '{kind}.' + e.id, kind: '{kind}', at: $now, "
+    "payload: $event.payload, customer_ids: [e.id]}})"
+)
+
+
 def exit_statement(rule: Compiled) -> str:
     """Close the open spells of customers ``rule`` no longer selects (or now hidden)."""
     return "\n".join(
@@ -89,6 +102,7 @@ def exit_statement(rule: Compiled) -> str:
             *rule.bind("m, e"),
             f"WHERE NOT ({visible('e')}) OR NOT ({rule.condition})",
             "SET m.exited_at = $now",
+            _EVENT.format(kind="audience.exited"),
             "RETURN count(m) AS exited",
         ]
     )
@@ -104,6 +118,7 @@ def enter_statement(rule: Compiled) -> str:
             "OPTIONAL MATCH (e)-[m:IN_AUDIENCE]->(a) WHERE m.exited_at IS NULL",
             "WITH a, e, count(m) AS open WHERE open = 0",
             "CREATE (e)-[:IN_AUDIENCE {entered_at: $now}]->(a)",
+            _EVENT.format(kind="audience.entered"),
             "RETURN count(e) AS entered",
         ]
     )
@@ -114,7 +129,12 @@ async def refresh_membership(
 ) -> RefreshCounts:
     """Bring ``audience``'s membership up to ``rule`` (compiled without restricted
     customers) at ``now``: two statements, each safe to run again."""
-    params = {**rule.params, "audience": audience, "now": now, "include_restricted": False}
+    event = {
+        "prefix": f"ev_{uuid.uuid4().hex}.",
+        "payload": json.dumps({"audience_id": audience, "refreshed_at": now}),
+    }
+    params = {**rule.params, "audience": audience, "now": now, "include_restricted": False,
+              "event": event}  # fmt: skip
     exited, _ = await store.write_returning(exit_statement(rule), params)
     entered, _ = await store.write_returning(enter_statement(rule), params)
     await store.write(

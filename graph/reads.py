@@ -98,6 +98,11 @@ CUSTOMER_PARTS: dict[str, Part] = {
         "(e)-[hx:HAS_TRAIT]->(trx:Trait)",
         "{name: trx.id, value: hx.value, computed_at: hx.computed_at}",
     ),
+    # Loyalty tier spells (graph/loyalty.py), current and past.
+    "loyalty_tiers": Part(
+        "(e)-[ltr:IN_TIER]->(ltp:LoyaltyProgram)",
+        "{program: ltp.id, tier: ltr.tier, since: ltr.entered_at, until: ltr.exited_at}",
+    ),
     # How the customer engages with each brand (graph/engagement.py), one item per act.
     "brands_engaged": Part(
         "",

@@ -36,7 +36,39 @@ BASE_VALUES = {
     " + [(e)-[:HAS_ACCOUNT]->(:SocialAccount)-[:POSTED]->(lpo:Post) | lpo.at]"
     " | CASE WHEN t IS NOT NULL AND t > m THEN t ELSE m END)",
 }
+# Distinct UTC day numbers of purchases up to `$now` (several orders on one day are one
+# trip), for churn risk as resolvers/metrics.py churn_risk computes it.
+BASE_VALUES["m_days"] = (
+    "reduce(ds = [], d IN [(e)-[:MADE]->(md:Purchase) WHERE md.at IS NOT NULL AND md.at <= $now"
+    " | toInteger(floor(md.at / 86400000.0))] | CASE WHEN d IN ds THEN ds ELSE ds + [d] END)"
+)
 _RECENCY = "(CASE WHEN m_last < 0 THEN null ELSE $as_of_day - m_last / 86400000 END)"
+# Gaps between consecutive purchase days, and their k-th smallest (no list sort in
+# portable openCypher: the value with at most k smaller and more than k not larger).
+_GAPS = (
+    "[d IN m_days WHERE size([x IN m_days WHERE x > d]) > 0 | "
+    "reduce(n = -1, x IN m_days | CASE WHEN x > d AND (n < 0 OR x < n) THEN x ELSE n END) - d]"
+)
+
+
+def _kth_gap(k: str) -> str:
+    return (
+        f"[v IN {_GAPS} WHERE size([w IN {_GAPS} WHERE w < v]) <= {k} "
+        f"AND size([w IN {_GAPS} WHERE w <= v]) > {k}][0]"
+    )
+
+
+# The median gap (the configured one below two purchase days); risk = ratio / (ratio +
+# half), ratio = days since the last purchase day / gap, as 1 - half / (ratio + half).
+_GAP = (
+    "(CASE WHEN size(m_days) < 2 THEN $mk_gap ELSE "
+    f"({_kth_gap('(size(m_days) - 2) / 2')} + {_kth_gap('(size(m_days) - 1) / 2')}) / 2.0 END)"
+)
+_SINCE = "($as_of_day - reduce(m = -1, d IN m_days | CASE WHEN d > m THEN d ELSE m END))"
+CHURN_RISK = (
+    f"(CASE WHEN size(m_days) = 0 THEN null ELSE "
+    f"1.0 - $mk_half / ({_SINCE} / {_GAP} + $mk_half) END)"
+)
 # metric -> (expression over the base values and `$mk_*` knobs, base values it needs).
 # The definitions of resolvers/metrics.py (docs/metrics.md), as of `$now`.
 METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -59,9 +91,27 @@ METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
         " - m_interactions * $mk_interaction)",
         ("m_spend", "m_complaints", "m_orders", "m_interactions"),
     ),
+    "churn_risk": (CHURN_RISK, ("m_days",)),
     "complaints": ("m_complaints", ("m_complaints",)),
     "interactions": ("m_interactions", ("m_interactions",)),
 }
+
+
+def _metric_text(name: str) -> str:
+    return METRICS[name][0]
+
+
+# The customer class of resolvers/metrics.py _classify, over the same base values.
+CUSTOMER_CLASS = (
+    f"(CASE WHEN {_metric_text('profitability')} <= 0 OR {_metric_text('monetary_score')} = 1 "
+    "THEN 'LOW_VALUE' "
+    f"WHEN {_metric_text('monetary_score')} < $mk_hp_score "
+    f"AND {_metric_text('frequency_score')} < $mk_hp_score THEN 'REGULAR' "
+    f"WHEN coalesce({CHURN_RISK} >= $mk_high_risk, false) THEN 'REGULAR' "
+    "ELSE 'HIGH_POTENTIAL' END)"
+)
+CLASS_BASES = ("m_spend", "m_complaints", "m_orders", "m_interactions", "m_days")
+CLASSES = ("HIGH_POTENTIAL", "REGULAR", "LOW_VALUE")
 
 # Brand engagement within a window: the paths of graph/engagement.py, with names of their
 # own (`{n}`): FalkorDB returns empty lists when comprehensions in one WITH share a name.
@@ -154,6 +204,13 @@ class MetricIs:
 
 
 @dataclass(frozen=True)
+class ClassIs:
+    """The customer class (a value of CLASSES) as resolvers/metrics.py assigns it."""
+
+    customer_class: str
+
+
+@dataclass(frozen=True)
 class ActiveBetween:
     """Latest purchase, interaction, complaint or post in [start, end)."""
 
@@ -168,7 +225,7 @@ class CreatedBetween:
 
 
 Rule = (AllOf | AnyOf | NotRule | Profile | HasTag | InSegment | InAudience | HasIdentity
-        | EngagedWith | LiveConsent | TraitIs | MetricIs | ActiveBetween
+        | EngagedWith | LiveConsent | TraitIs | MetricIs | ClassIs | ActiveBetween
         | CreatedBetween)  # fmt: skip
 
 
@@ -285,6 +342,11 @@ class Compiler:
             case MetricIs(metric, op, value):
                 expression = self.metric(metric)
                 return f"coalesce({expression} {NUMERIC_OPS[op]} ${self.param(value)}, false)"
+            case ClassIs(customer_class):
+                for base in CLASS_BASES:
+                    self.lets.setdefault(base, BASE_VALUES[base])
+                self.derived["d_class"] = CUSTOMER_CLASS
+                return f"(d_class = ${self.param(customer_class)})"
             case ActiveBetween(start, end):
                 self.lets.setdefault("m_activity", BASE_VALUES["m_activity"])
                 return self._between("m_activity", start, end, missing="m_activity < 0")
@@ -329,6 +391,10 @@ class Knobs:
     per_complaint: float = 25.0
     per_order: float = 5.0
     per_interaction: float = 0.0
+    purchase_gap_days: float = 90.0
+    ratio_at_half_risk: float = 1.0
+    high_risk: float = 0.75
+    high_potential_min_score: int = 4
 
     def params(self) -> dict[str, Any]:
         return {
@@ -336,6 +402,8 @@ class Knobs:
             "mk_frequency": list(self.frequency), "mk_monetary": list(self.monetary),
             "mk_margin": self.margin, "mk_complaint": self.per_complaint,
             "mk_order": self.per_order, "mk_interaction": self.per_interaction,
+            "mk_gap": float(self.purchase_gap_days), "mk_half": float(self.ratio_at_half_risk),
+            "mk_high_risk": self.high_risk, "mk_hp_score": self.high_potential_min_score,
         }  # fmt: skip
 
 

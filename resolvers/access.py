@@ -62,17 +62,22 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
     # Traits and audiences (docs/audiences.md): analysts define and save, admins too.
     **{
         ("query", name): READERS
-        for name in ("traitDefinitions", "audiencePreview", "audiences", "audience")
+        for name in ("traitDefinitions", "audiencePreview", "audiences", "audience",
+                     "loyaltyPrograms", "loyaltyProgram")
     },
+    # Campaigns (docs/audiences.md): analysts and admins launch and measure them.
+    **{("query", name): frozenset({ANALYST, ADMIN}) for name in ("campaigns", "campaign")},
     **{
         ("mutation", name): frozenset({ANALYST, ADMIN})
-        for name in ("defineTrait", "saveAudience", "refreshAudience")
+        for name in ("defineTrait", "saveAudience", "refreshAudience", "launchCampaign",
+                     "saveLoyaltyProgram", "refreshLoyaltyProgram")
     },
     **{("mutation", name): frozenset({ADMIN}) for name in ("deleteTrait", "refreshTraits")},
     # Changes pushed out (docs/operations.md): as the queries reading the same records.
     ("subscription", "complaintChanged"): frozenset({APP, ADMIN}),
     ("subscription", "slaAtRisk"): frozenset({APP, ADMIN}),
     ("subscription", "customerChanged"): frozenset({APP, ADMIN}),
+    ("subscription", "audienceChanged"): frozenset({APP, ADMIN}),
     ("subscription", "consentChanged"): frozenset({ADMIN}),
     # Webhooks: admins register endpoints, read and replay deliveries.
     ("mutation", "registerWebhook"): frozenset({ADMIN}),

@@ -44,7 +44,7 @@ CATALOG: dict[EntityKind, dict[str, PartField]] = {
         "identities": PartField("identities"), "tags": PartField("tags"),
         "consents": PartField("consents"), "segments": PartField("segments"),
         "traits": PartField("traits"), "brandsEngaged": PartField("brands_engaged"),
-        "metrics": PartField("metrics"),
+        "metrics": PartField("metrics"), "loyaltyTiers": PartField("loyalty_tiers"),
         "purchases": PartField("purchases", read_purchase_filter),
         "interactions": PartField("interactions"), "posts": PartField("posts"),
         "complaints": PartField("complaints"),

@@ -117,6 +117,11 @@ class _Parser:
             if metric not in g.METRICS:
                 raise bad_input(f"unknown metric {metric!r}", f"{at}.metric")
             return g.MetricIs(metric, _op(v, at), float(v["value"]))
+        if key == "customer_class":
+            name = str(v).upper()
+            if name not in g.CLASSES:
+                raise bad_input(f"classes are {', '.join(g.CLASSES)}", at)
+            return g.ClassIs(name)
         if key == "active_within_days":
             return g.ActiveBetween(_since(v, self.now, at), None)
         if key == "last_activity":
@@ -157,7 +162,9 @@ def knobs(ctx: Context, now: int) -> g.Knobs:
         now=now, recency=c.recency_breakpoints_days, frequency=c.frequency_breakpoints,
         monetary=c.monetary_breakpoints, margin=c.gross_margin,
         per_complaint=c.cost_per_complaint, per_order=c.cost_per_order,
-        per_interaction=c.cost_per_interaction,
+        per_interaction=c.cost_per_interaction, purchase_gap_days=c.default_purchase_gap_days,
+        ratio_at_half_risk=c.churn_ratio_at_half_risk, high_risk=c.churn_high_risk,
+        high_potential_min_score=c.high_potential_min_score,
     )  # fmt: skip
 
 

@@ -41,6 +41,7 @@ EVENT_KINDS = (
     "complaint.opened", "complaint.assign", "complaint.respond", "complaint.escalate",
     "complaint.resolve", "complaint.reopen", "sla_policy.changed", "consent.granted",
     "consent.withdrawn",
+    "audience.entered", "audience.exited",
 )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from resolvers.errors import GRAPH_UNAVAILABLE_MESSAGE, INTERNAL_MESSAGE, ApiErr
 from resolvers.plan import check_catalog
 from schema.admin import AdminMutations, AdminQueries
 from schema.audiences import AudienceMutations, AudienceQueries
+from schema.campaigns import CampaignMutations, CampaignQueries
 from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.customer_profile import ProfileMutations
@@ -24,6 +25,7 @@ from schema.duplicates import DuplicateMutations, DuplicateQueries
 from schema.federation import PrintedFederationSchema, build_federated
 from schema.guard import RequestGuard, SchemaHolder
 from schema.identity import IdentityMutations, IdentityQueries
+from schema.loyalty import LoyaltyMutations, LoyaltyQueries
 from schema.network import NetworkQueries
 from schema.nodes import NodeQueries
 from schema.partner_lists import PartnerServiceQueries
@@ -54,6 +56,8 @@ class Query(
     ComplaintQueries,
     TraitQueries,
     AudienceQueries,
+    CampaignQueries,
+    LoyaltyQueries,
     PredictionQueries,
     WebhookQueries,
 ):
@@ -77,6 +81,8 @@ class Mutation(
     DuplicateMutations,
     TraitMutations,
     AudienceMutations,
+    CampaignMutations,
+    LoyaltyMutations,
     WebhookMutations,
 ):
     pass

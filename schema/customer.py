@@ -22,6 +22,7 @@ from schema.base import After, Connection, First, Node, keyset_connection, ms_to
 from schema.brand import Brand
 from schema.commerce import Purchase
 from schema.contact import BrandEngagement, ContactEvent, ContactFilter, brand_engagements
+from schema.loyalty import CustomerTier
 from schema.metrics import CustomerMetrics
 from schema.personal import Personal
 from schema.purpose import Purpose, from_stored
@@ -187,6 +188,17 @@ class Customer(Node):
     async def traits(self, info: Info[Context, None]) -> list[TraitValue]:
         rows = sorted(await self._all(info), key=lambda r: r["name"])
         return [TraitValue.from_record(r) for r in rows]
+
+    @strawberry.field(
+        description="Loyalty tiers held (docs/audiences.md): the current one of each "
+        "programme (`until` null) and past ones, newest first."
+    )
+    async def loyalty_tiers(self, info: Info[Context, None]) -> list[CustomerTier]:
+        rows = sorted(
+            await self._all(info),
+            key=lambda r: (r["program"], -(r.get("since") or 0)),
+        )
+        return [CustomerTier.from_record(r) for r in rows]
 
     @strawberry.field(description="Brands the customer engages with, and how; latest first.")
     async def brands_engaged(self, info: Info[Context, None]) -> list[BrandEngagement]:

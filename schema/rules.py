@@ -9,6 +9,7 @@ from typing import Any
 import strawberry
 
 from resolvers.selection import to_epoch_ms
+from schema.metrics import CustomerClass
 from schema.network import EngagementKind
 from schema.purpose import Purpose
 
@@ -49,6 +50,7 @@ class RuleMetric(Enum):
     PROFITABILITY = "profitability"
     COMPLAINTS = "complaints"
     INTERACTIONS = "interactions"
+    CHURN_RISK = "churn_risk"
 
 
 @strawberry.input(description="A profile field compared with a value.")
@@ -134,6 +136,9 @@ class CustomerRule:
     )
     trait: TraitCondition | None = strawberry.field(default=None, description="A trait.")
     metric: MetricCondition | None = strawberry.field(default=None, description="A metric.")
+    customer_class: CustomerClass | None = strawberry.field(
+        default=None, description="The customer class, as metrics compute it."
+    )
     active_within_days: int | None = strawberry.field(
         default=None,
         description="Latest purchase, interaction, complaint or post in the last N days.",

@@ -79,6 +79,16 @@ class Subscription:
         async for event in _events(info, "consent.", "consentChanged"):
             yield event
 
+    @strawberry.subscription(
+        description="Every customer entering or leaving a saved audience at a refresh "
+        "(audience.entered, audience.exited; apps, admins)."
+    )
+    async def audience_changed(
+        self, info: Info[Context, None]
+    ) -> AsyncGenerator[ChangeEvent, None]:
+        async for event in _events(info, "audience.", "audienceChanged"):
+            yield event
+
     @strawberry.subscription(description="Every change naming one customer (apps, admins).")
     async def customer_changed(
         self, info: Info[Context, None],

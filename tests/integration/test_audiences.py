@@ -2,6 +2,7 @@
 tests/integration/audience_graph.py (NOW = T0 + 100 days; c6 restricted); membership
 history and the period comparison checked against counts and a z-test computed here."""
 
+import json
 import math
 from datetime import UTC, datetime
 from typing import Any
@@ -146,6 +147,18 @@ async def test_audience_history_and_period_comparison(graph):
                         clock())  # fmt: skip
     assert await run(graph, clock, REFRESH) == {"entered": 1, "exited": 0}
     assert await run(graph, clock, REFRESH) == {"entered": 0, "exited": 0}
+    # Every entry and exit left one outbox event naming its customer (c6 is restricted).
+    events = await graph.read(
+        "MATCH (v:OutboxEvent) WHERE v.kind STARTS WITH 'audience.' "
+        "RETURN v.kind AS kind, v.customer_ids AS ids, v.at AS at, v.payload AS payload "
+        "ORDER BY at, kind, ids"
+    )
+    assert [(e["kind"], e["ids"], e["at"]) for e in events] == [
+        ("audience.entered", ["c1"], NOW), ("audience.entered", ["c3"], NOW),
+        ("audience.entered", ["c4"], NOW), ("audience.exited", ["c4"], NOW + DAY),
+        ("audience.entered", ["c2"], NOW + 2 * DAY),
+    ]  # fmt: skip
+    assert json.loads(events[0]["payload"]) == {"audience_id": "cn", "refreshed_at": NOW}
 
     history = await run(
         graph, clock, HISTORY,

@@ -25,8 +25,10 @@ APP_WRITES = {"upsertCustomer", "tagCustomer", "untagCustomer", "recordContact",
               "escalateComplaint", "resolveComplaint", "reopenComplaint"}  # fmt: skip
 
 
-# What analysts define (docs/audiences.md): derived records only, never a customer's data.
-ANALYST_WRITES = {"defineTrait", "saveAudience", "refreshAudience"}
+# What analysts define (docs/audiences.md): derived records, and campaigns, whose only
+# customer data is the contact each treated member gets (no free text).
+ANALYST_WRITES = {"defineTrait", "saveAudience", "refreshAudience", "launchCampaign",
+                  "saveLoyaltyProgram", "refreshLoyaltyProgram"}  # fmt: skip
 
 # A partner's one write: replacing its own key (docs/partner.md, "Onboarding").
 PARTNER_WRITES = {"rotateMyKey"}
