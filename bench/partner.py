@@ -184,8 +184,9 @@ def main() -> None:
         "engine": ",".join(engines),
         "rows": args.entries,
         "notes": f"{args.customers:,} seeded customers, {args.matched_share:.0%} of their email "
-        "keys in the list, the rest no one's, uploaded as one body streamed in 64 KiB pieces; baseline: plain indexed lookups, 10,000 a "
-        "statement; each engine on a fresh graph, one after the other on the same machine",
+        "keys in the list, the rest no one's, uploaded as one body streamed in 64 KiB pieces; "
+        "baseline: plain indexed lookups, 10,000 a statement; each engine on a fresh graph, "
+        "one after the other on the same machine",
     }
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / f"{args.name}.json").write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")

@@ -264,7 +264,7 @@ def create_app(
                 max_bytes=settings.max_body_bytes,
                 streamed=("/partner/lists",),
                 streamed_max_bytes=settings.partner_list_max_bytes,
-            ),  # fmt: skip
+            ),
         ],
     )
     app.state.partner_list_ttl_ms = settings.partner_list_ttl_s * 1000

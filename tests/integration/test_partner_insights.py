@@ -10,7 +10,8 @@ REGION: North 5 released (South by complementary suppression, East 1); community
 c01..c05, x01, x02, x04 = 8 of 14. index = 0.5 / 0.5714 = 0.875.
 ENGAGED_BRAND (with the follows and purchases `engaged` adds): bO by interactions with its
 posts c01..c07 (c01 also follows it: once), community + x01 (interacted), x03 (bought) =
-9 of 14, index = 0.7 / (9/14) = 1.089 (3 places); bQ c08 (follows), c09, c10 (bought; c10 twice: once)
+9 of 14, index = 0.7 / (9/14) = 1.089 (3 places); bQ c08 (follows), c09, c10 (bought;
+c10 twice: once)
 = 3, community + x02 (follows) = 4 of 14, index = 0.3 / (4/14) = 1.05; bP, the partner
 itself (c01 follows it, c02 bought from it), is never a value.
 """
@@ -62,8 +63,10 @@ async def test_list_insights_are_those_of_its_consenting_matches(community):
 async def engaged(community):
     """The community, with follows and purchases that make brands engaged (see above)."""
     now = rp.now_ms()
-    follows = [{"account_id": ACCOUNTS[c], "target_kind": "brand", "target_id": b}
-               for c, b in (("c08", "bQ"), ("x02", "bQ"), ("c01", "bP"), ("c01", "bO"))]  # fmt: skip
+    follows = [
+        {"account_id": ACCOUNTS[c], "target_kind": "brand", "target_id": b}
+        for c, b in (("c08", "bQ"), ("x02", "bQ"), ("c01", "bP"), ("c01", "bO"))
+    ]
     purchases = [{"id": f"o{i}", "customer_id": c, "brand_id": b, "at": now - 1000 + i}
                  for i, (c, b) in enumerate((("c09", "bQ"), ("c10", "bQ"), ("c10", "bQ"),
                                              ("c02", "bP"), ("x03", "bO")))]  # fmt: skip

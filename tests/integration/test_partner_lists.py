@@ -347,8 +347,10 @@ async def test_a_large_upload_streams_in_pieces_chunk_by_chunk(community):
             {"id": answer["listId"]},
         )
         assert sorted(r["n"] for r in sizes) == [5_002, 9_999, 10_000]  # 10,000 lines each
-        more = await client.post(f"/partner/lists/{answer['listId']}",
-                                 content=pieces(body + body, 65_536), headers=as_partner)  # fmt: skip
+        more = await client.post(
+            f"/partner/lists/{answer['listId']}", content=pieces(body + body, 65_536),
+            headers=as_partner,
+        )  # fmt: skip
         assert more.status_code == 413, more.text
         assert more.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
         status = (await client.get(f"/partner/lists/{answer['listId']}", headers=as_partner)).json()

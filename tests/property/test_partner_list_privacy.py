@@ -1,6 +1,6 @@
 """Generated communities and generated sessions of partner lists against a real engine, on
-both engines (fewer sessions on Neo4j: see BUDGET): differencing across lists is guarded the way the release ledger guards
-aggregates (docs/partner.md, "Lists").
+both engines (fewer sessions on Neo4j: see BUDGET): differencing across lists is guarded
+the way the release ledger guards aggregates (docs/partner.md, "Lists").
 
 Each example builds customers with an email (some a phone too), a consent to the partner
 that is live or not, and some restricted; then uploads a generated sequence of lists, each

@@ -471,8 +471,9 @@ def _without_cursors(value: Any) -> Any:
 
 
 class EngineThread:
-    """A store (embedded, or Neo4j at a bolt:// url) opened on an event loop in a thread of its own, so the
-    (synchronous) hypothesis test can run each generated session to completion."""
+    """A store (embedded, or Neo4j at a bolt:// url) opened on an event loop in a thread of
+    its own, so the (synchronous) hypothesis test can run each generated session to
+    completion."""
 
     def __init__(self, url: str, neo4j_auth: tuple[str, str] | None = None) -> None:
         self.loop = asyncio.new_event_loop()
