@@ -73,6 +73,22 @@ VALUE_LINES: dict[str, str] = {
         "WHERE ob.id <> $partner AND " + live_consent("c", "oc", "purpose") + "\n"
         "WITH DISTINCT audience, c, ob.id AS value, ob.name AS name"
     ),
+    # Brands (never the partner itself) the member engaged with: one its accounts follow,
+    # one whose posts they interacted with, one it bought from. Pattern comprehensions, so
+    # that a member with many purchases and likes is not multiplied into many rows; [null]
+    # keeps the member without any.
+    "engaged_brand": (
+        "WITH audience, c,\n"
+        "  [(c)-[:HAS_ACCOUNT]->(:SocialAccount)-[:FOLLOWS]->(b:Brand) | b.id]\n"
+        "  + [(c)-[:HAS_ACCOUNT]->(:SocialAccount)-[:INTERACTED]->(:Post)<-[:POSTED]-(b:Brand)"
+        " | b.id]\n"
+        "  + [(c)-[:MADE]->(:Purchase)-[:AT]->(b:Brand) | b.id] AS engaged\n"
+        "WITH audience, c, [b IN engaged WHERE b <> $partner] AS engaged\n"
+        "UNWIND CASE WHEN size(engaged) = 0 THEN [null] ELSE engaged END AS value\n"
+        "WITH DISTINCT audience, c, value\n"
+        "OPTIONAL MATCH (eb:Brand {id: value})\n"
+        "WITH audience, c, value, eb.name AS name"
+    ),
 }
 
 DIMENSIONS: tuple[str, ...] = tuple(VALUE_LINES)

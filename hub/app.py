@@ -275,10 +275,16 @@ def create_app(
             Middleware(EngineGate, paths=API_PATHS),
             # Credentials before the body: the body of a caller without any is never read.
             Middleware(AuthMiddleware, settings=settings, paths=tuple(guarded), metrics=metrics),
-            Middleware(RequestSizeLimit, max_bytes=settings.max_body_bytes),
+            Middleware(
+                RequestSizeLimit,
+                max_bytes=settings.max_body_bytes,
+                streamed=("/partner/lists",),
+                streamed_max_bytes=settings.partner_list_max_bytes,
+            ),
         ],
     )
     app.state.partner_list_ttl_ms = settings.partner_list_ttl_s * 1000
+    app.state.partner_list_max_bytes = settings.partner_list_max_bytes
     app.state.metrics = metrics
     if metrics is not None:
         metrics.watch_store(lambda: getattr(app.state, "store", None))

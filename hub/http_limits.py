@@ -3,6 +3,10 @@ GET carries its GraphQL document and variables). A body is refused by its Conten
 before a byte of it is read, and otherwise counted while it streams in, so a chunked body
 without a Content-Length cannot get round the limit either: reading stops as soon as it
 is passed. Over the limit is a 413 (a 414 for a query string) with a GraphQL-shaped error.
+
+Paths under ``streamed`` (the partner list uploads) are not read here: the route reads
+them as they arrive, with flat memory, and holds them to their own, larger limit; only a
+declared Content-Length over that limit is refused here.
 """
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -14,15 +18,21 @@ class RequestSizeLimit:
     """Pure ASGI: reads the body (up to ``max_bytes``) before the app runs, and hands it
     on whole; the app sees the same messages it would have, only fewer of them."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, streamed: tuple[str, ...] = (),
+        streamed_max_bytes: int = 0,
+    ) -> None:  # fmt: skip
         self.app = app
         self.max_bytes = max_bytes
+        self.streamed = streamed
+        self.streamed_max_bytes = streamed_max_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         limit = self.max_bytes
+        stream = scope["path"].startswith(self.streamed) if self.streamed else False
         if len(scope.get("query_string", b"")) > limit:
             await refusal(
                 scope, 414, RefusalCode.URI_TOO_LONG,
@@ -36,6 +46,11 @@ class RequestSizeLimit:
                 scope, 400, RefusalCode.BAD_REQUEST, "the Content-Length header is not valid"
             )(scope, receive, send)
             return
+        if stream:
+            limit = self.streamed_max_bytes
+            if declared is None or declared <= limit:
+                await self.app(scope, receive, send)  # the route counts what it reads
+                return
         over = declared is not None and declared > limit
         body = b""
         if not over:

@@ -1,6 +1,7 @@
 """`/partner/lists`: a partner key uploads, inspects and deletes its hashed customer lists
-(docs/partner.md, "Lists"). Authenticated and rate-limited like /graphql (hub/auth.py),
-bodies capped like it (HUB_MAX_BODY_BYTES: a large list comes in several uploads).
+(docs/partner.md, "Lists"). Authenticated and rate-limited like /graphql (hub/auth.py).
+An upload is read as it streams in, a chunk written every 10,000 lines, so memory stays
+flat (HUB_PARTNER_LIST_MAX_BYTES caps one upload; a list may take several).
 
     POST   /partner/lists        a new list (the body, if any, is its first upload) -> 201
     POST   /partner/lists/{id}   one more upload: one hash a line                   -> 200
@@ -11,6 +12,7 @@ Answers are JSON counts; errors are GraphQL-shaped (`errors[0].extensions.code`)
 line is reported by number, never echoed. Each call writes an audit entry.
 """
 
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.requests import Request
@@ -18,6 +20,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from graph.errors import GraphError
+from hub.http_errors import RefusalCode
 from resolvers import partner_lists as pl
 from resolvers.audit import AuditTrail, write_entry
 from resolvers.errors import ApiError, ErrorCode
@@ -41,6 +44,50 @@ def _status_json(status: pl.ListStatus) -> dict[str, Any]:
     return body
 
 
+async def _upload(
+    request: Request, partner: str, list_id: str, empty: pl.ListStatus | None = None
+) -> pl.ListStatus:
+    """The request's body streamed into the list; ``empty`` (a new list's status) when the
+    body holds nothing at all. Raises what pl.append_stream raises."""
+    stream: AsyncIterator[bytes] = request.stream()
+    if empty is not None:
+        # A new list with no body stays empty: no upload, no chunk.
+        first = b""
+        async for piece in stream:
+            if piece:
+                first = piece
+                break
+        if not first:
+            return empty
+        stream = _prepend(first, stream)
+    return await pl.append_stream(
+        request.app.state.store, partner, list_id, stream, request.app.state.partner_list_max_bytes
+    )
+
+
+async def _prepend(first: bytes, rest: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
+    yield first
+    async for piece in rest:
+        yield piece
+
+
+def _too_large(e: pl.UploadTooLarge) -> str:
+    """The 413 message: the limit, and how far the list got (counts only)."""
+    if e.status is None:
+        return str(e)
+    return f"{e}; the list {e.status.id} holds the {e.status.entries} entries before it"
+
+
+async def _audit(request: Request, principal: Principal) -> None:
+    """The call's audit entry (``partner_list_<method>``)."""
+    trail = AuditTrail()
+    trail.note(f"partner_list_{request.method.lower()}")
+    await write_entry(
+        request.app.state.store, principal, trail, f"{request.method} /partner/lists",
+        "partner_lists",
+    )  # fmt: skip
+
+
 async def lists(request: Request) -> JSONResponse:
     """The four operations above; FORBIDDEN for keys other than partner keys."""
     principal: Principal = request.state.principal
@@ -53,21 +100,22 @@ async def lists(request: Request) -> JSONResponse:
     try:
         if list_id is None:
             status = await pl.create_list(store, partner, request.app.state.partner_list_ttl_ms)
-            body = await request.body()
-            if body.strip():
-                status = await pl.append_chunk(store, partner, status.id, body)
+            status = await _upload(request, partner, status.id, status)
             code = 201
         elif method == "POST":
-            status = await pl.append_chunk(store, partner, list_id, await request.body())
-            code = 200
+            status, code = await _upload(request, partner, list_id), 200
         elif method == "GET":
             status, code = await pl.list_status(store, partner, list_id), 200
         else:
             await pl.delete_list(store, partner, list_id)
             status, code = None, 200
-        trail = AuditTrail()
-        trail.note(f"partner_list_{method.lower()}")
-        await write_entry(store, principal, trail, f"{method} /partner/lists", "partner_lists")
+        await _audit(request, principal)
+    except pl.UploadTooLarge as e:
+        try:
+            await _audit(request, principal)  # the chunks before the limit were written
+        except GraphError:
+            return _error(503, ErrorCode.GRAPH_UNAVAILABLE.value, "the graph is unavailable")
+        return _error(413, RefusalCode.PAYLOAD_TOO_LARGE.value, _too_large(e))
     except ApiError as e:
         http = {ErrorCode.NOT_FOUND: 404, ErrorCode.BAD_USER_INPUT: 400}.get(e.code, 503)
         return _error(http, e.code.value, e.message)

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     partner_min_group_size: int = Field(default=50, ge=2, le=100_000)
     # A partner's uploaded list is deleted this long after it was created (docs/partner.md).
     partner_list_ttl_s: int = Field(default=30 * 86_400, ge=60, le=366 * 86_400)
+    # One list upload is read as it streams in (flat memory), up to this many bytes; a
+    # 1M-entry list is about 65 MB.
+    partner_list_max_bytes: int = Field(default=256 * 1_048_576, ge=1024, le=16 * 1024**3)
     # Default quotas per partner and UTC day; `hub partners quota` sets a partner's own.
     partner_requests_per_day: int = Field(default=10_000, ge=1, le=100_000_000)
     partner_matches_per_day: int = Field(default=100, ge=1, le=1_000_000)

@@ -10,7 +10,7 @@ the partner for the purpose are aggregated or handed out, as the partner's pseud
 
 import re
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +36,8 @@ from resolvers.partner import Aggregates as Aggregates
 HASH_LINE = re.compile(rb"[0-9a-fA-F]{64}")
 LIST_ID = re.compile(r"pl_[0-9a-f]{32}")
 CHUNK_SIZE = 10_000  # hashes per chunk node: one upload of 1 MB holds about 16,000
+MAX_LINE_BYTES = 1024  # a streamed line longer than this is bad, and not kept past it
+TOO_LONG = b"!"  # what stands for such a line in a chunk: bad, and one line
 MAX_BAD_LINES = 100  # line numbers reported per upload; the count covers them all
 MATCH_DIMENSION, MATCH_VALUE = "list_match", "matched"
 
@@ -131,6 +133,77 @@ async def append_chunk(store: GraphStore, partner: str, list_id: str, body: byte
     return ListStatus(
         list_id, int(row["expires_at"]), int(row["entries"]), int(row["bad_entries"]),
         int(row["lines"]), tuple(parsed.bad_lines), int(row["before"]) + 1,
+    )  # fmt: skip
+
+
+class UploadTooLarge(Exception):
+    """A streamed upload went past its byte limit; ``status`` is the list after the chunks
+    written before that (they stay, and count: the partner may go on or delete the list)."""
+
+    def __init__(self, limit: int, status: ListStatus | None) -> None:
+        super().__init__(f"the upload is larger than the {limit} bytes allowed")
+        self.limit = limit
+        self.status = status
+
+
+async def append_stream(
+    store: GraphStore, partner: str, list_id: str, pieces: AsyncIterable[bytes], max_bytes: int
+) -> ListStatus:
+    """Add one upload that arrives in ``pieces`` (a request body as it is received): lines
+    are parsed as they come and every CHUNK_SIZE lines are written as a chunk at once, so
+    memory stays flat whatever the size. Returns the list's status after it, with this
+    upload's bad line numbers (within the upload). Raises NOT_FOUND (before reading a byte,
+    for a list that is not the partner's or has expired) and UploadTooLarge past
+    ``max_bytes`` (the chunks before it are kept)."""
+    read_list_id(list_id)
+    if not await store.read(q.LIST_HEAD, {"list": list_id, "partner": partner, "now": now_ms()}):
+        raise _not_found()
+    first: ListStatus | None = None
+    last: ListStatus | None = None
+    bad: list[int] = []  # numbers within this upload
+    batch = bytearray()  # whole lines not yet written, at most CHUNK_SIZE of them
+    batch_lines = 0
+    carry = b""  # the start of a line whose end has not arrived (capped: see below)
+    long_carry = False  # the carried line is already too long
+    received = 0
+
+    async def flush() -> None:
+        nonlocal batch, batch_lines, first, last
+        status = await append_chunk(store, partner, list_id, bytes(batch))
+        first = first or status
+        assert status.first_line is not None and first.first_line is not None
+        offset = status.first_line - first.first_line
+        bad.extend(offset + n for n in status.bad_lines[: MAX_BAD_LINES - len(bad)])
+        last = status
+        batch, batch_lines = bytearray(), 0
+
+    async for piece in pieces:
+        received += len(piece)
+        if received > max_bytes:
+            if batch_lines:
+                await flush()  # the whole lines before the limit count, like earlier chunks
+            raise UploadTooLarge(max_bytes, last)
+        parts = (carry + piece).split(b"\n")
+        carry = parts.pop()
+        for line in parts:
+            too_long = long_carry or len(line) > MAX_LINE_BYTES
+            long_carry = False
+            batch += (TOO_LONG if too_long else line) + b"\n"
+            batch_lines += 1
+            if batch_lines >= CHUNK_SIZE:
+                await flush()
+        if len(carry) > MAX_LINE_BYTES:
+            # bad whatever follows: its number is all that is reported, so keep none of it
+            carry, long_carry = b"", True
+    if carry or long_carry:
+        batch += TOO_LONG if long_carry else carry
+        batch_lines += 1
+    if batch_lines or last is None:
+        await flush()
+    assert first is not None and last is not None
+    return ListStatus(
+        list_id, last.expires_at, last.entries, last.bad_entries, last.lines, tuple(bad),
+        first.first_line,
     )  # fmt: skip
 
 

@@ -33,6 +33,11 @@ class AudienceDimension(Enum):
         "consenting_brand",
         description="Other brands the customer also consented to for the same purpose.",
     )
+    ENGAGED_BRAND = strawberry.enum_value(
+        "engaged_brand",
+        description="Other brands the customer engaged with: its accounts follow them or "
+        "interacted with their posts, or it bought from them.",
+    )
 
 
 @strawberry.type(description="A customer in the partner's audience, known only by pseudonym.")

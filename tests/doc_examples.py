@@ -24,6 +24,8 @@ Other blocks need no comment. What each kind of block is, and which test checks 
 - usage (```sh of `hub` lines with placeholders such as `FILE` or `[--x]`, and inline
   `hub ...` spans): the CLI accepts it (tests/unit/test_docs.py), and it runs with the
   placeholders filled (tests/e2e/test_docs_shell.py);
+- http (```sh of `curl` calls to the hub): listed in REPLAYED below with the test that
+  sends each call through the app (`curl_calls` reads them) and checks the answers shown;
 - not run: listed in NOT_RUN below, with the reason;
 - output, excerpt, python, run: listed in SHOWN below, with the test that checks each
   (run: a page's own test runs its Python blocks as written).
@@ -35,6 +37,7 @@ from __future__ import annotations
 
 import json
 import re
+import shlex
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -147,13 +150,17 @@ def spans(prefix: str) -> list[Span]:
     return [s for path in doc_files() for s in _parse(path)[1] if s.text.startswith(prefix)]
 
 
+# Blocks of `curl` calls, each sent through the app (ASGI, both engines) by a test that
+# also checks the answers shown in the block's comments (see `curl_calls`).
+REPLAYED: dict[tuple[str, str], str] = {
+    ("docs/partner.md", "curl -sS -X POST http://127.0.0.1:8000/partner/lists"): (
+        "tests/integration/test_partner_lists.py::test_the_documented_uploads_run"
+    ),
+}
+
 # Blocks that cannot run as they stand, each with the reason. Keyed by file and the start
 # of the block's first line.
 NOT_RUN: dict[tuple[str, str], str] = {
-    ("docs/partner.md", "curl -sS -X POST http://127.0.0.1:8000/partner/lists"): (
-        "needs a running hub and a partner key; the same requests, answers and codes run "
-        "through the app in tests/integration/test_partner_lists.py (over HTTP)"
-    ),
     ("README.md", "make demo"): (
         "`make demo` seeds and then serves until stopped, and `make test` runs the whole "
         "suite, this test among it; tests/e2e/test_http.py starts `hub demo` (what `make "
@@ -251,11 +258,76 @@ def shell_lines(block: Block) -> list[str]:
     return commands
 
 
+@dataclass(frozen=True)
+class CurlCall:
+    """One `curl` call of a block: its method, path (after the host), headers (``$VAR``
+    left as written), the file ``--data-binary @FILE`` sends, and the answer the comment
+    lines right after it show (``# 201 {...}``: the status and the JSON), if any."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    data_file: str | None
+    shown_status: int | None
+    shown: dict[str, Any] | None
+
+
+def curl_calls(block: Block) -> list[CurlCall]:
+    """The `curl` calls of a shell block, with the answers shown after them. Raises
+    ValueError for an option this reader does not know (so the docs cannot use one that
+    the test would silently skip)."""
+    calls: list[CurlCall] = []
+    comments: list[str] = []
+    command = ""
+
+    def close_answer() -> None:
+        if comments and calls:
+            status, _, body = " ".join(comments).partition(" ")
+            last = calls[-1]
+            calls[-1] = CurlCall(last.method, last.path, last.headers, last.data_file,
+                                 int(status), json.loads(body))  # fmt: skip
+        comments.clear()
+
+    for raw in [*block.text.splitlines(), ""]:
+        line = raw.strip()
+        if line.startswith("#"):
+            comments.append(line[1:].strip())
+            continue
+        close_answer()
+        command += " " + line.removesuffix("\\")
+        if line.endswith("\\") or not command.strip():
+            continue
+        words, command = shlex.split(command), ""
+        if words[0] != "curl":
+            raise ValueError(f"not a curl call: {words[0]}")
+        method, path, headers, data = "GET", "", {}, None
+        rest = iter(words[1:])
+        for word in rest:
+            if word == "-sS":
+                continue
+            if word == "-X":
+                method = next(rest)
+            elif word == "-H":
+                name, _, value = next(rest).partition(":")
+                headers[name.strip()] = value.strip()
+            elif word == "--data-binary":
+                data = next(rest).removeprefix("@")
+                method = "POST" if method == "GET" else method
+            elif word.startswith("http://"):
+                path = "/" + word.split("/", 3)[3]
+            else:
+                raise ValueError(f"{block.where}: a curl option this reader does not know: {word}")
+        calls.append(CurlCall(method, path, headers, data, None, None))
+    return calls
+
+
 def kind(block: Block) -> str:
     """What the block is (see the table above); raises Unclassified if no test checks it."""
     if block.lang in ("graphql", "cypher"):
         return block.lang
     if block.lang == "sh":
+        if _entry(REPLAYED, block) is not None:
+            return "http"
         if _entry(NOT_RUN, block) is not None:
             return "not run"
         lines = shell_lines(block)

@@ -1,10 +1,8 @@
-"""Both engines, for real: a Neo4j (HUB_TEST_NEO4J_URI, or one started here from
-scripts/neo4j-dev) and the embedded FalkorDB in a temporary directory.
+"""Both engines, for real: a Neo4j (the session's `neo4j_uri`, tests/conftest.py) and the
+embedded FalkorDB in a temporary directory.
 """
 
-import os
-import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -13,40 +11,15 @@ import pytest
 from graph.audit import INSERT_AUDIT_ENTRY
 from graph.migrations import migrate
 from graph.store import GraphStore, Params, Record, StoreWrapper, WriteCounters, open_store
+from tests.conftest import neo4j_auth
 
 ROOT = Path(__file__).resolve().parents[2]
 ENGINES = ["neo4j", "embedded"]
-NEO4J_START_TIMEOUT_S = 240
-
-
-@pytest.fixture(scope="session")
-def neo4j_uri() -> Iterator[str]:
-    """The Neo4j to test against; started from scripts/neo4j-dev when none is configured."""
-    configured = os.environ.get("HUB_TEST_NEO4J_URI")
-    if configured:
-        yield configured
-        return
-    process = subprocess.Popen(
-        [str(ROOT / "scripts" / "neo4j-dev")], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert process.stdout is not None
-        line = process.stdout.readline().strip()  # the script prints the URL once ready
-        if not line.startswith("bolt://"):
-            pytest.fail(f"scripts/neo4j-dev did not start (exit {process.wait()}): {line!r}")
-        yield line
-    finally:
-        process.terminate()
-        process.wait(timeout=60)
-        if process.stdout is not None:
-            process.stdout.close()
 
 
 @pytest.fixture(scope="session")
 async def neo4j_store(neo4j_uri: str) -> AsyncIterator[GraphStore]:
-    user = os.environ.get("HUB_TEST_NEO4J_USER", "neo4j")
-    password = os.environ.get("HUB_TEST_NEO4J_PASSWORD", "")
-    async with open_store(neo4j_uri, neo4j_auth=(user, password) if password else None) as s:
+    async with open_store(neo4j_uri, neo4j_auth=neo4j_auth()) as s:
         await migrate(s)
         yield s
 

@@ -478,12 +478,12 @@ async def test_every_response_is_free_of_personal_data(partner_graph):
         for purpose in purposes:
             await run(store, AUDIENCE, principal, purpose=purpose, first=100)
             for dimension in ("SEGMENT", "REGION", "TAG", "CONTENT_PREFERENCE",
-                              "CONSENTING_BRAND"):  # fmt: skip
+                              "CONSENTING_BRAND", "ENGAGED_BRAND"):  # fmt: skip
                 await run(store, AGGREGATES, principal, purpose=purpose, dimension=dimension)
     everyone = await pseudonyms(store, "bP", CUSTOMERS)
     data = await run(store, MEMBERS, purpose="PARTNER_SHARING", ids=list(everyone.values()))
     assert len(data["members"]) == 10
-    assert len(RESPONSES) == 3 * 6 + 1
+    assert len(RESPONSES) == 3 * 7 + 1
 
 
 def _without_cursors(value: Any) -> Any:

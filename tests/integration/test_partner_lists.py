@@ -15,6 +15,7 @@ The partner bP's list L1, worked out by hand:
 
 import asyncio
 import hashlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -34,6 +35,7 @@ from resolvers.keys import create_key
 from resolvers.principal import Principal, Role
 from resolvers.privacy import PrivacyConfig
 from schema.partner_lists import PartnerServiceQueries
+from tests.doc_examples import curl_calls, find
 from tests.integration.test_partner import (
     CUSTOMERS,
     EMAILS,
@@ -305,3 +307,90 @@ async def test_upload_over_http_is_authenticated_counted_and_audited(community):
     )
     kinds = [k for row in audits for k in row["kinds"]]
     assert kinds.count("partner_list_post") == 2 and "partner_list_delete" in kinds
+
+
+async def test_a_large_upload_streams_in_pieces_chunk_by_chunk(community):
+    """A body over the old 1 MiB cap, sent in pieces that cut lines in two, without a
+    Content-Length: each 10,000 hashes are written while the rest is still arriving, bad
+    lines are numbered within the list, and an upload past its own cap is refused (413)
+    with the chunks before it kept."""
+    store = community
+    partner_key = (await create_key(store, "pavo", Role.PARTNER, "bP", [PS])).key
+    settings = Settings(_env_file=None, partner_list_max_bytes=2_000_000)
+    app = create_app(settings, store=store)
+    app.state.store = store
+    hashes = [hashlib.sha256(f"big{i}".encode()).hexdigest() for i in range(25_000)]
+    lines = [*hashes[:12_000], "not-a-hash", *hashes[12_000:], "x" * 5_000, email_hash("c01")]
+    body = ("\n".join(lines) + "\n").encode()  # 1.6 MB
+    assert len(body) > 1_048_576
+    seen_while_sending: list[int] = []
+
+    async def pieces(data: bytes, size: int) -> AsyncIterator[bytes]:
+        for i in range(0, len(data), size):
+            if i > 900_000 and not seen_while_sending:
+                chunks = await store.inner.read("MATCH (ch:PartnerListChunk) RETURN count(*) AS n")
+                seen_while_sending.append(int(chunks[0]["n"]))
+            yield data[i : i + size]
+
+    transport = httpx.ASGITransport(app=app)
+    as_partner = {"Authorization": f"Bearer {partner_key}"}
+    async with httpx.AsyncClient(transport=transport, base_url="http://hub") as client:
+        created = await client.post("/partner/lists", content=pieces(body, 4_099),
+                                    headers=as_partner)  # fmt: skip
+        assert created.status_code == 201, created.text
+        answer = created.json()
+        assert (answer["entries"], answer["badEntries"], answer["lines"]) == (25_001, 2, 25_003)
+        assert answer["badLines"] == [12_001, 25_002]
+        assert seen_while_sending and seen_while_sending[0] >= 1  # written before the end
+        sizes = await store.inner.read(
+            "MATCH (ch:PartnerListChunk {list_id: $id}) RETURN size(ch.hashes) AS n",
+            {"id": answer["listId"]},
+        )
+        assert sorted(r["n"] for r in sizes) == [5_002, 9_999, 10_000]  # 10,000 lines each
+        more = await client.post(
+            f"/partner/lists/{answer['listId']}", content=pieces(body + body, 65_536),
+            headers=as_partner,
+        )  # fmt: skip
+        assert more.status_code == 413, more.text
+        assert more.json()["errors"][0]["extensions"]["code"] == "PAYLOAD_TOO_LARGE"
+        status = (await client.get(f"/partner/lists/{answer['listId']}", headers=as_partner)).json()
+        assert 25_001 < status["entries"] < 3 * 25_001  # the chunks before the cap stayed
+
+
+async def test_the_documented_uploads_run(community, tmp_path):
+    """docs/partner.md's curl calls, sent through the app as written ($PARTNER_KEY and the
+    list id filled in, the files made as the comments describe them), get the answers
+    the block shows."""
+    store = community
+    block = find("docs/partner.md", "curl -sS -X POST http://127.0.0.1:8000/partner/lists")
+    calls = curl_calls(block)
+    assert [c.method for c in calls] == ["POST", "POST", "GET", "DELETE"]
+    part1 = [hashlib.sha256(f"part1-{i}".encode()).hexdigest() for i in range(16_000)]
+    part1.insert(16, "someone@example.test")  # line 17: not a hash
+    (tmp_path / "list-part1.txt").write_text("\n".join(part1) + "\n")
+    (tmp_path / "list-part2.txt").write_text("\n".join([email_hash("c01"), *NOBODY]) + "\n")
+    partner_key = (await create_key(store, "pavo", Role.PARTNER, "bP", [PS])).key
+    app = create_app(Settings(_env_file=None), store=store)
+    app.state.store = store
+    list_id = "pl_..."
+    answers = []
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://hub"
+    ) as client:
+        for call in calls:
+            headers = {k: v.replace("$PARTNER_KEY", partner_key) for k, v in call.headers.items()}
+            body = (tmp_path / call.data_file).read_bytes() if call.data_file else None
+            r = await client.request(
+                call.method, call.path.replace("pl_...", list_id), headers=headers, content=body
+            )
+            assert r.status_code == (call.shown_status or 200), (call, r.text)
+            answer = r.json()
+            list_id = answer.get("listId", list_id)
+            answers.append(answer)
+            if call.shown is not None:
+                assert pl.LIST_ID.fullmatch(answer["listId"])
+                assert answer.keys() == call.shown.keys()
+                same = {k: v for k, v in call.shown.items() if k not in ("listId", "expiresAt")}
+                assert {k: answer[k] for k in same} == same
+    assert answers[2]["entries"] == 16_000 + 1 + len(NOBODY)
+    assert answers[3] == {"listId": list_id, "deleted": True}

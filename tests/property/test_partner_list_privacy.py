@@ -1,6 +1,6 @@
-"""Generated communities and generated sessions of partner lists against a real (embedded)
-engine: differencing across lists is guarded the way the release ledger guards
-aggregates (docs/partner.md, "Lists").
+"""Generated communities and generated sessions of partner lists against a real engine, on
+both engines (fewer sessions on Neo4j: see BUDGET): differencing across lists is guarded
+the way the release ledger guards aggregates (docs/partner.md, "Lists").
 
 Each example builds customers with an email (some a phone too), a consent to the partner
 that is live or not, and some restricted; then uploads a generated sequence of lists, each
@@ -38,12 +38,17 @@ from resolvers.context import Context
 from resolvers.principal import Principal, Role
 from resolvers.privacy import PrivacyConfig
 from schema.partner_lists import PartnerServiceQueries
+from tests.conftest import neo4j_auth
 from tests.property.test_partner_privacy import EngineThread
 
 PS = "partner_sharing"
 PARTNER = Principal("p-key", Role.PARTNER, partner_brand_id="BR1", purposes=frozenset({PS}))
 DAY = 86_400_000
-MIN_MATCHES = 300
+# Sessions per engine, and the list matches each must at least reach. Neo4j gets fewer:
+# each session wipes and reloads a community over Bolt (several times slower per statement
+# than the embedded engine) and CI is at its time limit; the embedded run keeps the breadth,
+# the Neo4j run shows the same statements keep the same guarantees on the other engine.
+BUDGET = {"embedded": (100, 300), "neo4j": (12, 30)}
 
 
 @strawberry.type(description="The partner root field alone, with its list services.")
@@ -197,21 +202,30 @@ async def run_session(store: GraphStore, scenario: Scenario, stats: Counter[str]
     stats["sessions"] += 1
 
 
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory: pytest.TempPathFactory):
-    running = EngineThread(f"embedded://{tmp_path_factory.mktemp('property-lists')}")
+@pytest.fixture(scope="module", params=list(BUDGET))
+def engine(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """The engine this test id names: the session's Neo4j, or an embedded one of its own."""
+    if request.param == "neo4j":
+        running = EngineThread(request.getfixturevalue("neo4j_uri"), neo4j_auth())
+    else:
+        running = EngineThread(f"embedded://{tmp_path_factory.mktemp('property-lists')}")
     try:
         yield running
     finally:
         running.close()
 
 
-@pytest.mark.parametrize("engine_name", ["embedded"])
+@pytest.fixture
+def engine_name(engine: EngineThread, request: pytest.FixtureRequest) -> str:
+    return str(request.node.callspec.params["engine"])
+
+
 def test_list_differencing_is_guarded_on_generated_sessions(engine, engine_name, property_report):
     stats: Counter[str] = Counter()
+    examples, min_matches = BUDGET[engine_name]
 
     @settings(
-        max_examples=100,
+        max_examples=examples,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow,
@@ -227,5 +241,5 @@ def test_list_differencing_is_guarded_on_generated_sessions(engine, engine_name,
         f"{stats['sessions']:,} sessions; {stats['released']:,} counts released, "
         f"{stats['withheld']:,} withheld; {stats['near_pairs']:,} pairs of near sets compared"
     )
-    assert stats["matches"] >= MIN_MATCHES and stats["released"] > 0, stats
+    assert stats["matches"] >= min_matches and stats["released"] > 0, stats
     assert stats["near_pairs"] > 0, stats

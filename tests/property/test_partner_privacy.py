@@ -471,14 +471,15 @@ def _without_cursors(value: Any) -> Any:
 
 
 class EngineThread:
-    """An embedded store opened on an event loop in a thread of its own, so the
-    (synchronous) hypothesis test can run each generated session to completion."""
+    """A store (embedded, or Neo4j at a bolt:// url) opened on an event loop in a thread of
+    its own, so the (synchronous) hypothesis test can run each generated session to
+    completion."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, neo4j_auth: tuple[str, str] | None = None) -> None:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
         self.thread.start()
-        self.opened = open_store(url)
+        self.opened = open_store(url, neo4j_auth=neo4j_auth)
         self.store: GraphStore = self.call(self.opened.__aenter__())
         self.call(migrate(self.store))
 

@@ -23,6 +23,7 @@ from tests.doc_commands import UsageError
 from tests.doc_commands import parse as parse_usage
 from tests.doc_examples import (
     NOT_RUN,
+    REPLAYED,
     ROOT,
     SHOWN,
     Unclassified,
@@ -53,7 +54,7 @@ def test_every_block_is_one_a_test_checks():
     assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("table", [NOT_RUN, SHOWN], ids=["NOT_RUN", "SHOWN"])
+@pytest.mark.parametrize("table", [NOT_RUN, SHOWN, REPLAYED], ids=["NOT_RUN", "SHOWN", "REPLAYED"])
 def test_every_listed_block_exists(table):
     stale = []
     for path, start in table:
