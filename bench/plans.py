@@ -261,7 +261,10 @@ async def measure(store: GraphStore, profiling: ProfilingStore) -> dict[str, dic
         # so that the planner sees the same statistics at this point of every run.
         await store.read(REPLAN)
         profiling.profiled = []
-        context = Context(profiling, principals[op.role], clock=lambda: NOW)
+        # The docs register webhooks on the local host, which their hub allows (as here).
+        context = Context(
+            profiling, principals[op.role], clock=lambda: NOW, webhook_allow_internal=True
+        )
         result = await schema.execute(
             op.document, variable_values=op.variables, context_value=context,
             operation_name=op.name,
