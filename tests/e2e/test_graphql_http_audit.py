@@ -5,7 +5,6 @@ committed package-lock.json and installed once into .hub/npm/graphql-http (git-i
 """
 
 import asyncio
-import fcntl
 import json
 import os
 import shutil
@@ -20,11 +19,10 @@ from hub.app import HubGraphQL
 from resolvers.keys import create_key
 from resolvers.principal import Role
 from tests.e2e.hub_process import serving
+from tests.e2e.npm_packages import install
 
-ROOT = Path(__file__).resolve().parents[2]
 AUDIT_SOURCE = Path(__file__).with_name("graphql_http")
 AUDIT_FILES = ("package.json", "package-lock.json", "audit.mjs")
-INSTALL_DIR = ROOT / ".hub" / "npm" / "graphql-http"
 # The audits application/graphql-response+json needs hub/app.py's HubGraphQL for (SHOULDs:
 # Strawberry's view alone answers them as application/json with `data: null` and a 200).
 GRAPHQL_RESPONSE_JSON_AUDITS = {"22EB", "865D", "556A", "D586", "51FE", "74FF", "5E5B", "86EE"}
@@ -41,38 +39,9 @@ def _tool(name: str) -> str:
     return path
 
 
-def _installed(directory: Path) -> bool:
-    """True when every package of the lock file is in node_modules at its locked version."""
-    lock = json.loads((directory / "package-lock.json").read_text())
-    for where, package in lock["packages"].items():
-        if not where:
-            continue  # the root project itself
-        manifest = directory / where / "package.json"
-        if not manifest.is_file():
-            return False
-        if json.loads(manifest.read_text()).get("version") != package["version"]:
-            return False
-    return True
-
-
 def _install_audit(npm: str) -> Path:
-    """The audit script next to its installed packages; runs `npm ci` only when needed.
-    A file lock keeps concurrent test sessions from installing over each other."""
-    INSTALL_DIR.mkdir(parents=True, exist_ok=True)
-    with (INSTALL_DIR.parent / ".graphql-http.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        for name in AUDIT_FILES:
-            source, target = AUDIT_SOURCE / name, INSTALL_DIR / name
-            if not target.is_file() or target.read_bytes() != source.read_bytes():
-                shutil.copyfile(source, target)
-        if not _installed(INSTALL_DIR):
-            result = subprocess.run(
-                [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"], cwd=INSTALL_DIR,
-                capture_output=True, text=True, timeout=120, check=False,
-            )  # fmt: skip
-            if result.returncode != 0 or not _installed(INSTALL_DIR):
-                pytest.fail(f"npm ci failed in {INSTALL_DIR}:\n{result.stderr}", pytrace=False)
-    return INSTALL_DIR / "audit.mjs"
+    """The audit script next to its installed packages (tests/e2e/npm_packages.py)."""
+    return install(npm, AUDIT_SOURCE, AUDIT_FILES, "graphql-http") / "audit.mjs"
 
 
 async def _create_api_key(graph_url: str) -> str:
