@@ -100,6 +100,8 @@ def _split_list(value: object) -> object:
 
 Id = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=256)]
 Text = str | None  # stripped by the model config; a blank cell never gets here
+# A key another system gives (indexed: Neo4j refuses index entries over ~8 KB).
+ExternalId = Annotated[str, StringConstraints(max_length=256)] | None
 Timestamp = Annotated[int | None, BeforeValidator(parse_timestamp)]
 RequiredTimestamp = Annotated[int, BeforeValidator(parse_timestamp)]
 Money = Annotated[float, Field(ge=0, allow_inf_nan=False)]
@@ -212,7 +214,7 @@ class Product(Record):
 
 class Customer(Record):
     id: Id
-    external_id: Text = None
+    external_id: ExternalId = None
     name: Text = None
     email: Text = None
     phone: Text = None

@@ -118,3 +118,12 @@ def test_hash_changes_with_content_only():
     c = MODELS["brands"].model_validate({"id": "b1", "name": "B"}).prepare()
     assert a["hash"] == b["hash"] != c["hash"]
     assert content_hash({"x": 1, "y": 2}) == content_hash({"y": 2, "x": 1})
+
+
+def test_an_external_id_too_long_to_index_is_refused_with_its_reason():
+    """Found by the injection test on Neo4j: a 10 KB externalId reached the customer's
+    range index, which Neo4j refuses (an INTERNAL error instead of a reason)."""
+    got = reasons("customers", {"id": "c1", "external_id": "x" * 257})
+    assert len(got) == 1
+    assert got[0].startswith("external_id: String should have at most 256 characters")
+    assert MODELS["customers"].model_validate({"id": "c1", "external_id": "x" * 256})
