@@ -11,6 +11,7 @@ from graph.consent_rules import live_consent
 from graph.restriction import visible
 
 GET_CAMPAIGN = "MATCH (k:Campaign {id: $id}) RETURN k {.*} AS campaign"
+BRAND_EXISTS = "MATCH (b:Brand {id: $id}) RETURN b.id AS id"
 LIST_CAMPAIGNS = "MATCH (k:Campaign) RETURN k {.*} AS campaign ORDER BY k.id"
 
 # The audience's current members (open spells, not restricted), each with whether a live

@@ -72,7 +72,7 @@ async def launch(ctx: Context, spec: CampaignSpec) -> dict[str, Any]:
     _check(spec)
     if await ctx.store.read(g.GET_CAMPAIGN, {"id": spec.campaign_id}):
         raise ApiError(f"campaign {spec.campaign_id!r} exists", ErrorCode.CONFLICT)
-    if not await ctx.store.read("MATCH (b:Brand {id: $id}) RETURN b.id AS id", {"id": spec.brand}):
+    if not await ctx.store.read(g.BRAND_EXISTS, {"id": spec.brand}):
         raise not_found("brand", spec.brand)
     await audiences.refresh(ctx, spec.audience_id)  # NOT_FOUND for an unknown audience
     now = ctx.clock()
