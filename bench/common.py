@@ -105,6 +105,14 @@ def pct(samples: list[float], q: float) -> float:
     )
 
 
+def save_payload(name: str, payload: dict[str, Any]) -> Path:
+    """Write ``payload`` to bench/results/NAME.json (indented, keys sorted); returns the path."""
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    out = RESULTS / f"{name}.json"
+    out.write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
+    return out
+
+
 def write_results(name: str, figures: dict[str, float], engine: str, rows: int, notes: str) -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     payload = {"figures": figures, "engine": engine, "rows": rows, "notes": notes}

@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 from rich.console import Console
 
-from bench.common import RESULTS, engine_at
+from bench.common import engine_at, save_payload
 from bench.ingest import environment
 from bench.read import hub_server
 from loaders.seed import seed
@@ -138,10 +138,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "engine directly; alternating, same run"
         ),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"{args.name}.json"
-    out.write_text(orjson.dumps(payload, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
-                   + "\n")  # fmt: skip
+    out = save_payload(args.name, payload)
     figures = measured["figures"]
     console.print(
         f"/events {figures['events_per_s']:.0f} events/s; raw UNWIND-MERGE "

@@ -29,7 +29,7 @@ import orjson
 from rich.console import Console
 from rich.table import Table
 
-from bench.common import RESULTS, engine_at, pct
+from bench.common import engine_at, pct, save_payload
 from bench.ingest import environment
 from bench.read import hub_server
 from loaders.seed import seed
@@ -125,10 +125,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             "statement; the read is the same customer's 360 (tags, contact history)"
         ),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / f"{args.name}.json"
-    out.write_text(orjson.dumps(payload, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
-                   + "\n")  # fmt: skip
+    out = save_payload(args.name, payload)
     Console(width=120).print(table(measured["figures"]))
     console.print(f"figures in {out} (commit {payload['environment']['git_commit']})")
 
