@@ -5,7 +5,9 @@ from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+# Record: the row type schema/ builds its objects from (schema/ does not import graph/).
 from graph.store import GraphStore
+from graph.store import Record as Record
 from resolvers.audit import AuditTrail
 from resolvers.clock import Clock, now_ms
 from resolvers.compute import Compute

@@ -4,6 +4,8 @@ from enum import StrEnum
 
 from graphql import GraphQLError
 
+from graph.errors import GraphUnavailable
+
 GRAPH_UNAVAILABLE_MESSAGE = "The graph is unavailable; try again shortly."
 INTERNAL_MESSAGE = "Unexpected error; it has been logged."
 
@@ -44,3 +46,9 @@ def not_found(kind: str, key: str) -> ApiError:
 
 def forbidden(message: str, **details: object) -> ApiError:
     return ApiError(message, ErrorCode.FORBIDDEN, **details)
+
+
+def graph_unavailable(error: BaseException | None) -> bool:
+    """True when ``error`` is the graph being unreachable (the engine died or restarts):
+    the client is told to come back (GRAPH_UNAVAILABLE), not that something broke."""
+    return isinstance(error, GraphUnavailable)

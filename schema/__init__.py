@@ -11,8 +11,13 @@ from strawberry.exceptions import StrawberryInputCoercionError
 from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
 from strawberry.types import ExecutionContext
 
-from graph.errors import GraphUnavailable
-from resolvers.errors import GRAPH_UNAVAILABLE_MESSAGE, INTERNAL_MESSAGE, ApiError, ErrorCode
+from resolvers.errors import (
+    GRAPH_UNAVAILABLE_MESSAGE,
+    INTERNAL_MESSAGE,
+    ApiError,
+    ErrorCode,
+    graph_unavailable,
+)
 from resolvers.plan import check_catalog
 from schema.admin import AdminMutations, AdminQueries
 from schema.audiences import AudienceMutations, AudienceQueries
@@ -140,7 +145,7 @@ class HubMaskErrors(MaskErrors):
     """Mask unexpected errors for clients, keeping a code they can branch on."""
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        if isinstance(error.original_error, GraphUnavailable):
+        if graph_unavailable(error.original_error):
             message, code = GRAPH_UNAVAILABLE_MESSAGE, ErrorCode.GRAPH_UNAVAILABLE
         else:
             message, code = self.error_message, ErrorCode.INTERNAL

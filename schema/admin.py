@@ -7,10 +7,9 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from graph.store import Record
 from resolvers import keys
 from resolvers.audit_log import AUDIT_CURSOR, AuditQuery, audit_page
-from resolvers.context import Context
+from resolvers.context import Context, Record
 from resolvers.errors import bad_input
 from resolvers.ids import encode_key_cursor
 from resolvers.principal import Role

@@ -6,8 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from graph.store import Record
-from resolvers.context import Context
+from resolvers.context import Context, Record
 from resolvers.entities import part_page
 from resolvers.ids import to_global_id
 from resolvers.plan import EntityPlan

@@ -7,10 +7,9 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from graph.store import Record
 from resolvers import consent as consents
 from resolvers.clock import now_ms
-from resolvers.context import Context
+from resolvers.context import Context, Record
 from resolvers.errors import ApiError, ErrorCode
 from schema.base import ms_to_datetime
 from schema.purpose import Purpose, from_stored, stored

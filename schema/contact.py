@@ -6,7 +6,7 @@ from typing import Any
 
 import strawberry
 
-from graph.store import Record
+from resolvers.context import Record
 from schema.base import ms_to_datetime
 from schema.brand import Brand
 from schema.commerce import Purchase

@@ -11,8 +11,7 @@ import strawberry
 from graphql import SelectionSetNode
 from strawberry.types import Info
 
-from graph.store import Record
-from resolvers.context import Context
+from resolvers.context import Context, Record
 from resolvers.entities import part_items, part_page, part_value
 from resolvers.ids import to_global_id
 from resolvers.metrics import Activity, compute_metrics

@@ -7,9 +7,8 @@ from typing import Annotated
 import strawberry
 from strawberry.types import Info
 
-from graph.store import Record
 from resolvers import predictions as p
-from resolvers.context import Context
+from resolvers.context import Context, Record
 from resolvers.ids import key_for
 from schema.base import ms_to_datetime
 

@@ -8,9 +8,8 @@ from typing import Annotated, Any
 import strawberry
 from strawberry.types import Info
 
-from graph.store import Record
 from resolvers import identity as ids
-from resolvers.context import Context
+from resolvers.context import Context, Record
 from resolvers.errors import ApiError
 from schema.base import Edge, PageInfo, ms_to_datetime
 from schema.link_evidence import LinkEvidence

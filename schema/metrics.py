@@ -5,8 +5,8 @@ from enum import Enum
 
 import strawberry
 
-from graph.store import Record
 from resolvers import metrics as m
+from resolvers.context import Record
 from schema.base import ms_to_datetime
 from schema.customer_predictions import PredictionFields
 

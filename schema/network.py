@@ -11,10 +11,9 @@ from typing import Annotated, Any, TypeVar
 import strawberry
 from strawberry.types import Info
 
-from graph.store import Record
 from resolvers import network as net
 from resolvers.communities import Community as FoundCommunity
-from resolvers.context import Context
+from resolvers.context import Context, Record
 from resolvers.ids import to_global_id
 from schema.base import Connection, ms_to_datetime, ranked_connection
 from schema.brand import Brand

@@ -4,7 +4,7 @@ from datetime import datetime
 
 import strawberry
 
-from graph.store import Record
+from resolvers.context import Record
 from resolvers.ids import to_global_id
 from schema.base import Node, ms_to_datetime
 from schema.brand import Brand

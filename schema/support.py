@@ -5,9 +5,8 @@ from datetime import datetime
 import strawberry
 from strawberry.types import Info
 
-from graph.store import Record
 from resolvers.complaints import history, sla_state
-from resolvers.context import Context
+from resolvers.context import Context, Record
 from resolvers.ids import to_global_id
 from schema.base import Node, ms_to_datetime
 from schema.personal import Personal
