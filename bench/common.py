@@ -105,6 +105,16 @@ def pct(samples: list[float], q: float) -> float:
     )
 
 
+def stop_process(process: subprocess.Popen[Any]) -> None:
+    """Terminate ``process``, killing it if it has not ended within 30 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 def save_payload(name: str, payload: dict[str, Any]) -> Path:
     """Write ``payload`` to bench/results/NAME.json (indented, keys sorted); returns the path."""
     RESULTS.mkdir(parents=True, exist_ok=True)

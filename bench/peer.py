@@ -48,7 +48,7 @@ import httpx
 import orjson
 from rich.console import Console
 
-from bench.common import ROOT, engine_at, pct, write_results
+from bench.common import ROOT, engine_at, pct, stop_process, write_results
 from bench.ingest import environment
 from bench.plans import ProfilingStore
 from bench.read import seed_to, spread_ids
@@ -162,12 +162,7 @@ async def _process(
                 await asyncio.sleep(0.2)
         yield port
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
         if process.stdout is not None:
             process.stdout.close()
 

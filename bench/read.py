@@ -64,7 +64,7 @@ from neo4j import AsyncGraphDatabase, RoutingControl
 from rich.console import Console
 from rich.table import Table
 
-from bench.common import RESULTS, ROOT, engine_at, pct
+from bench.common import RESULTS, ROOT, engine_at, pct, stop_process
 from bench.ingest import environment
 from graph.errors import GraphError
 from graph.falkor_store import GRAPH_NAME
@@ -248,12 +248,7 @@ async def hub_server(name: str, address: str, work: Path, api_key: str) -> Async
                 await asyncio.sleep(0.1)
             yield Hub(client, log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop_process(process)
 
 
 def _tail(path: Path) -> str:
