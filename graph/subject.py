@@ -145,7 +145,8 @@ ON CREATE SET e.of = t.of, e.at = $now, e.actor = $actor
 
 # Deleting a node deletes its relationships: line items with purchases, interactions and
 # topics with posts, follows and interactions with accounts, tags, segments, consents and
-# links with the customer.
+# links with the customer. (The label is formatted in: labels cannot be parameters, and
+# these come from the tuple below, never from input.)
 DELETE_BY_LABEL: dict[str, str] = {
     label: f"UNWIND $ids AS i MATCH (n:{label} {{id: i}}) DETACH DELETE n"
     for label in ("Post", "SocialAccount", "Purchase", "Complaint", "Contact", "Customer")
