@@ -330,9 +330,18 @@ class LineItem(BaseModel):
     unit_price: Money | None = None
 
 
+# A purchase's hashed fingerprints (the fraud patterns' ring evidence: graph/fraud.py).
+PURCHASE_FINGERPRINTS = ("payment_hash", "device_hash", "address_hash")
+
+
 class Purchase(Record):
     """An order with its line items (JSONL: ``items`` array; CSV: one row per item with
-    ``product_id``, ``quantity``, ``unit_price`` columns, rows of one order adjacent)."""
+    ``product_id``, ``quantity``, ``unit_price`` columns, rows of one order adjacent).
+
+    ``payment_hash``, ``device_hash``, ``address_hash``: the SHA-256 of the card
+    fingerprint, the device and the delivery address, hashed by the source (a raw card
+    number or address never reaches the hub; docs/loading.md says how to hash them), for
+    the fraud patterns (graph/fraud.py). ``refunded_at``: when the order was refunded."""
 
     endpoints = ("customer_id", "brand_id")
     id: Id
@@ -343,12 +352,20 @@ class Purchase(Record):
     currency: Currency = None
     total: Money | None = None
     items: Annotated[list[LineItem], BeforeValidator(_split_list)] = []
+    payment_hash: Sha256 = None
+    device_hash: Sha256 = None
+    address_hash: Sha256 = None
+    refunded_at: Timestamp = None
 
     @model_validator(mode="after")
     def _total(self) -> Purchase:
         if self.total is None and self.items and all(i.unit_price is not None for i in self.items):
             total = round(sum(i.quantity * (i.unit_price or 0.0) for i in self.items), 2)
             object.__setattr__(self, "total", total)
+        if self.refunded_at is not None and self.refunded_at < self.at:
+            raise ValueError(
+                "refunded_at is before at (the order was refunded before it was placed)"
+            )
         return self
 
     def row(self) -> Row:
@@ -357,7 +374,9 @@ class Purchase(Record):
             "customer_id": self.customer_id,
             "brand_id": self.brand_id,
             "props": {"at": self.at, "channel": self.channel, "currency": self.currency,
-                      "total": self.total},
+                      "total": self.total, "payment_hash": self.payment_hash,
+                      "device_hash": self.device_hash, "address_hash": self.address_hash,
+                      "refunded_at": self.refunded_at},
             "items": [{"id": i.product_id, "quantity": i.quantity, "unit_price": i.unit_price}
                       for i in self.items],
         }  # fmt: skip

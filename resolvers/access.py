@@ -37,7 +37,7 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
     ("query", "duplicateCandidates"): frozenset({ADMIN}),
     ("query", "identityCandidates"): frozenset({ADMIN}),
     **{("query", name): frozenset({ANALYST, ADMIN})
-       for name in ("productsBoughtWith", "basketRules", "churnRates")},
+       for name in ("productsBoughtWith", "basketRules", "churnRates", "fraudSignals")},
     **{
         ("mutation", name): frozenset({ADMIN})
         for name in (
@@ -131,6 +131,7 @@ def may_call(role: Role, operation: str, field: str) -> bool:
 # process: it is priced at half an app or analyst request, so such a request holds one
 # (an admin's, four), and ten aliased ones are refused before anything runs.
 COMMUNITIES_COST = 100_000
+FRAUD_COST = 100_000  # as communities: a whole-graph computation, one per request
 NEIGHBOURHOOD_NODE_COST = 10  # a node read, shaped, and tested against the others' edges
 
 
@@ -168,6 +169,9 @@ WORK_COSTS: dict[str, Callable[[Mapping[str, Any]], int]] = {
     # up to three statements of MAX_ITEMSETS sets each, and their rules, in the hub
     "basketRules": lambda _: basket.MAX_SIZE * basket.MAX_ITEMSETS,
     "productsBoughtWith": lambda _: basket.MAX_BOUGHT_WITH,
+    # every purchase and young interaction is read in the graph; the few customers and
+    # accounts that could score are scored in the hub
+    "fraudSignals": lambda _: FRAUD_COST,
 }
 
 

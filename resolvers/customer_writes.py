@@ -151,8 +151,11 @@ async def record_purchase(
     prepared = row.row()
     items = prepared["items"]
     products = sorted({i["id"] for i in items})
+    # The fingerprints stay out of the audit entry and the event: they stand for a card,
+    # a device and an address, and only the fraud patterns need them.
+    shown = {k: v for k, v in prepared["props"].items() if k not in kinds.PURCHASE_FINGERPRINTS}
     done = {"purchase_id": row.id, "customer_id": customer, "brand_id": row.brand_id,
-            **prepared["props"], "items": items}  # fmt: skip
+            **shown, "items": items}  # fmt: skip
     write = Write("recordPurchase", "purchase.recorded", done, done, done, (customer,),
                   ("customer", customer))  # fmt: skip
     refusals: Refusals = {

@@ -164,6 +164,21 @@ class RecordPurchaseInput:
     items: list[PurchaseItemInput] = strawberry.field(
         default_factory=list, description="The lines."
     )
+    payment_hash: str | None = strawberry.field(
+        default=None,
+        description="SHA-256 (hex) of the card or wallet's fingerprint, hashed by the caller "
+        "(never the card number): for the fraud patterns.",
+    )
+    device_hash: str | None = strawberry.field(
+        default=None, description="SHA-256 (hex) of the device's id, hashed by the caller."
+    )
+    address_hash: str | None = strawberry.field(
+        default=None,
+        description="SHA-256 (hex) of the normalised delivery address, hashed by the caller.",
+    )
+    refunded_at: datetime | None = strawberry.field(
+        default=None, description="When the order was refunded (not before `at`)."
+    )
 
 
 @strawberry.type(description="A purchase recorded.")
@@ -315,9 +330,13 @@ class WriteMutations:
             "total": input.total,
             "items": [{"product_id": i.product_id, "quantity": i.quantity,
                        "unit_price": i.unit_price} for i in input.items],
+            "payment_hash": input.payment_hash, "device_hash": input.device_hash,
+            "address_hash": input.address_hash, "refunded_at": None,
         }  # fmt: skip
         try:
             fields["at"] = _ms(input.at, "input.at")
+            if input.refunded_at is not None:
+                fields["refunded_at"] = _ms(input.refunded_at, "input.refundedAt")
             done = await writes.record_purchase(
                 info.context, info.operation, fields, idempotency_key
             )

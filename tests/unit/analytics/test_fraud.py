@@ -85,3 +85,42 @@ def test_precision_and_recall_at_k() -> None:
     assert precision_recall_at_k({"a", "c"}, scores, 2) == (0.5, 0.5)
     with pytest.raises(ValueError, match="k must be positive"):
         precision_recall_at_k(set(), scores, 2)
+
+
+def test_evidence_without_the_quiet_customers_scores_the_same() -> None:
+    # graph/fraud.py returns only customers who can score a burst or a refund, and ring
+    # members by their shared values: the scores must not change.
+    events = _ordinary(40) + _steady("r1", payment_hash="x") + _steady("r2", payment_hash="x")
+    events += _steady("r3", payment_hash="x") + [
+        PurchaseEvent("b", 200.0 + i / 4) for i in range(8)
+    ]
+    full = fraud.summarise(events)
+    kept = [h for h in full.histories if h.burst >= fraud.MIN_BURST or h.refunds]
+    assert len(kept) < len(full.histories)
+    partial = fraud.scores_of(fraud.Evidence(kept, full.population, full.shared))
+    everyone = fraud.scores(events)
+    assert partial == {c: s for c, s in everyone.items() if c in partial}
+    assert {c for c, s in everyone.items() if s} <= set(partial)
+
+
+def test_signals_carry_the_evidence_of_each_pattern() -> None:
+    events = _ordinary(50) + _steady("r1", payment_hash="c1", device_hash="d1")
+    events += _steady("r2", payment_hash="c1") + _steady("r3", device_hash="d1")
+    events += _steady("b") + [PurchaseEvent("b", 200.0 + i / 4) for i in range(8)]
+    events += [PurchaseEvent("a", float(d), refunded=d % 40 != 0) for d in range(0, 360, 20)]
+    found = {(s.kind, s.customers): s for s in fraud.signals(fraud.summarise(events))}
+    ring = found[("ring", ("r1", "r2", "r3"))]
+    assert ring.shared == {"device": 1, "payment": 1} and ring.score == 15.0
+    burst = found[("burst", ("b",))]
+    assert burst.details["count"] == 8 and burst.details["start_day"] == 200.0
+    assert burst.details["end_day"] == 207.0 and burst.details["expected"] < 1
+    abuse = found[("refund_abuse", ("a",))]
+    assert (abuse.details["refunds"], abuse.details["purchases"]) == (9, 18)
+    flags = {f.customer_id: f.score for f in fraud.flag(events)}
+    assert flags["b"] == burst.score and flags["a"] == abuse.score
+
+
+def test_the_densest_window_includes_both_ends_and_starts_earliest() -> None:
+    assert fraud.densest_window([0.0, 7.0, 7.5, 14.0], 7.0) == (3, 7.0)
+    assert fraud.densest_window([0.0, 1.0, 10.0, 11.0], 7.0) == (2, 0.0)
+    assert fraud.densest_window([], 7.0) == (0, 0.0)

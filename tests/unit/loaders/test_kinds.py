@@ -25,6 +25,9 @@ PURCHASE = {"id": "o1", "customer_id": "c1", "brand_id": "b1", "at": "2024-05-01
         ({"total": "-3"}, "total: Input should be greater than or equal to 0 (got '-3')"),
         ({"channel": "fax"}, "channel: Input should be 'online', "),
         ({"currency": "euro"}, "currency: String should match pattern"),
+        ({"payment_hash": "4111111111111111"}, "payment_hash: not a SHA-256"),
+        ({"address_hash": "1 Main St"}, "address_hash: not a SHA-256"),
+        ({"refunded_at": "2024-04-30"}, "refunded_at is before at"),
     ],
 )
 def test_purchase_reasons(change, expected):
@@ -127,3 +130,15 @@ def test_an_external_id_too_long_to_index_is_refused_with_its_reason():
     assert len(got) == 1
     assert got[0].startswith("external_id: String should have at most 256 characters")
     assert MODELS["customers"].model_validate({"id": "c1", "external_id": "x" * 256})
+
+
+def test_a_purchase_keeps_its_hashed_fingerprints_lower_cased_and_its_refund():
+    row = MODELS["purchases"].model_validate(
+        {**PURCHASE, "payment_hash": "AB" * 32, "device_hash": "cd" * 32,
+         "refunded_at": "2024-05-02"}
+    ).prepare()  # fmt: skip
+    props = row["props"]
+    assert (props["payment_hash"], props["device_hash"], props["address_hash"]) == (
+        "ab" * 32, "cd" * 32, None,
+    )  # fmt: skip
+    assert props["refunded_at"] == parse_timestamp("2024-05-02")
