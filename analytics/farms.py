@@ -91,9 +91,7 @@ def lockstep_pairs(
             for v, v_at in xs[x + 1 :]:
                 if abs(u_at - v_at) <= config.lockstep_ms:
                     posts[(min(u, v), max(u, v))].add(post)
-    return sorted(
-        Pair(a, b, len(p)) for (a, b), p in posts.items() if len(p) >= config.min_posts
-    )  # fmt: skip
+    return [Pair(a, b, len(p)) for (a, b), p in sorted(posts.items()) if len(p) >= config.min_posts]
 
 
 def farms(pairs: Sequence[Pair], config: FarmConfig) -> list[Farm]:

@@ -27,7 +27,7 @@ PURCHASE = {"id": "o1", "customer_id": "c1", "brand_id": "b1", "at": "2024-05-01
         ({"currency": "euro"}, "currency: String should match pattern"),
         ({"payment_hash": "4111111111111111"}, "payment_hash: not a SHA-256"),
         ({"address_hash": "1 Main St"}, "address_hash: not a SHA-256"),
-        ({"refunded_at": "2024-04-30"}, "refunded_at is before at"),
+        ({"refunded_at": "2024-04-30"}, "row: refunded_at is before at"),
     ],
 )
 def test_purchase_reasons(change, expected):
