@@ -1,6 +1,7 @@
 """Fraud signals in the graph, on both engines: the statements' evidence scores as the
-in-process patterns do on the same purchases; an injected ring, burst, refund abuser and
-account farm are flagged with their evidence, a household of two is not; restricted
+in-process patterns do on the same purchases; an injected ring, burst, refund abuser,
+complaint abuser and account farm are flagged with their evidence, a household of two is
+not; restricted
 customers are absent but for admins; apps and partners are refused; purchases take their
 hashed fingerprints."""
 
@@ -126,10 +127,10 @@ async def test_restricted_customers_are_absent_but_for_admins(graph):
 
 
 @pytest.mark.parametrize("principal", [APP, PARTNER], ids=["app", "partner"])
-async def test_apps_and_partners_may_not_ask(graph, principal):
-    errors = await errors_of(graph, SIGNALS, principal)
+async def test_apps_and_partners_may_not_ask(store, principal):
+    errors = await errors_of(store, SIGNALS, principal)
     assert errors[0]["code"] == "FORBIDDEN"
-    assert graph.statements == []
+    assert store.statements == []  # refused before anything runs
 
 
 @pytest.mark.parametrize(
@@ -137,8 +138,8 @@ async def test_apps_and_partners_may_not_ask(graph, principal):
     [({"minScore": -1.0}, "minScore"), ({"kinds": []}, "kinds")],
     ids=["negative-score", "no-kinds"],
 )
-async def test_bad_input_gets_a_code(graph, variables, argument):
-    errors = await errors_of(graph, SIGNALS, ANALYST, **variables)
+async def test_bad_input_gets_a_code(store, variables, argument):
+    errors = await errors_of(store, SIGNALS, ANALYST, **variables)
     assert (errors[0]["code"], errors[0].get("argument")) == ("BAD_USER_INPUT", argument)
 
 
