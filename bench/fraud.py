@@ -45,6 +45,7 @@ from resolvers.context import Context
 from resolvers.principal import SYSTEM
 
 Scores = dict[str, float]
+LOAD_BATCH = 1000  # rows a write, as the loaders batch (LoadOptions.batch_size)
 
 
 def isolation_forest_scores(events: list[fraud.PurchaseEvent], seed: int) -> Scores:
@@ -70,7 +71,8 @@ async def graph_scores(
     async with engine(name) as (store, _):
         started = time.perf_counter()
         for kind, rows in graph_rows(data, social):
-            await write_records(store, kind, rows, api_now())
+            for at in range(0, len(rows), LOAD_BATCH):
+                await write_records(store, kind, rows[at : at + LOAD_BATCH], api_now())
         figures["graph_load_seconds"] = round(time.perf_counter() - started, 3)
         ctx = Context(store, SYSTEM)
         started = time.perf_counter()
@@ -144,6 +146,7 @@ def main() -> None:
         farm_table.add_column(column, justify="right" if column != "ranker" else "left")
     in_process = evaluate("farms", social.labels, ("account_farm",),
                           lambda: farm_scores(social), figures, farm_table)  # fmt: skip
+    console = Console()
     if args.graph != "none":
         customers, accounts = asyncio.run(graph_scores(args.graph, data, social, figures))
         evaluate("graph_patterns", data.labels, FRAUD_KINDS, lambda: customers, figures, table)
@@ -155,7 +158,6 @@ def main() -> None:
             and all(abs(customers[c] - patterns[c]) < 0.05 for c in flagged)
             and accounts == in_process
         )
-    console = Console()
     console.print(table)
     console.print(farm_table)
     write_results(
