@@ -2,7 +2,8 @@
 
 Two accounts are **in lockstep** when both interacted, while new (within ``new_days`` of
 the account's creation), with at least ``min_posts`` of the same posts, each time within
-``lockstep_minutes`` of each other (an account's first interaction with a post counts).
+``lockstep_minutes`` of each other (an account's first interaction with a post counts;
+each is compared with the next ``max_next`` on the post, in time order).
 A connected group of ``min_accounts`` or more accounts in lockstep is a farm. The score is
 a rule in bits, like a ring's (analytics/fraud.py): 10 at the smallest farm, plus 4 per
 doubling of its size, plus 2 per doubling of the most posts a pair shared in lockstep.
@@ -32,6 +33,9 @@ class FarmConfig:
     min_posts: int = 3
     new_days: float = 30.0
     lockstep_minutes: float = 10.0
+    # Each interaction is compared with the next ``max_next`` on the same post, in time
+    # order: a popular post's thousands of new fans would otherwise make millions of pairs.
+    max_next: int = 100
 
     @property
     def new_ms(self) -> int:
@@ -87,10 +91,12 @@ def lockstep_pairs(
         by_post[post].append((account, at))
     posts: dict[tuple[str, str], set[str]] = defaultdict(set)
     for post, xs in by_post.items():
+        xs.sort(key=lambda x: (x[1], x[0]))
         for x, (u, u_at) in enumerate(xs):
-            for v, v_at in xs[x + 1 :]:
-                if abs(u_at - v_at) <= config.lockstep_ms:
-                    posts[(min(u, v), max(u, v))].add(post)
+            for v, v_at in xs[x + 1 : x + 1 + config.max_next]:
+                if v_at - u_at > config.lockstep_ms:
+                    break  # in time order: the rest are later still
+                posts[(min(u, v), max(u, v))].add(post)
     return [Pair(a, b, len(p)) for (a, b), p in sorted(posts.items()) if len(p) >= config.min_posts]
 
 

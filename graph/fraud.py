@@ -66,17 +66,20 @@ ORDER BY customer"""
 # Pairs of accounts in lockstep: both interacted with at least `$min_posts` posts while
 # new (within `$new_ms` of the account's creation), within `$lockstep_ms` of each other
 # (each account's first interaction with a post counts). Pairs are formed only among the
-# new accounts of one post.
+# new accounts of one post, in time order, each with the next `$max_next` at most: a
+# popular post's thousands of new fans would otherwise make millions of pairs.
 FRAUD_LOCKSTEP_PAIRS = f"""{HIDDEN}MATCH (a:SocialAccount)-[i:INTERACTED]->(p:Post)
 WHERE a.created_at IS NOT NULL AND i.at >= a.created_at AND i.at <= a.created_at + $new_ms
   AND NOT a IN hidden AND NOT p IN hidden
 WITH p, a.id AS account, min(i.at) AS at
+WITH p, account, at ORDER BY at, account
 WITH p, collect([account, at]) AS xs
 WHERE size(xs) >= 2
 UNWIND range(0, size(xs) - 2) AS x
-UNWIND range(x + 1, size(xs) - 1) AS y
+WITH p, xs, x, CASE WHEN x + $max_next < size(xs) - 1 THEN x + $max_next ELSE size(xs) - 1 END
+  AS last
+UNWIND [y IN range(x + 1, last) WHERE xs[y][1] - xs[x][1] <= $lockstep_ms] AS y
 WITH p, xs[x] AS u, xs[y] AS v
-WHERE abs(u[1] - v[1]) <= $lockstep_ms
 WITH CASE WHEN u[0] < v[0] THEN u[0] ELSE v[0] END AS a,
      CASE WHEN u[0] < v[0] THEN v[0] ELSE u[0] END AS b, count(DISTINCT p) AS posts
 WHERE posts >= $min_posts

@@ -91,7 +91,7 @@ async def lockstep_pairs(ctx: Context) -> list[farms.Pair]:
     rows = await _read(
         ctx, q.FRAUD_LOCKSTEP_PAIRS,
         {"new_ms": FARM_CONFIG.new_ms, "lockstep_ms": FARM_CONFIG.lockstep_ms,
-         "min_posts": FARM_CONFIG.min_posts},
+         "min_posts": FARM_CONFIG.min_posts, "max_next": FARM_CONFIG.max_next},
     )  # fmt: skip
     return [farms.Pair(r["a"], r["b"], int(r["posts"])) for r in rows]
 

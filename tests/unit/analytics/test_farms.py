@@ -55,3 +55,12 @@ def test_injected_farms_are_found_at_top_k() -> None:
     scores = farms.account_scores(farms.farms(pairs, CONFIG))
     _, recall = precision_recall_at_k(data.labels, scores, len(data.labels))
     assert recall >= 0.9  # every injected farm account in the measured run
+
+
+def test_each_interaction_is_paired_with_the_next_few_on_a_post_only() -> None:
+    accounts = ["a", "b", "c", "d"]
+    config = FarmConfig(max_next=2)
+    pairs = farms.lockstep_pairs(_likes(accounts, 3, 1.0), dict.fromkeys(accounts, 0), config)
+    # a is compared with b and c, not with d (three later), though all are within minutes
+    assert [(p.a, p.b) for p in pairs] == [("a", "b"), ("a", "c"), ("b", "c"), ("b", "d"),
+                                           ("c", "d")]  # fmt: skip
