@@ -35,7 +35,8 @@ class FarmConfig:
     lockstep_minutes: float = 10.0
     # Each interaction is compared with the next ``max_next`` on the same post, in time
     # order: a popular post's thousands of new fans would otherwise make millions of pairs.
-    max_next: int = 100
+    # A bigger farm acting at once still connects, through the members in between.
+    max_next: int = 20
 
     @property
     def new_ms(self) -> int:

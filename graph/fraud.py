@@ -67,7 +67,8 @@ ORDER BY customer"""
 # new (within `$new_ms` of the account's creation), within `$lockstep_ms` of each other
 # (each account's first interaction with a post counts). Pairs are formed only among the
 # new accounts of one post, in time order, each with the next `$max_next` at most: a
-# popular post's thousands of new fans would otherwise make millions of pairs.
+# popular post's thousands of new fans would otherwise make millions of pairs (a bigger
+# farm acting at once still connects, through the members in between).
 FRAUD_LOCKSTEP_PAIRS = f"""{HIDDEN}MATCH (a:SocialAccount)-[i:INTERACTED]->(p:Post)
 WHERE a.created_at IS NOT NULL AND i.at >= a.created_at AND i.at <= a.created_at + $new_ms
   AND NOT a IN hidden AND NOT p IN hidden
