@@ -1,7 +1,7 @@
 """Predictions and patterns for data teams (docs/predictions.md): the market basket's
-fields (schema/basket.py) and observed churn rates by segment and cohort, composed into
-one class for schema/__init__.py. The per-customer predictions are on the customer-360's
-metrics (schema/customer_predictions.py)."""
+fields (schema/basket.py), recommendations (schema/recommend.py) and observed churn rates
+by segment and cohort, composed into one class for schema/__init__.py. The per-customer
+predictions are on the customer-360's metrics (schema/customer_predictions.py)."""
 
 import time
 from datetime import datetime
@@ -17,6 +17,7 @@ from resolvers.selection import to_epoch_ms
 from schema.base import Connection
 from schema.basket import BasketQueries
 from schema.network import After, First, _month, _page, _value
+from schema.recommend import RecommendationQueries
 
 
 @strawberry.enum(description="How customers are grouped for churn rates.")
@@ -42,7 +43,7 @@ class ChurnRate:
 
 
 @strawberry.type
-class PredictionQueries(BasketQueries):
+class PredictionQueries(BasketQueries, RecommendationQueries):
     @strawberry.field(
         description="Observed churn rate by segment or by cohort: no purchase in the "
         "`horizonDays` before `asOf`, among customers who had bought before."
