@@ -58,30 +58,45 @@ class History:
         object.__setattr__(self, "_engagers", _invert(self.engaged))
         object.__setattr__(self, "_tagged", _invert(self.tags))
 
-    def peers(self, source: str, customer: str) -> list[tuple[str, frozenset[str]]]:
+    def peers(
+        self, source: str, customer: str, max_peers: int | None = None
+    ) -> list[tuple[str, frozenset[str]]]:
         """(group key, the other customers in it) for each peer group of ``source``
-        (the engagement group's key is "")."""
+        (the engagement group's key is ""), each cut to its first ``max_peers`` by id."""
         empty: frozenset[str] = frozenset()
         if source == "purchase":
-            return [(x, self._buyers[x] - {customer}) for x in self.bought.get(customer, empty)]
-        if source == "engagement":
+            groups = [(x, self._buyers[x] - {customer}) for x in self.bought.get(customer, empty)]
+        elif source == "engagement":
             found = {d for e in self.engaged.get(customer, empty) for d in self._engagers[e]}
             found.discard(customer)
-            return [("", frozenset(found))] if found else []
-        return [(t, self._tagged[t] - {customer}) for t in self.tags.get(customer, empty)]
+            groups = [("", frozenset(found))] if found else []
+        else:
+            groups = [(t, self._tagged[t] - {customer}) for t in self.tags.get(customer, empty)]
+        if max_peers is None:
+            return groups
+        return [(key, frozenset(sorted(group)[:max_peers])) for key, group in groups]
 
 
 SOURCES = ("purchase", "engagement", "tag")
 
+# Peers a group keeps (the first by customer id, the same in the graph): a group such as
+# "everyone who engages with the brands you engage with" can hold most customers, and
+# reading all their purchases made one request cost time in proportion to the graph.
+MAX_PEERS = 500
+
 
 def scores(
-    history: History, customer: str, weights: Weights = Weights(), exclude_bought: bool = True
+    history: History,
+    customer: str,
+    weights: Weights = Weights(),
+    exclude_bought: bool = True,
+    max_peers: int | None = MAX_PEERS,
 ) -> dict[str, float]:
     """Every item some peer of ``customer`` bought -> its score (above 0), the items the
-    customer bought left out when ``exclude_bought``."""
+    customer bought left out when ``exclude_bought``; ``max_peers`` per group (None: all)."""
     total: dict[str, float] = defaultdict(float)
     for source in SOURCES:
-        for _, group in history.peers(source, customer):
+        for _, group in history.peers(source, customer, max_peers):
             if not group:
                 continue
             counts = Counter(y for d in group for y in history.bought.get(d, ()))

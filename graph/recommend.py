@@ -73,7 +73,8 @@ def recommendations_query(kind: str) -> str:
     """Rows (`item`: the product or brand, `score`, `parts`: one map per source with its
     weighted `part` and every peer group's `via`, `name`, `k` buyers of the item and `n`
     peers) for customer `$customer`, best `$first` first. Items the customer bought are
-    left out when `$exclude_bought`. Weights: `$w_purchase`, `$w_engagement`, `$w_tag`.
+    left out when `$exclude_bought`. Weights: `$w_purchase`, `$w_engagement`, `$w_tag`;
+    each peer group keeps its first `$max_peers` customers by id (analytics/recommend.py).
     No row for a restricted customer or one without a live `$purpose` consent (graph/
     consent_rules.py) to the item's brand. ``kind``: "product" or "brand" (KeyError else)."""
     mine, buyers, bought, allowed = _KINDS[kind]
@@ -91,7 +92,8 @@ def recommendations_query(kind: str) -> str:
             [
                 "WITH c, mine UNWIND mine AS x",
                 f"MATCH {buyers} WHERE {_PEER}",
-                "WITH x, collect(DISTINCT d) AS peers",
+                "WITH DISTINCT x, d ORDER BY d.id",
+                "WITH x, collect(d)[..$max_peers] AS peers",
                 *shares("x"),
                 "RETURN y, 'purchase' AS source, x.id AS via, x.name AS via_name, k, n",
             ]
@@ -105,7 +107,8 @@ def recommendations_query(kind: str) -> str:
                 f"WITH c, {_ENGAGERS} AS ds",
                 "UNWIND ds AS d",
                 f"WITH c, d WHERE {_PEER}",
-                "WITH 0 AS everyone, collect(DISTINCT d) AS peers",
+                "WITH DISTINCT d ORDER BY d.id",
+                "WITH 0 AS everyone, collect(d)[..$max_peers] AS peers",
                 *shares("everyone"),
                 "RETURN y, 'engagement' AS source, null AS via, null AS via_name, k, n",
             ]
@@ -114,7 +117,8 @@ def recommendations_query(kind: str) -> str:
             [
                 "WITH c MATCH (c)-[:TAGGED]->(t:Tag)<-[:TAGGED]-(d:Customer)",
                 f"WHERE {_PEER}",
-                "WITH t, collect(DISTINCT d) AS peers",
+                "WITH DISTINCT t, d ORDER BY d.id",
+                "WITH t, collect(d)[..$max_peers] AS peers",
                 *shares("t"),
                 "RETURN y, 'tag' AS source, t.id AS via, t.name AS via_name, k, n",
             ]

@@ -6,7 +6,7 @@ reason in words."""
 from dataclasses import dataclass
 from typing import Any
 
-from analytics.recommend import Weights
+from analytics.recommend import MAX_PEERS, Weights
 from graph import recommend as q
 from resolvers.context import Context, Record
 from resolvers.errors import bad_input, not_found
@@ -86,7 +86,7 @@ async def recommendations(
         q.recommendations_query(kind),
         {**base, "first": first, "exclude_bought": exclude_bought,
          "w_purchase": WEIGHTS.purchase, "w_engagement": WEIGHTS.engagement,
-         "w_tag": WEIGHTS.tag},
+         "w_tag": WEIGHTS.tag, "max_peers": MAX_PEERS},
     )  # fmt: skip
     items = [
         Recommended(

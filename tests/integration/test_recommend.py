@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from analytics.recommend import History, scores
+from analytics.recommend import MAX_PEERS, History, scores
 from graph import subject
 from graph.recommend import recommendations_query
 from loaders.pipeline import write_records
@@ -106,7 +106,9 @@ async def graph(store):
     return store
 
 
-def expected(customer: str, kind: str, allowed: set[str], exclude: bool = True) -> dict[str, float]:
+def expected(
+    customer: str, kind: str, allowed: set[str], exclude: bool = True, max_peers: int = MAX_PEERS
+) -> dict[str, float]:
     """analytics/recommend.py's scores on the loaded records (the restricted customer is
     no peer), narrowed to the consented brands."""
 
@@ -120,7 +122,7 @@ def expected(customer: str, kind: str, allowed: set[str], exclude: bool = True) 
         {c: frozenset(v) for c, v in TAGS.items()},
     )
     brand = BRAND_OF.get if kind == "product" else (lambda b: b)
-    return {i: s for i, s in scores(history, customer, WEIGHTS, exclude).items()
+    return {i: s for i, s in scores(history, customer, WEIGHTS, exclude, max_peers).items()
             if brand(i) in allowed}  # fmt: skip
 
 
@@ -177,7 +179,7 @@ async def test_consent_and_restriction_are_enforced_and_said_and_bad_input_refus
     # nothing, and why; the items statement alone returns nothing for them either.
     params = {"purpose": "personalisation", "now": NOW, "first": 50, "exclude_bought": False,
               "w_purchase": WEIGHTS.purchase, "w_engagement": WEIGHTS.engagement,
-              "w_tag": WEIGHTS.tag}  # fmt: skip
+              "w_tag": WEIGHTS.tag, "max_peers": MAX_PEERS}  # fmt: skip
     for customer, why in (("c2", "NO_CONSENT"), ("c3", "NO_CONSENT"), ("c6", "NO_CONSENT"),
                           ("c8", "RESTRICTED")):  # fmt: skip
         data = await run(graph, QUERY, ADMIN, id=customer, kind="PRODUCT", exclude=True)
@@ -190,3 +192,18 @@ async def test_consent_and_restriction_are_enforced_and_said_and_bad_input_refus
     q = "query($id: ID!, $n: Int!) { recommendations(customerId: $id, first: $n) { withheld } }"
     assert (await errors_of(graph, q, APP, id="nobody", n=10))[0]["code"] == "NOT_FOUND"
     assert (await errors_of(graph, q, APP, id="c1", n=0))[0]["code"] == "BAD_USER_INPUT"
+
+
+async def test_a_peer_group_keeps_its_first_peers_by_id_as_the_reference_does(graph):
+    """The bound on peer groups (analytics/recommend.py's MAX_PEERS): with room for one
+    peer per group, the graph keeps the same peer the reference keeps, so the scores
+    still agree, and they differ from the unbounded ones."""
+    params = {"purpose": "personalisation", "now": NOW, "first": 50, "exclude_bought": False,
+              "w_purchase": WEIGHTS.purchase, "w_engagement": WEIGHTS.engagement,
+              "w_tag": WEIGHTS.tag, "customer": "c1"}  # fmt: skip
+    for kind in ("product", "brand"):
+        rows = await graph.read(recommendations_query(kind), {**params, "max_peers": 1})
+        got = {r["item"]["id"]: r["score"] for r in rows}
+        want = expected("c1", kind, {"bA", "bB", "bC"}, False, max_peers=1)
+        assert got == pytest.approx(want), kind
+        assert want != expected("c1", kind, {"bA", "bB", "bC"}, False), "the bound bites here"
