@@ -13,6 +13,7 @@ from bench import (
     predict,
     predict_graph,
     read,
+    recommend,
     write,
 )
 
@@ -27,5 +28,6 @@ identity.main()
 predict.main()
 predict_graph.main()
 fraud.main()
+recommend.main()
 write.main()
 audiences.main()

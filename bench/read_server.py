@@ -67,8 +67,15 @@ class BenchApp:
 
     def __init__(self, engine: str, address: str) -> None:
         self.engine, self.address = engine, address
-        # Defaults as `hub serve` has them; no .env file: the benchmark's settings are its own.
-        self.settings = Settings(_env_file=None, graph_url="embedded://./unused")
+        # Defaults as `hub serve` has them, but for the per-key rate limit: the benchmark's
+        # one app key sends hundreds of requests a minute, which the limiter would refuse
+        # with 429 (it is measured by tests, not here). No .env file: the settings are its own.
+        self.settings = Settings(
+            _env_file=None,
+            graph_url="embedded://./unused",
+            rate_limit_per_minute=1_000_000,
+            rate_limit_burst=1_000_000,
+        )
         self.requests: list[dict[str, float]] = []
         self.profiler: Any = None
 

@@ -7,6 +7,14 @@ CREATE (:AuditEntry {id: $id, at: $at, subject: $subject, role: $role,
                      operation: $operation, kinds: $kinds, customer_ids: $customer_ids})
 """
 
+# The entries of concurrent requests, committed together (resolvers/audit.py's AuditBatcher).
+INSERT_AUDIT_ENTRIES = """
+UNWIND $entries AS e
+CREATE (:AuditEntry {id: e.id, at: e.at, subject: e.subject, role: e.role,
+                     partner_id: e.partner_id, purpose: e.purpose, query_hash: e.query_hash,
+                     operation: e.operation, kinds: e.kinds, customer_ids: e.customer_ids})
+"""
+
 # Newest first, keyset on (at, id); every filter is optional.
 AUDIT_PAGE = """
 MATCH (a:AuditEntry)

@@ -33,6 +33,7 @@ from hub.request_id import RequestIdMiddleware
 from hub.settings import Settings
 from hub.startup import prepare_graph, upgrade_lines
 from hub.tracing import instrument, tracer_of, tracer_provider
+from resolvers.audit import AuditBatcher
 from resolvers.compute import Compute
 from resolvers.context import Context
 from schema import build_schema, document_cache_stats
@@ -152,6 +153,7 @@ class HubGraphQL(StrictGraphQL):
             broker=getattr(request.app.state, "broker", None),
             app_operations=self._app_operations,
             webhook_allow_internal=self._settings.webhook_allow_internal,
+            audit_batcher=getattr(request.app.state, "audit", None),
         )
 
 
@@ -218,6 +220,7 @@ def create_app(
         try:
             if store is not None:
                 app.state.store = store
+                app.state.audit = AuditBatcher()
                 async with push_changes(app.state, store, settings):
                     yield
                 return
@@ -231,6 +234,7 @@ def create_app(
                     app.state.startup_error = str(e)  # one line for the server (StartupErrors)
                     raise
                 app.state.store = opened
+                app.state.audit = AuditBatcher()
                 if upgrade is None:
                     # The serving process migrated the graph and delivers changes
                     # (hub/serve.py); this worker's subscribers hear the outbox feed.

@@ -4,6 +4,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from graphql import GraphQLError, parse
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -147,6 +148,12 @@ class Settings(BaseSettings):
     def _app_operations_exist(cls, value: Path | None) -> Path | None:
         if value is not None and not any(value.glob("*.graphql")):
             raise ValueError(f"{value} is not a directory of .graphql operations")
+        for path in sorted(value.glob("*.graphql")) if value is not None else ():
+            try:
+                parse(path.read_text())
+            except (GraphQLError, OSError, UnicodeDecodeError) as e:
+                reason = e.message if isinstance(e, GraphQLError) else type(e).__name__
+                raise ValueError(f"{path}: the operation does not parse: {reason}") from None
         return value
 
     @field_validator("graph_url")

@@ -22,7 +22,7 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
             "customer", "customers", "brand", "node", "brandAudience", "audienceOverlap",
             "audienceOverlapMatrix", "lookalikeBrands", "crossSellProspects",
             "crossSideEffect", "influencers", "communities", "neighbourhood", "shortestPath",
-            "segmentPreferences",
+            "segmentPreferences", "recommendations",
         )
     },
     ("query", "customerByIdentity"): frozenset({APP, ADMIN}),

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 # Record: the row type schema/ builds its objects from (schema/ does not import graph/).
 from graph.store import GraphStore
 from graph.store import Record as Record
-from resolvers.audit import AuditTrail
+from resolvers.audit import AuditBatcher, AuditTrail
 from resolvers.clock import Clock, now_ms
 from resolvers.compute import Compute
 from resolvers.loaders import Loaders
@@ -41,6 +41,9 @@ class Context:
     compute: Compute = field(default_factory=lambda: Compute(keep_workers=False))
     loaders: Loaders = field(init=False)
     audit: AuditTrail = field(default_factory=AuditTrail)
+    # Commits this request's audit entry together with concurrent ones (resolvers/audit.py);
+    # None: written alone (the CLI, tests).
+    audit_batcher: AuditBatcher | None = None
     # What "now" is for writes and SLA flags (a fixed clock in tests).
     clock: Clock = now_ms
     # The app's outbox broker, which subscriptions listen on (None outside a server).

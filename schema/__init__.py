@@ -8,7 +8,7 @@ from typing import Protocol, cast
 import strawberry
 from graphql import GraphQLError, GraphQLObjectType
 from strawberry.exceptions import StrawberryInputCoercionError
-from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import MaskErrors, ParserCache, SchemaExtension
 from strawberry.types import ExecutionContext
 
 from resolvers.errors import (
@@ -40,6 +40,7 @@ from schema.predictions import PredictionQueries
 from schema.subject import SubjectMutations
 from schema.subscriptions import Subscription
 from schema.traits import TraitMutations, TraitQueries
+from schema.validation_cache import TextValidationCache, results
 from schema.webhooks import WebhookMutations, WebhookQueries
 from schema.writes import WriteMutations
 
@@ -169,7 +170,7 @@ def build_schema(
         # document's result depends on its text alone, so both are cached by text.
         # (Factories: the caches live at module level, shared by every request.)
         functools.partial(HubParserCache, maxsize=DOCUMENT_CACHE_SIZE),
-        functools.partial(ValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
+        functools.partial(TextValidationCache, maxsize=DOCUMENT_CACHE_SIZE),
         functools.partial(
             HubMaskErrors,
             should_mask_error=lambda e: not _is_client_error(e),
@@ -197,9 +198,8 @@ class _Cached(Protocol):
 
 def document_cache_stats() -> dict[str, tuple[int, int]]:
     """(hits, misses) of the parser and validation caches, which every schema of the
-    process shares (Strawberry keeps them at module level, by size)."""
-    # Both are functools.lru_cache wrappers (typed as plain callables by Strawberry).
+    process shares (both are kept at module level, by size)."""
+    # Strawberry's parser cache is a functools.lru_cache wrapper (typed as a plain callable).
     parser = cast(_Cached, ParserCache(maxsize=DOCUMENT_CACHE_SIZE).cached_parse_document)
-    validator = ValidationCache(maxsize=DOCUMENT_CACHE_SIZE).cached_validate_document
-    parse, validate = parser.cache_info(), cast(_Cached, validator).cache_info()
+    parse, validate = parser.cache_info(), results(DOCUMENT_CACHE_SIZE)
     return {"parser": (parse.hits, parse.misses), "validation": (validate.hits, validate.misses)}

@@ -523,4 +523,5 @@ class RequestGuard(SchemaExtension):
         await write_entry(
             context.store, context.principal, context.audit,
             self.execution_context.query or "", self.execution_context.operation_name,
+            context.audit_batcher,
         )  # fmt: skip

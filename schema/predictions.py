@@ -1,7 +1,8 @@
 """Predictions and patterns for data teams (docs/predictions.md): the market basket's
-fields (schema/basket.py), the fraud signals (schema/fraud.py) and observed churn rates
-by segment and cohort, composed into one class for schema/__init__.py. The per-customer
-predictions are on the customer-360's metrics (schema/customer_predictions.py)."""
+fields (schema/basket.py), the fraud signals (schema/fraud.py), recommendations
+(schema/recommend.py) and observed churn rates by segment and cohort, composed into one
+class for schema/__init__.py. The per-customer predictions are on the customer-360's
+metrics (schema/customer_predictions.py)."""
 
 import time
 from datetime import datetime
@@ -18,6 +19,7 @@ from schema.base import Connection
 from schema.basket import BasketQueries
 from schema.fraud import FraudQueries
 from schema.network import After, First, _month, _page, _value
+from schema.recommend import RecommendationQueries
 
 
 @strawberry.enum(description="How customers are grouped for churn rates.")
@@ -43,7 +45,7 @@ class ChurnRate:
 
 
 @strawberry.type
-class PredictionQueries(BasketQueries, FraudQueries):
+class PredictionQueries(BasketQueries, FraudQueries, RecommendationQueries):
     @strawberry.field(
         description="Observed churn rate by segment or by cohort: no purchase in the "
         "`horizonDays` before `asOf`, among customers who had bought before."

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from graph.audit import INSERT_AUDIT_ENTRY
+from graph.audit import INSERT_AUDIT_ENTRIES, INSERT_AUDIT_ENTRY
 from graph.migrations import migrate
 from graph.store import GraphStore, Params, Record, StoreWrapper, WriteCounters, open_store
 from tests.conftest import neo4j_auth
@@ -47,7 +47,8 @@ class CountingStore(StoreWrapper):
         return await self.inner.read(query, params)
 
     async def write(self, query: str, params: Params | None = None) -> WriteCounters:
-        (self.audit_writes if query == INSERT_AUDIT_ENTRY else self.statements).append(query)
+        audit = query in (INSERT_AUDIT_ENTRY, INSERT_AUDIT_ENTRIES)
+        (self.audit_writes if audit else self.statements).append(query)
         return await self.inner.write(query, params)
 
     async def write_returning(

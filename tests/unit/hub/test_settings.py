@@ -85,3 +85,13 @@ def test_an_app_allow_list_must_hold_operations(tmp_path):
         load_settings(_env_file=None, app_operations_dir=tmp_path)  # empty
     (tmp_path / "one.graphql").write_text("query One { apiKeys { id } }")
     assert load_settings(_env_file=None, app_operations_dir=tmp_path).app_operations_dir
+
+
+def test_an_app_allow_list_file_that_does_not_parse_is_a_settings_error_naming_it(tmp_path):
+    """It was a traceback at start-up: the allow-list was first parsed by create_app."""
+    (tmp_path / "one.graphql").write_text("query One { apiKeys { id } }")
+    (tmp_path / "two.graphql").write_text("query Two { customer(id: 1 ")
+    with pytest.raises(SettingsError) as e:
+        load_settings(_env_file=None, app_operations_dir=tmp_path)
+    assert "HUB_APP_OPERATIONS_DIR" in str(e.value) and "two.graphql" in str(e.value)
+    assert "Syntax Error" in str(e.value)
