@@ -279,8 +279,9 @@ def decide_profiles(
 
 async def _write_batch(
     store: GraphStore, principal: Principal, size: int, rows: list[dict[str, Any]], now: int
-) -> list[Record]:
-    """The statement's outcome per row ``{i, refusal}``. Raises GraphError."""
+) -> dict[int, str]:
+    """The refusal of each row the statement refused, by its ``i`` (every other row was
+    written). Raises GraphError."""
     identified = sorted({r["customer"] for r in rows if r["type"] == "identify_customer"})
     stored = {}
     if identified:
@@ -303,8 +304,8 @@ async def _write_batch(
         if "already exists" not in str(e):
             raise
         done, _ = await store.write_returning(statement, params)
-    outcomes: list[Record] = done[0]["results"]
-    return outcomes
+    refused: list[Record] = done[0]["refused"]
+    return {int(r["i"]): r["refusal"] for r in refused}
 
 
 async def ingest(
@@ -321,8 +322,10 @@ async def ingest(
             break
         rows, later = _one_identify_each(pending)
         stale = set()
-        for outcome in await _write_batch(store, principal, len(events), rows, now):
-            index, refusal = int(outcome["i"]), outcome["refusal"]
+        refused = await _write_batch(store, principal, len(events), rows, now)
+        for row in rows:
+            index = row["i"]
+            refusal = refused.get(index)
             shown = batch.ids[index] or None
             if refusal is None:
                 batch.answers[index] = EventResult(index, shown, "accepted")
