@@ -181,10 +181,11 @@ def _prepare(event: Any, subject: str, region: str | None) -> dict[str, Any]:
         }  # fmt: skip
     if name == "contact":
         contact = "ct_" + hashlib.sha256(f"{subject}\0{event['id']}".encode()).hexdigest()[:32]
-        values = contact_props(props)
-        if values is None:  # not plain enough to decide without the model
+        plain = contact_props(props)
+        if plain is None:  # not plain enough to decide without the model
             record = _validated(model, {**props, "customer_id": customer, "id": contact}, region)
-            values = {k: v for k, v in record.props().items() if v is not None}
+            plain = {k: v for k, v in record.props().items() if v is not None}
+        values = plain
         return row | {
             "contact": contact, "brand": values.get("brand_id"),
             "product": values.get("product_id"), "purchase": values.get("purchase_id"),
