@@ -145,10 +145,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         "environment": environment(),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "notes": (
-            "contact events: /events over HTTP (uvicorn in its own process; validation by "
-            "loaders/kinds.py, receipt, outbox event per event, one audit entry, one "
-            "statement per batch) against a bare UNWIND-MERGE of the same rows sent to the "
-            "engine directly; alternating, same run"
+            "contact events: /events over HTTP (uvicorn in its own process; validation as "
+            "loaders/kinds.py validates, receipt, outbox event per event, one audit entry, "
+            "one statement per batch) against a bare UNWIND-MERGE of the same rows sent to "
+            "the engine directly; alternating, same run"
         ),
     }
     out = save_payload(name, payload)

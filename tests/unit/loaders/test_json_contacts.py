@@ -64,7 +64,7 @@ _text = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     kind=st.one_of(st.sampled_from(["call", "visit", "chat", "x", " call"]), st.none()),
     at=st.one_of(st.integers(min_value=-(10**13), max_value=5 * 10**12), _text,
