@@ -1,17 +1,21 @@
 """Events per second through `POST /events` against raw UNWIND-MERGE of the same rows
 (issue 15; the goal is a ratio >= 0.8).
 
-The embedded engine is seeded (`loaders.seed`, ``--customers``) and the hub runs under
+The engine (``--engine``: embedded, or Neo4j from HUB_TEST_NEO4J_URI or started by
+scripts/neo4j-dev) is seeded (`loaders.seed`, ``--customers``) and the hub runs under
 uvicorn in its own process, as `hub serve` runs it (bench/read_server.py). Each round
 sends ``--batch`` contact events (the track kind with the most to write: a node, an edge
 to the customer, and a purchase it is about) through /events, and the same rows as one
 bare `UNWIND $rows ... MERGE` statement straight to the engine (no validation, receipt,
 outbox event or audit entry, no HTTP), the two alternating, ``--rounds`` each.
 
-Figures (`bench/results/<name>.json`): `events_per_s`, `raw_rows_per_s`, and
-`events_over_raw` (their ratio in this run).
+Figures (`bench/results/<name>.json`; the name defaults to `events` on the embedded
+engine, `events_neo4j` on Neo4j): `events_per_s`, `raw_rows_per_s`, and `events_over_raw`
+(their ratio in this run). ``--profile PATH`` profiles the server process over the
+measured rounds (pyinstrument; PATH.txt and PATH.pyisession).
 
-    python -m bench.events [--customers 1000] [--batch 500] [--rounds 20] [--name events]
+    python -m bench.events [--engine embedded|neo4j] [--customers 1000] [--batch 500]
+        [--rounds 20] [--name NAME] [--profile PATH]
 """
 
 from __future__ import annotations
@@ -64,7 +68,7 @@ def contact(i: int, customer: str, brand: str) -> dict[str, Any]:
 async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     events_s = raw_s = 0.0
     sent = 0
-    async with engine_at("embedded") as engine:
+    async with engine_at(args.engine) as engine:
         store = engine.store
         report = await seed(store, SyntheticConfig(customers=args.customers, seed=42))
         customers = [
@@ -75,9 +79,11 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         ]
         brand = (await store.read("MATCH (b:Brand) RETURN b.id AS id ORDER BY id LIMIT 1"))[0]["id"]
         key = (await create_key(store, "bench-app", Role.APP)).key
-        headers = {"content-type": "application/json", "authorization": f"Bearer {key}"}
-        async with hub_server("embedded", engine.address, work) as hub:
+        headers = {"content-type": "application/json"}
+        async with hub_server(args.engine, engine.address, work, key) as hub:
             for round_ in range(args.warmup + args.rounds):
+                if args.profile and round_ == args.warmup:
+                    await hub.client.post("/_bench/profile/start")
                 base = round_ * args.batch
                 rows = [contact(base + j, customers[(base + j) % len(customers)], brand)
                         for j in range(args.batch)]  # fmt: skip
@@ -103,6 +109,10 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                     events_s += took_events
                     raw_s += took_raw
                     sent += args.batch
+            if args.profile:
+                target = Path.cwd() / args.profile
+                await hub.client.post("/_bench/profile/stop", params={"to": str(target)})
+                console.print(f"server profile in {target.with_suffix('.txt')}")
     figures = {
         "events_per_s": round(sent / events_s, 1),
         "raw_rows_per_s": round(sent / raw_s, 1),
@@ -115,30 +125,33 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
+    parser.add_argument("--engine", choices=("embedded", "neo4j"), default="embedded")
     parser.add_argument("--customers", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument("--name", default="events", help="results file bench/results/NAME.json")
+    parser.add_argument("--name", help="results file bench/results/NAME.json")
+    parser.add_argument("--profile", help="profile the server over the measured rounds to PATH")
     args = parser.parse_args(argv)
+    name = args.name or ("events" if args.engine == "embedded" else f"events_{args.engine}")
     os.environ.setdefault("HUB_RATE_LIMIT_PER_MINUTE", "1000000")
     os.environ.setdefault("HUB_RATE_LIMIT_BURST", "1000000")
     with tempfile.TemporaryDirectory(prefix="bench-events-") as tmp:
         measured = asyncio.run(measure(args, Path(tmp)))
     payload = {
         **measured,
-        "engine": "embedded",
+        "engine": args.engine,
         "settings": {"customers": args.customers, "batch": args.batch, "rounds": args.rounds},
         "environment": environment(),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "notes": (
-            "contact events: /events over HTTP (uvicorn in its own process; validation by "
-            "loaders/kinds.py, receipt, outbox event per event, one audit entry, one "
-            "statement per batch) against a bare UNWIND-MERGE of the same rows sent to the "
-            "engine directly; alternating, same run"
+            "contact events: /events over HTTP (uvicorn in its own process; validation as "
+            "loaders/kinds.py validates, receipt, outbox event per event, one audit entry, "
+            "one statement per batch) against a bare UNWIND-MERGE of the same rows sent to "
+            "the engine directly; alternating, same run"
         ),
     }
-    out = save_payload(args.name, payload)
+    out = save_payload(name, payload)
     figures = measured["figures"]
     console.print(
         f"/events {figures['events_per_s']:.0f} events/s; raw UNWIND-MERGE "

@@ -15,6 +15,14 @@ ORDER BY e.at, coalesce(e.seq, 0), e.id
 LIMIT $limit
 """
 
+# The same, ids only: for a dispatcher that hands events to nobody (hub/push.py: the
+# subscribers hear the feed), which need not read and parse every payload.
+PENDING_EVENT_IDS = """MATCH (e:OutboxEvent) WHERE e.at >= $since AND e.delivered_at IS NULL
+RETURN e.id AS id, e.at AS at
+ORDER BY e.at, coalesce(e.seq, 0), e.id
+LIMIT $limit
+"""
+
 # Mark `$ids` delivered (those not marked yet) and queue their webhook deliveries; returns
 # how many were marked and how many deliveries were queued.
 MARK_DELIVERED = """UNWIND $ids AS id

@@ -6,7 +6,6 @@ leaves `(:Erasure)` tombstones: keyed HMACs of the erased ids, holding no identi
 the loaders look up to refuse any later row that would bring the customer back.
 """
 
-import hashlib
 import hmac
 
 from graph.model import NODE_LABELS, SYSTEM_LABELS
@@ -23,8 +22,10 @@ def erasure_id(key: bytes, value: str, of: str = "customer") -> str:
     if of not in ERASED_KINDS:
         raise ValueError(f"unknown erased kind {of!r}")
     if of != "customer":
-        key = hmac.new(key, of.encode(), hashlib.sha256).digest()
-    return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()
+        key = hmac.digest(key, of.encode(), "sha256")
+    # hmac.digest: the one-shot form, several times cheaper than an HMAC object (it runs
+    # once per event of a `POST /events` batch).
+    return hmac.digest(key, value.encode(), "sha256").hex()
 
 
 # --- export -------------------------------------------------------------------------------

@@ -135,7 +135,9 @@ def nested_deeper_than(value: object, limit: int) -> bool:
             continue
         if depth > limit:
             return True
-        pending.extend((child, depth + 1) for child in children)
+        # Only containers go on the stack: a scalar cannot be deeper (and a POST /events
+        # batch is mostly scalars, each a tuple allocated for nothing before).
+        pending.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
 
 

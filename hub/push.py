@@ -48,8 +48,8 @@ async def push_changes(
         wakes.append(feed.wake)
     if deliveries:
         # Subscribers hear the feed (every process's events), so the dispatcher hands on
-        # to nobody: it marks events and queues webhook deliveries.
-        dispatcher = OutboxDispatcher(store, lambda _: None, poll_s=settings.outbox_poll_s)
+        # to nobody: it marks events and queues webhook deliveries, reading only their ids.
+        dispatcher = OutboxDispatcher(store, None, poll_s=settings.outbox_poll_s)
         config = SenderConfig(
             max_attempts=settings.webhook_max_attempts,
             retry_base_s=settings.webhook_retry_base_s,

@@ -10,7 +10,7 @@ rejected (IDEMPOTENCY_KEY_REUSED).
 """
 
 import hashlib
-import unicodedata
+import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -25,6 +25,7 @@ from graph.store import GraphStore, Record
 from graph.subject import erasure_id
 from identity.survivorship import SOURCE_TRUST, surviving_fields
 from loaders import kinds
+from loaders.json_contacts import contact_props
 from resolvers.audit import entry_params
 from resolvers.customer_profile import claims_given, current_claims, written
 from resolvers.errors import ErrorCode
@@ -32,6 +33,8 @@ from resolvers.principal import Principal
 from resolvers.privacy import PrivacyConfig
 
 MAX_EVENT_ID = 200
+# Unicode's control characters (category Cc) and lone surrogates (Cs), refused in ids.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 TRACKED: dict[str, type[kinds.Record]] = {"purchase": kinds.Purchase, "contact": kinds.Contact,
            "interaction": kinds.Interaction, "tag": kinds.CustomerTag}  # fmt: skip
 OUTBOX_KINDS = {
@@ -104,7 +107,7 @@ def _text(event: Mapping[str, Any], name: str, *, required: bool = True) -> str 
         return None
     if not isinstance(value, str) or not value.strip() or len(value) > MAX_EVENT_ID:
         raise Rejected(f"{name}: must be a string of 1-{MAX_EVENT_ID} characters")
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
+    if _CONTROL.search(value):
         raise Rejected(f"{name}: must not contain control characters")
     return value.strip()
 
@@ -128,11 +131,8 @@ def _prepare(event: Any, subject: str, region: str | None) -> dict[str, Any]:
     if not isinstance(event, dict):
         raise Rejected("event: must be a JSON object")
     kind = event.get("type")
-    row: dict[str, Any] = dict.fromkeys(
-        ("customer", "account", "brand", "product", "post", "purchase", "tag", "contact",
-         "row_hash"),
-    )  # fmt: skip
-    row |= {"products": [], "items": [], "identified": False}
+    # A field an event has no value for is left out (graph/events.py reads it as null).
+    row: dict[str, Any] = dict.fromkeys(("customer", "account"))
     if kind == "identify":
         customer = _text(event, "customer_id", required=False)
         account = _text(event, "account_id", required=False)
@@ -144,8 +144,7 @@ def _prepare(event: Any, subject: str, region: str | None) -> dict[str, Any]:
             source = event.get("source")
             if source is not None and source not in SOURCE_TRUST:
                 raise Rejected(f"source: must be one of {', '.join(SOURCE_TRUST)}")
-            row |= {"type": "identify_customer", "customer": customer, "customer_ids": [customer],
-                    "source": source}  # fmt: skip
+            row |= {"type": "identify_customer", "customer": customer, "source": source}
         else:
             record = _validated(kinds.SocialAccount, {**traits, "id": account}, region)
             row |= {"type": "identify_account", "account": account}
@@ -170,7 +169,7 @@ def _prepare(event: Any, subject: str, region: str | None) -> dict[str, Any]:
                       "payload": {"account_id": account, "post_id": record.post_id,
                                   "kind": record.kind, "at": record.at}}  # fmt: skip
     customer = _text(event, "customer_id")
-    row |= {"type": name, "customer": customer, "customer_ids": [customer]}
+    row |= {"type": name, "customer": customer}
     if name == "purchase":
         record = _validated(model, {**props, "customer_id": customer}, region)
         prepared = record.row()
@@ -182,11 +181,15 @@ def _prepare(event: Any, subject: str, region: str | None) -> dict[str, Any]:
         }  # fmt: skip
     if name == "contact":
         contact = "ct_" + hashlib.sha256(f"{subject}\0{event['id']}".encode()).hexdigest()[:32]
-        record = _validated(model, {**props, "customer_id": customer, "id": contact}, region)
-        values = {k: v for k, v in record.props().items() if v is not None}
+        plain = contact_props(props)
+        if plain is None:  # not plain enough to decide without the model
+            record = _validated(model, {**props, "customer_id": customer, "id": contact}, region)
+            plain = {k: v for k, v in record.props().items() if v is not None}
+        values = plain
         return row | {
-            "contact": contact, "brand": record.brand_id, "product": record.product_id,
-            "purchase": record.purchase_id, "props": values,
+            "contact": contact, "brand": values.get("brand_id"),
+            "product": values.get("product_id"), "purchase": values.get("purchase_id"),
+            "props": values,
             # The summary is free text: it stays in the graph, out of the outbox.
             "payload": {"contact_id": contact, **{k: v for k, v in values.items()
                                                   if k != "summary"}},
@@ -206,6 +209,8 @@ def plan_batch(
     batch = Batch()
     seen: dict[str, str] = {}
     erasure = privacy.erasure_key()
+    # Outbox ids: one random prefix a batch, the event's place after it (unique as uuid4s are).
+    outbox_prefix = f"ev_{uuid.uuid4().hex[:24]}"
     for index, event in enumerate(events):
         event_id = event.get("id") if isinstance(event, dict) else None
         shown = event_id if isinstance(event_id, str) and len(event_id) <= MAX_EVENT_ID else None
@@ -231,14 +236,12 @@ def plan_batch(
             )
             continue
         event_key = hashlib.sha256(f"event\0{principal.subject}\0{event_id}".encode()).hexdigest()
-        outbox_id = f"ev_{uuid.uuid4().hex}"
+        outbox_id = f"{outbox_prefix}{index:08x}"
         of, target = ("account", row["account"]) if row["customer"] is None else (
             "customer", row["customer"])  # fmt: skip
         row |= {
             "i": index, "key": event_key, "hash": digest,
             "tombstone": erasure_id(erasure, target, of),
-            "customer_ids": row.get("customer_ids") or [],
-            "result": _json({"event_id": outbox_id, "recorded_at": now}),
             "event": {"id": outbox_id, "kind": OUTBOX_KINDS[row["type"]], "payload": _json({
                 **row.pop("payload"), "customer_id": row["customer"], "event_id": outbox_id,
                 "source_event_id": event_id, "recorded_at": now})},
@@ -247,7 +250,8 @@ def plan_batch(
         batch.ids[index] = shown or ""
     identified = {r["customer"] for r in batch.rows if r["type"] == "identify_customer"}
     for row in batch.rows:
-        row["identified"] = row["customer"] in identified
+        if row["customer"] in identified:
+            row["identified"] = True
     batch.rows.sort(key=lambda r: (not r["type"].startswith("identify"), r["i"]))
     return batch
 
@@ -276,8 +280,9 @@ def decide_profiles(
 
 async def _write_batch(
     store: GraphStore, principal: Principal, size: int, rows: list[dict[str, Any]], now: int
-) -> list[Record]:
-    """The statement's outcome per row ``{i, refusal}``. Raises GraphError."""
+) -> dict[int, str]:
+    """The refusal of each row the statement refused, by its ``i`` (every other row was
+    written). Raises GraphError."""
     identified = sorted({r["customer"] for r in rows if r["type"] == "identify_customer"})
     stored = {}
     if identified:
@@ -288,9 +293,9 @@ async def _write_batch(
     sent = [{k: v for k, v in r.items() if v is not None and k != "given"} for r in rows]
     audit = entry_params(principal, ["events"], [], f"POST /events {size}", "events")
     audit["at"] = now
-    params = {"events": sent, "batch": {"now": now, "admin": principal.sees_restricted},
-              "audit": audit}  # fmt: skip
-    statement = q.INGEST_EVENTS
+    statement, params = q.ingest_events(
+        sent, {"now": now, "admin": principal.sees_restricted}, audit
+    )
     try:
         done, _ = await store.write_returning(statement, params)
     except GraphQueryError as e:
@@ -300,8 +305,8 @@ async def _write_batch(
         if "already exists" not in str(e):
             raise
         done, _ = await store.write_returning(statement, params)
-    outcomes: list[Record] = done[0]["results"]
-    return outcomes
+    refused: list[Record] = done[0]["refused"]
+    return {int(r["i"]): r["refusal"] for r in refused}
 
 
 async def ingest(
@@ -318,8 +323,10 @@ async def ingest(
             break
         rows, later = _one_identify_each(pending)
         stale = set()
-        for outcome in await _write_batch(store, principal, len(events), rows, now):
-            index, refusal = int(outcome["i"]), outcome["refusal"]
+        refused = await _write_batch(store, principal, len(events), rows, now)
+        for row in rows:
+            index = row["i"]
+            refusal = refused.get(index)
             shown = batch.ids[index] or None
             if refusal is None:
                 batch.answers[index] = EventResult(index, shown, "accepted")

@@ -107,12 +107,13 @@ class Broker:
 
 
 class OutboxDispatcher:
-    """Hands undelivered outbox events to ``publish`` in order and marks them delivered.
-    ``run()`` loops until cancelled: after each pass that found nothing it waits for
+    """Hands undelivered outbox events to ``publish`` in order and marks them delivered
+    (``publish`` None: only marks them, reading their ids alone). ``run()`` loops until
+    cancelled: after each pass that found nothing it waits for
     ``wake()`` (a write in this process) or ``poll_s`` (writes elsewhere)."""
 
     def __init__(
-        self, store: GraphStore, publish: Callable[[OutboxMessage], None], *,
+        self, store: GraphStore, publish: Callable[[OutboxMessage], None] | None, *,
         poll_s: float = 0.5, batch: int = 200, clock: Clock = now_ms,
     ) -> None:  # fmt: skip
         self._store = store
@@ -133,12 +134,13 @@ class OutboxDispatcher:
         self._passes += 1
         if self._passes % FULL_SCAN_EVERY == 0:
             self._since = 0
-        rows = await self._store.read(q.PENDING_EVENTS, {"limit": self._batch,
-                                                         "since": self._since})  # fmt: skip
+        query = q.PENDING_EVENTS if self._publish is not None else q.PENDING_EVENT_IDS
+        rows = await self._store.read(query, {"limit": self._batch, "since": self._since})
         if not rows:
             return 0
-        for row in rows:
-            self._publish(message_of(row))
+        if self._publish is not None:
+            for row in rows:
+                self._publish(message_of(row))
         await self._store.write(
             q.MARK_DELIVERED, {"ids": [r["id"] for r in rows], "now": self._clock()}
         )

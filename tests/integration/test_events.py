@@ -8,6 +8,8 @@ from typing import Any
 import orjson
 import pytest
 
+from graph.errors import GraphUnavailable
+from graph.store import Params, Record, StoreWrapper, WriteCounters
 from loaders.pipeline import write_records
 from resolvers.context import Context
 from resolvers.events import ingest
@@ -209,3 +211,55 @@ async def test_concurrent_first_sends_of_one_batch_write_it_once(graph):
     statuses = sorted([first[0]["status"], second[0]["status"]])
     assert statuses == ["accepted", "duplicate"]
     assert (await system_nodes(graph))["OutboxEvent"] == 6
+
+
+class Crashes(StoreWrapper):
+    """The engine or the hub dying around a batch's statement: with ``committed`` the
+    statement commits and its answer is lost; without, nothing of it is written."""
+
+    def __init__(self, inner: Any, *, committed: bool) -> None:
+        super().__init__(inner)
+        self.committed = committed
+
+    async def write_returning(
+        self, query: str, params: Params | None = None
+    ) -> tuple[list[Record], WriteCounters]:
+        if query.startswith("UNWIND $events"):
+            if self.committed:
+                await self.inner.write_returning(query, params)
+            raise GraphUnavailable("the engine went away")
+        return await self.inner.write_returning(query, params)
+
+
+async def test_a_batch_sent_again_after_a_crash_is_written_once(graph):
+    with pytest.raises(GraphUnavailable):
+        await send(Crashes(graph, committed=False), BATCH)
+    assert await system_nodes(graph) == {}
+    assert [a["status"] for a in await send(graph, BATCH)] == ["accepted"] * 6
+    # Answered by nobody, yet committed: sent again, every event is a duplicate.
+    batch = [
+        {"id": "r-1", "type": "track", "event": "purchase", "customer_id": "c2",
+         "properties": {"id": "o2", "brand_id": "b1", "at": T0}},  # no line items
+        {"id": "r-2", "type": "track", "event": "contact", "customer_id": "c2",
+         "properties": {"kind": "visit", "at": T0}},
+        {"id": "r-2", "type": "track", "event": "contact", "customer_id": "c2",
+         "properties": {"kind": "visit", "at": T0}},  # the same event twice in the batch
+    ]  # fmt: skip
+    with pytest.raises(GraphUnavailable):
+        await send(Crashes(graph, committed=True), batch)
+    before = await graph_state(graph)
+    assert [a["status"] for a in await send(graph, batch)] == ["duplicate"] * 3
+    after = await graph_state(graph)
+    assert [n for n in after if n not in before] == [
+        n for n in after if isinstance(n, dict) and n.get("l") == ["AuditEntry"] and n not in before
+    ]
+    assert await system_nodes(graph) == {"AuditEntry": 3, "OutboxEvent": 8, "IdempotencyKey": 8}
+    assert await graph.read(
+        "MATCH (:Customer {id: 'c2'})-[:MADE]->(o:Purchase {id: 'o2'}) "
+        "OPTIONAL MATCH (:Customer {id: 'c2'})-[:HAD_CONTACT]->(k:Contact) "
+        "RETURN count(DISTINCT o) AS purchases, count(DISTINCT k) AS contacts"
+    ) == [{"purchases": 1, "contacts": 1}]
+    [audit] = await graph.read(
+        "MATCH (a:AuditEntry) WHERE size(a.customer_ids) = 1 RETURN a.customer_ids AS ids"
+    )
+    assert audit == {"ids": ["c2"]}  # once, though two events wrote c2
