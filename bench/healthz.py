@@ -148,7 +148,7 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
             role: (await create_key(engine.store, f"bench-{role}", role)).key
             for role in (Role.APP, Role.ANALYST, Role.ADMIN)
         }
-        async with hub_server("embedded", engine.address, work) as hub:
+        async with hub_server("embedded", engine.address, work, keys[Role.APP]) as hub:
             base_url = str(hub.client.base_url)
             interval = args.interval_ms / 1000
             async with httpx.AsyncClient(base_url=base_url) as health:

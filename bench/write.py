@@ -65,8 +65,8 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         customer = (await engine.store.read(
             "MATCH (c:Customer) RETURN c.id AS id ORDER BY id LIMIT 1"))[0]["id"]  # fmt: skip
         key = (await create_key(engine.store, "bench-app", Role.APP)).key
-        headers = {"content-type": "application/json", "authorization": f"Bearer {key}"}
-        async with hub_server("embedded", engine.address, work) as hub:
+        headers = {"content-type": "application/json"}
+        async with hub_server("embedded", engine.address, work, key) as hub:
             for i in range(args.warmup + args.runs):
                 for name, (query, variables) in CASES.items():
                     body = orjson.dumps({"query": query, "variables": variables(customer, i)})
