@@ -68,7 +68,14 @@ class BenchApp:
     def __init__(self, engine: str, address: str) -> None:
         self.engine, self.address = engine, address
         # Defaults as `hub serve` has them; no .env file: the benchmark's settings are its own.
-        self.settings = Settings(_env_file=None, graph_url="embedded://./unused")
+        # Rate limits out of the way (as bench.peer does): on a quiet machine one client's
+        # hundreds of requests a minute would otherwise be answered 429.
+        self.settings = Settings(
+            _env_file=None,
+            graph_url="embedded://./unused",
+            rate_limit_per_minute=1_000_000,
+            rate_limit_burst=1_000_000,
+        )
         self.requests: list[dict[str, float]] = []
         self.profiler: Any = None
 

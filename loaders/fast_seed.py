@@ -1,4 +1,5 @@
-"""`hub seed --fast`: the synthetic dataset at 100k-1M customers, in minutes rather than hours.
+"""`hub seed --fast`: the synthetic dataset at 100k-1M customers, about twice as fast as
+`hub seed` (bench/README.md has the figures; 1M customers still takes hours).
 
 The same rows as loaders.seed (same generator, same prepared rows and hashes, so a later
 `hub seed` or `hub load` of the same data writes nothing), with four changes that make it
@@ -19,8 +20,8 @@ fast:
   goes through the upsert, see FreshWriter). Into any other graph, the upserts of
   graph/writes.py, as `hub load` writes.
 
-Rows of erased customers are screened as loaders.seed does; computed traits are not
-refreshed (as loaders.seed does not).
+Rows of erased customers are screened as loaders.seed does (a graph with erasures is not
+empty); computed traits are not refreshed (as loaders.seed does not).
 """
 
 from __future__ import annotations
