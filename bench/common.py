@@ -71,12 +71,7 @@ async def engine_at(name: str) -> AsyncIterator[Engine]:
         figures["start_s"] = time.perf_counter() - started
     try:
         async with open_store(uri) as store:
-            # In batches: one transaction for a large graph (left by a stopped 100k run)
-            # would exceed Neo4j's transaction memory limit.
-            while (await store.write(WIPE_RELATIONSHIPS)).relationships_deleted:
-                pass
-            while (await store.write(WIPE_NODES)).nodes_deleted:
-                pass
+            await wipe(store)
             await migrate(store)
             yield Engine(store, figures, uri)
     finally:
@@ -85,6 +80,16 @@ async def engine_at(name: str) -> AsyncIterator[Engine]:
             process.wait(timeout=60)
             if process.stdout is not None:
                 process.stdout.close()
+
+
+async def wipe(store: GraphStore) -> None:
+    """Delete every node and relationship; constraints and indexes stay. In batches: one
+    transaction for a large graph (left by a stopped 100k run) would exceed Neo4j's
+    transaction memory limit."""
+    while (await store.write(WIPE_RELATIONSHIPS)).relationships_deleted:
+        pass
+    while (await store.write(WIPE_NODES)).nodes_deleted:
+        pass
 
 
 async def timed(call: Callable[[], Awaitable[Any]], runs: int) -> list[float]:

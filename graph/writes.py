@@ -135,13 +135,14 @@ def _rel_type(kind: RelKind) -> str:
     return f"{kind.rel} {{{keys}}}" if keys else kind.rel
 
 
-def rel_merges(kind: RelKind) -> list[str]:
-    """Bind ``row``, both endpoints (stubs when missing) and the relationship ``r``."""
+def rel_merges(kind: RelKind, create: bool = False) -> list[str]:
+    """Bind ``row``, both endpoints (stubs when missing) and the relationship ``r``
+    (MERGEd, or CREATEd when ``create``: for rows known to be new)."""
     return [
         "UNWIND $rows AS row",
         f"MERGE (s:{kind.source_label} {{id: row.{kind.source_field}}})",
         f"MERGE (t:{kind.target_label} {{id: row.{kind.target_field}}})",
-        f"MERGE (s)-[r:{_rel_type(kind)}]->(t)",
+        f"{'CREATE' if create else 'MERGE'} (s)-[r:{_rel_type(kind)}]->(t)",
     ]
 
 

@@ -1,8 +1,9 @@
-"""`hub seed --fast`: the synthetic dataset at 100k-1M customers, in minutes rather than hours.
+"""`hub seed --fast`: the synthetic dataset at 100k-1M customers, about twice as fast as
+`hub seed` (bench/README.md has the figures; 1M customers still takes hours).
 
-The same rows as loaders.seed (same generator, same prepared rows, hashes and statements,
-so a later `hub seed` or `hub load` of the same data writes nothing), with three changes
-that make it fast:
+The same rows as loaders.seed (same generator, same prepared rows and hashes, so a later
+`hub seed` or `hub load` of the same data writes nothing), with four changes that make it
+fast:
 
 * generating and preparing run in a child process, while this one writes: the two
   overlap instead of taking turns;
@@ -12,10 +13,15 @@ that make it fast:
 * accounts are linked to the customer the generator made them for (method and confidence
   as generated) with graph/linking.py's APPLY_LINKS, instead of exact linking deciding
   from the evidence batch by batch. `hub relink` decides every link from the evidence
-  afterwards, if that is what a benchmark needs.
+  afterwards, if that is what a benchmark needs;
+* into a graph that holds no node at all when it starts, rows are not screened (nothing
+  can be erased or merged yet) and go through graph/fresh_writes.py: no comparison with
+  stored hashes, and relationships CREATEd rather than MERGEd (a key the generator repeats
+  goes through the upsert, see FreshWriter). Into any other graph, the upserts of
+  graph/writes.py, as `hub load` writes.
 
-Rows of erased customers are screened as loaders.seed does; computed traits are not
-refreshed (as loaders.seed does not).
+Rows of erased customers are screened as loaders.seed does (a graph with erasures is not
+empty); computed traits are not refreshed (as loaders.seed does not).
 """
 
 from __future__ import annotations
@@ -28,13 +34,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from graph.fresh_writes import graph_is_empty, write_fresh
 from graph.linking import APPLY_LINKS
-from graph.store import GraphStore
+from graph.store import GraphStore, WriteCounters
 from graph.writes import write_rows
 from loaders.columns import PLAIN
 from loaders.export import ExportRows
 from loaders.kinds import MODELS
-from loaders.pipeline import GraphSink, last_of_each
+from loaders.pipeline import GraphSink, last_of_each, row_key
 from loaders.seed import Progress, SeedReport
 from loaders.synthetic import SyntheticConfig, generate
 
@@ -107,6 +114,9 @@ async def seed_fast(
     report = SeedReport()
     started = time.perf_counter()
     now = int(time.time() * 1000)
+    # Into an empty graph nothing can be erased, merged or already there: no screening,
+    # and relationships are CREATEd (graph/fresh_writes.py).
+    fresh = FreshWriter(store) if await graph_is_empty(store) else None
     context = multiprocessing.get_context("spawn")  # no fork of a process with threads
     batches = context.Queue(maxsize=_QUEUE)
     child = context.Process(
@@ -121,13 +131,17 @@ async def seed_fast(
                 break
             if isinstance(item, BaseException):
                 raise item
-            sink = sinks.setdefault(
-                item.kind, GraphSink(store, item.kind, now, None, erasure_key=erasure_key)
-            )
-            rows = last_of_each(await sink.screen(item.rows, report.tally))
-            result = await write_rows(store, item.kind, rows, now)
-            report.tally.written += result.written
-            report.counters += result.counters
+            if fresh is not None:
+                rows, (written, counters) = item.rows, await fresh.write(item.kind, item.rows, now)
+            else:
+                sink = sinks.setdefault(
+                    item.kind, GraphSink(store, item.kind, now, None, erasure_key=erasure_key)
+                )
+                rows = last_of_each(await sink.screen(item.rows, report.tally))
+                result = await write_rows(store, item.kind, rows, now)
+                written, counters = result.written, result.counters
+            report.tally.written += written
+            report.counters += counters
             if item.links:
                 kept = {r["id"] for r in rows}
                 links = [link for link in item.links if link["account_id"] in kept]
@@ -143,6 +157,32 @@ async def seed_fast(
         child.join()
     report.seconds = time.perf_counter() - started
     return report
+
+
+class FreshWriter:
+    """Writes into a graph that was empty when the seed began. A relationship may be
+    CREATEd only once: a key sent again (the generator repeats one only within a chunk's
+    rows of one kind, which arrive as consecutive batches) goes through the upsert."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+        self.kind = ""
+        self.seen: set[object] = set()  # keys of the current run of one kind's batches
+
+    async def write(self, kind: str, rows: list[Row], now: int) -> tuple[int, WriteCounters]:
+        """(rows written, counters) for one batch; of rows with one key, the last one
+        stands (as pipeline.last_of_each keeps it)."""
+        if kind != self.kind:
+            self.kind, self.seen = kind, set()
+        by_key = {row_key(r): r for r in rows}
+        new = [r for k, r in by_key.items() if k not in self.seen]
+        again = [r for k, r in by_key.items() if k in self.seen]
+        self.seen.update(by_key)
+        written, counters = await write_fresh(self.store, kind, new, now)
+        if again:
+            result = await write_rows(self.store, kind, again, now)
+            written, counters = written + result.written, counters + result.counters
+        return written, counters
 
 
 def _next(batches: Any, child: Any) -> _Batch | BaseException | None:

@@ -36,7 +36,7 @@ import sun.misc.Signal;
 public final class Neo4jDevServer {
     private static final String HOST = "127.0.0.1";
     private static final int AUTO_PORT_ATTEMPTS = 5;
-    private static final Set<String> FLAGS = Set.of("--port", "--data", "--tx-timeout");
+    private static final Set<String> FLAGS = Set.of("--port", "--data", "--tx-timeout", "--pagecache-mb");
 
     private static volatile DatabaseManagementService dbms;
 
@@ -49,6 +49,7 @@ public final class Neo4jDevServer {
         int port = 0;
         Path dataDir = null;
         Duration txTimeout = Duration.ZERO; // Neo4j's own default: no timeout
+        long pagecacheMb = 256; // small: several instances may share a 2-core CI box
         for (int i = 0; i < args.length; i++) {
             String flag = args[i];
             if (!FLAGS.contains(flag)) {
@@ -61,6 +62,7 @@ public final class Neo4jDevServer {
             switch (flag) {
                 case "--port" -> port = parsePort(value);
                 case "--data" -> dataDir = Path.of(value).toAbsolutePath();
+                case "--pagecache-mb" -> pagecacheMb = Math.max(8, parseNonNegative(flag, value));
                 default -> txTimeout = Duration.ofSeconds(parseNonNegative(flag, value));
             }
         }
@@ -76,7 +78,7 @@ public final class Neo4jDevServer {
         Signal.handle(new Signal("INT"), sig -> System.exit(0));
 
         try {
-            port = start(home, port, txTimeout);
+            port = start(home, port, txTimeout, pagecacheMb);
         } catch (Exception e) {
             System.err.println("neo4j-dev: Neo4j failed to start: " + e);
             for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
@@ -97,14 +99,15 @@ public final class Neo4jDevServer {
     }
 
     /** Starts Neo4j and returns the Bolt port it listens on. */
-    private static int start(Path home, int requestedPort, Duration txTimeout) throws Exception {
+    private static int start(Path home, int requestedPort, Duration txTimeout, long pagecacheMb)
+            throws Exception {
         // A port picked by us can be taken by someone else (e.g. a parallel test's server)
         // before Neo4j binds it, so retry with a fresh one. A port given by the user is not retried.
         int attempts = requestedPort == 0 ? AUTO_PORT_ATTEMPTS : 1;
         for (int attempt = 1; ; attempt++) {
             int port = requestedPort == 0 ? freePort() : requestedPort;
             try {
-                dbms = newBuilder(home, port, txTimeout).build();
+                dbms = newBuilder(home, port, txTimeout, pagecacheMb).build();
                 awaitBolt(port, Duration.ofSeconds(60));
                 return port;
             } catch (Exception e) {
@@ -121,7 +124,8 @@ public final class Neo4jDevServer {
         }
     }
 
-    private static DatabaseManagementServiceBuilder newBuilder(Path home, int port, Duration txTimeout) {
+    private static DatabaseManagementServiceBuilder newBuilder(
+            Path home, int port, Duration txTimeout, long pagecacheMb) {
         // Only warnings reach stderr (debug.log under <data>/logs has the rest): a caller that
         // pipes stderr and never reads it must not be able to block the server.
         return new DatabaseManagementServiceBuilder(home)
@@ -135,8 +139,8 @@ public final class Neo4jDevServer {
                 // Only reachable on loopback, and tests must not need credentials.
                 .setConfig(GraphDatabaseSettings.auth_enabled, false)
                 .setConfig(GraphDatabaseSettings.transaction_timeout, txTimeout)
-                // Small footprint: several instances may run side by side on a 2-core CI box.
-                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(256))
+                // Small by default (--pagecache-mb): several instances may share a 2-core CI box.
+                .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pagecacheMb))
                 .setConfig(GraphDatabaseSettings.preallocate_logical_logs, false)
                 .setConfig(GraphDatabaseSettings.logical_log_rotation_threshold, ByteUnit.mebiBytes(16))
                 .setConfig(GraphDatabaseSettings.keep_logical_logs, "keep_none")
