@@ -199,7 +199,7 @@ def parse(kind: str, path: Path) -> list[Row]:
 
 def lean(row: Row) -> Row:
     """A prepared row as a plain writer would send it: no hash, no empty properties (the
-    hub sends neither an empty property to SET: graph/writes.py statement_rows)."""
+    hub sends no empty property to SET: graph/writes.py statement_params)."""
     out = {k: v for k, v in row.items() if k != "hash"}
     out["props"] = {k: v for k, v in row["props"].items() if v is not None}
     return out

@@ -269,6 +269,17 @@ async def refresh_traits(
     return run
 
 
+# Kinds whose rows can change a customer's traits (customers_touched gives [] for others).
+TRAIT_KINDS = frozenset(
+    {"customers", "purchases", "complaints", "contacts", "interactions", "social_accounts"}
+)
+
+
+async def trait_names(store: GraphStore) -> frozenset[str]:
+    """The names of the stored traits."""
+    return frozenset(spec.name for spec, _ in await trait_specs(store))
+
+
 async def customers_touched(store: GraphStore, kind: str, rows: Sequence[Params]) -> list[str]:
     """Ids of the customers whose traits rows of ``kind`` may change ([] for kinds no
     trait reads)."""

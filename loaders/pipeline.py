@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from graph.errors import GraphUnavailable
 from graph.store import GraphStore, WriteCounters
-from graph.traits import customers_touched, refresh_traits
+from graph.traits import TRAIT_KINDS, customers_touched, refresh_traits, trait_names
 from graph.writes import write_rows
 from loaders.aliases import map_merged
 from loaders.columns import PLAIN
@@ -406,6 +406,10 @@ class GraphSink:
         self._reported: set[str] = set()
         self.written: set[str] = set()  # customers or accounts written (for resolution)
         self.touched: set[str] = set()  # customers whose computed traits may have changed
+        # The traits stored before the first write (None: not read yet). With none, the
+        # customers a batch touched are not looked up (a read per batch of interactions
+        # or accounts); refresh() covers a trait saved while the load ran.
+        self._traits: frozenset[str] | None = None
 
     async def screen(
         self, rows: list[Row], tally: Tally, origins: Sequence[Origin] | None = None
@@ -432,6 +436,8 @@ class GraphSink:
 
     async def write(self, rows: list[Row], tally: Tally) -> WriteCounters:
         rows = last_of_each(rows)
+        if self._traits is None and self.kind in TRAIT_KINDS:
+            self._traits = await trait_names(self.store)
         result = await write_rows(self.store, self.kind, rows, self.now)
         tally.written += result.written
         counters = result.counters
@@ -454,11 +460,25 @@ class GraphSink:
             counters += outcome.counters
             for decision in outcome.conflicts or []:
                 self._report(decision, tally)
-        if result.written:
+        if result.written and self._traits:
             # A batch that changed something: its customers' traits are recomputed when
             # the load ends (graph/traits.py); accounts count through their links now.
             self.touched.update(await customers_touched(self.store, self.kind, rows))
         return counters
+
+    async def refresh(self) -> None:
+        """Recompute the stored traits of the customers the load touched; a trait saved
+        while the load ran without others stored before is recomputed for every customer
+        (its own refresh at saving saw the rows written before it, and the load followed
+        no customer after)."""
+        if self._traits is None:  # nothing written, or no kind of row traits read
+            return
+        if self.touched:
+            await refresh_traits(self.store, self.now, sorted(self.touched))
+        if not self._traits:
+            new = sorted(await trait_names(self.store))
+            if new:
+                await refresh_traits(self.store, self.now, names=new)
 
     def _report(self, decision: Decision, tally: Tally) -> None:
         if decision.account_id in self._reported:
@@ -495,7 +515,7 @@ async def write_records(
     if tally.rejected:
         raise ErasedRows(f"{tally.rejected} {kind} row(s) name erased or merged customers")
     counters = await sink.write(kept, tally)
-    await refresh_traits(store, now, customers=sorted(sink.touched))
+    await sink.refresh()
     return counters
 
 
@@ -592,11 +612,8 @@ async def load_files(
             report.resolution = await _with_retry(
                 partial(_resolve_written, sink, options.resolve), options.retry_for_s, on_retry
             )
-        if sink is not None and sink.touched:
-            await _with_retry(
-                partial(refresh_traits, sink.store, sink.now, sorted(sink.touched)),
-                options.retry_for_s, on_retry,
-            )  # fmt: skip
+        if sink is not None:
+            await _with_retry(sink.refresh, options.retry_for_s, on_retry)
     finally:
         reader.stop.set()
         with contextlib.suppress(queue.Empty):

@@ -61,12 +61,12 @@ async def test_every_write_statement_in_the_catalog_runs(store):
     planned: set[str] = set()
     for kind, rows in ROWS:
         prepared = [MODELS[kind].model_validate(r).prepare() for r in rows]
-        for upsert, prune, share in writes.plan_writes(kind, prepared):
+        for upsert, prune, params in writes.plan_writes(kind, prepared):
             planned.add(upsert)
-            await store.write(upsert, {"rows": share, "now": 1})
+            await store.write(upsert, {**params, "now": 1})
             if prune is not None:
                 planned.add(prune)
-                await store.write(prune, {"rows": share})
+                await store.write(prune, {"rows": params["rows"]})
     catalog = {q for pair in writes._STATEMENTS.values() for q in pair if q is not None}
     assert catalog == planned, "a write statement is not exercised by the sample rows"
 
