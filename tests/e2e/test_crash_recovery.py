@@ -87,6 +87,7 @@ class Hub:
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
+        self.stop()  # not left running after the test (it was, holding its engine)
         raise AssertionError("the hub did not become ready within 60 s")
 
     def engine_pid(self) -> int:
@@ -97,15 +98,19 @@ class Hub:
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)
-            self.process.communicate(timeout=30)
+            try:
+                self.process.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.communicate()
 
 
 @pytest.fixture
 def hub(tmp_path: Path) -> Iterator[Hub]:
     running = Hub(tmp_path / "graph")
     running.cli("seed", "--customers", "300", "--quiet")
-    running.serve()
     try:
+        running.serve()
         yield running
     finally:
         running.stop()
