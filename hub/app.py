@@ -152,6 +152,7 @@ class HubGraphQL(StrictGraphQL):
             broker=getattr(request.app.state, "broker", None),
             app_operations=self._app_operations,
             webhook_allow_internal=self._settings.webhook_allow_internal,
+            network_algorithms=self._settings.network_algorithms,
         )
 
 
