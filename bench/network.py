@@ -34,7 +34,7 @@ from typing import Any
 
 from rich.console import Console
 
-from bench.common import ROOT, save_payload, stop_process
+from bench.common import RESULTS, ROOT, save_payload, stop_process
 from graph.migrations import migrate
 from graph.store import open_store
 from loaders.fast_seed import seed_fast
@@ -171,17 +171,26 @@ def main(customers: int, engines: list[str], algorithms: list[str]) -> None:
             if process is not None:
                 stop_process(process)
     load = os.getloadavg()
+    note = (
+        f"{','.join(engines)} at {customers:,} customers (hub seed --fast): load average "
+        f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f} on {os.cpu_count()} cores"
+    )
+    # Engines and sizes may be run apart (`--engines neo4j`): their figures are merged.
+    out = RESULTS / "network.json"
+    payload = json.loads(out.read_text()) if out.exists() else {}
+    size = f"{customers // 1000}k"
     save_payload(
         "network",
         {
-            "figures": figures,
-            "engine": ",".join(engines),
-            "rows": customers,
-            "details": details,
-            "notes": f"{customers:,} customers (hub seed --fast); load average "
-            f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f} on {os.cpu_count()} cores",
+            "figures": {**payload.get("figures", {}),
+                        **{f"{size}_{k}": v for k, v in figures.items()}},
+            "engine": ",".join(sorted({*payload.get("engine", "").split(","), *engines} - {""})),
+            "rows": max(customers, int(payload.get("rows", 0))),
+            "details": {**payload.get("details", {}),
+                        **{f"{size}_{k}": v for k, v in details.items()}},
+            "notes": "; ".join([*payload.get("notes", "").split("; "), note][-6:]).strip("; "),
         },
-    )
+    )  # fmt: skip
 
 
 def _keep_engine(url: str) -> subprocess.Popen[str]:
