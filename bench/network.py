@@ -26,6 +26,7 @@ import asyncio
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import time
@@ -51,12 +52,27 @@ ALGORITHMS = ("pagerank", "louvain")
 PATHS = ("hub", "auto")
 
 
+def listening_pid(url: str) -> str | None:
+    """The pid of the process listening on the port of ``url`` (bolt://host:port)."""
+    port = url.rsplit(":", 1)[-1]
+    ss = shutil.which("ss") or "/usr/bin/ss"
+    listing = subprocess.run([ss, "-ltnpH"], capture_output=True, text=True, check=False)
+    for line in listing.stdout.splitlines():
+        if f":{port} " in line and "pid=" in line:
+            return line.split("pid=")[1].split(",")[0]
+    return None
+
+
 def peak_rss_mb(needles: tuple[str, ...]) -> float | None:
-    """VmHWM of the process whose command line holds all ``needles`` (the engine), or None."""
+    """VmHWM of the process whose command line holds all ``needles`` (the engine; or
+    ``("pid=N",)``: that process), or None."""
     for status in Path("/proc").glob("[0-9]*/status"):
         try:
             cmdline = (status.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if not all(n in cmdline for n in needles):
+            if needles[0].startswith("pid="):
+                if status.parent.name != needles[0][4:]:
+                    continue
+            elif not all(n in cmdline for n in needles):
                 continue
             for line in status.read_text().splitlines():
                 if line.startswith("VmHWM:"):
@@ -152,10 +168,12 @@ def main(customers: int, engines: list[str], algorithms: list[str]) -> None:
             keeper = _keep_engine(url)  # holds the engine up between measurements
         else:
             url, process = neo4j_url(customers)
-            needles, keeper = ("Neo4jDevServer",), None
+            needles, keeper = (f"pid={listening_pid(url)}",), None
         try:
             follows = asyncio.run(seeded(url, customers))
             details[f"{engine}_account_follows"] = follows
+            # The engine's high-water mark before any algorithm ran (seeding sets it).
+            details[f"{engine}_engine_rss_before_mb"] = round(peak_rss_mb(needles) or 0.0, 1)
             for algorithm in algorithms:
                 for path in PATHS:
                     result = run_measure(url, algorithm, path, needles)
