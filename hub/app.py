@@ -154,6 +154,7 @@ class HubGraphQL(StrictGraphQL):
             app_operations=self._app_operations,
             webhook_allow_internal=self._settings.webhook_allow_internal,
             audit_batcher=getattr(request.app.state, "audit", None),
+            network_algorithms=self._settings.network_algorithms,
         )
 
 

@@ -127,6 +127,11 @@ class Settings(BaseSettings):
     # Predictions (docs/predictions.md): fit one model pair for all brands ("global") or
     # one per brand ("brand"), and the churn model's horizon in days.
     predict_scope: Literal["global", "brand"] = "global"
+    # Where communities and account PageRank run (docs/network.md, "Where the algorithms
+    # run"): "auto" uses the engine's own procedures where they compute on the same graph
+    # (FalkorDB's algo.pageRank; Neo4j Graph Data Science when installed), "hub" always
+    # computes in the hub with networkx (the reference).
+    network_algorithms: Literal["auto", "hub"] = "auto"
     predict_churn_horizon_days: int = Field(default=90, ge=7, le=730)
     # Customer metrics (docs/metrics.md): HUB_METRICS_<FIELD>; breakpoints as JSON lists.
     # Defaults are MetricsConfig's own, so they are written in one place.

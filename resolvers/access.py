@@ -21,8 +21,8 @@ ROOT_ACCESS: dict[tuple[str, str], frozenset[Role]] = {
         for name in (
             "customer", "customers", "brand", "node", "brandAudience", "audienceOverlap",
             "audienceOverlapMatrix", "lookalikeBrands", "crossSellProspects",
-            "crossSideEffect", "influencers", "communities", "neighbourhood", "shortestPath",
-            "segmentPreferences", "recommendations",
+            "crossSideEffect", "influencers", "communities", "accountRank", "neighbourhood",
+            "shortestPath", "segmentPreferences", "recommendations",
         )
     },
     ("query", "customerByIdentity"): frozenset({APP, ADMIN}),
@@ -132,6 +132,8 @@ def may_call(role: Role, operation: str, field: str) -> bool:
 # (an admin's, four), and ten aliased ones are refused before anything runs.
 COMMUNITIES_COST = 100_000
 FRAUD_COST = 100_000  # as communities: a whole-graph computation, one per request
+# PageRank over up to 400,000 follows may run in the hub too (resolvers/network_algorithms.py).
+ACCOUNT_RANK_COST = COMMUNITIES_COST
 NEIGHBOURHOOD_NODE_COST = 10  # a node read, shaped, and tested against the others' edges
 
 
@@ -158,6 +160,7 @@ def _matrix(args: Mapping[str, Any]) -> int:
 # root query field -> its work's cost, from its arguments (schema defaults filled in)
 WORK_COSTS: dict[str, Callable[[Mapping[str, Any]], int]] = {
     "communities": lambda _: COMMUNITIES_COST,
+    "accountRank": lambda _: ACCOUNT_RANK_COST,
     "segmentPreferences": lambda _: net.MAX_GROUPS + net.MAX_CELLS,
     "crossSellProspects": lambda _: net.MAX_SIGNALS + net.MAX_RANKED,
     "lookalikeBrands": lambda _: net.MAX_RANKED,

@@ -46,3 +46,20 @@ def detect_communities(
         )
     found.sort(key=lambda c: (-c.size, c.members[0][0]))
     return found
+
+
+def group_communities(
+    members: Iterable[tuple[str, int, str | None]], internal_weights: Mapping[int, float]
+) -> list[Community]:
+    """Communities from an engine's answer: ``members`` as (account key, community id,
+    linked customer key) and each community's internal weight; ranked as
+    detect_communities ranks them (largest first, ties: the smallest member key first)."""
+    by_id: dict[int, list[tuple[str, str | None]]] = {}
+    for account, community, owner in members:
+        by_id.setdefault(community, []).append((account, owner))
+    found = [
+        Community(tuple(sorted(accounts)), internal_weight=round(internal_weights.get(cid, 0)))
+        for cid, accounts in by_id.items()
+    ]
+    found.sort(key=lambda c: (-c.size, c.members[0][0]))
+    return found

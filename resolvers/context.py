@@ -3,7 +3,7 @@
 import asyncio
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 # Record: the row type schema/ builds its objects from (schema/ does not import graph/).
 from graph.store import GraphStore
@@ -53,6 +53,10 @@ class Context:
     app_operations: frozenset[str] | None = None
     # Webhook URLs may resolve to internal addresses (HUB_WEBHOOK_ALLOW_INTERNAL).
     webhook_allow_internal: bool = False
+    # Where communities and account PageRank run (HUB_NETWORK_ALGORITHMS,
+    # resolvers/network_algorithms.py): the engine's procedures where it has them, or
+    # always the hub.
+    network_algorithms: Literal["auto", "hub"] = "auto"
     _once: dict[Hashable, "asyncio.Future[Any]"] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 from graph import network as q
 from graph.engagement import ENGAGEMENT_KINDS
 from graph.store import Record
+from resolvers import network_algorithms as algo
 from resolvers.clock import now_ms
 from resolvers.communities import Community, detect_communities
 from resolvers.context import Context
@@ -430,18 +431,27 @@ async def influencers(ctx: Context, period: Range, window_days: int) -> list[Rec
 # --- communities ----------------------------------------------------------------------
 
 
-async def communities(ctx: Context, seed: int, min_size: int) -> tuple[list[Community], bool]:
-    """Communities of accounts (largest first), and whether the edge cap cut the input.
-    Louvain runs in a worker process (resolvers/compute.py), within the time limit
-    (LIMIT_EXCEEDED past it); within a request the edges are read once, and each seed's
-    communities found once."""
+async def communities(ctx: Context, seed: int, min_size: int) -> tuple[list[Community], bool, str]:
+    """Communities of accounts (largest first), whether the edge cap cut the input, and
+    where they were found (resolvers/network_algorithms.py). In the hub, Louvain runs in
+    a worker process (resolvers/compute.py), within the time limit (LIMIT_EXCEEDED past
+    it); within a request the edges are read once, and each seed's communities found
+    once. GDS's Louvain takes no seed: one answer per request."""
     if min_size < 1:
         raise bad_input("minSize must be at least 1", "minSize")
+    if await algo.path_for(ctx, "louvain") == "gds":
+        found = await ctx.once("gds_communities", lambda: algo.gds_communities(ctx))
+        return (
+            [c for c in found if c.size >= min_size],
+            False,
+            algo.ALGORITHM_NAMES[("louvain", "gds")],
+        )
     edges, owners, truncated = await ctx.once("account_edges", lambda: _account_edges(ctx))
     found = await ctx.once(
         ("communities", seed), lambda: ctx.compute.run(detect_communities, edges, owners, seed)
     )
-    return [c for c in found if c.size >= min_size], truncated
+    hub = algo.ALGORITHM_NAMES[("louvain", "hub")]
+    return [c for c in found if c.size >= min_size], truncated, hub
 
 
 async def _account_edges(

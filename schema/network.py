@@ -15,6 +15,7 @@ from resolvers import network as net
 from resolvers.communities import Community as FoundCommunity
 from resolvers.context import Context, Record
 from resolvers.ids import to_global_id
+from resolvers.network_algorithms import account_ranking
 from schema.base import Connection, ms_to_datetime, ranked_connection
 from schema.brand import Brand
 from schema.customer import Consent, Customer
@@ -327,12 +328,51 @@ class Communities:
     truncated: bool = strawberry.field(
         description="True when the edge cap cut the input (the answer covers part of it)."
     )
+    algorithm: str = strawberry.field(
+        description="Where and how they were found: `hub:networkx.louvain` or "
+        "`neo4j:gds.louvain` (docs/network.md)."
+    )
     _found: strawberry.Private[list[Community]]
 
     @strawberry.field(description="The communities, largest first.")
     def communities(self, info: Info[Context, None], first: First = 20, after: After = None
                     ) -> Connection[Community]:  # fmt: skip
         return _page(info, self._found, lambda c: (c.rank,), first, after, "communities")
+
+
+# --- account PageRank -----------------------------------------------------------------
+
+
+@strawberry.type(description="An account ranked by PageRank over follows between accounts.")
+class RankedAccount:
+    rank: int = strawberry.field(description="1 for the highest score.")
+    account: SocialAccount = strawberry.field(description="The account.")
+    customer_id: str | None = strawberry.field(description="The customer it is linked to.")
+    score: float = strawberry.field(
+        description="Its PageRank (damping 0.85). Compare ranks, not scores, across "
+        "algorithms: each normalises over the accounts it ranks."
+    )
+
+
+@strawberry.type(description="Accounts by PageRank over the follows between accounts.")
+class AccountRanking:
+    algorithm: str = strawberry.field(
+        description="Where it ran: `hub:networkx.pagerank`, `embedded:algo.pageRank` or "
+        "`neo4j:gds.pageRank` (docs/network.md)."
+    )
+    truncated: bool = strawberry.field(
+        description="True when the hub's edge cap cut the input (the answer covers part of it)."
+    )
+    _ranked: strawberry.Private[list[RankedAccount]]
+
+    @strawberry.field(description="The accounts, highest score first (the best 1,000).")
+    def accounts(self, info: Info[Context, None], first: First = 20, after: After = None
+                 ) -> Connection[RankedAccount]:  # fmt: skip
+        page = _page(info, self._ranked, lambda a: (a.rank,), first, after, "ranked-accounts")
+        info.context.audit.customers_read(
+            e.node.customer_id for e in page.edges if e.node.customer_id
+        )
+        return page
 
 
 # --- neighbourhood and paths ----------------------------------------------------------
@@ -619,9 +659,31 @@ class NetworkQueries:
         min_size: Annotated[int, strawberry.argument(
             description="Leave out communities smaller than this.")] = 2,
     ) -> Communities:  # fmt: skip
-        found, truncated = await net.communities(info.context, seed, min_size)
+        found, truncated, algorithm = await net.communities(info.context, seed, min_size)
         return Communities(
-            truncated=truncated, _found=[Community.of(i + 1, c) for i, c in enumerate(found)]
+            truncated=truncated,
+            algorithm=algorithm,
+            _found=[Community.of(i + 1, c) for i, c in enumerate(found)],
+        )
+
+    @strawberry.field(
+        description="Accounts ranked by PageRank over the follows between accounts (who is "
+        "followed by the followed), run in the engine where it can (docs/network.md)."
+    )
+    async def account_rank(self, info: Info[Context, None]) -> AccountRanking:
+        found = await account_ranking(info.context, net.MAX_RANKED)
+        return AccountRanking(
+            algorithm=found.algorithm,
+            truncated=found.truncated,
+            _ranked=[
+                RankedAccount(
+                    rank=i + 1,
+                    account=SocialAccount.from_record(r["account"]),
+                    customer_id=r["customer"],
+                    score=r["score"],
+                )
+                for i, r in enumerate(found.accounts)
+            ],
         )
 
     @strawberry.field(

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from graph import network as q
+from graph import network_algorithms as qa
 from graph import subject
 from loaders.pipeline import write_records
 from resolvers.compute import Compute
@@ -537,11 +538,19 @@ async def test_ten_aliased_communities_are_refused_before_anything_runs(network)
 async def test_aliased_communities_share_the_edges_and_each_seed_is_computed_once(network):
     data = await run(network, aliased_communities([42, 42, 7]), ADMIN)
     assert data["c0"] == data["c1"] and data["c0"]["communities"]["nodes"]
-    assert network.statements == [q.ACCOUNT_EDGES]  # one read of the edges for all three
+    if network.engine == "embedded":
+        assert network.statements == [q.ACCOUNT_EDGES]  # one read of the edges for all three
+    else:  # Neo4j runs them in Graph Data Science: one projection for all three
+        assert network.statements == [
+            qa.GDS_PROCEDURES, qa.GDS_PROJECT_ACCOUNT_GRAPH, qa.GDS_LOUVAIN, qa.GDS_MEMBERS,
+            qa.GDS_INTERNAL_WEIGHTS, qa.GDS_DROP,
+        ]  # fmt: skip
 
 
 async def test_a_computation_over_the_time_limit_is_refused_with_a_code(network):
-    context = Context(network, APP, compute=Compute(timeout_s=0.001, keep_workers=False))
+    context = Context(
+        network, APP, compute=Compute(timeout_s=0.001, keep_workers=False), network_algorithms="hub"
+    )
     result = await SCHEMA.execute("{ communities { truncated } }", context_value=context)
     assert result.errors is not None
     assert result.errors[0].extensions == {"code": "LIMIT_EXCEEDED", "limit": "time"}

@@ -1,6 +1,6 @@
 """Louvain communities of accounts: deterministic, ranked, weighted."""
 
-from resolvers.communities import detect_communities
+from resolvers.communities import detect_communities, group_communities
 
 # Two triangles joined by one light edge.
 EDGES = [
@@ -28,3 +28,13 @@ def test_the_same_edges_in_any_order_give_the_same_answer():
 def test_no_edges_no_communities():
     assert detect_communities([], {}, 1) == []
     assert detect_communities([("q", "q", 1)], {}, 1) == []
+
+
+def test_an_engines_answer_is_grouped_and_ranked_like_the_hubs():
+    # (account, community id, owner) rows in any order, ids as the engine numbers them.
+    rows = [("z", 7, "c9"), ("a", 3, "c1"), ("x", 7, None), ("b", 3, None), ("q", 1, None),
+            ("y", 7, None), ("c", 3, "c3")]  # fmt: skip
+    found = group_communities(rows, {3: 9.0, 7: 7.0})
+    hub = detect_communities(EDGES, OWNERS, seed=42)
+    assert found[:2] == hub
+    assert found[2].members == (("q", None),) and found[2].internal_weight == 0

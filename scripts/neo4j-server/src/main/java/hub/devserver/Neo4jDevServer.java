@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
@@ -125,6 +126,20 @@ public final class Neo4jDevServer {
     }
 
     private static DatabaseManagementServiceBuilder newBuilder(
+            Path home, int port, Duration txTimeout, long pagecacheMb) {
+        DatabaseManagementServiceBuilder builder = baseBuilder(home, port, txTimeout, pagecacheMb);
+        // Graph Data Science (scripts/neo4j-dev puts its jars on the classpath and names
+        // their folder here): an embedded DBMS registers procedures only from jars in its
+        // plugin directory, and GDS's need the unrestricted grant, as on a packaged server.
+        String plugins = System.getProperty("hub.devserver.plugins");
+        if (plugins != null && Files.isDirectory(Path.of(plugins))) {
+            builder.setConfig(GraphDatabaseSettings.plugin_dir, Path.of(plugins).toAbsolutePath())
+                    .setConfig(GraphDatabaseSettings.procedure_unrestricted, List.of("gds.*"));
+        }
+        return builder;
+    }
+
+    private static DatabaseManagementServiceBuilder baseBuilder(
             Path home, int port, Duration txTimeout, long pagecacheMb) {
         // Only warnings reach stderr (debug.log under <data>/logs has the rest): a caller that
         // pipes stderr and never reads it must not be able to block the server.
