@@ -20,6 +20,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from analytics.components import Groups
+
 _DAY_MS = 86_400_000
 _MINUTE_MS = 60_000
 _FARM_BITS = 10.0
@@ -103,23 +105,13 @@ def lockstep_pairs(
 
 def farms(pairs: Sequence[Pair], config: FarmConfig) -> list[Farm]:
     """The farms the pairs form (``min_posts`` already applied), highest score first."""
-    parent: dict[str, str] = {}
-
-    def root(x: str) -> str:
-        parent.setdefault(x, x)
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
+    groups = Groups()
     for pair in pairs:
-        parent[root(pair.b)] = root(pair.a)
-    members: dict[str, list[str]] = defaultdict(list)
-    for account in list(parent):
-        members[root(account)].append(account)
+        groups.join(pair.a, pair.b)
+    members = groups.members()
     links: dict[str, list[int]] = defaultdict(list)
     for pair in pairs:
-        links[root(pair.a)].append(pair.posts)
+        links[groups.root(pair.a)].append(pair.posts)
     found = []
     for head, accounts in members.items():
         if len(accounts) < config.min_accounts:

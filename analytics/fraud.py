@@ -31,6 +31,7 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy import stats
 
+from analytics.components import Groups
 from analytics.fraud_evidence import (
     FINGERPRINTS,
     MIN_BURST,
@@ -293,15 +294,7 @@ def _rings(
 ) -> tuple[list[_Ring], dict[str, set[str]]]:
     """The rings (connected groups of ``min_ring`` or more customers), and the direct
     neighbours of everyone sharing a value."""
-    parent: dict[str, str] = {}
-
-    def root(c: str) -> str:
-        parent.setdefault(c, c)
-        while parent[c] != c:
-            parent[c] = parent[parent[c]]
-            c = parent[c]
-        return c
-
+    joined = Groups()
     neighbours: dict[str, set[str]] = defaultdict(set)
     kept = [s for s in shared if 2 <= len(s.customers) <= config.max_sharers]
     for value in kept:
@@ -309,13 +302,11 @@ def _rings(
         for c in value.customers:
             neighbours[c] |= value.customers - {c}
         for c in rest:
-            parent[root(c)] = root(first)
-    groups: dict[str, list[str]] = defaultdict(list)
-    for c in list(parent):
-        groups[root(c)].append(c)
+            joined.join(first, c)
+    groups = joined.members()
     values: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for value in kept:
-        values[root(next(iter(value.customers)))][value.kind] += 1
+        values[joined.root(next(iter(value.customers)))][value.kind] += 1
     rings = [
         _Ring(
             tuple(sorted(members)), tuple(sorted(values[head])), dict(sorted(values[head].items()))

@@ -132,3 +132,22 @@ def write_results(name: str, figures: dict[str, float], engine: str, rows: int, 
     RESULTS.mkdir(parents=True, exist_ok=True)
     payload = {"figures": figures, "engine": engine, "rows": rows, "notes": notes}
     (RESULTS / f"{name}.json").write_text(json.dumps(payload, indent=2, sort_keys=True) + "\n")
+
+
+def peak_rss_mb(needles: tuple[str, ...]) -> float | None:
+    """VmHWM of the process whose command line holds all ``needles`` (the engine; or
+    ``("pid=N",)``: that process), or None."""
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            cmdline = (status.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            if needles[0].startswith("pid="):
+                if status.parent.name != needles[0][4:]:
+                    continue
+            elif not all(n in cmdline for n in needles):
+                continue
+            for line in status.read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return None

@@ -30,12 +30,11 @@ import shutil
 import subprocess
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 from rich.console import Console
 
-from bench.common import RESULTS, ROOT, save_payload, stop_process
+from bench.common import RESULTS, ROOT, peak_rss_mb, save_payload, stop_process
 from graph.migrations import migrate
 from graph.store import open_store
 from loaders.fast_seed import seed_fast
@@ -60,25 +59,6 @@ def listening_pid(url: str) -> str | None:
     for line in listing.stdout.splitlines():
         if f":{port} " in line and "pid=" in line:
             return line.split("pid=")[1].split(",")[0]
-    return None
-
-
-def peak_rss_mb(needles: tuple[str, ...]) -> float | None:
-    """VmHWM of the process whose command line holds all ``needles`` (the engine; or
-    ``("pid=N",)``: that process), or None."""
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            cmdline = (status.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-            if needles[0].startswith("pid="):
-                if status.parent.name != needles[0][4:]:
-                    continue
-            elif not all(n in cmdline for n in needles):
-                continue
-            for line in status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            continue
     return None
 
 

@@ -38,7 +38,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from bench.common import RESULTS, engine_at
+from bench.common import RESULTS, engine_at, peak_rss_mb
 from graph.store import GraphStore
 from loaders.seed import seed
 from loaders.synthetic import SyntheticConfig
@@ -82,21 +82,6 @@ async def pieces(hashes: list[str]) -> AsyncIterator[bytes]:
             del pending[:PIECE_BYTES]
     if pending:
         yield bytes(pending)
-
-
-def engine_peak_rss_mb(address: str) -> float | None:
-    """VmHWM of the embedded engine serving ``address`` (its unix socket), or None."""
-    for status in Path("/proc").glob("[0-9]*/status"):
-        try:
-            cmdline = (status.parent / "cmdline").read_bytes().decode(errors="replace")
-            if address not in cmdline:
-                continue
-            for line in status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            continue
-    return None
 
 
 async def measure(store: GraphStore, address: str, entries: int, customers: int, share: float):
@@ -144,7 +129,7 @@ async def measure(store: GraphStore, address: str, entries: int, customers: int,
         "upload_peak_python_mb": round(upload_peak, 1),
         "match_peak_python_mb": round(match_peak, 1),
     }
-    rss = engine_peak_rss_mb(address)
+    rss = peak_rss_mb((address,))  # the embedded engine serving that socket
     if rss is not None:
         figures["engine_peak_rss_mb"] = round(rss, 1)
     return figures, answer, found
