@@ -171,6 +171,19 @@ NOT_RUN: dict[tuple[str, str], str] = {
         "rewrites bench/results/identity.json; `make bench` runs it, and its pieces have "
         "unit tests (tests/unit/identity/)"
     ),
+    ("docs/audiences.md", "python -m bench.audiences [--customers N]"): (
+        "the benchmark's usage line (brackets are optional arguments, not a command); the "
+        "benchmark seeds 10,000 customers or more and runs for minutes, and `make bench` "
+        "runs it; the rule compiler it times has integration tests (tests/integration/"
+        "test_rules.py)"
+    ),
+    (
+        "docs/audiences.md",
+        "python -m bench.audiences --engines neo4j,embedded --customers 100000",
+    ): (
+        "benchmarks at 100,000 and 1,000,000 customers: hours on this machine, the commands "
+        "for a quiet one"
+    ),
 }
 
 # Blocks that show something other than a command or a query, and how each is checked.
