@@ -35,7 +35,10 @@ SEEDED_CUSTOMERS = "200"
 PARTNER = "b0004"  # a brand of the synthetic data
 
 UNRUNNABLE = {
-    "serve": "serves until stopped; tests/e2e/test_http.py starts `hub demo` (the same server)",
+    "serve": (
+        "serves until stopped; tests/e2e/test_http.py starts `hub demo` (the same server), "
+        "tests/e2e/test_serve_workers.py `hub serve --workers 2`"
+    ),
     "demo": "seeds, then serves until stopped; tests/e2e/test_http.py runs it as a process",
 }
 
