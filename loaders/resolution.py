@@ -316,15 +316,17 @@ async def resolve(
     when there is too little to fit one."""
     started = time.perf_counter()
     report = ResolveReport()
+    model = None if options.refit else await stored_model(store, options.name_key)
+    incremental = account_ids is not None or customer_ids is not None
+    if model is None and incremental:
+        # Said before reading anything: a load with no stored model read every customer
+        # only to decide nothing.
+        report.note = "no model stored yet: run `hub resolve` once to fit one"
+        return report
     customers = await read_customers(store, progress)
     report.customers = len(customers)
     index: CustomerIndex | None = None  # built once, for the fit and the decisions
-    model = None if options.refit else await stored_model(store, options.name_key)
-    incremental = account_ids is not None or customer_ids is not None
     if model is None:
-        if incremental:
-            report.note = "no model stored yet: run `hub resolve` once to fit one"
-            return report
         everyone = await read_accounts(store, progress=progress)
         if len(customers) < MIN_RECORDS or len(everyone) < MIN_RECORDS:
             raise NoModel(

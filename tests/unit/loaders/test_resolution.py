@@ -122,3 +122,24 @@ def test_a_household_phone_is_no_exact_evidence_when_the_names_disagree():
     assert decide(phone_evidence(None, "王伟")).method == "phone"
     assert decide(phone_evidence("🌸🌸", "王伟")).method == "phone"
     assert decide(phone_evidence("王芳", "王伟", by_email=["c1"])).method == "email"
+
+
+async def test_a_load_with_no_stored_model_reads_nothing_but_the_model() -> None:
+    """After a load, with no model stored, resolution says so without reading every
+    customer first (it did: a page read of the whole customer list, for nothing)."""
+    from loaders.resolution import MODEL, ResolveOptions, resolve
+
+    class Store:
+        engine = "fake"
+
+        def __init__(self) -> None:
+            self.queries: list[str] = []
+
+        async def read(self, query: str, params: object = None) -> list[dict[str, object]]:
+            self.queries.append(query)
+            return []
+
+    store = Store()
+    report = await resolve(store, ResolveOptions(), 0, account_ids=["a1"])  # type: ignore[arg-type]
+    assert report.note and "no model stored yet" in report.note
+    assert store.queries == [MODEL]
