@@ -1,5 +1,5 @@
 """Connected groups of keys joined pairwise (union-find with path halving): fraud rings
-over shared values, account farms over lockstep pairs."""
+over shared values, account farms over lockstep pairs, nickname groups (identity/nicknames.py)."""
 
 from collections import defaultdict
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
+from analytics.components import Groups
+
 
 @cache
 def _groups() -> dict[str, frozenset[str]]:
@@ -36,16 +38,9 @@ def canonical(given: str) -> str:
 
 @cache
 def _canonical() -> dict[str, str]:
-    parent: dict[str, str] = {}
-
-    def root(name: str) -> str:
-        while parent.setdefault(name, name) != name:
-            name = parent[name]
-        return name
-
+    groups = Groups()
     for name, group in _groups().items():
         for other in group:
-            a, b = root(name), root(other)
-            if a != b:
-                parent[max(a, b)] = min(a, b)
-    return {name: root(name) for name in parent}
+            a, b = groups.root(name), groups.root(other)
+            groups.join(min(a, b), max(a, b))  # the group is named by its smallest name
+    return {name: root for root, names in groups.members().items() for name in names}
