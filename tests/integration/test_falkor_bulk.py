@@ -1,8 +1,10 @@
 """GRAPH.BULK on the real embedded engine (graph/falkor_bulk.py): hand-made tables read
 back exactly through Cypher, across restarts, with the hub's constraints built after; a
-graph with nodes refused; a load failing midway leaves no graph. Embedded only: Neo4j's
-importer is tests/integration/test_bulk_seed.py's."""
+graph with nodes refused, before the import or when written to during it; a failing
+import leaves the graph as it was, and an abandoned one is cleaned up. Embedded only:
+Neo4j's importer is tests/integration/test_bulk_seed.py's."""
 
+import asyncio
 import csv
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -11,7 +13,7 @@ import pytest
 
 from graph.bulk import BulkTables, BulkValueError, Column, Table, cell
 from graph.errors import GraphNotEmpty, GraphQueryError
-from graph.falkor_bulk import bulk_insert
+from graph.falkor_bulk import IMPORT_PREFIX, bulk_insert
 from graph.falkor_store import GRAPH_NAME, FalkorStore
 from graph.migrations import EXISTING_CONSTRAINTS, migrate
 from graph.store import open_store
@@ -146,13 +148,77 @@ async def test_a_graph_with_a_node_is_refused_and_left_as_it_was(
     assert await dump(falkor, keep_times=True) == before
 
 
-async def test_a_load_failing_midway_leaves_no_graph(
+async def test_a_load_failing_midway_leaves_the_graph_as_it_was(
     engine: str, falkor: FalkorStore, tmp_path: Path
 ) -> None:
     broken = [*TAGGED, ["c1", "nowhere", None, None]]
     with pytest.raises(BulkValueError, match=r"r.csv:4: no node Tag 'nowhere'"):
         # Small commands: the nodes are in the engine when the bad row is read.
         await bulk_insert(falkor, _tables(tmp_path, broken), max_command_bytes=100)
-    assert not await falkor.execute_command("EXISTS", GRAPH_NAME)
+    assert await falkor.execute_command("GRAPH.LIST") == [GRAPH_NAME]
+    assert await falkor.read(EXISTING_CONSTRAINTS)  # the hub's graph is as it was
     assert await bulk_insert(falkor, _tables(tmp_path)) == (6, 3)
     assert await _customers(falkor) == _expected_customers()
+
+
+async def test_a_write_during_the_import_is_kept_and_the_import_refused(
+    engine: str, falkor: FalkorStore, tmp_path: Path
+) -> None:
+    """Another client (a serving hub) writes while the commands go in: its node must not
+    shift the imported nodes' internal ids, nor be replaced by the import."""
+    writes: list[asyncio.Task[object]] = []
+
+    def write_once(table: str, rows: int) -> None:
+        if not writes:  # runs while the next command is in the engine
+            writes.append(asyncio.create_task(falkor.write("CREATE (:ApiKey {id: 'k1'})")))
+
+    with pytest.raises(GraphNotEmpty, match="already holds nodes"):
+        await bulk_insert(falkor, _tables(tmp_path), write_once, max_command_bytes=100)
+    await asyncio.gather(*writes)
+    assert await falkor.read("MATCH (n) RETURN labels(n) AS l, n.id AS id") == [
+        {"l": ["ApiKey"], "id": "k1"}
+    ]
+    assert await falkor.execute_command("GRAPH.LIST") == [GRAPH_NAME]
+
+
+async def test_a_client_that_read_the_old_graph_reads_the_new_one_right(
+    engine: str, falkor: FalkorStore, tmp_path: Path
+) -> None:
+    """The client caches label and property names by the engine's ids; the imported
+    graph numbers them anew."""
+    await falkor.write("CREATE (:Zeta {zz: 1, yy: 2})")
+    assert await falkor.read("MATCH (n) RETURN n") == [{"n": {"zz": 1, "yy": 2}}]
+    await falkor.write("MATCH (n) DETACH DELETE n")
+    await bulk_insert(falkor, _tables(tmp_path))
+    rows = await falkor.read("MATCH (n:Tag) RETURN n, labels(n) AS l ORDER BY n.id")
+    assert rows == [
+        {"n": {"id": "c1", "name": "sport"}, "l": ["Tag"]},
+        {"n": {"id": "t2", "name": "0123"}, "l": ["Tag"]},
+    ]
+
+
+async def test_the_graph_of_an_import_whose_process_died_is_deleted(
+    engine: str, falkor: FalkorStore, tmp_path: Path
+) -> None:
+    gone = await asyncio.create_subprocess_exec("true")
+    await gone.wait()
+    abandoned = f"{IMPORT_PREFIX}{gone.pid}"
+    await falkor.execute_command("GRAPH.QUERY", abandoned, "CREATE (:Customer {id: 'old'})")
+    await bulk_insert(falkor, _tables(tmp_path))
+    assert await falkor.execute_command("GRAPH.LIST") == [GRAPH_NAME]
+
+
+async def test_replacing_the_graph_checks_again_after_a_write_in_between(
+    engine: str, falkor: FalkorStore
+) -> None:
+    await falkor.execute_command("GRAPH.QUERY", "other", "CREATE (:Customer {id: 'new'})")
+    checks: list[int] = []
+
+    async def check() -> None:
+        checks.append(len(checks))
+        if len(checks) == 1:  # between the WATCH and the rename
+            await falkor.write("CREATE (:ApiKey {id: 'k1'})")
+
+    await falkor.replace_graph("other", check)
+    assert checks == [0, 1]
+    assert await falkor.read("MATCH (n) RETURN n.id AS id") == [{"id": "new"}]
