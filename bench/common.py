@@ -1,7 +1,9 @@
 """Shared benchmark plumbing: engines, timing, and the results file format."""
 
+import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import tempfile
@@ -15,7 +17,10 @@ from typing import Any
 from graph.embedded import EmbeddedEngine
 from graph.falkor_store import FalkorStore
 from graph.migrations import migrate
+from graph.neo4j_import import run_import
 from graph.store import GraphStore, open_store
+from loaders.bulk_seed import write_tables
+from loaders.synthetic import SyntheticConfig
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -78,6 +83,59 @@ async def engine_at(name: str) -> AsyncIterator[Engine]:
         if process is not None:
             process.terminate()
             process.wait(timeout=60)
+            if process.stdout is not None:
+                process.stdout.close()
+
+
+# A 1M-customer graph (~35M nodes and relationships) wants a page cache that holds it and
+# room for the hub's analytic statements.
+BULK_JAVA_OPTS = "-Xmx4g -XX:+UseParallelGC"
+BULK_PAGECACHE_MB = 6144
+
+
+@asynccontextmanager
+async def bulk_engine_at(
+    name: str, config: SyntheticConfig, on_batch: Callable[[str, int], None] | None = None
+) -> AsyncIterator[Engine]:
+    """Like engine_at(), holding ``config``'s dataset, loaded by the engine's own bulk
+    importer (`hub seed --bulk-neo4j`, loaders/bulk_seed.py); the load's figures (seconds:
+    tables, import, start, migrate) in ``figures``. Neo4j is always started here, on the
+    imported directory (HUB_TEST_NEO4J_URI is not used)."""
+    if name != "neo4j":
+        raise ValueError(f"no bulk import for the {name} engine in the benchmarks yet")
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-bulk-") as tmp:
+        data = Path(tmp) / "neo4j"
+        started = time.perf_counter()
+        tables, report = await asyncio.to_thread(
+            write_tables, config, Path(tmp) / "tables", on_batch
+        )
+        figures["tables_s"] = time.perf_counter() - started
+        figures["rows"] = report.total_rows
+        started = time.perf_counter()
+        await asyncio.to_thread(run_import, tables, data, BULK_JAVA_OPTS.split())
+        figures["import_s"] = time.perf_counter() - started
+        shutil.rmtree(tables.directory)
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            [str(ROOT / "scripts" / "neo4j-dev"), "--data", str(data),
+             "--pagecache-mb", str(BULK_PAGECACHE_MB)],
+            stdout=subprocess.PIPE, text=True,
+            env={**os.environ, "NEO4J_DEV_JAVA_OPTS": BULK_JAVA_OPTS},
+        )  # fmt: skip
+        try:
+            assert process.stdout is not None
+            uri = process.stdout.readline().strip()
+            if not uri.startswith("bolt://"):
+                raise RuntimeError(f"scripts/neo4j-dev did not start (exit {process.poll()})")
+            figures["start_s"] = time.perf_counter() - started
+            async with open_store(uri, query_timeout_s=3600) as store:
+                started = time.perf_counter()
+                await migrate(store)  # constraints and indexes over the imported graph
+                figures["migrate_s"] = time.perf_counter() - started
+                yield Engine(store, figures, uri)
+        finally:
+            stop_process(process)
             if process.stdout is not None:
                 process.stdout.close()
 

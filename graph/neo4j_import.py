@@ -2,9 +2,9 @@
 `neo4j-admin database import full`, run by `scripts/neo4j-dev import` (the same Neo4j
 version and jars as the dev server that serves the result).
 
-The importer writes a new store for database ``neo4j`` under the data directory, replacing
-what was there: it is for an empty graph, and for a server that is not running on that
-directory. The hub's constraints and indexes are made afterwards by the usual migration,
+The importer writes a new store for database ``neo4j`` under the data directory: it is for
+a directory that holds no database yet (it refuses one that does), with no server running
+on it. The hub's constraints and indexes are made afterwards by the usual migration,
 when the server is up (graph/migrations.py).
 """
 
@@ -34,7 +34,6 @@ def import_arguments(tables: BulkTables) -> list[str]:
     """The importer's options for ``tables``, run in ``tables.directory``; writes each
     table's header file beside it."""
     args = [
-        "--overwrite-destination=true",
         "--id-type=string",
         f"--array-delimiter={ARRAY_DELIMITER}",
         # The tables hold no bad entries (graph/bulk.py refuses values it cannot carry);
@@ -64,6 +63,12 @@ def _files(table: Table) -> str:
 
 def _quoted(text: str) -> str:
     return f'"{text}"' if "," in text else text
+
+
+def holds_database(data_dir: Path) -> bool:
+    """Whether ``data_dir`` already holds a Neo4j database ``neo4j`` (the import refuses it)."""
+    store = data_dir / "data" / "databases" / "neo4j"
+    return store.is_dir() and any(store.iterdir())
 
 
 def run_import(

@@ -147,9 +147,7 @@ class _Writer:
             raise BulkValueError(f"{where}: a node id must be a non-empty string")
         rowed = self.rowed.setdefault(spec.label, set())
         if node_id in rowed:
-            raise BulkValueError(
-                f"{where}: given a row twice, in two runs (see loaders/bulk_seed.py)"
-            )
+            raise BulkValueError(f"{where}: given a row in two runs (loaders/bulk_seed.py)")
         rowed.add(node_id)
         out = self.node_file(spec.label, [*props, "row_hash", "updated_at"])
         if len(props) != len(out.names) - 2 or any(n not in props for n in out.names[:-2]):
@@ -185,6 +183,11 @@ class _Writer:
         values = [link["method"], link["confidence"], link["model_version"], link["evidence"]]
         out.add([customer, link["account_id"]], [*values, self.now])
 
+    def abort(self) -> None:
+        """Close every file still open (after an error)."""
+        for f in (*self.nodes.values(), *self.rels.values()):
+            f.handle.close()
+
     def finish(self) -> BulkTables:
         """Add the stubs, close every file; the tables, nodes first."""
         for label, ids in self.named.items():
@@ -195,8 +198,12 @@ class _Writer:
             blank = [None] * len(out.names)
             for node_id in sorted(stubs):
                 out.add([node_id], blank)
-        for f in (*self.nodes.values(), *self.rels.values()):
-            f.close()
+        files = [*self.nodes.values(), *self.rels.values()]
+        try:
+            for f in files:
+                f.close()
+        finally:
+            self.abort()
         return BulkTables(
             self.directory,
             nodes=[f.table for f in self.nodes.values()],
@@ -225,22 +232,27 @@ def write_tables(
     kind = ""
     run: dict[object, Row] = {}
     links: dict[str, Row] = {}
-    for batch in child_batches(config, batch_size):
-        if batch.kind != kind:
-            writer.write_run(kind, run.values(), links.values()) if kind else None
-            kind, run, links = batch.kind, {}, {}
-        for row in batch.rows:
-            key = row_key(row)
-            run.pop(key, None)  # a repeated key stands where it came last
-            run[key] = row
-        for link in batch.links:
-            links.pop(link["account_id"], None)
-            links[link["account_id"]] = link
-        report.rows[batch.kind] += batch.read
-        if on_batch is not None:
-            on_batch(batch.kind, batch.read)
-    if kind:
-        writer.write_run(kind, run.values(), links.values())
+    try:
+        for batch in child_batches(config, batch_size):
+            if batch.kind != kind:
+                if kind:
+                    writer.write_run(kind, run.values(), links.values())
+                kind, run, links = batch.kind, {}, {}
+            for row in batch.rows:
+                key = row_key(row)
+                run.pop(key, None)  # a repeated key stands where it came last
+                run[key] = row
+            for link in batch.links:
+                links.pop(link["account_id"], None)
+                links[link["account_id"]] = link
+            report.rows[batch.kind] += batch.read
+            if on_batch is not None:
+                on_batch(batch.kind, batch.read)
+        if kind:
+            writer.write_run(kind, run.values(), links.values())
+    except BaseException:
+        writer.abort()
+        raise
     tables = writer.finish()
     report.seconds = time.perf_counter() - started
     return tables, report
