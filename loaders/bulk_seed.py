@@ -25,8 +25,9 @@ from __future__ import annotations
 import csv
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -39,7 +40,7 @@ from loaders.synthetic import SyntheticConfig
 Row = dict[str, Any]
 Progress = Callable[[str, int], None]
 _LINK_COLUMNS = ("method", "confidence", "model_version", "evidence", "linked_at")
-_SIMPLE = {str: "string", int: "long", float: "double", bool: "boolean"}
+_SIMPLE = {str: "string", int: "long", float: "double", bool: "boolean", type(None): "none"}
 
 
 @dataclass
@@ -53,7 +54,8 @@ class BulkReport:
 
 
 class _File:
-    """One table's data file being written; its columns are fixed by its first row."""
+    """One table's data file being written, a run's rows at a time, column by column; its
+    property columns are fixed by its first rows."""
 
     def __init__(self, table: Table, names: tuple[str, ...]) -> None:
         self.table = table
@@ -62,24 +64,33 @@ class _File:
         self.handle: IO[str] = table.path.open("w", encoding="utf-8", newline="")
         self.out = csv.writer(self.handle, lineterminator="\n")
 
-    def add(self, ids: list[str], values: list[Any]) -> None:
-        cells = list(ids)
-        for i, value in enumerate(values):
-            if value is None:
-                cells.append("")
-                continue
-            kind = _SIMPLE.get(type(value)) or type_of(value)
-            self.types[i].add(kind)
-            text = cell(value)
-            if (
-                not self.table.multiline
-                and isinstance(value, str)
-                and ("\n" in text or "\r" in text)
-            ):
+    def add(self, ids: Sequence[Sequence[str]], values: Sequence[Sequence[Any]]) -> None:
+        """Write rows given as columns: the id column(s), then one column per name."""
+        if not ids[0]:
+            return
+        cells = [self._cells(i, column) for i, column in enumerate(values)]
+        self.out.writerows(zip(*ids, *cells, strict=True))
+        self.table.rows += len(ids[0])
+
+    def _cells(self, i: int, column: Sequence[Any]) -> Sequence[str]:
+        kinds = {_SIMPLE.get(t, "") for t in set(map(type, column))} - {"none"}
+        if "" in kinds:  # a list, or a type no column carries: value by value
+            kinds = {type_of(v) for v in column if v is not None}
+            self.types[i] |= kinds
+            return [cell(v) for v in column]
+        self.types[i] |= kinds
+        if kinds == {"string"}:
+            if "" in column:
+                cell("")  # raises, saying why
+            text = "".join(v for v in column if v is not None)
+            if not self.table.multiline and ("\n" in text or "\r" in text):
                 self.table.multiline = True
-            cells.append(text)
-        self.out.writerow(cells)
-        self.table.rows += 1
+            return ["" if v is None else v for v in column]
+        if kinds == {"double"}:
+            return ["" if v is None else repr(v) for v in column]
+        if kinds == {"long"}:
+            return ["" if v is None else str(v) for v in column]
+        return ["" if v is None else cell(v) for v in column]
 
     def close(self) -> None:
         """Close the file and type the columns. Raises BulkValueError for a column that
@@ -122,66 +133,97 @@ class _Writer:
             found = self.rels[key] = _File(table, tuple(names))
         return found
 
-    def name(self, label: str, node_id: Any, where: str) -> str:
-        if not isinstance(node_id, str) or not node_id:
-            raise BulkValueError(f"{where}: a node id must be a non-empty string, not {node_id!r}")
-        self.named.setdefault(label, set()).add(node_id)
-        return node_id
+    def name(self, label: str, ids: list[Any], where: str) -> list[str]:
+        """``ids`` (named by edges of ``label``'s nodes), recorded for the stubs. Raises
+        BulkValueError for an id that is not a non-empty string."""
+        if set(map(type, ids)) - {str} or "" in ids:
+            bad = next(i for i in ids if not isinstance(i, str) or not i)
+            raise BulkValueError(f"{where}: a node id must be a non-empty string, not {bad!r}")
+        self.named.setdefault(label, set()).update(ids)
+        return ids
 
     def write_run(self, kind: str, rows: Iterable[Row], links: Iterable[Row]) -> None:
         discriminator, specs = KINDS[kind]
+        shares: dict[str, list[Row]] = {}
         for row in rows:
-            spec = specs["" if discriminator is None else row[discriminator]]
+            shares.setdefault("" if discriminator is None else row[discriminator], []).append(row)
+        for value, share in shares.items():
+            spec = specs[value]
             if isinstance(spec, NodeKind):
-                self.node_row(kind, spec, row)
+                self.node_rows(kind, spec, share)
             else:
-                self.rel_row(kind, spec, row)
-        for link in links:
-            self.link(link)
+                self.rel_rows(kind, spec, share)
+        if found := list(links):
+            self.links(found)
 
-    def node_row(self, kind: str, spec: NodeKind, row: Row) -> None:
-        props: Row = row["props"]
-        node_id = row["id"]
-        where = f"{kind} {node_id!r}"
-        if not isinstance(node_id, str) or not node_id:
-            raise BulkValueError(f"{where}: a node id must be a non-empty string")
+    def node_rows(self, kind: str, spec: NodeKind, rows: list[Row]) -> None:
+        ids = self.name(spec.label, [r["id"] for r in rows], kind)
         rowed = self.rowed.setdefault(spec.label, set())
-        if node_id in rowed:
-            raise BulkValueError(f"{where}: given a row in two runs (loaders/bulk_seed.py)")
-        rowed.add(node_id)
-        out = self.node_file(spec.label, [*props, "row_hash", "updated_at"])
-        if len(props) != len(out.names) - 2 or any(n not in props for n in out.names[:-2]):
-            raise BulkValueError(f"{where}: properties {sorted(props)} differ from the first row's")
-        out.add([node_id], [*(props[n] for n in out.names[:-2]), row["hash"], self.now])
+        if twice := rowed.intersection(ids):
+            raise BulkValueError(
+                f"{kind} {min(twice)!r}: given a row in two runs (loaders/bulk_seed.py)"
+            )
+        rowed.update(ids)
+        out = self.node_file(spec.label, [*rows[0]["props"], "row_hash", "updated_at"])
+        props = self._props(kind, rows, out.names[:-2])
+        out.add([ids], [*props, [r["hash"] for r in rows], [self.now] * len(rows)])
         for edge in spec.edges:
-            other = self.name(edge.label, row[edge.field], where)
-            source, target = (node_id, other) if edge.outgoing else (other, node_id)
+            others = self.name(edge.label, [r[edge.field] for r in rows], kind)
             ends = (spec.label, edge.label) if edge.outgoing else (edge.label, spec.label)
-            self.rel_file(kind, edge.rel, *ends, ()).add([source, target], [])
+            pair = [ids, others] if edge.outgoing else [others, ids]
+            self.rel_file(kind, edge.rel, *ends, ()).add(pair, [])
         for lst in spec.lists:
-            items = row[lst.field] or []
-            by_id = {(x["id"] if lst.props else x): x for x in items}  # the last of an id stands
-            out = self.rel_file(kind, lst.rel, spec.label, lst.label, lst.props)
-            for other, x in by_id.items():
-                self.name(lst.label, other, where)
-                out.add([node_id, other], [x.get(p) for p in lst.props] if lst.props else [])
+            sources: list[str] = []
+            targets: list[Any] = []
+            items: list[Any] = []
+            for node_id, row in zip(ids, rows, strict=True):
+                # The last of an id stands, as the upsert's MERGE then SET leaves it.
+                by_id = {(x["id"] if lst.props else x): x for x in row[lst.field] or ()}
+                sources += [node_id] * len(by_id)
+                targets += by_id
+                items += by_id.values()
+            self.name(lst.label, targets, kind)
+            values = [[x.get(p) for x in items] for p in lst.props]
+            self.rel_file(kind, lst.rel, spec.label, lst.label, lst.props).add(
+                [sources, targets], values
+            )
 
-    def rel_row(self, kind: str, spec: RelKind, row: Row) -> None:
-        props: Row = row["props"]
-        where = f"{kind} {spec.source_field}={row[spec.source_field]!r}"
-        source = self.name(spec.source_label, row[spec.source_field], where)
-        target = self.name(spec.target_label, row[spec.target_field], where)
-        names = [*spec.keys, *props, "row_hash"]
+    def rel_rows(self, kind: str, spec: RelKind, rows: list[Row]) -> None:
+        sources = self.name(spec.source_label, [r[spec.source_field] for r in rows], kind)
+        targets = self.name(spec.target_label, [r[spec.target_field] for r in rows], kind)
+        names = [*spec.keys, *rows[0]["props"], "row_hash"]
         out = self.rel_file(kind, spec.rel, spec.source_label, spec.target_label, names)
         if list(out.names) != names:
-            raise BulkValueError(f"{where}: properties {sorted(props)} differ from the first row's")
-        out.add([source, target], [*(row[k] for k in spec.keys), *props.values(), row["hash"]])
+            raise BulkValueError(
+                f"{kind}: properties {sorted(rows[0]['props'])} differ from the first rows'"
+            )
+        keys = [[r[k] for r in rows] for k in spec.keys]
+        props = self._props(kind, rows, out.names[len(spec.keys) : -1])
+        out.add([sources, targets], [*keys, *props, [r["hash"] for r in rows]])
 
-    def link(self, link: Row) -> None:
-        customer = self.name("Customer", link["customer_id"], f"link of {link['account_id']!r}")
+    @staticmethod
+    def _props(kind: str, rows: list[Row], names: Sequence[str]) -> list[Sequence[Any]]:
+        """The rows' properties as one column per name. Raises BulkValueError for a row
+        whose properties are not exactly ``names``."""
+        expected = set(names)
+        for row in rows:
+            if row["props"].keys() != expected:
+                where = f"{kind} {row['id']!r}" if "id" in row else kind
+                raise BulkValueError(
+                    f"{where}: properties {sorted(row['props'])} differ from the first row's"
+                )
+        if not names:
+            return []
+        if len(names) == 1:
+            return [[r["props"][names[0]] for r in rows]]
+        pick = itemgetter(*names)
+        return list(zip(*(pick(r["props"]) for r in rows), strict=True))
+
+    def links(self, links: list[Row]) -> None:
+        customers = self.name("Customer", [x["customer_id"] for x in links], "links")
         out = self.rel_file("links", "HAS_ACCOUNT", "Customer", "SocialAccount", _LINK_COLUMNS)
-        values = [link["method"], link["confidence"], link["model_version"], link["evidence"]]
-        out.add([customer, link["account_id"]], [*values, self.now])
+        values = [[x[c] for x in links] for c in _LINK_COLUMNS[:-1]]
+        out.add([customers, [x["account_id"] for x in links]], [*values, [self.now] * len(links)])
 
     def abort(self) -> None:
         """Close every file still open (after an error)."""
@@ -191,13 +233,11 @@ class _Writer:
     def finish(self) -> BulkTables:
         """Add the stubs, close every file; the tables, nodes first."""
         for label, ids in self.named.items():
-            stubs = ids - self.rowed.get(label, set())
+            stubs = sorted(ids - self.rowed.get(label, set()))
             if not stubs:
                 continue
             out = self.nodes.get(label) or self.node_file(label, ())
-            blank = [None] * len(out.names)
-            for node_id in sorted(stubs):
-                out.add([node_id], blank)
+            out.add([stubs], [[None] * len(stubs) for _ in out.names])
         files = [*self.nodes.values(), *self.rels.values()]
         try:
             for f in files:
@@ -254,5 +294,6 @@ def write_tables(
         writer.abort()
         raise
     tables = writer.finish()
+    tables.save()
     report.seconds = time.perf_counter() - started
     return tables, report
