@@ -17,6 +17,9 @@ from graph.falkor_bulk import IMPORT_PREFIX, bulk_insert
 from graph.falkor_store import GRAPH_NAME, FalkorStore
 from graph.migrations import EXISTING_CONSTRAINTS, migrate
 from graph.store import open_store
+from loaders.bulk_seed import write_tables
+from loaders.fast_seed import seed_fast
+from loaders.synthetic import SyntheticConfig
 from tests.integration.graph_dump import dump
 
 # Every test id names its engine; this file has one.
@@ -45,6 +48,8 @@ CUSTOMER_COLUMNS = (
     Column("vip", "boolean"),
     Column("tags", "string[]"),
 )
+# Every kind, stubs and keys repeated within a run (as tests/integration/test_bulk_seed.py).
+SEEDED = SyntheticConfig(customers=60)
 NAMES = ["name", "code", "visits", "score", "vip", "tags"]
 TAGS = [["c1", "sport"], ["t2", TEXTS[3]]]  # c1: a Tag sharing a Customer's id
 TAGGED = [["c1", "c1", 0.75, 5], ["c2", "c1", None, None], ["c1", "t2", 1.0, 7]]
@@ -223,3 +228,18 @@ async def test_replacing_the_graph_checks_again_after_a_write_in_between(
     await falkor.replace_graph("other", check)
     assert checks == [0, 1]
     assert await falkor.read("MATCH (n) RETURN n.id AS id") == [{"id": "new"}]
+
+
+async def test_the_import_makes_the_fast_seeds_graph(
+    engine: str, falkor: FalkorStore, tmp_path: Path
+) -> None:
+    """loaders/bulk_seed.py's tables through GRAPH.BULK make the graph `hub seed --fast`
+    writes statement by statement (the load times apart)."""
+    await seed_fast(falkor, SEEDED)
+    expected = await dump(falkor)
+    await falkor.write("MATCH (n) DETACH DELETE n")
+
+    tables, _ = write_tables(SEEDED, tmp_path / "tables")
+    created = await bulk_insert(falkor, tables)
+    assert created == (len(expected[0]), len(expected[1]))
+    assert await dump(falkor) == expected
