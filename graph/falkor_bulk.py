@@ -58,7 +58,8 @@ async def bulk_insert(
     name = f"{IMPORT_PREFIX}{os.getpid()}"
     try:
         created = await _load(store, name, tables, on_progress, max_command_bytes)
-        await store.replace_graph(name, lambda: _no_node(store))
+        if created != (0, 0):  # else no command was sent: there is no graph to rename
+            await store.replace_graph(name, lambda: _no_node(store))
     except BaseException:
         with contextlib.suppress(GraphError):
             await store.execute_command("GRAPH.DELETE", name)

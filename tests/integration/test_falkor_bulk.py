@@ -243,3 +243,12 @@ async def test_the_import_makes_the_fast_seeds_graph(
     created = await bulk_insert(falkor, tables)
     assert created == (len(expected[0]), len(expected[1]))
     assert await dump(falkor) == expected
+
+
+async def test_tables_without_rows_change_nothing(
+    engine: str, falkor: FalkorStore, tmp_path: Path
+) -> None:
+    empty = BulkTables(tmp_path, nodes=[Table(_write(tmp_path / "c.csv", []), (), label="Tag")])
+    assert await bulk_insert(falkor, empty) == (0, 0)
+    assert await falkor.execute_command("GRAPH.LIST") == [GRAPH_NAME]
+    assert await falkor.read("MATCH (n) RETURN n") == []
