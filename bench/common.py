@@ -17,7 +17,7 @@ from graph.bulk import MANIFEST, BulkTables
 from graph.embedded import EmbeddedEngine
 from graph.falkor_store import FalkorStore
 from graph.migrations import migrate
-from graph.neo4j_import import run_import
+from graph.neo4j_import import dev_server, run_import
 from graph.store import GraphStore, open_store
 from loaders.bulk_seed import write_tables
 from loaders.synthetic import SyntheticConfig
@@ -129,17 +129,7 @@ async def bulk_engine_at(
         await asyncio.to_thread(run_import, tables, data, BULK_JAVA_OPTS.split())
         figures["import_s"] = time.perf_counter() - started
         started = time.perf_counter()
-        process = subprocess.Popen(
-            [str(ROOT / "scripts" / "neo4j-dev"), "--data", str(data),
-             "--pagecache-mb", str(BULK_PAGECACHE_MB)],
-            stdout=subprocess.PIPE, text=True,
-            env={**os.environ, "NEO4J_DEV_JAVA_OPTS": BULK_JAVA_OPTS},
-        )  # fmt: skip
-        try:
-            assert process.stdout is not None
-            uri = process.stdout.readline().strip()
-            if not uri.startswith("bolt://"):
-                raise RuntimeError(f"scripts/neo4j-dev did not start (exit {process.poll()})")
+        with dev_server(data, BULK_PAGECACHE_MB, BULK_JAVA_OPTS.split()) as uri:
             figures["start_s"] = time.perf_counter() - started
             async with open_store(uri, query_timeout_s=3600) as store:
                 started = time.perf_counter()
@@ -147,10 +137,6 @@ async def bulk_engine_at(
                 await store.read("CALL db.awaitIndexes(3600)")  # built before anything is timed
                 figures["migrate_s"] = time.perf_counter() - started
                 yield Engine(store, figures, uri)
-        finally:
-            stop_process(process)
-            if process.stdout is not None:
-                process.stdout.close()
 
 
 async def wipe(store: GraphStore) -> None:

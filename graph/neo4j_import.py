@@ -10,7 +10,8 @@ when the server is up (graph/migrations.py).
 
 import os
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,6 +95,35 @@ def run_import(
         tail = "\n".join(done.stderr.strip().splitlines()[-15:])
         raise Neo4jImportFailed(f"neo4j-admin import exited {done.returncode}:\n{tail}")
     return ImportResult(tables.node_count, tables.relationship_count, done.stderr)
+
+
+@contextmanager
+def dev_server(
+    data_dir: Path, pagecache_mb: int = 256, java_opts: Sequence[str] = ()
+) -> Iterator[str]:
+    """`scripts/neo4j-dev --data DATA_DIR` running (e.g. on an imported directory): yields
+    its Bolt URL and stops it at the end. Raises RuntimeError when it does not start."""
+    process = subprocess.Popen(  # noqa: S603 (our own script, arguments built here)
+        [str(NEO4J_DEV), "--data", str(data_dir), "--pagecache-mb", str(pagecache_mb)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=_env(" ".join(java_opts)),
+    )
+    try:
+        assert process.stdout is not None
+        url = process.stdout.readline().strip()
+        if not url.startswith("bolt://"):
+            raise RuntimeError(f"scripts/neo4j-dev did not start (exit {process.wait()})")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def _env(java_opts: str) -> dict[str, str]:
