@@ -244,7 +244,7 @@ _RECORDS = """FOREACH (_ IN CASE WHEN refusal IS NULL THEN [1] ELSE [] END |
   CREATE (:IdempotencyKey {id: e.key, request_hash: e.hash, mutation: 'events',
     at: $batch.now, customer_ids: ids})
   CREATE (:OutboxEvent {id: $batch.outbox + toString(e.i), kind: $outbox_kind,
-    at: $batch.now, seq: e.i, payload: e.payload, customer_ids: ids}))
+    at: $batch.now, pending_at: $batch.now, seq: e.i, payload: e.payload, customer_ids: ids}))
 WITH e, refusal, ids
 UNWIND CASE WHEN refusal IS NULL AND size(ids) > 0 THEN ids ELSE [null] END AS written_id
 WITH collect(DISTINCT CASE WHEN refusal IS NOT NULL THEN {i: e.i, refusal: refusal} END)

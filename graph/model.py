@@ -76,6 +76,7 @@ LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("PartnerRelease", ("partner_id", "dimension")),
     ("IdempotencyKey", ("at",)),
     ("OutboxEvent", ("delivered_at",)),
+    ("OutboxEvent", ("pending_at",)),
     ("OutboxEvent", ("at",)),
     ("WebhookDelivery", ("status",)),
     ("Complaint", ("status",)),
