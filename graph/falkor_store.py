@@ -11,7 +11,6 @@ from redis.asyncio import BlockingConnectionPool, UnixDomainSocketConnection
 
 from graph.embedded import rewrite_finished
 from graph.errors import GraphQueryError, GraphUnavailable
-from graph.falkor_params import params_header
 from graph.store import EngineHealth, Params, Record, WriteCounters
 
 if TYPE_CHECKING:
@@ -108,12 +107,9 @@ class FalkorStore:
     async def _query(self, query: str, params: Params | None, read_only: bool) -> Any:
         self._refuse_while_recovering()
         try:
-            # The parameters' text is written here (graph/falkor_params.py), far faster
-            # than the client writes it.
-            text = params_header(params) + query
             if read_only:
-                return await self.graph.ro_query(text, None, self._timeout_ms)
-            return await self.graph.query(text, None, self._timeout_ms)
+                return await self.graph.ro_query(query, dict(params or {}), self._timeout_ms)
+            return await self.graph.query(query, dict(params or {}), self._timeout_ms)
         except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as e:
             raise GraphUnavailable(f"the embedded engine is not reachable: {e}") from e
         except redis_errors.ResponseError as e:
