@@ -59,7 +59,10 @@ NEO4J_CPU = (
     "CALL dbms.queryJmx('java.lang:type=OperatingSystem') YIELD attributes "
     "RETURN attributes.ProcessCpuTime.value AS ns"
 )
-PENDING_OUTBOX = "MATCH (e:OutboxEvent) WHERE e.delivered_at IS NULL RETURN count(e) AS n"
+# The batch's undelivered events (an index range on `at`: the polls cost the engine little).
+PENDING_OUTBOX = (
+    "MATCH (e:OutboxEvent) WHERE e.at >= $since AND e.delivered_at IS NULL RETURN count(e) AS n"
+)
 RAW_CONTACTS = """UNWIND $rows AS row
 MATCH (c:Customer {id: row.customer_id})
 MERGE (k:Contact {id: row.id})
@@ -141,6 +144,7 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                      "properties": {k: v for k, v in row.items() if k != "customer_id"}}
                     for j, row in enumerate(rows)]})  # fmt: skip
                 hub_0, engine_0 = await hub_cpu(), await engine_cpu()
+                since = int(time.time() * 1000) - 5_000
                 started = time.perf_counter()
                 response = await hub.client.post("/events", content=body, headers=headers)
                 took_events = time.perf_counter() - started
@@ -149,7 +153,7 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 if response.status_code != 200 or answer["accepted"] != args.batch:
                     raise SystemExit(f"/events failed: {response.status_code} {answer}")
                 started = time.perf_counter()
-                while (await store.read(PENDING_OUTBOX))[0]["n"]:
+                while (await store.read(PENDING_OUTBOX, {"since": since}))[0]["n"]:
                     if time.perf_counter() - started > 60:
                         raise SystemExit("the outbox dispatcher did not mark a batch in 60 s")
                     await asyncio.sleep(0.01)
