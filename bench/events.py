@@ -21,8 +21,9 @@ three as CPU time, which a loaded machine's queueing does not stretch: `events_c
 (the hub process and the engine, a batch), `outbox_cpu_ms` (the same, while the
 dispatcher marks it; the bench's polls of the outbox included), `raw_cpu_ms` (the bench
 process sending the bare statement and the engine), `events_over_raw_cpu` and
-`events_with_outbox_over_raw_cpu`. The engine's CPU time is its process's (/proc) on the
-embedded engine, the JVM's (JMX) on Neo4j.
+`events_with_outbox_over_raw_cpu`; `events_hub_cpu_ms` (the hub's part of the first)
+and `raw_engine_cpu_ms` (the engine's part of the bare statement's). The engine's CPU
+time is its process's (/proc) on the embedded engine, the JVM's (JMX) on Neo4j.
 ``--profile PATH`` profiles the server process over the measured rounds (pyinstrument;
 PATH.txt and PATH.pyisession).
 
@@ -112,7 +113,7 @@ def contact(i: int, customer: str, brand: str) -> dict[str, Any]:
 
 async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     events_s = raw_s = drain_s = 0.0
-    cpu = {"events": 0.0, "outbox": 0.0, "raw": 0.0}
+    cpu = {"events": 0.0, "outbox": 0.0, "raw": 0.0, "events_hub": 0.0, "raw_engine": 0.0}
     sent = 0
     async with engine_at(args.engine) as engine:
         store = engine.store
@@ -176,6 +177,8 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                     cpu["events"] += (hub_1 - hub_0) + (engine_1 - engine_0)
                     cpu["outbox"] += (hub_2 - hub_1) + (engine_2 - engine_1)
                     cpu["raw"] += (bench_1 - bench_0) + (engine_4 - engine_3)
+                    cpu["events_hub"] += hub_1 - hub_0
+                    cpu["raw_engine"] += engine_4 - engine_3
                     sent += args.batch
             if args.profile:
                 target = Path.cwd() / args.profile
