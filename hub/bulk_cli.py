@@ -1,7 +1,11 @@
-"""`hub seed --bulk-neo4j DIR`: the synthetic dataset imported offline into a new Neo4j
-data directory (loaders/bulk_seed.py, graph/neo4j_import.py), for 100k-1M customers."""
+"""The synthetic dataset through an engine's own bulk importer, for 100k-1M customers
+(loaders/bulk_seed.py writes the tables): `hub seed --bulk-neo4j DIR` imports offline into
+a new Neo4j data directory (graph/neo4j_import.py); `hub seed --bulk` loads the configured
+embedded engine's empty graph with GRAPH.BULK (graph/falkor_bulk.py)."""
 
+import asyncio
 import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -9,10 +13,67 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from graph.bulk import BulkValueError
+from graph.falkor_bulk import bulk_insert
+from graph.falkor_store import FalkorStore
 from graph.neo4j_import import Neo4jImportFailed, holds_database, run_import
-from hub.runner import err
+from graph.store import GraphStore
+from hub.runner import err, run_with_store
+from hub.settings import Settings
 from loaders.bulk_seed import write_tables
 from loaders.synthetic import SyntheticConfig
+
+
+def seed_embedded_bulk(
+    settings: Settings, customers: int, brands: int, seed: int, quiet: bool
+) -> None:
+    """Write the tables into a temporary directory and load them with GRAPH.BULK into the
+    configured embedded graph, which must hold no node. Exits 1 with the reason
+    otherwise."""
+    if not settings.graph_url.startswith("embedded://"):
+        err.print(
+            "--bulk loads the embedded engine; for Neo4j use --bulk-neo4j DIR (an offline "
+            "import into a new data directory)",
+            highlight=False,
+        )
+        raise typer.Exit(2)
+    config = SyntheticConfig(customers=customers, brands=brands, seed=seed)
+
+    async def work(store: GraphStore) -> None:
+        assert isinstance(store, FalkorStore)
+        started = time.perf_counter()
+        with tempfile.TemporaryDirectory(prefix="hub-bulk-") as tmp, _progress(quiet) as bar:
+            task = bar.add_task("", total=customers)
+
+            def on_batch(kind: str, rows: int) -> None:
+                bar.update(task, description=kind, advance=rows if kind == "customers" else 0)
+
+            tables, report = await asyncio.to_thread(write_tables, config, Path(tmp), on_batch)
+            nodes, relationships = await bulk_insert(store, tables)
+        seconds = time.perf_counter() - started
+        err.print(
+            f"loaded {report.total_rows:,} rows as {nodes:,} nodes and {relationships:,} "
+            f"relationships ({customers:,} customers, seed {seed}) into the embedded engine "
+            f"in {seconds:.0f}s",
+            highlight=False,
+        )
+
+    try:
+        run_with_store(settings, work)  # a graph that holds nodes: one line, exit 1
+    except BulkValueError as e:
+        err.print(f"bulk load refused: {e}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+def _progress(quiet: bool) -> Progress:
+    return Progress(
+        TextColumn("[bold]writing tables[/] {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("customers"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=quiet or not err.is_terminal,
+    )
 
 
 def seed_neo4j_offline(data_dir: Path, customers: int, brands: int, seed: int, quiet: bool) -> None:
@@ -26,15 +87,7 @@ def seed_neo4j_offline(data_dir: Path, customers: int, brands: int, seed: int, q
         )
         raise typer.Exit(1)
     tables_dir = data_dir / "bulk-tables"
-    progress = Progress(
-        TextColumn("[bold]writing tables[/] {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("customers"),
-        TimeElapsedColumn(),
-        console=err,
-        disable=quiet or not err.is_terminal,
-    )
+    progress = _progress(quiet)
     started = time.perf_counter()
     try:
         with progress:
