@@ -329,7 +329,9 @@ class _Compiler:
             if ex.is_async_iterable(value) or not is_iterable(value):
                 if not is_iterable(value) and not ex.is_async_iterable(value):
                     raise GraphQLError(message)
-                return ex.complete_list_value(type_, details, site.info(ex, path), path, value, None)
+                return ex.complete_list_value(
+                    type_, details, site.info(ex, path), path, value, None
+                )
             results: list[Any] = []
             pending: list[int] = []
             is_awaitable = ex.is_awaitable
@@ -434,7 +436,12 @@ def _leaf_completer(type_: GraphQLLeafType) -> Completer:
 
 def _leaf_runner(site: _Site, getter: Callable[[Any], Any], complete: Completer) -> Runner:
     """A scalar or enum field without a resolver: no path, no info unless it fails."""
-    key, parent_name, type_, details = site.key, site.parent.name, site.definition.type, site.details
+    key, parent_name, type_, details = (
+        site.key,
+        site.parent.name,
+        site.definition.type,
+        site.details,
+    )
 
     def run_leaf(ex: CompiledExecutor, source: Any, parent: Path | None) -> Any:
         try:
@@ -450,7 +457,12 @@ def _reading_runner(
     site: _Site, getter: Callable[[Any], Any], complete: Completer, may_await: bool
 ) -> Runner:
     """An object or list field without a resolver: read, then complete below it."""
-    key, parent_name, type_, details = site.key, site.parent.name, site.definition.type, site.details
+    key, parent_name, type_, details = (
+        site.key,
+        site.parent.name,
+        site.definition.type,
+        site.details,
+    )
 
     def run_reading(ex: CompiledExecutor, source: Any, parent: Path | None) -> Any:
         path = Path(parent, key, parent_name)
@@ -472,7 +484,12 @@ def _reading_runner(
 def _resolving_runner(site: _Site, complete: Completer, may_await: bool) -> Runner:
     """A field with a resolver (or arguments): called with the info and arguments
     graphql-core would give it."""
-    key, parent_name, type_, details = site.key, site.parent.name, site.definition.type, site.details
+    key, parent_name, type_, details = (
+        site.key,
+        site.parent.name,
+        site.definition.type,
+        site.details,
+    )
     definition, node = site.definition, site.details[0].node
     arguments_key = id(site)
 
