@@ -26,7 +26,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Any
+from typing import Any, cast
 
 from graphql import (
     DirectiveNode,
@@ -69,10 +69,12 @@ class Unsupported(Exception):
 
 @dataclass
 class ExecutionStats:
-    """Operations run compiled, and those run on graphql-core, in this process."""
+    """Operations run compiled, and those run on graphql-core, in this process; how many
+    times an operation was compiled."""
 
     compiled: int = 0
     fell_back: int = 0
+    compilations: int = 0
 
 
 STATS = ExecutionStats()
@@ -147,6 +149,7 @@ def _compiled(executor: CompiledExecutor) -> Callable[..., Any] | None:
     coerced = executor.variable_values.coerced
     values = tuple(coerced.get(name) for name in entry.conditions)
     if values not in entry.by_values:
+        STATS.compilations += 1
         try:
             entry.by_values[values] = _Compiler(executor).operation()
         except Unsupported:
@@ -213,8 +216,11 @@ class _Compiler:
         return self.selection(root, grouped)
 
     def selection(self, parent: GraphQLObjectType, grouped: GroupedFieldSet) -> Runner:
-        fields = [(key, *self.field(parent, key, details)) for key, details in grouped.items()]
-        fields = [(key, run, may_await) for key, run, may_await in fields if run is not None]
+        fields: list[tuple[str, Runner, bool]] = []
+        for key, details in grouped.items():
+            run, may_await = self.field(parent, key, details)
+            if run is not None:  # graphql-core leaves an unknown field out too
+                fields.append((key, run, may_await))
 
         def execute_fields(ex: CompiledExecutor, source: Any, path: Path | None) -> Any:
             results: dict[str, Any] = {}
@@ -256,7 +262,7 @@ class _Compiler:
             return (lambda ex, source, path: type_name), False
         definition = parent.fields.get(name)
         if definition is None:
-            return None, False  # graphql-core leaves an unknown field out too
+            return None, False
         site = _Site(key, parent, definition, details)
         complete, may_await = self.completer(definition.type, site)
         getter = _attribute_getter(definition)
@@ -293,7 +299,7 @@ class _Compiler:
         if type_.is_type_of is not None and getattr(definition, "is_type_of", None) is not None:
             raise Unsupported(f"{type_} has an is_type_of of its own")
         # Strawberry's own is_type_of (types with interfaces) ignores the resolve info.
-        is_type_of = type_.is_type_of
+        is_type_of = cast(Callable[[Any, Any], Any] | None, type_.is_type_of)
         ex = self.executor
         grouped, defers, _ = collect_subfields(
             ex.schema, ex.fragments, ex.variable_values, ex.operation, type_, site.details,
@@ -389,6 +395,11 @@ class _Site:
     @property
     def nodes(self) -> list[FieldNode]:
         return [d.node for d in self.details]
+
+    def where(self) -> tuple[str, str, GraphQLOutputType, FieldDetailsList]:
+        """(response key, parent type name, field type, field details): what an error
+        handler needs."""
+        return self.key, self.parent.name, self.definition.type, self.details
 
     def info(self, ex: CompiledExecutor, path: Path) -> Any:
         """The resolve info graphql-core would give a resolver of this field at ``path``."""

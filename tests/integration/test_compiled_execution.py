@@ -101,7 +101,7 @@ def source_documents() -> Iterator[Document]:
                 continue
             seen.add(text)
             variables = {name: CUSTOMER_VARIABLES[name] for name in required}
-            where = f"{path.relative_to(ROOT)}:{node.lineno}"
+            where = f"{path.relative_to(ROOT)}:{getattr(node, 'lineno', 0)}"
             for role in (Role.ADMIN, Role.ANALYST) if "customer" in text else (Role.ADMIN,):
                 yield Document(where, text, None, variables, role)
 
