@@ -22,6 +22,7 @@ with an `is_type_of` of its own, schema extensions that wrap resolvers (middlewa
 @defer/@stream and fragment arguments, and executions with an abort signal.
 """
 
+import logging
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,6 +55,7 @@ from graphql.pyutils import Path, gather_with_cancel, inspect, is_iterable
 from graphql.type.definition import is_abstract_type
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
+logger = logging.getLogger("hub.graphql")
 COMPILED_KEPT = 256  # operations kept compiled (as many as the parser cache keeps documents)
 STRAWBERRY = "strawberry-definition"  # where Strawberry keeps its definition on graphql types
 
@@ -153,6 +155,11 @@ def _compiled(executor: CompiledExecutor) -> Callable[..., Any] | None:
         try:
             entry.by_values[values] = _Compiler(executor).operation()
         except Unsupported:
+            entry.by_values[values] = None
+        except Exception as e:  # a bug here must cost speed, never an answer
+            logger.warning(
+                "an operation did not compile (%s): graphql-core runs it", type(e).__name__
+            )
             entry.by_values[values] = None
     return entry.by_values[values]
 

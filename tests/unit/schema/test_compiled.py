@@ -16,6 +16,7 @@ from strawberry.dataloader import DataLoader
 from strawberry.extensions import FieldExtension, ParserCache
 from strawberry.types import Info
 
+from schema import compiled as compiled_module
 from schema.compiled import STATS, CompiledExecutor
 
 
@@ -226,3 +227,17 @@ async def test_what_it_cannot_compile_runs_on_graphql_core(query: str) -> None:
 async def test_bad_variables_are_refused_before_either_executor_runs() -> None:
     answer, compiled = await both("query ($n: Int!) { items(first: $n) { id } }", {"n": "x"})
     assert not compiled and b"Int cannot represent" in answer
+
+
+async def test_a_compiler_failure_costs_speed_not_the_answer(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    def broken(self: Any) -> None:
+        raise RuntimeError("secret text")
+
+    monkeypatch.setattr(compiled_module._Compiler, "operation", broken)
+    before = STATS.fell_back
+    answer, compiled = await both("{ items(first: 1) { id name } b: items { id } }")
+    assert not compiled and STATS.fell_back == before + 1
+    assert orjson.loads(answer)["data"]["items"] == [{"id": 1, "name": "n1"}]
+    assert "RuntimeError" in caplog.text and "secret" not in caplog.text
