@@ -137,8 +137,8 @@ class Outcome:
 class AuditKept(CountingStore):
     """Counts statements as CountingStore does, and keeps the audit entry a request writes
     instead of writing it: it is compared, and the graph (audit log queries included)
-    stays the same for every run. (A write per request was most of the test's time on
-    Neo4j; tests/integration/test_access.py checks the entries written.)"""
+    stays the same for every run (tests/integration/test_access.py checks the entries
+    written)."""
 
     async def write(self, query: str, params: Params | None = None) -> WriteCounters:
         if query in (INSERT_AUDIT_ENTRY, INSERT_AUDIT_ENTRIES):
