@@ -202,7 +202,11 @@ async def test_compiled_responses_equal_graphql_cores(
 ) -> None:
     store, partner = seeded
     monkeypatch.setattr(schema.customer, "time", types.SimpleNamespace(time=lambda: FIXED_NOW_S))
-    documents = [*bench_documents(), *doc_documents(), *source_documents()]
+    # On Neo4j every new statement is planned once (most of this test's time there, 2-3
+    # minutes of CI): the tests' own documents are compared on the embedded engine only; on
+    # Neo4j the docs' and the benchmarks' (the engine changes only how records are read).
+    full = store.engine != "neo4j"
+    documents = [*bench_documents(), *doc_documents(), *(source_documents() if full else ())]
     compared, compiled = 0, 0
     volatile: list[str] = []
     differences: list[str] = []
@@ -228,7 +232,8 @@ async def test_compiled_responses_equal_graphql_cores(
     assert not differences, "\n".join([tally, *differences[:5]])
     assert len(volatile) <= 10, tally
     # Nearly every query the hub serves compiles: introspection and unions do not.
-    assert compared >= 200 and compiled >= 0.8 * compared, tally
+    assert compared >= (200 if full else len(documents) - 10), tally
+    assert compiled >= 0.8 * compared, tally
 
 
 async def test_a_partial_result_is_the_same(seeded: tuple[GraphStore, str]) -> None:
