@@ -55,7 +55,9 @@ from rich.table import Table
 
 import graph.linking
 from bench.common import RESULTS, ROOT, engine
+from graph.merge import ACTIVE_MERGES_OF
 from graph.store import GraphStore, Params, Record, StoreWrapper, WriteCounters
+from graph.subject import ERASED_AMONG
 from graph.writes import KINDS as WRITE_KINDS
 from graph.writes import NodeKind, RelKind, edge_merges, rel_merges, write_rows
 from loaders.export import export_files
@@ -75,6 +77,10 @@ from loaders.synthetic import SyntheticConfig
 
 Row = dict[str, Any]
 TARGET = 0.85  # hub rows/s over baseline rows/s on Neo4j, from the issue
+# `hub load` always has an erasure key (derived from HUB_PSEUDONYM_KEY), so every batch is
+# screened for erased customers: the hub and sink sides get one too, or they would skip
+# that lookup and flatter the hub.
+ERASURE_KEY = b"bench-ingest-erasure-key-32bytes"
 MEMORY_ROWS = (100_000, 1_000_000)
 console = Console(stderr=True)
 
@@ -125,6 +131,11 @@ _FAMILIES = {
     for name, value in vars(graph.linking).items()
     if name.isupper() and isinstance(value, str)
 }
+
+
+# The per-batch screening reads (loaders/erasures.py, loaders/aliases.py).
+_FAMILIES[ERASED_AMONG] = "erased_among"
+_FAMILIES[ACTIVE_MERGES_OF] = "merged_among"
 
 
 def family(query: str) -> str:
@@ -310,18 +321,20 @@ async def run_writes(
 async def run_sink(
     store: TimedStore, parsed: dict[str, list[Row]], batch_size: int
 ) -> dict[str, Any]:
-    """What the hub's event loop does per batch (``GraphSink.write``: change-aware statements
-    and identity linking) on pre-parsed rows, with no reader thread."""
+    """What the hub's event loop does per batch (``GraphSink.screen`` and ``.write``: the
+    erasure and merge lookups, change-aware statements and identity linking) on pre-parsed
+    rows, with no reader."""
     store.reset()
     per_kind = {}
     now = int(time.time() * 1000)
     for kind, rows in parsed.items():
-        sink = GraphSink(store, kind, now, conflicts=None)
+        sink = GraphSink(store, kind, now, conflicts=None, erasure_key=ERASURE_KEY)
         tally = Tally()
         before = dict(store.seconds)
         started = time.perf_counter()
         for at in range(0, len(rows), batch_size):
-            await sink.write(rows[at : at + batch_size], tally)
+            kept = await sink.screen(rows[at : at + batch_size], tally)
+            await sink.write(kept, tally)
         seconds = time.perf_counter() - started
         per_kind[kind] = {"rows": len(rows), "seconds": seconds, "written": tally.written,
                           "store_seconds": _delta(store.seconds, before)}  # fmt: skip
@@ -338,6 +351,7 @@ async def run_hub(
             batch_size=batch_size,
             rejects_path=work / f"rejects-{kind}.jsonl",
             conflicts_path=work / f"conflicts-{kind}.jsonl",
+            erasure_key=ERASURE_KEY,
         )
         before = dict(store.seconds)
         started = time.perf_counter()
