@@ -27,6 +27,7 @@ embedded engine for ~100k and ~1M row files (and of ``--dry-run``, the parser al
 
     python -m bench.ingest [--engine neo4j|embedded|both] [--customers 6000]
                            [--batch-size 1000] [--rounds 2] [--memory/--no-memory] [--profile]
+                           [--reader auto|thread|process]
 """
 
 from __future__ import annotations
@@ -62,15 +63,8 @@ from graph.writes import KINDS as WRITE_KINDS
 from graph.writes import NodeKind, RelKind, edge_merges, rel_merges, write_rows
 from loaders.export import export_files
 from loaders.mapping import Mapping
-from loaders.pipeline import (
-    GraphSink,
-    JsonLines,
-    LoadOptions,
-    LoadReport,
-    Reader,
-    Tally,
-    load_files,
-)
+from loaders.pipeline import GraphSink, LoadOptions, ReaderMode, Tally, load_files
+from loaders.reader import Reader
 from loaders.sources import format_of, open_source
 from loaders.synthetic import KINDS as ORDER
 from loaders.synthetic import SyntheticConfig
@@ -195,16 +189,12 @@ class TimedStore(StoreWrapper):
 def parse(kind: str, path: Path) -> list[Row]:
     """Prepared rows of a file, made by the hub's own reader code (records, mapping,
     purchase grouping, validation, prepare), in the calling thread and not timed."""
-    report = LoadReport(kind=kind)
-    with tempfile.TemporaryDirectory() as tmp:
-        rejects = JsonLines(Path(tmp) / "rejects.jsonl")
-        reader = Reader(kind, [path], Mapping(), 1000, rejects, report)
-        stream, _ = open_source(path)
-        with stream:
-            records = reader._records(path, format_of(path, Mapping().dialect), stream)
-            rows = [reader._prepare(record) for record in records]
-        rejects.close()
-    assert rejects.count == 0, f"{path}: {rejects.count} rows rejected"
+    reader = Reader(kind, [path], Mapping(), 1000)
+    stream, _ = open_source(path)
+    with stream:
+        records = reader._records(path, format_of(path, Mapping().dialect), stream)
+        rows = [reader._prepare(record) for record in records]
+    assert not reader.rejects, f"{path}: {len(reader.rejects)} rows rejected"
     return [row for row in rows if row is not None]
 
 
@@ -342,8 +332,9 @@ async def run_sink(
 
 
 async def run_hub(
-    store: TimedStore, files: dict[str, Path], batch_size: int, work: Path, side: str = "hub"
-) -> dict[str, Any]:
+    store: TimedStore, files: dict[str, Path], batch_size: int, work: Path, side: str = "hub",
+    reader: ReaderMode = "auto",
+) -> dict[str, Any]:  # fmt: skip
     store.reset()
     per_kind = {}
     for kind, path in files.items():
@@ -352,6 +343,7 @@ async def run_hub(
             rejects_path=work / f"rejects-{kind}.jsonl",
             conflicts_path=work / f"conflicts-{kind}.jsonl",
             erasure_key=ERASURE_KEY,
+            reader=reader,
         )
         before = dict(store.seconds)
         started = time.perf_counter()
@@ -423,12 +415,14 @@ async def measure(
             elif side == "sink":
                 result = await run_sink(store, parsed, args.batch_size)
             else:
-                result = await run_hub(store, files, args.batch_size, work)
+                result = await run_hub(store, files, args.batch_size, work, reader=args.reader)
             passes.append(result)
             _say(name, result)
             if side == "hub" and not rerun_done:
                 rerun_done = True
-                result = await run_hub(store, files, args.batch_size, work, side="rerun")
+                result = await run_hub(
+                    store, files, args.batch_size, work, side="rerun", reader=args.reader
+                )
                 passes.append(result)
                 _say(name, result)
         await clean(raw)
@@ -632,6 +626,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--kinds", default=",".join(ORDER), help="comma-separated kinds")
     parser.add_argument("--memory", action=argparse.BooleanOptionalAction, default=True)
     parser.add_argument(
+        "--reader", choices=("auto", "thread", "process"), default="auto",
+        help="where hub load's reader runs (LoadOptions.reader; auto: by input size)",
+    )  # fmt: skip
+    parser.add_argument(
         "--profile",
         action="store_true",
         help="also the writes and sink sides (pre-parsed rows through the hub's statements, "
@@ -643,7 +641,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     payload: dict[str, Any] = {
         "settings": {"customers": args.customers, "batch_size": args.batch_size,
                      "rounds": args.rounds, "kinds": kinds, "format": "csv.gz",
-                     "profile": args.profile},
+                     "profile": args.profile, "reader": args.reader},
         "environment": environment(),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }  # fmt: skip
