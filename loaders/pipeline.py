@@ -40,8 +40,10 @@ if TYPE_CHECKING:  # identity resolution (numpy, the model) is imported when a l
 
 Row = dict[str, Any]
 # Inputs of at least this many bytes (compressed, as stored) are read in a child process:
-# below it, starting the process costs more than overlapping the reading saves.
-PROCESS_READER_BYTES = 4 << 20
+# below it, starting the process (1-3 s on a loaded machine) costs more than it saves.
+# Measured on the embedded engine at load 9-11: a 2.1 MB file of 150k interactions took
+# 0.81x the time with the process (spawn included); a 0.4 MB one of 26k, 1.7x.
+PROCESS_READER_BYTES = 1 << 20
 ReaderMode = Literal["auto", "thread", "process"]
 
 
