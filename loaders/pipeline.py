@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -128,10 +128,17 @@ def _has_evidence(account: Row) -> bool:
 
 
 def row_key(row: Row) -> object:
-    """What identifies a prepared row's node or relationship (its id, or its endpoints)."""
+    """What identifies a prepared row's node or relationship (its id, or its endpoints and
+    keys, in the order of their names)."""
     if "id" in row:
         return row["id"]
-    return tuple(v for k, v in sorted(row.items()) if k not in _NOT_KEYS)
+    return tuple(row[k] for k in _key_fields(tuple(row)))
+
+
+@lru_cache(maxsize=64)
+def _key_fields(fields: tuple[str, ...]) -> tuple[str, ...]:
+    # Rows of one kind share their fields: sorted once per shape, not once per row.
+    return tuple(sorted(k for k in fields if k not in _NOT_KEYS))
 
 
 def last_of_each(rows: list[Row]) -> list[Row]:
