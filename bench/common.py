@@ -2,6 +2,7 @@
 
 import json
 import os
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -151,3 +152,34 @@ def peak_rss_mb(needles: tuple[str, ...]) -> float | None:
         except OSError:
             continue
     return None
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far: ``bench`` by this process (every thread) and the children
+    it has reaped, ``engine`` by its live descendants (the embedded engine, a Neo4j it
+    started). Differences of two readings are a pass's CPU work: on a shared machine,
+    wall time is mostly waiting for a core, CPU time is not."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    bench = own.ru_utime + own.ru_stime + reaped.ru_utime + reaped.ru_stime
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    used: dict[int, float] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        pid = int(stat.parent.name)
+        parents[pid] = int(fields[1])  # after the name: state, ppid, ...; utime, stime 11, 12
+        used[pid] = (int(fields[11]) + int(fields[12])) / tick
+    me = os.getpid()
+
+    def descends(pid: int) -> bool:
+        while pid > 1:
+            pid = parents.get(pid, 0)
+            if pid == me:
+                return True
+        return False
+
+    return {"bench": bench, "engine": sum(s for p, s in used.items() if descends(p))}

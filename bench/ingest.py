@@ -17,6 +17,11 @@ every pass, one file per kind of a synthetic export (gzipped CSV) is loaded
   identity linking) with no reader thread. baseline -> writes is the statements' cost,
   writes -> sink linking's, sink -> hub the reader's (parsing on the same CPUs).
 
+Every pass also records the CPU seconds it took, of this process (and the reader process
+it reaped) and of the engine (a live descendant: the embedded engine, a Neo4j started
+here); ``<engine>_hub_over_baseline_cpu`` is baseline CPU / hub CPU, the ratio the
+wall-time one tends to on a machine with no core to spare.
+
 Passes alternate A-B-B-A (baseline, hub, hub, baseline) after a warm-up (every statement
 planned, and a full pass so the store has grown to size), so drift (JIT, page cache, a
 neighbour's load) falls on both sides; the graph nodes/relationships after each pass are
@@ -55,7 +60,7 @@ from rich.console import Console
 from rich.table import Table
 
 import graph.linking
-from bench.common import RESULTS, ROOT, engine
+from bench.common import RESULTS, ROOT, cpu_seconds, engine
 from graph.merge import ACTIVE_MERGES_OF
 from graph.store import GraphStore, Params, Record, StoreWrapper, WriteCounters
 from graph.subject import ERASED_AMONG
@@ -408,6 +413,7 @@ async def measure(
         rerun_done = False
         for side in order:
             await clean(raw)
+            cpu = cpu_seconds()
             if side == "baseline":
                 result = await run_baseline(store, plain, args.batch_size)
             elif side == "writes":
@@ -416,13 +422,16 @@ async def measure(
                 result = await run_sink(store, parsed, args.batch_size)
             else:
                 result = await run_hub(store, files, args.batch_size, work, reader=args.reader)
+            result["cpu_seconds"] = _cpu_since(cpu)
             passes.append(result)
             _say(name, result)
             if side == "hub" and not rerun_done:
                 rerun_done = True
+                cpu = cpu_seconds()
                 result = await run_hub(
                     store, files, args.batch_size, work, side="rerun", reader=args.reader
                 )
+                result["cpu_seconds"] = _cpu_since(cpu)
                 passes.append(result)
                 _say(name, result)
         await clean(raw)
@@ -432,10 +441,17 @@ async def measure(
             "summary": summarise(passes)}  # fmt: skip
 
 
+def _cpu_since(before: dict[str, float]) -> dict[str, float]:
+    now = cpu_seconds()
+    return {k: now[k] - before[k] for k in now}
+
+
 def _say(name: str, result: dict[str, Any], note: str = "") -> None:
     console.print(
         f"  {name} {result['side']:<8}{note} {result['rows']:>9,} rows {result['seconds']:7.1f}s "
-        f"{result['rows_per_s']:>9,.0f} rows/s  store: "
+        f"{result['rows_per_s']:>9,.0f} rows/s  "
+        + " ".join(f"cpu {k} {v:.1f}s" for k, v in result.get("cpu_seconds", {}).items())
+        + "  store: "
         + ", ".join(f"{k} {v:.1f}s" for k, v in sorted(result["store_seconds"].items())),
         highlight=False,
     )
@@ -465,7 +481,10 @@ def summarise(passes: list[dict[str, Any]]) -> dict[str, Any]:
                 "seconds": k_seconds / len(mine),
                 "store_seconds": dict(store),
             }
+        cpu = [p["cpu_seconds"] for p in mine if "cpu_seconds" in p]
         sides[side] = {
+            # CPU seconds of a pass (mean), this process's and the engine's
+            "cpu_seconds": {k: sum(c[k] for c in cpu) / len(cpu) for k in cpu[0]} if cpu else {},
             "rows": rows // len(mine),
             "written": [p["written"] for p in mine],
             "counters": [p["counters"] for p in mine],
@@ -486,6 +505,13 @@ def summarise(passes: list[dict[str, Any]]) -> dict[str, Any]:
             out[f"{side}_over_baseline"] = (
                 sides[side]["rows_per_s"] / sides["baseline"]["rows_per_s"]
             )
+    # The same ratios in CPU work (baseline CPU seconds / the side's): what the wall-time
+    # ratio tends to on a machine with no core to spare, whatever its load.
+    base_cpu = sum(sides.get("baseline", {}).get("cpu_seconds", {}).values())
+    for side in ("hub", "writes", "sink"):
+        cpu = sum(sides.get(side, {}).get("cpu_seconds", {}).values())
+        if cpu and base_cpu:
+            out[f"{side}_over_baseline_cpu"] = base_cpu / cpu
     return out
 
 
@@ -679,6 +705,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     for key in sorted(figures):
         if "rss" in key:
             out.print(f"{key}: {figures[key]:.0f} MB", highlight=False)
+        elif key.endswith("_cpu"):
+            out.print(f"{key}: {figures[key]:.2f} (baseline CPU seconds / hub's)", highlight=False)
 
 
 def headline(results: dict[str, Any], memory: dict[str, Any] | None) -> dict[str, float]:
@@ -688,6 +716,10 @@ def headline(results: dict[str, Any], memory: dict[str, Any] | None) -> dict[str
         for side, block in sides.items():
             figures[f"{name}_{side}_rows_per_s"] = round(block["rows_per_s"], 1)
         figures[f"{name}_hub_over_baseline"] = round(result["summary"]["hub_over_baseline"], 3)
+        if "hub_over_baseline_cpu" in result["summary"]:
+            figures[f"{name}_hub_over_baseline_cpu"] = round(
+                result["summary"]["hub_over_baseline_cpu"], 3
+            )
         if "rerun" in sides:  # a re-run must change nothing
             figures[f"{name}_rerun_written"] = sum(sides["rerun"]["written"])
             figures[f"{name}_rerun_counters"] = sum(
