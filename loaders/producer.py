@@ -113,17 +113,20 @@ def child_main() -> None:
     out = os.fdopen(os.dup(1), "wb")
     os.dup2(2, 1)  # a stray print must not break the frames: stdout goes to stderr
     try:
-        for item in make(*args):
-            _frame(out, item)
-        _frame(out, _End())
-    except BrokenPipeError:
-        return
-    except BaseException as e:
         try:
-            pickle.dumps(e)
-        except Exception:  # an exception that cannot cross: its type and text can
-            e = RuntimeError(f"{type(e).__name__}: {e}")
-        _frame(out, e)
+            for item in make(*args):
+                _frame(out, item)
+            _frame(out, _End())
+        except BrokenPipeError:
+            raise
+        except BaseException as e:
+            try:
+                pickle.dumps(e)
+            except Exception:  # an exception that cannot cross: its type and text can
+                e = RuntimeError(f"{type(e).__name__}: {e}")
+            _frame(out, e)
+    except BrokenPipeError:  # the parent is gone, or stopped reading: nobody to tell
+        os._exit(0)
 
 
 _CHILD = "from loaders.producer import child_main; child_main()"
@@ -138,8 +141,13 @@ class ProcessProducer(Generic[T]):
 
     def __init__(self, make: Callable[..., Iterator[T]], args: tuple[Any, ...], name: str) -> None:
         self.name = name
+        # A session of its own: Ctrl-C in a terminal interrupts the parent, which stops
+        # the child, rather than both at once (and a traceback from the child).
         self._child = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            [sys.executable, "-c", _CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE
+            [sys.executable, "-c", _CHILD],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            start_new_session=True,
         )
         assert self._child.stdin is not None and self._child.stdout is not None
         self._out = self._child.stdout

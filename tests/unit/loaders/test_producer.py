@@ -113,3 +113,14 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def test_a_child_is_out_of_reach_of_the_terminals_ctrl_c():
+    # Ctrl-C signals the terminal's foreground process group: the parent alone is
+    # interrupted, and stops the child, which prints nothing of its own.
+    producer = ProcessProducer(itertools.count, (0,), "p")
+    try:
+        assert producer.next() == 0
+        assert os.getpgid(producer._child.pid) != os.getpgid(0)
+    finally:
+        producer.stop()
