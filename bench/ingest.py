@@ -529,27 +529,51 @@ def _hub_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "hub.cli"]
 
 
-def _peak_rss(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
-    """(peak RSS MB of the process itself from VmHWM, wall seconds, stdout). The embedded
-    engine is a child of the hub process, so RUSAGE_CHILDREN would count it: not used."""
+def _peak_rss(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float, str]:
+    """(peak RSS MB of the process itself from VmHWM, of its reader process (0 when the
+    reader ran in a thread), wall seconds, stdout). The embedded engine is a child of the
+    hub process, so RUSAGE_CHILDREN would count it: not used."""
     started = time.perf_counter()
     process = subprocess.Popen(
         cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     status = Path(f"/proc/{process.pid}/status")
-    peak_kb = 0
+    peak_kb = reader_kb = 0
     while process.poll() is None:
-        try:
-            for line in status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak_kb = max(peak_kb, int(line.split()[1]))
-        except (OSError, ValueError):
-            pass
+        peak_kb = max(peak_kb, _vm_hwm_kb(status))
+        for child in _children(process.pid):  # the reader process (inputs of 1 MB or more)
+            if b"loaders.producer" in _cmdline(child):
+                reader_kb = max(reader_kb, _vm_hwm_kb(Path(f"/proc/{child}/status")))
         time.sleep(0.05)
     out, errors = process.communicate()
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {process.returncode}: {errors[-2000:]}")
-    return peak_kb / 1024, time.perf_counter() - started, out
+    return peak_kb / 1024, reader_kb / 1024, time.perf_counter() - started, out
+
+
+def _vm_hwm_kb(status: Path) -> int:
+    try:
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(c) for c in text.split()]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def measure_memory(work: Path, batch_size: int) -> dict[str, Any]:
@@ -566,16 +590,18 @@ def measure_memory(work: Path, batch_size: int) -> dict[str, Any]:
                 "--rejects", str(work / "mem-rejects.jsonl"),
                 "--conflicts", str(work / "mem-conflicts.jsonl"),
             ] + (["--dry-run"] if dry else [])  # fmt: skip
-            mb, wall, stdout = _peak_rss(cmd, env, work)
+            mb, reader_mb, wall, stdout = _peak_rss(cmd, env, work)
             report = json.loads(stdout)
             key = f"{'dry_run' if dry else 'load'}_{rows}"
             out[key] = {
                 "rows": report["read"], "peak_rss_mb": round(mb, 1),
+                "reader_peak_rss_mb": round(reader_mb, 1),
                 "rows_per_s": report["read"] / report["seconds"], "process_wall_s": wall,
                 "file_mb": round(path.stat().st_size / 2**20, 1),
             }  # fmt: skip
             console.print(
-                f"  memory {key}: {report['read']:,} rows, peak RSS {mb:.0f} MB, "
+                f"  memory {key}: {report['read']:,} rows, peak RSS {mb:.0f} MB "
+                f"(reader process {reader_mb:.0f} MB), "
                 f"{out[key]['rows_per_s']:,.0f} rows/s",
                 highlight=False,
             )
@@ -651,7 +677,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--engine", choices=("neo4j", "embedded", "both"), default="both")
+    parser.add_argument(
+        "--engine", choices=("neo4j", "embedded", "both", "none"), default="both",
+        help="none: only the memory figures (the engines' figures of the last run stay)",
+    )  # fmt: skip
     parser.add_argument("--customers", type=int, default=6000)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2, help="passes per side (A-B-B-A)")
@@ -669,7 +698,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     kinds = [k for k in ORDER if k in args.kinds.split(",")]
-    engines = ["neo4j", "embedded"] if args.engine == "both" else [args.engine]
+    engines = {"both": ["neo4j", "embedded"], "none": []}.get(args.engine, [args.engine])
     payload: dict[str, Any] = {
         "settings": {"customers": args.customers, "batch_size": args.batch_size,
                      "rounds": args.rounds, "kinds": kinds, "format": "csv.gz",
@@ -733,6 +762,8 @@ def headline(results: dict[str, Any], memory: dict[str, Any] | None) -> dict[str
             )
     for key, block in (memory or {}).items():
         figures[f"{key}_peak_rss_mb"] = block["peak_rss_mb"]
+        if block.get("reader_peak_rss_mb"):
+            figures[f"{key}_reader_peak_rss_mb"] = block["reader_peak_rss_mb"]
     return figures
 
 
@@ -745,10 +776,11 @@ def compact(result: dict[str, Any]) -> None:
 
 
 def save(payload: dict[str, Any], engines: list[str]) -> None:
-    """bench/results/ingest.json; a one-engine run keeps the other engine's last figures."""
+    """bench/results/ingest.json; a one-engine run keeps the other engine's last figures,
+    a run of none (memory only) both."""
     path = RESULTS / "ingest.json"
     RESULTS.mkdir(parents=True, exist_ok=True)
-    if len(engines) == 1 and path.exists():
+    if len(engines) < 2 and path.exists():
         old = json.loads(path.read_text())
         for name, result in old.get("engines", {}).items():
             if name not in payload["engines"]:
