@@ -5,6 +5,7 @@ from bench import (
     crash,
     customer360,
     exact_links,
+    executor,
     fraud,
     healthz,
     identity,
@@ -20,6 +21,7 @@ from bench import (
 customer360.main()
 ingest.main()
 read.main()
+executor.main()
 peer.main()
 crash.main()
 healthz.main()

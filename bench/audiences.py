@@ -9,7 +9,10 @@ hand-written; the issue's goal is <= 1.2). Then one trait (online spend, 365 day
 refreshed for every customer and for 1% of them: the ratio of those medians.
 
     python -m bench.audiences [--customers 10000] [--engines embedded,neo4j] [--runs 7]
-                              [--fast-seed] [--rules profile_and_tag,...]
+                              [--fast-seed | --bulk-seed] [--rules profile_and_tag,...]
+
+``--bulk-seed`` (Neo4j only) imports the data offline into a new Neo4j (`hub seed
+--bulk-neo4j`, the tables kept in .bench/tables/ for the next run): 1M customers in minutes.
 
 Figures go to bench/results/audiences_<engine>.json (10,000 customers) or
 audiences_<engine>_<customers>.json.
@@ -20,9 +23,11 @@ import asyncio
 import os
 import statistics
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
-from bench.common import engine, write_results
+from bench.common import bulk_engine_at, engine, write_results
 from bench.ingest import environment
 from graph import rules as r
 from graph.store import GraphStore
@@ -85,12 +90,11 @@ async def _ms(store: GraphStore, query: str, params: dict[str, Any]) -> tuple[fl
 
 
 async def _bench(
-    name: str, customers: int, runs: int, fast: bool, rules: list[str]
+    name: str, customers: int, runs: int, fast: bool, rules: list[str], bulk: bool = False
 ) -> dict[str, float]:
     figures: dict[str, float] = {}
-    async with engine(name) as (store, _):
-        report = await (seed_fast if fast else seed)(store, SyntheticConfig(customers=customers))
-        figures["seed_s"] = report.seconds
+    async with _seeded(name, customers, fast, bulk) as (store, seed_s):
+        figures["seed_s"] = seed_s
         await save_trait(store, TRAIT, "bench", NOW)
         full: list[float] = []
         for _ in range(runs):
@@ -131,6 +135,21 @@ async def _bench(
     return figures
 
 
+@asynccontextmanager
+async def _seeded(
+    name: str, customers: int, fast: bool, bulk: bool
+) -> AsyncIterator[tuple[GraphStore, float]]:
+    """A store holding ``customers`` of the synthetic data, and the seconds it took."""
+    config = SyntheticConfig(customers=customers)
+    if bulk:  # imported offline into a new Neo4j (hub seed --bulk-neo4j)
+        async with bulk_engine_at(name, config) as opened:
+            yield opened.store, sum(v for k, v in opened.figures.items() if k != "rows")
+        return
+    async with engine(name) as (store, _):
+        report = await (seed_fast if fast else seed)(store, config)
+        yield store, report.seconds
+
+
 def _rules(text: str) -> list[str]:
     names = [n for n in text.split(",") if n]
     unknown = sorted(set(names) - set(RULES))
@@ -147,11 +166,20 @@ def main() -> None:
     parser.add_argument(
         "--fast-seed", action="store_true", help="seed with `hub seed --fast` (100k and more)"
     )
+    parser.add_argument(
+        "--bulk-seed",
+        action="store_true",
+        help="import offline into a new Neo4j (hub seed --bulk-neo4j; --engines neo4j)",
+    )
     parser.add_argument("--rules", type=_rules, default=list(RULES), help="comma-separated")
     args = parser.parse_args()
+    if args.bulk_seed and args.engines != "neo4j":
+        parser.error("--bulk-seed imports into Neo4j only: add --engines neo4j")
     for name in args.engines.split(","):
         env = environment()  # the load average before the run
-        figures = asyncio.run(_bench(name, args.customers, args.runs, args.fast_seed, args.rules))
+        figures = asyncio.run(
+            _bench(name, args.customers, args.runs, args.fast_seed, args.rules, args.bulk_seed)
+        )
         print(f"\n{name}, {args.customers:,} customers (median ms of {args.runs} runs)")
         print(f"{'rule':<22}{'compiled':>10}{'hand':>10}{'ratio':>8}{'count':>8}")
         for rule_name in args.rules:

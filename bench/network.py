@@ -1,6 +1,7 @@
 """Communities and account PageRank at scale: in the engine against in the hub (networkx).
 
     python -m bench.network --customers 100000 --engines embedded,neo4j
+    python -m bench.network --customers 1000000 --engines neo4j --bulk-seed
 
 For each engine the graph is seeded once with `hub seed --fast` (loaders/fast_seed.py)
 into a data directory kept under `.bench/` (a rerun at the same size reuses it; Neo4j
@@ -34,8 +35,18 @@ from typing import Any
 
 from rich.console import Console
 
-from bench.common import RESULTS, ROOT, peak_rss_mb, save_payload, stop_process
+from bench.common import (
+    BULK_JAVA_OPTS,
+    BULK_PAGECACHE_MB,
+    RESULTS,
+    ROOT,
+    bulk_tables,
+    peak_rss_mb,
+    save_payload,
+    stop_process,
+)
 from graph.migrations import migrate
+from graph.neo4j_import import holds_database, run_import
 from graph.store import open_store
 from loaders.fast_seed import seed_fast
 from loaders.synthetic import SyntheticConfig
@@ -122,13 +133,21 @@ def run_measure(url: str, algorithm: str, path: str, needles: tuple[str, ...]) -
     return result
 
 
-def neo4j_url(customers: int) -> tuple[str, subprocess.Popen[str] | None]:
+def neo4j_url(customers: int, bulk: bool = False) -> tuple[str, subprocess.Popen[str] | None]:
+    """Neo4j holding the graph of ``customers`` (kept in .bench/neo4j-N between runs); with
+    ``bulk``, a new directory is first filled by the offline importer (hub seed --bulk-neo4j)."""
     configured = os.environ.get("HUB_TEST_NEO4J_URI")
     if configured:
         return configured, None
     data = BENCH_DIR / f"neo4j-{customers}"
+    if bulk and not holds_database(data):
+        started = time.perf_counter()
+        tables, rows = bulk_tables(SyntheticConfig(customers=customers, seed=42))
+        run_import(tables, data, BULK_JAVA_OPTS.split())
+        console.print(f"imported {rows:,} rows in {time.perf_counter() - started:.0f} s")
     process = subprocess.Popen(
-        [str(ROOT / "scripts" / "neo4j-dev"), "--data", str(data)],
+        [str(ROOT / "scripts" / "neo4j-dev"), "--data", str(data),
+         "--pagecache-mb", str(BULK_PAGECACHE_MB if bulk else 256)],
         stdout=subprocess.PIPE, text=True,
         env={**os.environ, "NEO4J_DEV_JAVA_OPTS": os.environ.get("NEO4J_DEV_JAVA_OPTS", "-Xmx4g")},
     )  # fmt: skip
@@ -136,7 +155,7 @@ def neo4j_url(customers: int) -> tuple[str, subprocess.Popen[str] | None]:
     return process.stdout.readline().strip(), process
 
 
-def main(customers: int, engines: list[str], algorithms: list[str]) -> None:
+def main(customers: int, engines: list[str], algorithms: list[str], bulk: bool = False) -> None:
     BENCH_DIR.mkdir(exist_ok=True)
     figures: dict[str, float] = {}
     details: dict[str, Any] = {}
@@ -147,7 +166,7 @@ def main(customers: int, engines: list[str], algorithms: list[str]) -> None:
             url, needles = f"embedded://{directory}", (str(directory), "redis-server")
             keeper = _keep_engine(url)  # holds the engine up between measurements
         else:
-            url, process = neo4j_url(customers)
+            url, process = neo4j_url(customers, bulk)
             needles, keeper = (f"pid={listening_pid(url)}",), None
         try:
             follows = asyncio.run(seeded(url, customers))
@@ -170,7 +189,8 @@ def main(customers: int, engines: list[str], algorithms: list[str]) -> None:
                 stop_process(process)
     load = os.getloadavg()
     note = (
-        f"{','.join(engines)} at {customers:,} customers (hub seed --fast): load average "
+        f"{','.join(engines)} at {customers:,} customers "
+        f"({'hub seed --bulk-neo4j' if bulk else 'hub seed --fast'}): load average "
         f"{load[0]:.1f}/{load[1]:.1f}/{load[2]:.1f} on {os.cpu_count()} cores"
     )
     # Engines and sizes may be run apart (`--engines neo4j`): their figures are merged.
@@ -218,8 +238,15 @@ if __name__ == "__main__":
     parser.add_argument("--algorithms", default=",".join(ALGORITHMS))
     parser.add_argument("--measure", nargs=2, metavar=("ALGORITHM", "PATH"))
     parser.add_argument("--url")
+    parser.add_argument(
+        "--bulk-seed",
+        action="store_true",
+        help="fill a new Neo4j directory with the offline importer (hub seed --bulk-neo4j)",
+    )
     args = parser.parse_args()
     if args.measure:
         print(json.dumps(asyncio.run(measure(args.url, *args.measure))))
     else:
-        main(args.customers, args.engines.split(","), args.algorithms.split(","))
+        if args.bulk_seed and "embedded" in args.engines.split(","):
+            parser.error("--bulk-seed imports into Neo4j only: add --engines neo4j")
+        main(args.customers, args.engines.split(","), args.algorithms.split(","), args.bulk_seed)

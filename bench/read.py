@@ -22,7 +22,7 @@ store, which splits hub - raw into HTTP/client, GraphQL/shaping/JSON and store o
 
     python -m bench.read [--sizes 10000,100000] [--engines neo4j,embedded] [--runs 400]
                          [--matrix-runs 30] [--matrix-seconds 120] [--warmup 40]
-                         [--profile DIR]
+                         [--profile DIR] [--fast-seed | --bulk-seed]
 
 Neo4j: HUB_TEST_NEO4J_URI (wiped) or a scripts/neo4j-dev started here.
 """
@@ -65,7 +65,16 @@ from neo4j import AsyncGraphDatabase, RoutingControl
 from rich.console import Console
 from rich.table import Table
 
-from bench.common import RESULTS, ROOT, engine_at, pct, stop_process, wipe
+from bench.common import (
+    RESULTS,
+    ROOT,
+    Engine,
+    bulk_engine_at,
+    engine_at,
+    pct,
+    stop_process,
+    wipe,
+)
 from bench.ingest import environment
 from graph.errors import GraphError
 from graph.falkor_store import GRAPH_NAME
@@ -423,7 +432,22 @@ async def measure_engine(
     name: str, args: argparse.Namespace, work: Path, save_size: Callable[[int, Any], None]
 ) -> None:
     """Seed each size in turn and measure it; ``save_size`` gets each size's results."""
-    matrix_failed: str | None = None
+    if args.bulk_seed:
+        # Each size its own graph, imported offline into a new Neo4j (hub seed --bulk-neo4j).
+        matrix_failed: str | None = None
+        for size in args.sizes:
+            console.print(f"[bold]{name}[/], {size:,} customers: bulk import")
+            config = SyntheticConfig(customers=size)
+            async with bulk_engine_at(name, config, _progress(size)) as opened:
+                seeded = {"bulk": True, "rows": opened.figures["rows"],
+                          "seed_s": sum(v for k, v in opened.figures.items() if k != "rows"),
+                          **opened.figures}  # fmt: skip
+                console.print(f"  imported {seeded['rows']:,} rows: {opened.figures}")
+                matrix_failed = await _measure_seeded(
+                    name, size, opened, seeded, args, work, save_size, matrix_failed
+                )
+        return
+    matrix_failed = None
     async with engine_at(name) as opened:
         for i, size in enumerate(args.sizes):
             if args.fast_seed and i > 0:
@@ -435,18 +459,53 @@ async def measure_engine(
             console.print(f"[bold]{name}[/], {size:,} customers: seeding ({grows})")
             seeded = await seed_to(opened.store, size, args.fast_seed)
             console.print(f"  seeded {seeded['rows']:,} rows in {seeded['seed_s']:.1f}s")
-            result: dict[str, Any] = {"seed": seeded, "measured_at": _now()}
-            raw = Raw(name, opened.address)
-            key = (await create_key(opened.store, f"bench-read-{size}", Role.APP)).key
-            try:
-                async with hub_server(name, opened.address, work, key) as hub:
-                    result |= await measure_size(name, size, hub, raw, args, matrix_failed)
-            finally:
-                await raw.close()
-            if "matrix_failed" in result:
-                matrix_failed = f"failed at {size:,} customers: {result['matrix_failed']}"
-                await wait_until_free(opened.store)
-            save_size(size, result)
+            matrix_failed = await _measure_seeded(
+                name, size, opened, seeded, args, work, save_size, matrix_failed
+            )
+
+
+async def _measure_seeded(
+    name: str,
+    size: int,
+    opened: Engine,
+    seeded: dict[str, Any],
+    args: argparse.Namespace,
+    work: Path,
+    save_size: Callable[[int, Any], None],
+    matrix_failed: str | None,
+) -> str | None:
+    """Measure one seeded size and save it; the matrix failure to carry to larger sizes."""
+    result: dict[str, Any] = {"seed": seeded, "measured_at": _now()}
+    raw = Raw(name, opened.address)
+    key = (await create_key(opened.store, f"bench-read-{size}", Role.APP)).key
+    try:
+        async with hub_server(name, opened.address, work, key) as hub:
+            result |= await measure_size(name, size, hub, raw, args, matrix_failed)
+    finally:
+        await raw.close()
+    if "matrix_failed" in result:
+        matrix_failed = f"failed at {size:,} customers: {result['matrix_failed']}"
+        await wait_until_free(opened.store)
+    save_size(size, result)
+    return matrix_failed
+
+
+def _progress(customers: int) -> Callable[[str, int], None]:
+    step = max(1000, customers // 10)
+    done = 0
+    started = time.perf_counter()
+
+    def progress(kind: str, rows: int) -> None:
+        nonlocal done
+        if kind == "customers":
+            before, done = done, done + rows
+            if done // step != before // step:
+                console.print(
+                    f"  tables: {done:,}/{customers:,} customers "
+                    f"({time.perf_counter() - started:.0f}s)"
+                )
+
+    return progress
 
 
 async def wait_until_free(store: GraphStore, limit_s: float = 1800.0) -> None:
@@ -625,6 +684,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         action="store_true",
         help="seed with loaders.fast_seed (`hub seed --fast`): for 1M customers",
     )
+    parser.add_argument(
+        "--bulk-seed",
+        action="store_true",
+        help="each size imported offline into a new Neo4j (`hub seed --bulk-neo4j`): "
+        "1M customers in minutes; Neo4j only",
+    )
     parser.add_argument("--profile", type=Path, default=None, metavar="DIR",
                         help="also profile the server (pyinstrument) in a separate hub-only "
                         "pass; reports to DIR/read_<engine>_<size>_<case>.txt "
@@ -633,6 +698,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     engines = [e for e in args.engines.split(",") if e]
     if unknown := set(engines) - {"neo4j", "embedded"}:
         parser.error(f"unknown engines: {', '.join(sorted(unknown))}")
+    if args.bulk_seed and engines != ["neo4j"]:
+        parser.error("--bulk-seed imports into Neo4j only: add --engines neo4j")
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)
     payload: dict[str, Any] = {

@@ -7,6 +7,7 @@ The store is wrapped so the benchmark can see what the hub sends, and a few rout
 * record the statements and parameters of the next requests (`POST /_bench/record`, then
   `GET /_bench/statements`), to replay exactly those through the driver;
 * read each /graphql request's time in the server and in the store (`GET /_bench/stats`);
+* read the server process's CPU time (`GET /_bench/cpu`: all its threads, in seconds);
 * profile the server process with pyinstrument (`POST /_bench/profile/start`, `.../stop`;
   a text tree and a `.pyisession` to render again, e.g. as HTML).
 
@@ -113,6 +114,8 @@ class BenchApp:
         elif path == "/_bench/statements":
             body = self.store.captured
             self.store.recording, self.store.captured = False, []
+        elif path == "/_bench/cpu":
+            body = {"cpu_s": time.process_time()}  # this process, every thread
         elif path == "/_bench/stats":
             body, self.requests = self.requests, []
         elif path == "/_bench/profile/start":

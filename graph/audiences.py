@@ -89,7 +89,7 @@ class RefreshCounts:
 # One outbox event per spell changed; `$event.prefix` is new for each refresh.
 _EVENT = (
     "CREATE (:OutboxEvent {{id: $event.prefix + '{kind}.' + e.id, kind: '{kind}', at: $now, "
-    "payload: $event.payload, customer_ids: [e.id]}})"
+    "pending_at: $now, payload: $event.payload, customer_ids: [e.id]}})"
 )
 
 

@@ -9,13 +9,15 @@ property columns follow, each with one type. A cell is encoded by ``cell``: empt
 the property is absent; arrays are joined with ``ARRAY_DELIMITER``.
 """
 
-from dataclasses import dataclass, field
+import json
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 # Neo4j's import type names; FalkorDB's bulk loader takes the same names upper-cased.
 TYPES = ("string", "long", "double", "boolean", "string[]", "long[]", "double[]")
 ARRAY_DELIMITER = ";"
+MANIFEST = "manifest.json"
 
 
 class BulkValueError(ValueError):
@@ -61,6 +63,27 @@ class BulkTables:
     @property
     def relationship_count(self) -> int:
         return sum(t.rows for t in self.relationships)
+
+    def save(self) -> Path:
+        """Write the tables' description beside them (``MANIFEST``), so that the same files
+        can be imported again (a benchmark imports one 1M-customer set many times)."""
+        tables = [
+            {**asdict(t), "path": t.path.name, "columns": [[c.name, c.type] for c in t.columns]}
+            for t in (*self.nodes, *self.relationships)
+        ]
+        out = self.directory / MANIFEST
+        out.write_text(json.dumps({"tables": tables}, indent=1), encoding="utf-8")
+        return out
+
+    @classmethod
+    def load(cls, directory: Path) -> "BulkTables":
+        """The tables ``save`` described in ``directory``. Raises OSError, ValueError."""
+        found = cls(directory)
+        for t in json.loads((directory / MANIFEST).read_text(encoding="utf-8"))["tables"]:
+            columns = tuple(Column(name, kind) for name, kind in t.pop("columns"))
+            table = Table(**{**t, "path": directory / t["path"], "columns": columns})
+            (found.nodes if table.is_node else found.relationships).append(table)
+        return found
 
 
 def type_of(value: Any) -> str:

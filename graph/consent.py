@@ -42,7 +42,8 @@ CREATE (:ConsentEvent {id: $event.id, customer_id: $customer, brand_id: $brand,
                        source: $event.source, policy_version: $event.policy_version,
                        actor: $event.actor})
 CREATE (:OutboxEvent {id: $outbox.id, kind: $outbox.kind, at: $outbox.at,
-                      payload: $outbox.payload, customer_ids: [$customer]})
+                      pending_at: $outbox.at, payload: $outbox.payload,
+                      customer_ids: [$customer]})
 WITH c, b
 RETURN [(c)-[k:CONSENTED]->(b) | k {.purposes, .granted_at, .withdrawn_at, .source,
                                     .policy_version}] AS consents

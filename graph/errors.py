@@ -23,3 +23,7 @@ class GraphQueryError(GraphError):
 
 class EngineStartError(GraphError):
     """The embedded engine could not be started."""
+
+
+class GraphNotEmpty(GraphError):
+    """A bulk import was asked to load into a graph that already holds nodes."""

@@ -4,8 +4,10 @@ receipt per written event and one audit entry for the batch (docs/operations.md)
 
 Rows arrive validated by loaders/kinds.py (resolvers/events.py), identify events first:
 ``{i, type, key, hash, tombstone, customer, account, brand, product, post, purchase, tag,
-products, props, items, row_hash, identified, sources, version, event: {id, kind,
-payload}}``. ``type`` is one of ``TYPES``; the fields a type does not use are left out
+products, props, items, row_hash, identified, sources, version, payload}``. ``type`` is
+one of ``TYPES``; ``payload`` the JSON payload of its outbox event, whose id is the batch's
+``outbox`` prefix and ``i`` and whose kind the statement writes from ``type``
+(``OUTBOX_KINDS``: text the rows need not carry). The fields a type does not use are left out
 (null here: the embedded engine reads parameters as query text, so every key a row
 leaves out is text it does not parse), ``identified`` when false, ``products`` and
 ``items`` when empty.
@@ -41,6 +43,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 TYPES = ("identify_customer", "identify_account", "purchase", "contact", "interaction", "tag")
+# The kind of the outbox event each type of row leaves (docs/operations.md).
+OUTBOX_KINDS = {
+    "identify_customer": "customer.identified", "identify_account": "account.identified",
+    "purchase": "purchase.recorded", "contact": "contact.recorded",
+    "interaction": "interaction.recorded", "tag": "customer.tagged",
+}  # fmt: skip
 
 # Refusals, in the order they are checked.
 DUPLICATE = "duplicate"
@@ -220,7 +228,12 @@ def ingest_statement(kinds: frozenset[str], lookups: frozenset[str]) -> str:
     lines.append(f"WITH {', '.join(kept)},\n  {ids} AS ids,\n  CASE\n    {refusals}\n"
                  "    ELSE null END AS refusal")  # fmt: skip
     lines += [_writes(kind, lookups) for kind in TYPES if kind in kinds]
-    lines.append(_RECORDS)
+    present = [kind for kind in TYPES if kind in kinds]
+    outbox_kind = (
+        f"'{OUTBOX_KINDS[present[0]]}'" if len(present) == 1 else
+        "CASE e.type " + " ".join(f"WHEN '{k}' THEN '{OUTBOX_KINDS[k]}'" for k in present) + " END"
+    )  # fmt: skip
+    lines.append(_RECORDS.replace("$outbox_kind", outbox_kind))
     return "\n".join(lines) + "\n"
 
 
@@ -230,8 +243,8 @@ def ingest_statement(kinds: frozenset[str], lookups: frozenset[str]) -> str:
 _RECORDS = """FOREACH (_ IN CASE WHEN refusal IS NULL THEN [1] ELSE [] END |
   CREATE (:IdempotencyKey {id: e.key, request_hash: e.hash, mutation: 'events',
     at: $batch.now, customer_ids: ids})
-  CREATE (:OutboxEvent {id: e.event.id, kind: e.event.kind, at: $batch.now, seq: e.i,
-    payload: e.event.payload, customer_ids: ids}))
+  CREATE (:OutboxEvent {id: $batch.outbox + toString(e.i), kind: $outbox_kind,
+    at: $batch.now, pending_at: $batch.now, seq: e.i, payload: e.payload, customer_ids: ids}))
 WITH e, refusal, ids
 UNWIND CASE WHEN refusal IS NULL AND size(ids) > 0 THEN ids ELSE [null] END AS written_id
 WITH collect(DISTINCT CASE WHEN refusal IS NOT NULL THEN {i: e.i, refusal: refusal} END)
@@ -248,7 +261,8 @@ def ingest_events(
     rows: Sequence[Mapping[str, Any]], batch: Mapping[str, Any], audit: Mapping[str, Any]
 ) -> tuple[str, dict[str, Any]]:
     """(statement, parameters) writing ``rows`` (the module docstring's rows, identify
-    events first) in one statement, with ``batch`` ``{now, admin}`` and the audit entry's
+    events first) in one statement, with ``batch`` ``{now, admin, outbox}`` (``outbox``:
+    the prefix of the batch's outbox event ids) and the audit entry's
     properties ``audit``. Raises ValueError for a row of a type not in ``TYPES``."""
     kinds = frozenset(row["type"] for row in rows)
     lookups = {name for name in ("account", "brand", "product", "post", "products")

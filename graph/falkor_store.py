@@ -2,7 +2,7 @@
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from falkordb.asyncio import FalkorDB
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 GRAPH_NAME = "hub"
 POOL_SIZE = 16
 COMPACT_TIMEOUT_S = 1800.0
+REPLACE_ATTEMPTS = 20
 
 
 def _plain(value: Any) -> Any:
@@ -136,6 +137,33 @@ class FalkorStore:
             raise GraphUnavailable(f"the embedded engine is not reachable: {e}") from e
         except redis_errors.ResponseError as e:
             raise GraphQueryError(str(e)) from e
+
+    async def replace_graph(self, source: str, check: Callable[[], Awaitable[None]]) -> None:
+        """Rename the graph ``source`` to this store's graph, replacing what is there, once
+        ``check()`` has passed with no write to this store's graph between the check and
+        the rename (WATCH: a write in between makes it check again). Then forget the
+        client's cached label and property names: the new graph numbers them anew.
+
+        Raises what ``check`` raises, GraphUnavailable, GraphQueryError (also when writes
+        keep coming in between)."""
+        self._refuse_while_recovering()
+        for _ in range(REPLACE_ATTEMPTS):
+            try:
+                async with self._db.connection.pipeline() as pipe:
+                    await pipe.watch(GRAPH_NAME)
+                    await check()
+                    pipe.multi()
+                    pipe.rename(source, GRAPH_NAME)
+                    await pipe.execute()
+            except redis_errors.WatchError:
+                continue
+            except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as e:
+                raise GraphUnavailable(f"the embedded engine is not reachable: {e}") from e
+            except redis_errors.ResponseError as e:
+                raise GraphQueryError(str(e)) from e
+            self.graph.schema.clear()
+            return
+        raise GraphQueryError(f"the graph was written to during each of {REPLACE_ATTEMPTS} tries")
 
     async def compact(self) -> None:
         """Rewrite the append-only file as an RDB base (in the engine's background) and

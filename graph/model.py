@@ -75,7 +75,9 @@ LOOKUP_INDEXES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("Merge", ("merged_id",)),
     ("PartnerRelease", ("partner_id", "dimension")),
     ("IdempotencyKey", ("at",)),
-    ("OutboxEvent", ("delivered_at",)),
+    # The dispatcher finds undelivered events by `pending_at` (graph/outbox.py); nothing
+    # looks them up by `delivered_at` any more (an index made before stays, unused).
+    ("OutboxEvent", ("pending_at",)),
     ("OutboxEvent", ("at",)),
     ("WebhookDelivery", ("status",)),
     ("Complaint", ("status",)),

@@ -87,7 +87,7 @@ FOREACH (_ IN CASE WHEN refusal IS NULL THEN [1] ELSE [] END |
     query_hash: $audit.query_hash, operation: $audit.operation, kinds: $audit.kinds,
     customer_ids: {shape.customer_ids}}})
   CREATE (:OutboxEvent {{id: $event.id, kind: $event.kind, at: $mutation.now,
-    payload: $event.payload, customer_ids: {shape.customer_ids}}})
+    pending_at: $mutation.now, payload: $event.payload, customer_ids: {shape.customer_ids}}})
   FOREACH (_k IN CASE WHEN $mutation.key IS NULL THEN [] ELSE [1] END |
     CREATE (:IdempotencyKey {{id: $mutation.key, request_hash: $mutation.request_hash,
       mutation: $mutation.name, at: $mutation.now, result: $mutation.result,

@@ -50,7 +50,11 @@ class HubGraphQL(StrictGraphQL):
     ) -> None:
         observers = [functools.partial(OperationObserver, metrics, tracer)]
         super().__init__(
-            build_schema(observers, federation=settings.federation),
+            build_schema(
+                observers,
+                federation=settings.federation,
+                compiled_execution=settings.compiled_execution,
+            ),
             graphql_ide="graphiql" if settings.graphiql else None,
         )
         self._settings = settings

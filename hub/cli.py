@@ -106,8 +106,35 @@ def seed(
             "100k-1M customers (docs/loading.md).",
         ),
     ] = False,
+    bulk: Annotated[
+        bool,
+        typer.Option(
+            "--bulk",
+            help="Load the embedded engine's empty graph with its bulk importer (GRAPH.BULK; "
+            "100k-1M customers, docs/loading.md).",
+        ),
+    ] = False,
+    bulk_neo4j: Annotated[
+        Path | None,
+        typer.Option(
+            "--bulk-neo4j",
+            metavar="DIR",
+            help="Import offline into a new Neo4j data directory instead (neo4j-admin "
+            "import; 1M customers in minutes; serve it with scripts/neo4j-dev --data DIR).",
+        ),
+    ] = None,
 ) -> None:
     """Write a deterministic synthetic dataset into the configured graph (or as files)."""
+    if bulk_neo4j is not None:
+        from hub.bulk_cli import seed_neo4j_offline
+
+        seed_neo4j_offline(bulk_neo4j, customers, brands, seed, quiet)
+        return
+    if bulk:
+        from hub.bulk_cli import seed_embedded_bulk
+
+        seed_embedded_bulk(settings_or_exit(), customers, brands, seed, quiet)
+        return
     if export is None:
         _seed(settings_or_exit(), customers, brands, seed, quiet, fast)
         return

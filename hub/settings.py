@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     app_operations_dir: Path | None = None
     # Serve the schema as an Apollo Federation v2 subgraph (docs/api.md, "Federation").
     federation: bool = False
+    # Run queries compiled (schema/compiled.py; docs/api.md, "Compiled execution"); off:
+    # every operation walks graphql-core's executor, to measure one against the other.
+    compiled_execution: bool = True
     # The built browser console served at /console (hub/console.py); unset: the clone's
     # console/dist, where `make console` writes it.
     console_dir: Path | None = None

@@ -27,10 +27,11 @@ empty); computed traits are not refreshed (as loaders.seed does not).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import queue
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,20 +118,10 @@ async def seed_fast(
     # Into an empty graph nothing can be erased, merged or already there: no screening,
     # and relationships are CREATEd (graph/fresh_writes.py).
     fresh = FreshWriter(store) if await graph_is_empty(store) else None
-    context = multiprocessing.get_context("spawn")  # no fork of a process with threads
-    batches = context.Queue(maxsize=_QUEUE)
-    child = context.Process(
-        target=_produce, args=(config, batch_size, batches), name="hub-seed", daemon=True
-    )
-    child.start()
+    batches = child_batches(config, batch_size)
     sinks: dict[str, GraphSink] = {}
     try:
-        while True:
-            item = await asyncio.to_thread(_next, batches, child)
-            if item is None:
-                break
-            if isinstance(item, BaseException):
-                raise item
+        while (item := await asyncio.to_thread(next, batches, None)) is not None:
             if fresh is not None:
                 rows, (written, counters) = item.rows, await fresh.write(item.kind, item.rows, now)
             else:
@@ -152,9 +143,8 @@ async def seed_fast(
             if on_batch is not None:
                 on_batch(item.kind, item.read)
     finally:
-        if child.is_alive():
-            child.terminate()
-        child.join()
+        with contextlib.suppress(ValueError):  # still running in its thread: the child is a daemon
+            batches.close()
     report.seconds = time.perf_counter() - started
     return report
 
@@ -183,6 +173,29 @@ class FreshWriter:
             result = await write_rows(self.store, kind, again, now)
             written, counters = written + result.written, counters + result.counters
         return written, counters
+
+
+def child_batches(
+    config: SyntheticConfig, batch_size: int = BATCH
+) -> Generator[_Batch, None, None]:
+    """prepared_batches(config, batch_size), generated and prepared in a child process
+    while the caller writes (at most _QUEUE batches ahead). Closing the iterator stops the
+    child. Raises what the child raised, or RuntimeError if it died without saying why."""
+    context = multiprocessing.get_context("spawn")  # no fork of a process with threads
+    batches = context.Queue(maxsize=_QUEUE)
+    child = context.Process(
+        target=_produce, args=(config, batch_size, batches), name="hub-seed", daemon=True
+    )
+    child.start()
+    try:
+        while (item := _next(batches, child)) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        if child.is_alive():
+            child.terminate()
+        child.join()
 
 
 def _next(batches: Any, child: Any) -> _Batch | BaseException | None:

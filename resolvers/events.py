@@ -37,11 +37,6 @@ MAX_EVENT_ID = 200
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 TRACKED: dict[str, type[kinds.Record]] = {"purchase": kinds.Purchase, "contact": kinds.Contact,
            "interaction": kinds.Interaction, "tag": kinds.CustomerTag}  # fmt: skip
-OUTBOX_KINDS = {
-    "identify_customer": "customer.identified", "identify_account": "account.identified",
-    "purchase": "purchase.recorded", "contact": "contact.recorded",
-    "interaction": "interaction.recorded", "tag": "customer.tagged",
-}  # fmt: skip
 REFUSALS: dict[str, tuple[ErrorCode, str]] = {
     q.ID_REUSED: (ErrorCode.IDEMPOTENCY_KEY_REUSED,
                   "this event id was used for a different event; use a new id"),
@@ -95,6 +90,8 @@ class Batch:
     rows: list[dict[str, Any]] = field(default_factory=list)
     answers: dict[int, EventResult] = field(default_factory=dict)
     ids: dict[int, str] = field(default_factory=dict)
+    # Outbox ids: one random prefix a batch, the event's place after it (unique as uuid4s are).
+    outbox: str = field(default_factory=lambda: f"ev_{uuid.uuid4().hex[:24]}.")
 
 
 def _json(value: Any) -> str:
@@ -209,8 +206,6 @@ def plan_batch(
     batch = Batch()
     seen: dict[str, str] = {}
     erasure = privacy.erasure_key()
-    # Outbox ids: one random prefix a batch, the event's place after it (unique as uuid4s are).
-    outbox_prefix = f"ev_{uuid.uuid4().hex[:24]}"
     for index, event in enumerate(events):
         event_id = event.get("id") if isinstance(event, dict) else None
         shown = event_id if isinstance(event_id, str) and len(event_id) <= MAX_EVENT_ID else None
@@ -236,15 +231,15 @@ def plan_batch(
             )
             continue
         event_key = hashlib.sha256(f"event\0{principal.subject}\0{event_id}".encode()).hexdigest()
-        outbox_id = f"{outbox_prefix}{index:08x}"
+        outbox_id = f"{batch.outbox}{index}"  # as graph/events.py writes it
         of, target = ("account", row["account"]) if row["customer"] is None else (
             "customer", row["customer"])  # fmt: skip
         row |= {
             "i": index, "key": event_key, "hash": digest,
             "tombstone": erasure_id(erasure, target, of),
-            "event": {"id": outbox_id, "kind": OUTBOX_KINDS[row["type"]], "payload": _json({
-                **row.pop("payload"), "customer_id": row["customer"], "event_id": outbox_id,
-                "source_event_id": event_id, "recorded_at": now})},
+            "payload": _json({
+                **row["payload"], "customer_id": row["customer"], "event_id": outbox_id,
+                "source_event_id": event_id, "recorded_at": now}),
         }  # fmt: skip
         batch.rows.append(row)
         batch.ids[index] = shown or ""
@@ -279,8 +274,9 @@ def decide_profiles(
 
 
 async def _write_batch(
-    store: GraphStore, principal: Principal, size: int, rows: list[dict[str, Any]], now: int
-) -> dict[int, str]:
+    store: GraphStore, principal: Principal, size: int, rows: list[dict[str, Any]], now: int,
+    outbox: str,
+) -> dict[int, str]:  # fmt: skip
     """The refusal of each row the statement refused, by its ``i`` (every other row was
     written). Raises GraphError."""
     identified = sorted({r["customer"] for r in rows if r["type"] == "identify_customer"})
@@ -294,7 +290,7 @@ async def _write_batch(
     audit = entry_params(principal, ["events"], [], f"POST /events {size}", "events")
     audit["at"] = now
     statement, params = q.ingest_events(
-        sent, {"now": now, "admin": principal.sees_restricted}, audit
+        sent, {"now": now, "admin": principal.sees_restricted, "outbox": outbox}, audit
     )
     try:
         done, _ = await store.write_returning(statement, params)
@@ -323,7 +319,7 @@ async def ingest(
             break
         rows, later = _one_identify_each(pending)
         stale = set()
-        refused = await _write_batch(store, principal, len(events), rows, now)
+        refused = await _write_batch(store, principal, len(events), rows, now, batch.outbox)
         for row in rows:
             index = row["i"]
             refusal = refused.get(index)

@@ -22,6 +22,7 @@ from resolvers.plan import check_catalog
 from schema.admin import AdminMutations, AdminQueries
 from schema.audiences import AudienceMutations, AudienceQueries
 from schema.campaigns import CampaignMutations, CampaignQueries
+from schema.compiled import CompiledExecutor
 from schema.complaints import ComplaintMutations, ComplaintQueries
 from schema.consent import ConsentMutations, ConsentQueries
 from schema.customer_profile import ProfileMutations
@@ -156,11 +157,15 @@ class HubMaskErrors(MaskErrors):
 
 
 def build_schema(
-    observers: Sequence[Callable[[], SchemaExtension]] = (), *, federation: bool = False
+    observers: Sequence[Callable[[], SchemaExtension]] = (),
+    *,
+    federation: bool = False,
+    compiled_execution: bool = True,
 ) -> strawberry.Schema:
     """The schema; with ``federation``, as an Apollo Federation v2 subgraph
-    (schema/federation.py). ``observers`` (extension factories: hub/observe.py's) come
-    first, so they see every step and the errors as the others leave them."""
+    (schema/federation.py); with ``compiled_execution``, running the queries it can
+    compiled (schema/compiled.py). ``observers`` (extension factories: hub/observe.py's)
+    come first, so they see every step and the errors as the others leave them."""
     holder = SchemaHolder()
     extensions: list[Callable[[], SchemaExtension]] = [
         *observers,
@@ -186,6 +191,9 @@ def build_schema(
             query=Query, mutation=Mutation, subscription=Subscription, extensions=extensions
         )
     holder.schema = schema._schema
+    if compiled_execution:
+        # Read by every execute (Strawberry passes it to graphql-core as executor_class).
+        schema.execution_context_class = CompiledExecutor
     # A plan catalog entry naming a field the schema lacks would read nothing: fail here.
     check_catalog({name: t.fields for name, t in schema._schema.type_map.items()
                    if isinstance(t, GraphQLObjectType)})  # fmt: skip

@@ -45,7 +45,7 @@ UNRUNNABLE = {
 # Placeholder values: for an option's value, by option; for an argument, by command.
 OPTION_VALUES = {
     "--customers": "50", "--brands": "3", "--seed": "7",
-    "--export": "export", "--out": "export.json",
+    "--export": "export", "--out": "export.json", "--bulk-neo4j": "neo4j-data",
     "--mapping": "docs/examples/crm-mapping.toml", "--rejects": "rejects.jsonl",
     "--conflicts": "conflicts.jsonl", "--max-rejects": "0", "--batch-size": "100",
     "--retry-for": "5",

@@ -91,6 +91,30 @@ async def test_events_are_handed_on_in_order_and_none_is_lost_across_a_stop(grap
     assert seen_after[0].customer_ids == ("c1",)
 
 
+async def test_an_event_stamped_a_while_before_the_newest_is_handed_on_at_the_next_pass(graph):
+    # A write stamps its event when it starts: one that commits after minutes of newer
+    # events (a slow transaction, a clock behind) waits no longer than any other.
+    await ingest(graph, APP, PRIVACY, T0, tags(2))
+    seen: list[OutboxMessage] = []
+    dispatcher = OutboxDispatcher(graph, seen.append, batch=10, clock=FixedClock(T0 + 9))
+    while await dispatcher.dispatch_once():
+        pass
+    await ingest(graph, APP, PRIVACY, T0 - 300_000, tags(1, first=2))
+    assert await dispatcher.dispatch_once() == 1
+    assert [m.payload["tag_id"] for m in seen] == ["tag-0", "tag-1", "tag-2"]
+
+
+async def test_events_written_before_pending_at_are_found_by_a_full_pass(graph):
+    await ingest(graph, APP, PRIVACY, T0, tags(3))
+    await graph.write("MATCH (e:OutboxEvent) REMOVE e.pending_at")  # as a hub before wrote them
+    seen: list[OutboxMessage] = []
+    dispatcher = OutboxDispatcher(graph, seen.append, batch=2, clock=FixedClock(T0 + 9))
+    while await dispatcher.dispatch_once():
+        pass
+    assert [m.payload["tag_id"] for m in seen] == ["tag-0", "tag-1", "tag-2"]
+    assert await pending(graph) == 0
+
+
 class Receiver(BaseHTTPRequestHandler):
     """Fails its first ``failures`` requests with a 500, then answers 204; keeps them all."""
 

@@ -40,3 +40,14 @@ def test_a_kind_without_the_lookups_its_writes_need_is_refused():
         q.ingest_statement(frozenset({"interaction"}), frozenset({"account"}))
     with pytest.raises(ValueError, match="unknown"):
         q.ingest_statement(frozenset({"shout"}), frozenset())
+
+
+def test_the_statement_writes_each_outbox_events_kind_and_id_the_rows_carry_neither():
+    statement, _ = q.ingest_events([CONTACT], {"now": 1, "admin": False, "outbox": "ev_1."}, {})
+    assert "kind: 'contact.recorded'" in statement and "e.event" not in statement
+    assert "id: $batch.outbox + toString(e.i)" in statement
+    both = q.ingest_statement(frozenset({"contact", "tag"}), frozenset({"brand"}))
+    assert (
+        "CASE e.type WHEN 'contact' THEN 'contact.recorded' WHEN 'tag' THEN 'customer.tagged' END"
+        in both
+    )
