@@ -211,32 +211,41 @@ def peak_rss_mb(needles: tuple[str, ...]) -> float | None:
     return None
 
 
-def cpu_seconds() -> dict[str, float]:
-    """CPU seconds used so far: ``bench`` by this process (every thread) and the children
-    it has reaped, ``engine`` by its live descendants (the embedded engine, a Neo4j it
-    started). Differences of two readings are a pass's CPU work: on a shared machine,
-    wall time is mostly waiting for a core, CPU time is not."""
+def process_cpu_seconds() -> float:
+    """CPU seconds used so far by this process (every thread) and the children it reaped
+    (a load's reader process). The engine's: engine_cpu_reader."""
     own = resource.getrusage(resource.RUSAGE_SELF)
     reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
-    bench = own.ru_utime + own.ru_stime + reaped.ru_utime + reaped.ru_stime
+    return own.ru_utime + own.ru_stime + reaped.ru_utime + reaped.ru_stime
+
+
+# The Neo4j JVM's CPU time so far (nanoseconds), from its own management bean.
+NEO4J_CPU = (
+    "CALL dbms.queryJmx('java.lang:type=OperatingSystem') YIELD attributes "
+    "RETURN attributes.ProcessCpuTime.value AS ns"
+)
+
+
+async def engine_cpu_reader(store: Any) -> Callable[[], Awaitable[float]]:
+    """A function reading the engine process's CPU time so far, in seconds."""
+    if store.engine == "neo4j":
+
+        async def jvm() -> float:
+            return float((await store.read(NEO4J_CPU))[0]["ns"]) / 1e9
+
+        return jvm
+    info = await store.execute_command("INFO", "server")
+    stat = Path(f"/proc/{info['process_id']}/stat")
     tick = os.sysconf("SC_CLK_TCK")
-    parents: dict[int, int] = {}
-    used: dict[int, float] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        pid = int(stat.parent.name)
-        parents[pid] = int(fields[1])  # after the name: state, ppid, ...; utime, stime 11, 12
-        used[pid] = (int(fields[11]) + int(fields[12])) / tick
-    me = os.getpid()
 
-    def descends(pid: int) -> bool:
-        while pid > 1:
-            pid = parents.get(pid, 0)
-            if pid == me:
-                return True
-        return False
+    async def process() -> float:
+        return _process_cpu(stat, tick)
 
-    return {"bench": bench, "engine": sum(s for p, s in used.items() if descends(p))}
+    return process
+
+
+def _process_cpu(stat: Path, tick: int) -> float:
+    """utime + stime of /proc/PID/stat, in seconds (a read of memory, not of a disk)."""
+    # after the command name (which may hold spaces) and its ')'
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / tick

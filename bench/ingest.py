@@ -18,8 +18,8 @@ every pass, one file per kind of a synthetic export (gzipped CSV) is loaded
   writes -> sink linking's, sink -> hub the reader's (parsing on the same CPUs).
 
 Every pass also records the CPU seconds it took, of this process (and the reader process
-it reaped) and of the engine (a live descendant: the embedded engine, a Neo4j started
-here); ``<engine>_hub_over_baseline_cpu`` is baseline CPU / hub CPU, the ratio the
+it reaped) and of the engine (bench.common.engine_cpu_reader: the embedded engine's
+process, Neo4j's JVM); ``<engine>_hub_over_baseline_cpu`` is baseline CPU / hub CPU, the ratio the
 wall-time one tends to on a machine with no core to spare.
 
 Passes alternate A-B-B-A (baseline, hub, hub, baseline) after a warm-up (every statement
@@ -60,7 +60,7 @@ from rich.console import Console
 from rich.table import Table
 
 import graph.linking
-from bench.common import RESULTS, ROOT, cpu_seconds, engine
+from bench.common import RESULTS, ROOT, engine, engine_cpu_reader, process_cpu_seconds
 from graph.merge import ACTIVE_MERGES_OF
 from graph.store import GraphStore, Params, Record, StoreWrapper, WriteCounters
 from graph.subject import ERASED_AMONG
@@ -417,9 +417,14 @@ async def measure(
         if args.profile:
             order += ["writes", "sink", "sink", "writes"]
         rerun_done = False
+        engine_cpu = await engine_cpu_reader(raw)
+
+        async def cpu_seconds() -> dict[str, float]:
+            return {"bench": process_cpu_seconds(), "engine": await engine_cpu()}
+
         for side in order:
             await clean(raw)
-            cpu = cpu_seconds()
+            cpu = await cpu_seconds()
             if side == "baseline":
                 result = await run_baseline(store, plain, args.batch_size)
             elif side == "writes":
@@ -428,16 +433,16 @@ async def measure(
                 result = await run_sink(store, parsed, args.batch_size)
             else:
                 result = await run_hub(store, files, args.batch_size, work, reader=args.reader)
-            result["cpu_seconds"] = _cpu_since(cpu)
+            result["cpu_seconds"] = _minus(await cpu_seconds(), cpu)
             passes.append(result)
             _say(name, result)
             if side == "hub" and not rerun_done:
                 rerun_done = True
-                cpu = cpu_seconds()
+                cpu = await cpu_seconds()
                 result = await run_hub(
                     store, files, args.batch_size, work, side="rerun", reader=args.reader
                 )
-                result["cpu_seconds"] = _cpu_since(cpu)
+                result["cpu_seconds"] = _minus(await cpu_seconds(), cpu)
                 passes.append(result)
                 _say(name, result)
         await clean(raw)
@@ -447,8 +452,7 @@ async def measure(
             "summary": summarise(passes)}  # fmt: skip
 
 
-def _cpu_since(before: dict[str, float]) -> dict[str, float]:
-    now = cpu_seconds()
+def _minus(now: dict[str, float], before: dict[str, float]) -> dict[str, float]:
     return {k: now[k] - before[k] for k in now}
 
 
