@@ -3,6 +3,7 @@
 import asyncio
 import json
 import os
+import resource
 import statistics
 import subprocess
 import tempfile
@@ -208,3 +209,43 @@ def peak_rss_mb(needles: tuple[str, ...]) -> float | None:
         except OSError:
             continue
     return None
+
+
+def process_cpu_seconds() -> float:
+    """CPU seconds used so far by this process (every thread) and the children it reaped
+    (a load's reader process). The engine's: engine_cpu_reader."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    reaped = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + reaped.ru_utime + reaped.ru_stime
+
+
+# The Neo4j JVM's CPU time so far (nanoseconds), from its own management bean.
+NEO4J_CPU = (
+    "CALL dbms.queryJmx('java.lang:type=OperatingSystem') YIELD attributes "
+    "RETURN attributes.ProcessCpuTime.value AS ns"
+)
+
+
+async def engine_cpu_reader(store: Any) -> Callable[[], Awaitable[float]]:
+    """A function reading the engine process's CPU time so far, in seconds."""
+    if store.engine == "neo4j":
+
+        async def jvm() -> float:
+            return float((await store.read(NEO4J_CPU))[0]["ns"]) / 1e9
+
+        return jvm
+    info = await store.execute_command("INFO", "server")
+    stat = Path(f"/proc/{info['process_id']}/stat")
+    tick = os.sysconf("SC_CLK_TCK")
+
+    async def process() -> float:
+        return _process_cpu(stat, tick)
+
+    return process
+
+
+def _process_cpu(stat: Path, tick: int) -> float:
+    """utime + stime of /proc/PID/stat, in seconds (a read of memory, not of a disk)."""
+    # after the command name (which may hold spaces) and its ')'
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / tick

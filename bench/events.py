@@ -38,7 +38,7 @@ import asyncio
 import os
 import tempfile
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,7 @@ from typing import Any
 import orjson
 from rich.console import Console
 
-from bench.common import engine_at, save_payload
+from bench.common import engine_at, engine_cpu_reader, save_payload
 from bench.ingest import environment
 from bench.read import hub_server
 from loaders.seed import seed
@@ -56,10 +56,6 @@ from resolvers.principal import Role
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)
 
-NEO4J_CPU = (
-    "CALL dbms.queryJmx('java.lang:type=OperatingSystem') YIELD attributes "
-    "RETURN attributes.ProcessCpuTime.value AS ns"
-)
 # The batch's undelivered events (an index range on `at`: the polls cost the engine little).
 PENDING_OUTBOX = (
     "MATCH (e:OutboxEvent) WHERE e.at >= $since AND e.delivered_at IS NULL RETURN count(e) AS n"
@@ -73,31 +69,6 @@ WITH k, row
 MATCH (b:Brand {id: row.brand_id})
 MERGE (k)-[:ABOUT]->(b)
 """
-
-
-async def engine_cpu_reader(store: Any) -> Callable[[], Awaitable[float]]:
-    """A function reading the engine process's CPU time so far, in seconds."""
-    if store.engine == "neo4j":
-
-        async def jvm() -> float:
-            return float((await store.read(NEO4J_CPU))[0]["ns"]) / 1e9
-
-        return jvm
-    info = await store.execute_command("INFO", "server")
-    stat = Path(f"/proc/{info['process_id']}/stat")
-    tick = os.sysconf("SC_CLK_TCK")
-
-    async def process() -> float:
-        return _process_cpu(stat, tick)
-
-    return process
-
-
-def _process_cpu(stat: Path, tick: int) -> float:
-    """utime + stime of /proc/PID/stat, in seconds (a read of memory, not of a disk)."""
-    # after the command name (which may hold spaces) and its ')'
-    fields = stat.read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / tick
 
 
 def contact(i: int, customer: str, brand: str) -> dict[str, Any]:

@@ -17,6 +17,11 @@ every pass, one file per kind of a synthetic export (gzipped CSV) is loaded
   identity linking) with no reader thread. baseline -> writes is the statements' cost,
   writes -> sink linking's, sink -> hub the reader's (parsing on the same CPUs).
 
+Every pass also records the CPU seconds it took, of this process (and the reader process
+it reaped) and of the engine (bench.common.engine_cpu_reader: the embedded engine's
+process, Neo4j's JVM); ``<engine>_hub_over_baseline_cpu`` is baseline CPU / hub CPU, the ratio the
+wall-time one tends to on a machine with no core to spare.
+
 Passes alternate A-B-B-A (baseline, hub, hub, baseline) after a warm-up (every statement
 planned, and a full pass so the store has grown to size), so drift (JIT, page cache, a
 neighbour's load) falls on both sides; the graph nodes/relationships after each pass are
@@ -27,6 +32,7 @@ embedded engine for ~100k and ~1M row files (and of ``--dry-run``, the parser al
 
     python -m bench.ingest [--engine neo4j|embedded|both] [--customers 6000]
                            [--batch-size 1000] [--rounds 2] [--memory/--no-memory] [--profile]
+                           [--reader auto|thread|process]
 """
 
 from __future__ import annotations
@@ -54,27 +60,26 @@ from rich.console import Console
 from rich.table import Table
 
 import graph.linking
-from bench.common import RESULTS, ROOT, engine
+from bench.common import RESULTS, ROOT, engine, engine_cpu_reader, process_cpu_seconds
+from graph.merge import ACTIVE_MERGES_OF
 from graph.store import GraphStore, Params, Record, StoreWrapper, WriteCounters
+from graph.subject import ERASED_AMONG
 from graph.writes import KINDS as WRITE_KINDS
 from graph.writes import NodeKind, RelKind, edge_merges, rel_merges, write_rows
 from loaders.export import export_files
 from loaders.mapping import Mapping
-from loaders.pipeline import (
-    GraphSink,
-    JsonLines,
-    LoadOptions,
-    LoadReport,
-    Reader,
-    Tally,
-    load_files,
-)
+from loaders.pipeline import GraphSink, LoadOptions, ReaderMode, Tally, load_files
+from loaders.reader import Reader
 from loaders.sources import format_of, open_source
 from loaders.synthetic import KINDS as ORDER
 from loaders.synthetic import SyntheticConfig
 
 Row = dict[str, Any]
 TARGET = 0.85  # hub rows/s over baseline rows/s on Neo4j, from the issue
+# `hub load` always has an erasure key (derived from HUB_PSEUDONYM_KEY), so every batch is
+# screened for erased customers: the hub and sink sides get one too, or they would skip
+# that lookup and flatter the hub.
+ERASURE_KEY = b"bench-ingest-erasure-key-32bytes"
 MEMORY_ROWS = (100_000, 1_000_000)
 console = Console(stderr=True)
 
@@ -125,6 +130,11 @@ _FAMILIES = {
     for name, value in vars(graph.linking).items()
     if name.isupper() and isinstance(value, str)
 }
+
+
+# The per-batch screening reads (loaders/erasures.py, loaders/aliases.py).
+_FAMILIES[ERASED_AMONG] = "erased_among"
+_FAMILIES[ACTIVE_MERGES_OF] = "merged_among"
 
 
 def family(query: str) -> str:
@@ -184,16 +194,12 @@ class TimedStore(StoreWrapper):
 def parse(kind: str, path: Path) -> list[Row]:
     """Prepared rows of a file, made by the hub's own reader code (records, mapping,
     purchase grouping, validation, prepare), in the calling thread and not timed."""
-    report = LoadReport(kind=kind)
-    with tempfile.TemporaryDirectory() as tmp:
-        rejects = JsonLines(Path(tmp) / "rejects.jsonl")
-        reader = Reader(kind, [path], Mapping(), 1000, rejects, report)
-        stream, _ = open_source(path)
-        with stream:
-            records = reader._records(path, format_of(path, Mapping().dialect), stream)
-            rows = [reader._prepare(record) for record in records]
-        rejects.close()
-    assert rejects.count == 0, f"{path}: {rejects.count} rows rejected"
+    reader = Reader(kind, [path], Mapping(), 1000)
+    stream, _ = open_source(path)
+    with stream:
+        records = reader._records(path, format_of(path, Mapping().dialect), stream)
+        rows = [reader._prepare(record) for record in records]
+    assert not reader.rejects, f"{path}: {len(reader.rejects)} rows rejected"
     return [row for row in rows if row is not None]
 
 
@@ -310,18 +316,20 @@ async def run_writes(
 async def run_sink(
     store: TimedStore, parsed: dict[str, list[Row]], batch_size: int
 ) -> dict[str, Any]:
-    """What the hub's event loop does per batch (``GraphSink.write``: change-aware statements
-    and identity linking) on pre-parsed rows, with no reader thread."""
+    """What the hub's event loop does per batch (``GraphSink.screen`` and ``.write``: the
+    erasure and merge lookups, change-aware statements and identity linking) on pre-parsed
+    rows, with no reader."""
     store.reset()
     per_kind = {}
     now = int(time.time() * 1000)
     for kind, rows in parsed.items():
-        sink = GraphSink(store, kind, now, conflicts=None)
+        sink = GraphSink(store, kind, now, conflicts=None, erasure_key=ERASURE_KEY)
         tally = Tally()
         before = dict(store.seconds)
         started = time.perf_counter()
         for at in range(0, len(rows), batch_size):
-            await sink.write(rows[at : at + batch_size], tally)
+            kept = await sink.screen(rows[at : at + batch_size], tally)
+            await sink.write(kept, tally)
         seconds = time.perf_counter() - started
         per_kind[kind] = {"rows": len(rows), "seconds": seconds, "written": tally.written,
                           "store_seconds": _delta(store.seconds, before)}  # fmt: skip
@@ -329,8 +337,9 @@ async def run_sink(
 
 
 async def run_hub(
-    store: TimedStore, files: dict[str, Path], batch_size: int, work: Path, side: str = "hub"
-) -> dict[str, Any]:
+    store: TimedStore, files: dict[str, Path], batch_size: int, work: Path, side: str = "hub",
+    reader: ReaderMode = "auto",
+) -> dict[str, Any]:  # fmt: skip
     store.reset()
     per_kind = {}
     for kind, path in files.items():
@@ -338,6 +347,8 @@ async def run_hub(
             batch_size=batch_size,
             rejects_path=work / f"rejects-{kind}.jsonl",
             conflicts_path=work / f"conflicts-{kind}.jsonl",
+            erasure_key=ERASURE_KEY,
+            reader=reader,
         )
         before = dict(store.seconds)
         started = time.perf_counter()
@@ -388,10 +399,16 @@ async def measure(
         store = TimedStore(raw)
         version = await engine_version(raw)
         console.print(f"[bold]{name}[/]: {version}; warming up", highlight=False)
-        # Warm-up, not counted: every statement planned (and JIT-compiled), and the store
-        # grown to the size of a full pass (a first pass on a new Neo4j store is slower).
+        # Warm-up, not counted: every statement of both sides planned (and JIT-compiled),
+        # and the store grown to the size of a full pass (a first pass on a new Neo4j store
+        # is slower). The hub's screening and linking statements too, which the writes
+        # pass does not run. (Neo4j still settles over the first two passes: at load 8-14
+        # the first baseline took 3.0x the second, the first hub pass 2.8x the second;
+        # A-B-B-A gives each side one of them.)
         plain = {k: [lean(r) for r in rows] for k, rows in parsed.items()}  # not timed
         await run_baseline(store, {k: rows[:1000] for k, rows in plain.items()}, args.batch_size)
+        await clean(raw)
+        await run_sink(store, {k: rows[:1000] for k, rows in parsed.items()}, args.batch_size)
         await clean(raw)
         _say(name, await run_writes(store, parsed, args.batch_size), "(warm-up)")
         passes: list[dict[str, Any]] = []
@@ -400,8 +417,14 @@ async def measure(
         if args.profile:
             order += ["writes", "sink", "sink", "writes"]
         rerun_done = False
+        engine_cpu = await engine_cpu_reader(raw)
+
+        async def cpu_seconds() -> dict[str, float]:
+            return {"bench": process_cpu_seconds(), "engine": await engine_cpu()}
+
         for side in order:
             await clean(raw)
+            cpu = await cpu_seconds()
             if side == "baseline":
                 result = await run_baseline(store, plain, args.batch_size)
             elif side == "writes":
@@ -409,12 +432,17 @@ async def measure(
             elif side == "sink":
                 result = await run_sink(store, parsed, args.batch_size)
             else:
-                result = await run_hub(store, files, args.batch_size, work)
+                result = await run_hub(store, files, args.batch_size, work, reader=args.reader)
+            result["cpu_seconds"] = _minus(await cpu_seconds(), cpu)
             passes.append(result)
             _say(name, result)
             if side == "hub" and not rerun_done:
                 rerun_done = True
-                result = await run_hub(store, files, args.batch_size, work, side="rerun")
+                cpu = await cpu_seconds()
+                result = await run_hub(
+                    store, files, args.batch_size, work, side="rerun", reader=args.reader
+                )
+                result["cpu_seconds"] = _minus(await cpu_seconds(), cpu)
                 passes.append(result)
                 _say(name, result)
         await clean(raw)
@@ -424,10 +452,16 @@ async def measure(
             "summary": summarise(passes)}  # fmt: skip
 
 
+def _minus(now: dict[str, float], before: dict[str, float]) -> dict[str, float]:
+    return {k: now[k] - before[k] for k in now}
+
+
 def _say(name: str, result: dict[str, Any], note: str = "") -> None:
     console.print(
         f"  {name} {result['side']:<8}{note} {result['rows']:>9,} rows {result['seconds']:7.1f}s "
-        f"{result['rows_per_s']:>9,.0f} rows/s  store: "
+        f"{result['rows_per_s']:>9,.0f} rows/s  "
+        + " ".join(f"cpu {k} {v:.1f}s" for k, v in result.get("cpu_seconds", {}).items())
+        + "  store: "
         + ", ".join(f"{k} {v:.1f}s" for k, v in sorted(result["store_seconds"].items())),
         highlight=False,
     )
@@ -457,7 +491,10 @@ def summarise(passes: list[dict[str, Any]]) -> dict[str, Any]:
                 "seconds": k_seconds / len(mine),
                 "store_seconds": dict(store),
             }
+        cpu = [p["cpu_seconds"] for p in mine if "cpu_seconds" in p]
         sides[side] = {
+            # CPU seconds of a pass (mean), this process's and the engine's
+            "cpu_seconds": {k: sum(c[k] for c in cpu) / len(cpu) for k in cpu[0]} if cpu else {},
             "rows": rows // len(mine),
             "written": [p["written"] for p in mine],
             "counters": [p["counters"] for p in mine],
@@ -478,6 +515,13 @@ def summarise(passes: list[dict[str, Any]]) -> dict[str, Any]:
             out[f"{side}_over_baseline"] = (
                 sides[side]["rows_per_s"] / sides["baseline"]["rows_per_s"]
             )
+    # The same ratios in CPU work (baseline CPU seconds / the side's): what the wall-time
+    # ratio tends to on a machine with no core to spare, whatever its load.
+    base_cpu = sum(sides.get("baseline", {}).get("cpu_seconds", {}).values())
+    for side in ("hub", "writes", "sink"):
+        cpu = sum(sides.get(side, {}).get("cpu_seconds", {}).values())
+        if cpu and base_cpu:
+            out[f"{side}_over_baseline_cpu"] = base_cpu / cpu
     return out
 
 
@@ -489,27 +533,51 @@ def _hub_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "hub.cli"]
 
 
-def _peak_rss(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, str]:
-    """(peak RSS MB of the process itself from VmHWM, wall seconds, stdout). The embedded
-    engine is a child of the hub process, so RUSAGE_CHILDREN would count it: not used."""
+def _peak_rss(cmd: list[str], env: dict[str, str], cwd: Path) -> tuple[float, float, float, str]:
+    """(peak RSS MB of the process itself from VmHWM, of its reader process (0 when the
+    reader ran in a thread), wall seconds, stdout). The embedded engine is a child of the
+    hub process, so RUSAGE_CHILDREN would count it: not used."""
     started = time.perf_counter()
     process = subprocess.Popen(
         cmd, env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
     status = Path(f"/proc/{process.pid}/status")
-    peak_kb = 0
+    peak_kb = reader_kb = 0
     while process.poll() is None:
-        try:
-            for line in status.read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peak_kb = max(peak_kb, int(line.split()[1]))
-        except (OSError, ValueError):
-            pass
+        peak_kb = max(peak_kb, _vm_hwm_kb(status))
+        for child in _children(process.pid):  # the reader process (inputs of 1 MB or more)
+            if b"loaders.producer" in _cmdline(child):
+                reader_kb = max(reader_kb, _vm_hwm_kb(Path(f"/proc/{child}/status")))
         time.sleep(0.05)
     out, errors = process.communicate()
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {process.returncode}: {errors[-2000:]}")
-    return peak_kb / 1024, time.perf_counter() - started, out
+    return peak_kb / 1024, reader_kb / 1024, time.perf_counter() - started, out
+
+
+def _vm_hwm_kb(status: Path) -> int:
+    try:
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return 0
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        text = Path(f"/proc/{pid}/task/{pid}/children").read_text()
+    except OSError:
+        return []
+    return [int(c) for c in text.split()]
+
+
+def _cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
 
 
 def measure_memory(work: Path, batch_size: int) -> dict[str, Any]:
@@ -526,16 +594,18 @@ def measure_memory(work: Path, batch_size: int) -> dict[str, Any]:
                 "--rejects", str(work / "mem-rejects.jsonl"),
                 "--conflicts", str(work / "mem-conflicts.jsonl"),
             ] + (["--dry-run"] if dry else [])  # fmt: skip
-            mb, wall, stdout = _peak_rss(cmd, env, work)
+            mb, reader_mb, wall, stdout = _peak_rss(cmd, env, work)
             report = json.loads(stdout)
             key = f"{'dry_run' if dry else 'load'}_{rows}"
             out[key] = {
                 "rows": report["read"], "peak_rss_mb": round(mb, 1),
+                "reader_peak_rss_mb": round(reader_mb, 1),
                 "rows_per_s": report["read"] / report["seconds"], "process_wall_s": wall,
                 "file_mb": round(path.stat().st_size / 2**20, 1),
             }  # fmt: skip
             console.print(
-                f"  memory {key}: {report['read']:,} rows, peak RSS {mb:.0f} MB, "
+                f"  memory {key}: {report['read']:,} rows, peak RSS {mb:.0f} MB "
+                f"(reader process {reader_mb:.0f} MB), "
                 f"{out[key]['rows_per_s']:,.0f} rows/s",
                 highlight=False,
             )
@@ -611,12 +681,19 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--engine", choices=("neo4j", "embedded", "both"), default="both")
+    parser.add_argument(
+        "--engine", choices=("neo4j", "embedded", "both", "none"), default="both",
+        help="none: only the memory figures (the engines' figures of the last run stay)",
+    )  # fmt: skip
     parser.add_argument("--customers", type=int, default=6000)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2, help="passes per side (A-B-B-A)")
     parser.add_argument("--kinds", default=",".join(ORDER), help="comma-separated kinds")
     parser.add_argument("--memory", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument(
+        "--reader", choices=("auto", "thread", "process"), default="auto",
+        help="where hub load's reader runs (LoadOptions.reader; auto: by input size)",
+    )  # fmt: skip
     parser.add_argument(
         "--profile",
         action="store_true",
@@ -625,11 +702,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     kinds = [k for k in ORDER if k in args.kinds.split(",")]
-    engines = ["neo4j", "embedded"] if args.engine == "both" else [args.engine]
+    engines = {"both": ["neo4j", "embedded"], "none": []}.get(args.engine, [args.engine])
     payload: dict[str, Any] = {
         "settings": {"customers": args.customers, "batch_size": args.batch_size,
                      "rounds": args.rounds, "kinds": kinds, "format": "csv.gz",
-                     "profile": args.profile},
+                     "profile": args.profile, "reader": args.reader},
         "environment": environment(),
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }  # fmt: skip
@@ -667,6 +744,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     for key in sorted(figures):
         if "rss" in key:
             out.print(f"{key}: {figures[key]:.0f} MB", highlight=False)
+        elif key.endswith("_cpu"):
+            out.print(f"{key}: {figures[key]:.2f} (baseline CPU seconds / hub's)", highlight=False)
 
 
 def headline(results: dict[str, Any], memory: dict[str, Any] | None) -> dict[str, float]:
@@ -676,6 +755,10 @@ def headline(results: dict[str, Any], memory: dict[str, Any] | None) -> dict[str
         for side, block in sides.items():
             figures[f"{name}_{side}_rows_per_s"] = round(block["rows_per_s"], 1)
         figures[f"{name}_hub_over_baseline"] = round(result["summary"]["hub_over_baseline"], 3)
+        if "hub_over_baseline_cpu" in result["summary"]:
+            figures[f"{name}_hub_over_baseline_cpu"] = round(
+                result["summary"]["hub_over_baseline_cpu"], 3
+            )
         if "rerun" in sides:  # a re-run must change nothing
             figures[f"{name}_rerun_written"] = sum(sides["rerun"]["written"])
             figures[f"{name}_rerun_counters"] = sum(
@@ -683,6 +766,8 @@ def headline(results: dict[str, Any], memory: dict[str, Any] | None) -> dict[str
             )
     for key, block in (memory or {}).items():
         figures[f"{key}_peak_rss_mb"] = block["peak_rss_mb"]
+        if block.get("reader_peak_rss_mb"):
+            figures[f"{key}_reader_peak_rss_mb"] = block["reader_peak_rss_mb"]
     return figures
 
 
@@ -695,10 +780,11 @@ def compact(result: dict[str, Any]) -> None:
 
 
 def save(payload: dict[str, Any], engines: list[str]) -> None:
-    """bench/results/ingest.json; a one-engine run keeps the other engine's last figures."""
+    """bench/results/ingest.json; a one-engine run keeps the other engine's last figures,
+    a run of none (memory only) both."""
     path = RESULTS / "ingest.json"
     RESULTS.mkdir(parents=True, exist_ok=True)
-    if len(engines) == 1 and path.exists():
+    if len(engines) < 2 and path.exists():
         old = json.loads(path.read_text())
         for name, result in old.get("engines", {}).items():
             if name not in payload["engines"]:

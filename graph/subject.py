@@ -16,16 +16,25 @@ from graph.model import NODE_LABELS, SYSTEM_LABELS
 ERASED_KINDS: tuple[str, ...] = ("customer", "account", "post", "purchase", "complaint")
 
 
+def kind_key(key: bytes, of: str) -> bytes:
+    """The key the tombstones of the ``of`` kind are made under (see erasure_id). Raises
+    ValueError for an unknown kind."""
+    if of not in ERASED_KINDS:
+        raise ValueError(f"unknown erased kind {of!r}")
+    return key if of == "customer" else hmac.digest(key, of.encode(), "sha256")
+
+
 def erasure_id(key: bytes, value: str, of: str = "customer") -> str:
     """The tombstone id of the ``of`` with id ``value``: hex HMAC-SHA256 under ``key``
     (the hub's ``derived_key("erasure")``), or under HMAC(key, of) for the other kinds."""
-    if of not in ERASED_KINDS:
-        raise ValueError(f"unknown erased kind {of!r}")
-    if of != "customer":
-        key = hmac.digest(key, of.encode(), "sha256")
+    return tombstone_under(kind_key(key, of), value)
+
+
+def tombstone_under(kind_key: bytes, value: str) -> str:
+    """The tombstone id of ``value`` under a kind's key (``kind_key``)."""
     # hmac.digest: the one-shot form, several times cheaper than an HMAC object (it runs
-    # once per event of a `POST /events` batch).
-    return hmac.digest(key, value.encode(), "sha256").hex()
+    # once per event of a `POST /events` batch, and per id of every loaded row).
+    return hmac.digest(kind_key, value.encode(), "sha256").hex()
 
 
 # --- export -------------------------------------------------------------------------------

@@ -1,54 +1,50 @@
 """`hub load`: files in, graph out, nothing lost.
 
-A reader thread streams records from the files, maps and validates them, writes every
-rejected one to the rejects file at once, and hands prepared batches over a small bounded
-queue; the event loop writes each batch (and relinks identities) while the next is parsed.
-Memory holds a few batches, whatever the size of the files.
+A reader (loaders/reader.py) streams records from the files, maps and validates them,
+and hands prepared batches, each with the records it rejected, over a small bounded
+queue; the event loop writes every batch's rejects to the rejects file, then the batch
+(and relinks identities) while the next is parsed. For a big input the reader runs in a
+child process, so parsing and writing use two cores (loaders/producer.py); for a small
+one, in a thread (a process would take longer to start than the reading). Memory holds a
+few batches, whatever the size of the files.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import queue
 import threading
 import time
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, overload
+from typing import IO, TYPE_CHECKING, Any, Literal
 
 import orjson
-from pydantic import ValidationError
 
 from graph.errors import GraphUnavailable
 from graph.store import GraphStore, WriteCounters
 from graph.traits import TRAIT_KINDS, customers_touched, refresh_traits, trait_names
 from graph.writes import write_rows
 from loaders.aliases import map_merged
-from loaders.columns import PLAIN
 from loaders.erasures import ErasureGuard
-from loaders.kinds import MODELS, Record, reasons_of
+from loaders.kinds import MODELS
 from loaders.linking import Decision, accounts_touched, relink
 from loaders.mapping import Mapping
-from loaders.sources import (
-    CsvBlock,
-    SourceError,
-    SourceRow,
-    csv_blocks,
-    format_of,
-    open_source,
-    parse_stream,
-)
+from loaders.producer import ProcessProducer, Producer, ThreadProducer
+from loaders.reader import Batch, Origin, Reader, read_batches
+from loaders.sources import SourceError, format_of
 
 if TYPE_CHECKING:  # identity resolution (numpy, the model) is imported when a load uses it
     from loaders.resolution import ResolveOptions, ResolveReport
 
 Row = dict[str, Any]
-ITEM_FIELDS = ("product_id", "quantity", "unit_price")
-_COLUMN_CHECKS = 1000  # records per file whose keys are checked for unknown columns
+# Inputs of at least this many bytes (compressed, as stored) are read in a child process:
+# below it, starting the process (1-3 s on a loaded machine) costs more than it saves.
+# Measured on the embedded engine at load 9-11: a 2.1 MB file of 150k interactions took
+# 0.81x the time with the process (spawn included); a 0.4 MB one of 26k, 1.7x.
+PROCESS_READER_BYTES = 1 << 20
+ReaderMode = Literal["auto", "thread", "process"]
 
 
 @dataclass
@@ -94,6 +90,9 @@ class LoadOptions:
     # Phones without a country code, on a customer without a country or an account of a
     # platform of no one country, are read in this region (HUB_PHONE_REGION).
     default_region: str | None = None
+    # Where the reader runs: "auto" is a child process for inputs of PROCESS_READER_BYTES
+    # or more (not for a dry run: there is no writing to overlap), a thread otherwise.
+    reader: ReaderMode = "auto"
 
 
 class JsonLines:
@@ -120,244 +119,6 @@ class JsonLines:
             self._file.close()
 
 
-Origin = tuple[str, int, str]  # (source, line, raw) of a prepared row
-
-
-@dataclass
-class Batch:
-    rows: list[Row]
-    read: int  # records read since the previous batch (written, unchanged or rejected)
-    rejected: int
-    position: int  # bytes of all files consumed so far
-    origins: list[Origin] = field(default_factory=list)  # of each row, for a late reject
-
-
-class _End:
-    pass
-
-
-class Reader:
-    """Runs in a thread: files -> mapped, validated, prepared batches (rejects written)."""
-
-    def __init__(
-        self, kind: str, paths: Sequence[Path], mapping: Mapping, batch_size: int,
-        rejects: JsonLines, report: LoadReport, default_region: str | None = None,
-    ) -> None:  # fmt: skip
-        self.kind = kind
-        self.model: type[Record] = MODELS[kind]
-        self.paths = paths
-        self.mapping = mapping
-        self.batch_size = batch_size
-        self.rejects = rejects
-        self.report = report
-        self.context = {"default_region": default_region}
-        self.queue: queue.Queue[Batch | BaseException | _End] = queue.Queue(maxsize=4)
-        self.stop = threading.Event()
-        self.done_bytes = 0
-        self.total_bytes = sum(p.stat().st_size for p in paths if p.exists())
-        self._known = set(self.model.model_fields) | (
-            set(ITEM_FIELDS) if kind == "purchases" else set()
-        )
-
-    def start(self) -> None:
-        threading.Thread(target=self._run, name=f"hub-load-{self.kind}", daemon=True).start()
-
-    def _put(self, item: Batch | BaseException | _End) -> None:
-        while not self.stop.is_set():
-            try:
-                self.queue.put(item, timeout=0.2)
-                return
-            except queue.Full:
-                continue
-
-    def _run(self) -> None:
-        try:
-            self._read_all()
-            self._put(_End())
-        except BaseException as e:  # handed to the event loop, which re-raises it
-            self._put(e)
-
-    def _read_all(self) -> None:
-        rows: list[Row] = []
-        origins: list[Origin] = []
-        read = rejected = 0
-        for path in self.paths:
-            fmt = format_of(path, self.mapping.dialect)
-            stream, progress = open_source(path)
-            with stream:
-                for prepared, origin in self._prepared(path, fmt, stream):
-                    if self.stop.is_set():
-                        return
-                    read += 1
-                    if prepared is None:
-                        rejected += 1
-                    else:
-                        rows.append(prepared)
-                        origins.append(origin)
-                    if len(rows) >= self.batch_size or read - len(rows) >= self.batch_size:
-                        position = self.done_bytes + progress.position
-                        self._put(Batch(rows, read, rejected, position, origins))
-                        rows, origins, read, rejected = [], [], 0, 0
-            self.done_bytes += progress.size
-        if read:
-            self._put(Batch(rows, read, rejected, self.done_bytes, origins))
-
-    def _prepared(
-        self, path: Path, fmt: str, stream: IO[bytes]
-    ) -> Iterator[tuple[Row | None, Origin]]:
-        """(prepared row, or None when rejected, and where it came from) of every record
-        of ``path`` in order; rejects are written as they are met."""
-        plain = PLAIN.get(self.kind)
-        if plain is None or fmt != "csv" or not self.mapping.is_identity:
-            for record in self._records(path, fmt, stream):
-                yield self._prepare(record), (record.source, record.line, record.raw)
-            return
-        # A plain kind from a delimited file: blocks of simple lines are checked by column
-        # (loaders/columns.py); what those checks leave undecided goes to the model.
-        source = csv_blocks(path, stream, self.mapping.dialect)
-        for item in self._mapped(path, source):
-            if isinstance(item, SourceRow):
-                yield self._prepare(item), (item.source, item.line, item.raw)
-                continue
-            for i, row in enumerate(plain.rows(item.names, item.cells)):
-                origin = (item.source, item.numbers[i], item.lines[i])
-                yield (self._prepare(item.record(i)) if row is None else row), origin
-
-    def _records(self, path: Path, fmt: str, stream: IO[bytes]) -> Iterator[SourceRow]:
-        records = self._mapped(path, parse_stream(path, stream, fmt, self.mapping.dialect))
-        if self.kind == "purchases":
-            records = group_line_items(records)
-        return records
-
-    @overload
-    def _mapped(self, path: Path, records: Iterator[SourceRow]) -> Iterator[SourceRow]: ...
-
-    @overload
-    def _mapped(
-        self, path: Path, records: Iterator[SourceRow | CsvBlock]
-    ) -> Iterator[SourceRow | CsvBlock]: ...
-
-    def _mapped(
-        self, path: Path, records: Iterator[SourceRow | CsvBlock]
-    ) -> Iterator[SourceRow | CsvBlock]:
-        """Records in hub field names; the file's columns checked against the mapping's
-        on the first record, unknown columns noted. A block (identity mapping only) passes
-        as it is. Raises SourceError when the file lacks a column the mapping reads."""
-        first = True
-        checked = 0
-        stem = path.name.split(".")[0]
-        for record in records:
-            if isinstance(record, CsvBlock):
-                # Identity mapping: it reads no column. A record with the header's width
-                # shows the file's columns, as a record without errors does below.
-                if checked < _COLUMN_CHECKS and record.has_full_record():
-                    checked = _COLUMN_CHECKS
-                    self.report.ignored_columns |= set(record.names) - self._known
-                yield record
-                continue
-            if record.errors:
-                yield record
-                continue
-            if first:
-                first = False
-                missing = self.mapping.sources_used() - set(record.fields)
-                if missing and format_of(path, self.mapping.dialect) == "csv":
-                    raise SourceError(_missing_columns(path, missing, list(record.fields)))
-            record.fields, errors = self.mapping.apply(record.fields, record.line, stem)
-            record.errors.extend(errors)
-            if checked < _COLUMN_CHECKS:  # unknown columns show in the first records
-                checked += 1
-                self.report.ignored_columns |= set(record.fields) - self._known
-            yield record
-
-    def _prepare(self, record: SourceRow) -> Row | None:
-        reasons = list(record.errors)
-        if not reasons:
-            try:
-                return self.model.model_validate(record.fields, context=self.context).prepare()
-            except ValidationError as e:
-                reasons = reasons_of(e)
-            except ValueError as e:  # a list cell that is not valid JSON, say
-                reasons = [str(e)]
-        self.rejects.add(
-            {"kind": self.kind, "source": record.source, "line": record.line,
-             "raw": record.raw, "reasons": reasons}
-        )  # fmt: skip
-        return None
-
-
-def _missing_columns(path: Path, missing: set[str], columns: Sequence[str]) -> str:
-    return (
-        f"{path}: the mapping reads column(s) {', '.join(sorted(missing))} "
-        f"that the file does not have (it has: {', '.join(columns)})"
-    )
-
-
-def group_line_items(records: Iterator[SourceRow], remember: int = 100_000) -> Iterator[SourceRow]:
-    """Fold one-row-per-item purchases (adjacent rows sharing an ``id``) into one record with
-    ``items``. Records that already carry ``items`` pass through. A record the reader could
-    not parse inside an order is reported after it, without splitting the order.
-
-    Refused, with the reason: an order whose rows disagree on an order field (``at``,
-    ``customer_id``...), and an order whose id already ended among the last ``remember``
-    orders (its rows were not adjacent; only the first run of rows is loaded).
-    """
-    current: SourceRow | None = None
-    head: dict[str, Any] = {}
-    held: list[SourceRow] = []
-    ended: OrderedDict[str, int] = OrderedDict()  # order id -> first line, bounded
-
-    def close(record: SourceRow) -> SourceRow:
-        key = str(record.fields.get("id"))
-        ended[key] = record.line
-        ended.move_to_end(key)
-        while len(ended) > remember:
-            ended.popitem(last=False)
-        return record
-
-    for record in records:
-        if record.errors:
-            held.append(record)
-            continue
-        fields = record.fields
-        if "items" in fields or "product_id" not in fields:
-            if current is not None:
-                yield close(current)
-                current = None
-            yield from held
-            held = []
-            yield record
-            continue
-        item = {k: fields.pop(k) for k in ITEM_FIELDS if k in fields}
-        items = [item] if str(item.get("product_id") or "").strip() else []  # an order, no items
-        if current is not None and current.fields.get("id") == fields.get("id"):
-            differ = sorted(k for k in set(head) | set(fields) if head.get(k) != fields.get(k))
-            if differ and not current.errors:
-                current.errors.append(
-                    f"the rows of order {fields.get('id')!r} disagree on {', '.join(differ)} "
-                    f"(line {record.line})"
-                )
-            current.fields["items"].extend(items)
-            current.raw += "\n" + record.raw
-            continue
-        if current is not None:
-            yield close(current)
-        yield from held
-        held = []
-        head = dict(fields)
-        earlier = ended.get(str(fields.get("id")))
-        if earlier is not None:
-            record.errors.append(
-                f"order {fields.get('id')!r} already appeared at line {earlier}: rows of one "
-                "order must be adjacent (the earlier rows were loaded, these were not)"
-            )
-        fields["items"] = items
-        current = record
-    if current is not None:
-        yield close(current)
-    yield from held
-
-
 _NOT_KEYS = {"props", "hash", "items", "tag_ids"}
 
 
@@ -367,10 +128,17 @@ def _has_evidence(account: Row) -> bool:
 
 
 def row_key(row: Row) -> object:
-    """What identifies a prepared row's node or relationship (its id, or its endpoints)."""
+    """What identifies a prepared row's node or relationship (its id, or its endpoints and
+    keys, in the order of their names)."""
     if "id" in row:
         return row["id"]
-    return tuple(v for k, v in sorted(row.items()) if k not in _NOT_KEYS)
+    return tuple(row[k] for k in _key_fields(tuple(row)))
+
+
+@lru_cache(maxsize=64)
+def _key_fields(fields: tuple[str, ...]) -> tuple[str, ...]:
+    # Rows of one kind share their fields: sorted once per shape, not once per row.
+    return tuple(sorted(k for k in fields if k not in _NOT_KEYS))
 
 
 def last_of_each(rows: list[Row]) -> list[Row]:
@@ -552,6 +320,18 @@ async def _resolve_written(sink: GraphSink, options: ResolveOptions) -> ResolveR
                          customer_ids=customers)  # fmt: skip
 
 
+def _start_reader(reader: Reader, options: LoadOptions, total_bytes: int) -> Producer[Batch]:
+    """The reader started in a child process or a thread (see LoadOptions.reader)."""
+    mode = options.reader
+    if mode == "auto":
+        big = total_bytes >= PROCESS_READER_BYTES and not options.dry_run
+        mode = "process" if big else "thread"
+    name = f"hub-load-{reader.kind}"
+    if mode == "process":
+        return ProcessProducer(read_batches, (reader,), name)
+    return ThreadProducer(reader.batches, name)
+
+
 async def load_files(
     store: GraphStore | None,
     kind: str,
@@ -581,19 +361,19 @@ async def load_files(
     sink = None if options.dry_run or store is None else GraphSink(
         store, kind, int(time.time() * 1000), conflicts, rejects, options.erasure_key
     )  # fmt: skip
-    reader = Reader(
-        kind, paths, mapping, options.batch_size, rejects, report, options.default_region
-    )
+    reader = Reader(kind, paths, mapping, options.batch_size, options.default_region)
+    total_bytes = sum(p.stat().st_size for p in paths)
     started = time.perf_counter()
     done = 0
-    reader.start()
+    producer = _start_reader(reader, options, total_bytes)
     try:
         while True:
-            item = await asyncio.to_thread(reader.queue.get)
-            if isinstance(item, _End):
+            item = await asyncio.to_thread(producer.next)
+            if item is None:
                 break
-            if isinstance(item, BaseException):
-                raise item
+            for record in item.rejects:
+                rejects.add(record)
+            report.ignored_columns |= item.ignored_columns
             report.tally.read += item.read
             report.tally.rejected += item.rejected
             if sink is not None and item.rows:
@@ -607,7 +387,7 @@ async def load_files(
                     )
             done += item.read
             if on_progress is not None:
-                on_progress(done, item.position, reader.total_bytes)
+                on_progress(done, item.position, total_bytes)
         if sink is not None and sink.written and options.resolve is not None:
             report.resolution = await _with_retry(
                 partial(_resolve_written, sink, options.resolve), options.retry_for_s, on_retry
@@ -615,11 +395,7 @@ async def load_files(
         if sink is not None:
             await _with_retry(sink.refresh, options.retry_for_s, on_retry)
     finally:
-        reader.stop.set()
-        with contextlib.suppress(queue.Empty):
-            while True:
-                reader.queue.get_nowait()
-        reader.queue.put_nowait(_End())  # wakes a get() still waiting in a worker thread
+        producer.stop()
         rejects.close()
         if conflicts is not None:
             conflicts.close()

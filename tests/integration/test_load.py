@@ -96,10 +96,12 @@ BAD_PURCHASES = (
 )
 
 
-async def test_every_bad_row_is_rejected_with_its_line_and_reasons(store, tmp_path):
+# The reader in a child process (for big inputs) hands its rejects over with each batch.
+@pytest.mark.parametrize("reader", ["thread", "process"])
+async def test_every_bad_row_is_rejected_with_its_line_and_reasons(store, tmp_path, reader):
     path = tmp_path / "purchases.csv"
     path.write_bytes(BAD_PURCHASES)
-    report = await load(store, tmp_path, "purchases", path)
+    report = await load(store, tmp_path, "purchases", path, reader=reader)
     assert (report.tally.read, report.tally.written, report.tally.rejected) == (8, 2, 6)
     got = {r["line"]: r for r in rejects(tmp_path)}
     assert sorted(got) == [3, 4, 5, 6, 7, 8]

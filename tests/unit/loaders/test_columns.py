@@ -10,7 +10,7 @@ from loaders.columns import PLAIN
 from loaders.export import export_files
 from loaders.kinds import MODELS
 from loaders.mapping import Mapping
-from loaders.pipeline import JsonLines, LoadReport, Reader
+from loaders.reader import Reader
 from loaders.sources import open_source, read_rows
 from loaders.synthetic import SyntheticConfig
 
@@ -85,14 +85,11 @@ def export(tmp_path_factory):
 
 
 def _read(kind: str, path: Path, tmp: Path) -> tuple[list, list]:
-    rejects = JsonLines(tmp / f"rejects-{kind}.jsonl")
-    reader = Reader(kind, [path], Mapping(), 1000, rejects, LoadReport(kind=kind))
+    reader = Reader(kind, [path], Mapping(), 1000)
     stream, _ = open_source(path)
     with stream:
         out = list(reader._prepared(path, "csv", stream))
-    rejects.close()
-    lines = rejects.path.read_text().splitlines() if rejects.path.exists() else []
-    return out, lines
+    return out, reader.rejects
 
 
 @pytest.mark.parametrize("kind", sorted(PLAIN))
@@ -127,13 +124,11 @@ def test_rejects_are_the_models_with_their_lines(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     out, rejects = _read("interactions", path, tmp_path)
     # The same file through the model alone, record by record:
-    model_rejects = JsonLines(tmp_path / "model.jsonl")
-    reader = Reader("interactions", [path], Mapping(), 1000, model_rejects, LoadReport(kind="x"))
+    reader = Reader("interactions", [path], Mapping(), 1000)
     stream, _ = open_source(path)
     with stream:
         expected = [(reader._prepare(r), (r.source, r.line, r.raw))
                     for r in reader._records(path, "csv", stream)]  # fmt: skip
-    reader.rejects.close()
     assert out == expected
-    assert rejects == (tmp_path / "model.jsonl").read_text().splitlines()
+    assert rejects == reader.rejects
     assert len(rejects) == 5  # the quoted comment is a good row

@@ -1,6 +1,6 @@
 """One-row-per-item purchases become orders; what cannot be grouped safely is refused."""
 
-from loaders.pipeline import group_line_items
+from loaders.reader import group_line_items
 from loaders.sources import SourceRow
 
 
