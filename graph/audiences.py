@@ -100,7 +100,8 @@ def exit_statement(rule: Compiled) -> str:
             "MATCH (a:Audience {id: $audience})<-[m:IN_AUDIENCE]-(e:Customer)",
             "WHERE m.exited_at IS NULL",
             *rule.bind("m, e"),
-            f"WHERE NOT ({visible('e')}) OR NOT ({rule.condition})",
+            # The condition may be null where it is not true (graph/rules.py Compiled).
+            f"WHERE NOT ({visible('e')}) OR NOT coalesce(({rule.condition}), false)",
             "SET m.exited_at = $now",
             _EVENT.format(kind="audience.exited"),
             "RETURN count(m) AS exited",

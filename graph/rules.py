@@ -243,6 +243,7 @@ class Compiler:
     # Metrics over the lets, bound by a second WITH: FalkorDB drops a WITH variable that
     # a WHERE reads only inside a list expression, so a metric is never computed there.
     derived: dict[str, str] = field(default_factory=dict)
+    negations: int = 0  # how many NOTs enclose the rule being compiled
 
     def exists(self, pattern: str) -> str:
         """A condition: ``pattern`` (from `e`, no variables of its own) has a match."""
@@ -289,14 +290,18 @@ class Compiler:
             case AnyOf(rules):
                 return "(" + " OR ".join(map(self.compile, rules)) + ")" if rules else "false"
             case NotRule(inner):
-                return f"(NOT {self.compile(inner)})"
+                self.negations += 1
+                try:
+                    return f"(NOT {self.compile(inner)})"
+                finally:
+                    self.negations -= 1
             case Profile(name, op, value):
                 prop = PROFILE_FIELDS[name]
                 if op == "exists":
                     return f"({prop} IS NOT NULL)"
                 if op == "in":
-                    return f"coalesce({prop} IN ${self.param(list(value))}, false)"
-                return f"coalesce({prop} {NUMERIC_OPS[op]} ${self.param(value)}, false)"
+                    return self.test(f"{prop} IN ${self.param(list(value))}")
+                return self.test(f"{prop} {NUMERIC_OPS[op]} ${self.param(value)}")
             case HasTag(tag, None):
                 return self.exists(f"(e)-[:TAGGED]->(:Tag {{id: ${self.param(tag)}}})")
             case HasTag(tag, weight):
@@ -338,10 +343,10 @@ class Compiler:
                 value_of = self.trait(name)
                 if op == "exists":
                     return f"({value_of} IS NOT NULL)"
-                return f"coalesce({value_of} {NUMERIC_OPS[op]} ${self.param(value)}, false)"
+                return self.test(f"{value_of} {NUMERIC_OPS[op]} ${self.param(value)}")
             case MetricIs(metric, op, value):
                 expression = self.metric(metric)
-                return f"coalesce({expression} {NUMERIC_OPS[op]} ${self.param(value)}, false)"
+                return self.test(f"{expression} {NUMERIC_OPS[op]} ${self.param(value)}")
             case ClassIs(customer_class):
                 for base in CLASS_BASES:
                     self.lets.setdefault(base, BASE_VALUES[base])
@@ -353,6 +358,16 @@ class Compiler:
             case CreatedBetween(start, end):
                 return self._between("e.created_at", start, end, missing="e.created_at IS NULL")
         raise KeyError(f"not a rule: {rule!r}")
+
+    def test(self, comparison: str) -> str:
+        """``comparison`` (null when a value is missing) as a condition. Under a NOT, null
+        must count as false (coalesce), which the NOT turns into true. Elsewhere null and
+        false both drop the customer (AND and OR keep "true" exactly where the two-valued
+        form is true), and the bare comparison lets Neo4j's planner filter on the property
+        before it matches a rule's patterns: with coalesce it matched the tag pattern of
+        every customer first (1.7 times the hand-written rule's time at 100k customers,
+        bench.audiences profile_and_tag)."""
+        return f"coalesce({comparison}, false)" if self.negations else f"({comparison})"
 
     def _between(self, value: str, start: int | None, end: int | None, missing: str) -> str:
         parts = [f"NOT ({missing})"]
@@ -410,7 +425,9 @@ class Knobs:
 @dataclass(frozen=True)
 class Compiled:
     """A compiled rule: the per-customer values it needs (name -> expression over `e`),
-    its condition over `e` and them, and the statement's parameters."""
+    its condition over `e` and them (true for the customers it selects, false or null for
+    the others: use it in a WHERE, or coalesce it before a NOT), and the statement's
+    parameters."""
 
     lets: dict[str, str]
     condition: str

@@ -37,6 +37,10 @@ CASES: list[tuple[str, r.Rule, set[str]]] = [
                                r.NotRule(r.HasIdentity("wechat")))), {"c2", "c5"}),
     ("trait missing is false", r.NotRule(r.TraitIs("no_such_trait", "gt", 0)),
      {"c1", "c2", "c3", "c4", "c5"}),
+    # Under a NOT a missing value is false, whatever nests between them.
+    ("not over or with missing", r.NotRule(r.AnyOf((r.Profile("birth_year", "gt", 3000),
+                                                    r.TraitIs("no_such_trait", "gt", 0)))),
+     {"c1", "c2", "c3", "c4", "c5"}),
     ("nested", r.AllOf((CN, r.AnyOf((r.MetricIs("orders", "eq", 0),
                                      r.NotRule(r.HasTag("t-run")))))), {"c4"}),
 ]  # fmt: skip
@@ -57,6 +61,15 @@ async def test_rule_known_answers(store, name, rule, expected):
     )  # fmt: skip
     await refresh_traits(store, NOW)
     assert await matching(store, rule) == expected
+
+
+def test_comparisons_are_coalesced_only_under_a_not():
+    """Outside a NOT the bare comparison (Neo4j filters on it before matching patterns);
+    under one, coalesce(..., false), so that a missing value is not selected by the NOT."""
+    plain = r.compile_rule(r.AllOf((CN, r.HasTag("t-run"))), r.Knobs(now=NOW), False)
+    assert plain.condition == "((e.country = $r0) AND (e)-[:TAGGED]->(:Tag {id: $r1}))"
+    negated = r.compile_rule(r.NotRule(r.AnyOf((CN,))), r.Knobs(now=NOW), False)
+    assert negated.condition == "(NOT (coalesce(e.country = $r0, false)))"
 
 
 async def test_restricted_customers_only_for_admins(store):
