@@ -408,20 +408,7 @@ def spread_ids(customers: int, count: int, rng: random.Random) -> list[str]:
 
 
 async def seed_to(store: GraphStore, customers: int, fast: bool = False) -> dict[str, float]:
-    step = max(1000, customers // 10)
-    done = 0
-    started = time.perf_counter()
-
-    def progress(kind: str, rows: int) -> None:
-        nonlocal done
-        if kind == "customers":
-            before, done = done, done + rows
-            if done // step != before // step:
-                console.print(
-                    f"  seeding: {done:,}/{customers:,} customers "
-                    f"({time.perf_counter() - started:.0f}s)"
-                )
-
+    progress = _progress(customers, "seeding")
     report = await (seed_fast if fast else seed)(
         store, SyntheticConfig(customers=customers), progress
     )
@@ -438,7 +425,7 @@ async def measure_engine(
         for size in args.sizes:
             console.print(f"[bold]{name}[/], {size:,} customers: bulk import")
             config = SyntheticConfig(customers=size)
-            async with bulk_engine_at(name, config, _progress(size)) as opened:
+            async with bulk_engine_at(name, config, _progress(size, "tables")) as opened:
                 seeded = {"bulk": True, "rows": opened.figures["rows"],
                           "seed_s": sum(v for k, v in opened.figures.items() if k != "rows"),
                           **opened.figures}  # fmt: skip
@@ -490,7 +477,8 @@ async def _measure_seeded(
     return matrix_failed
 
 
-def _progress(customers: int) -> Callable[[str, int], None]:
+def _progress(customers: int, doing: str) -> Callable[[str, int], None]:
+    """A progress callback printing ``doing`` and the customers done, every tenth."""
     step = max(1000, customers // 10)
     done = 0
     started = time.perf_counter()
@@ -501,7 +489,7 @@ def _progress(customers: int) -> Callable[[str, int], None]:
             before, done = done, done + rows
             if done // step != before // step:
                 console.print(
-                    f"  tables: {done:,}/{customers:,} customers "
+                    f"  {doing}: {done:,}/{customers:,} customers "
                     f"({time.perf_counter() - started:.0f}s)"
                 )
 

@@ -10,14 +10,13 @@ import time
 from pathlib import Path
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from graph.bulk import BulkValueError
 from graph.falkor_bulk import bulk_insert
 from graph.falkor_store import FalkorStore
 from graph.neo4j_import import Neo4jImportFailed, holds_database, run_import
 from graph.store import GraphStore
-from hub.runner import err, run_with_store
+from hub.runner import err, run_with_store, seed_progress
 from hub.settings import Settings
 from loaders.bulk_seed import write_tables
 from loaders.synthetic import SyntheticConfig
@@ -41,7 +40,10 @@ def seed_embedded_bulk(
     async def work(store: GraphStore) -> None:
         assert isinstance(store, FalkorStore)
         started = time.perf_counter()
-        with tempfile.TemporaryDirectory(prefix="hub-bulk-") as tmp, _progress(quiet) as bar:
+        with (
+            tempfile.TemporaryDirectory(prefix="hub-bulk-") as tmp,
+            seed_progress("writing tables", quiet) as bar,
+        ):
             task = bar.add_task("", total=customers)
 
             def on_batch(kind: str, rows: int) -> None:
@@ -64,18 +66,6 @@ def seed_embedded_bulk(
         raise typer.Exit(1) from None
 
 
-def _progress(quiet: bool) -> Progress:
-    return Progress(
-        TextColumn("[bold]writing tables[/] {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("customers"),
-        TimeElapsedColumn(),
-        console=err,
-        disable=quiet or not err.is_terminal,
-    )
-
-
 def seed_neo4j_offline(data_dir: Path, customers: int, brands: int, seed: int, quiet: bool) -> None:
     """Write the tables, import them into ``data_dir``, say how to serve it. Exits 1 with
     the reason when the directory already holds a database or the import fails."""
@@ -87,7 +77,7 @@ def seed_neo4j_offline(data_dir: Path, customers: int, brands: int, seed: int, q
         )
         raise typer.Exit(1)
     tables_dir = data_dir / "bulk-tables"
-    progress = _progress(quiet)
+    progress = seed_progress("writing tables", quiet)
     started = time.perf_counter()
     try:
         with progress:

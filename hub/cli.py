@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from graph.errors import GraphError
 from graph.store import GraphStore, WriteCounters
@@ -14,7 +13,7 @@ from hub import export_cli, load_cli, resolve_cli
 from hub.keys_cli import keys_app
 from hub.partner_cli import partners_app
 from hub.predict_cli import predict_app
-from hub.runner import err, fail, run_with_store, settings_or_exit
+from hub.runner import err, fail, run_with_store, seed_progress, settings_or_exit
 from hub.settings import Settings
 from hub.startup import upgrade_lines
 from hub.subject_cli import subject_app
@@ -31,15 +30,7 @@ def _seed(
     from loaders.synthetic import SyntheticConfig
 
     config = SyntheticConfig(customers=customers, brands=brands, seed=seed)
-    progress = Progress(
-        TextColumn("[bold]seeding[/] {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("customers"),
-        TimeElapsedColumn(),
-        console=err,
-        disable=quiet or not err.is_terminal,
-    )
+    progress = seed_progress("seeding", quiet)
 
     async def work(store: GraphStore) -> None:
         with progress:

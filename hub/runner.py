@@ -8,6 +8,7 @@ from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from graph.errors import EngineStartError, GraphError, GraphUnavailable, InvalidGraphUrl
 from graph.store import GraphStore
@@ -117,3 +118,17 @@ def run_with_store(
         fail(f"the graph refused a statement: {e}")
     except Interrupted:
         fail("interrupted; what was written before stays written", code=130)
+
+
+def seed_progress(doing: str, quiet: bool) -> Progress:
+    """The progress bar of a seed (customers done, kind being written), on stderr; off
+    when ``quiet`` or stderr is not a terminal."""
+    return Progress(
+        TextColumn(f"[bold]{doing}[/] {{task.description}}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("customers"),
+        TimeElapsedColumn(),
+        console=err,
+        disable=quiet or not err.is_terminal,
+    )
