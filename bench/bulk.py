@@ -2,8 +2,9 @@
 into an empty Neo4j: from the generator to a graph the hub can query, same data.
 
 The fast side: a new Neo4j (scripts/neo4j-dev), migrated, seeded by ``seed_fast``. The bulk
-side: the tables written (loaders/bulk_seed.py, never the .bench/tables cache: they are
-timed), imported into a new directory, the server started on it, migrated, indexes awaited.
+side (bench.common.bulk_engine_at): the tables written anew (loaders/bulk_seed.py, into
+.bench/tables: they are timed), imported into a new directory, the server started on it,
+migrated, indexes awaited.
 Both sides are timed from the first generated row to a queryable graph; the figure is rows/s
 of each and their ratio, with the bulk side's phases. Both graphs are counted (nodes and
 relationships) and must agree.
@@ -18,18 +19,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-from bench.common import BULK_JAVA_OPTS, BULK_PAGECACHE_MB, engine, write_results
+from bench.common import bulk_engine_at, engine, write_results
 from bench.ingest import environment
 from bench.seed import census
-from graph.migrations import migrate
-from graph.neo4j_import import dev_server, run_import
-from graph.store import open_store
-from loaders.bulk_seed import write_tables
 from loaders.fast_seed import seed_fast
 from loaders.synthetic import SyntheticConfig
 
@@ -42,25 +37,10 @@ async def _fast(config: SyntheticConfig) -> tuple[float, int, dict[str, int]]:
         return seconds, report.total_rows, await census(store)
 
 
-async def _bulk(config: SyntheticConfig, work: Path) -> tuple[dict[str, float], dict[str, int]]:
-    phases: dict[str, float] = {}
-    started = time.perf_counter()
-    tables, report = await asyncio.to_thread(write_tables, config, work / "tables")
-    phases["tables_s"] = time.perf_counter() - started
-    mark = time.perf_counter()
-    await asyncio.to_thread(run_import, tables, work / "data", BULK_JAVA_OPTS.split())
-    phases["import_s"] = time.perf_counter() - mark
-    mark = time.perf_counter()
-    with dev_server(work / "data", BULK_PAGECACHE_MB, BULK_JAVA_OPTS.split()) as uri:
-        phases["start_s"] = time.perf_counter() - mark
-        async with open_store(uri, query_timeout_s=3600) as store:
-            mark = time.perf_counter()
-            await migrate(store)
-            await store.read("CALL db.awaitIndexes(3600)")
-            phases["migrate_s"] = time.perf_counter() - mark
-            phases["total_s"] = time.perf_counter() - started
-            phases["rows"] = report.total_rows
-            return phases, await census(store)
+async def _bulk(config: SyntheticConfig) -> tuple[dict[str, float], dict[str, int]]:
+    async with bulk_engine_at("neo4j", config, cached=False) as opened:
+        phases = {**opened.figures, "total_s": opened.figures["seed_s"]}
+        return phases, await census(opened.store)
 
 
 def main() -> None:
@@ -70,8 +50,7 @@ def main() -> None:
     config = SyntheticConfig(customers=args.customers)
     env = environment()
     fast_s, rows, fast_graph = asyncio.run(_fast(config))
-    with tempfile.TemporaryDirectory(prefix="bench-bulk-") as tmp:
-        phases, bulk_graph = asyncio.run(_bulk(config, Path(tmp)))
+    phases, bulk_graph = asyncio.run(_bulk(config))
     if bulk_graph != fast_graph:
         raise SystemExit(f"the two graphs differ: fast {fast_graph}, bulk {bulk_graph}")
     figures: dict[str, Any] = {

@@ -96,13 +96,15 @@ TABLES_CACHE = ROOT / ".bench" / "tables"
 
 
 def bulk_tables(
-    config: SyntheticConfig, on_batch: Callable[[str, int], None] | None = None
+    config: SyntheticConfig,
+    on_batch: Callable[[str, int], None] | None = None,
+    cached: bool = True,
 ) -> tuple[BulkTables, int]:
     """``config``'s bulk tables and their row count, from .bench/tables/ when an earlier
     run wrote them (a 1M-customer set takes long to write and is imported by several
-    benchmarks), else written there now."""
+    benchmarks), else written there now; written anew when not ``cached`` (to time it)."""
     where = TABLES_CACHE / f"{config.customers}-b{config.brands}-s{config.seed}"
-    if (where / MANIFEST).is_file() and (where / "rows").is_file():
+    if cached and (where / MANIFEST).is_file() and (where / "rows").is_file():
         return BulkTables.load(where), int((where / "rows").read_text())
     tables, report = write_tables(config, where, on_batch)
     (where / "rows").write_text(str(report.total_rows))
@@ -111,19 +113,23 @@ def bulk_tables(
 
 @asynccontextmanager
 async def bulk_engine_at(
-    name: str, config: SyntheticConfig, on_batch: Callable[[str, int], None] | None = None
+    name: str,
+    config: SyntheticConfig,
+    on_batch: Callable[[str, int], None] | None = None,
+    cached: bool = True,
 ) -> AsyncIterator[Engine]:
     """Like engine_at(), holding ``config``'s dataset, loaded by the engine's own bulk
     importer (`hub seed --bulk-neo4j`, loaders/bulk_seed.py; the tables from bulk_tables);
-    the load's figures (seconds: tables, import, start, migrate) in ``figures``. Neo4j is
-    always started here, on the imported directory (HUB_TEST_NEO4J_URI is not used)."""
+    the load's figures (seconds: tables, import, start, migrate, and ``seed_s`` their sum;
+    ``rows``) in ``figures``; ``cached`` as for bulk_tables. Neo4j is always started
+    here, on the imported directory (HUB_TEST_NEO4J_URI is not used)."""
     if name != "neo4j":
         raise ValueError(f"no bulk import for the {name} engine in the benchmarks yet")
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-bulk-") as tmp:
         data = Path(tmp) / "neo4j"
         started = time.perf_counter()
-        tables, rows = await asyncio.to_thread(bulk_tables, config, on_batch)
+        tables, rows = await asyncio.to_thread(bulk_tables, config, on_batch, cached)
         figures["tables_s"] = time.perf_counter() - started
         figures["rows"] = rows
         started = time.perf_counter()
@@ -137,6 +143,7 @@ async def bulk_engine_at(
                 await migrate(store)  # constraints and indexes over the imported graph
                 await store.read("CALL db.awaitIndexes(3600)")  # built before anything is timed
                 figures["migrate_s"] = time.perf_counter() - started
+                figures["seed_s"] = sum(v for k, v in figures.items() if k.endswith("_s"))
                 yield Engine(store, figures, uri)
 
 

@@ -426,9 +426,7 @@ async def measure_engine(
             console.print(f"[bold]{name}[/], {size:,} customers: bulk import")
             config = SyntheticConfig(customers=size)
             async with bulk_engine_at(name, config, _progress(size, "tables")) as opened:
-                seeded = {"bulk": True, "rows": opened.figures["rows"],
-                          "seed_s": sum(v for k, v in opened.figures.items() if k != "rows"),
-                          **opened.figures}  # fmt: skip
+                seeded = {"bulk": True, **opened.figures}
                 console.print(f"  imported {seeded['rows']:,} rows: {opened.figures}")
                 matrix_failed = await _measure_seeded(
                     name, size, opened, seeded, args, work, save_size, matrix_failed
