@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from graph.restriction import visible
-from graph.rules import Compiled
+from graph.rules import AllOf, Compiled, Knobs, NotRule, Rule, compile_rule
 from graph.store import GraphStore
 
 SAVE_AUDIENCE = """
@@ -93,20 +93,28 @@ _EVENT = (
 )
 
 
-def exit_statement(rule: Compiled) -> str:
-    """Close the open spells of customers ``rule`` no longer selects (or now hidden)."""
+def exit_statement(leaves: Compiled) -> str:
+    """Close the open spells of customers a rule no longer selects (or now hidden).
+    ``leaves`` is the rule's negation compiled (`leaving`): a NOT compiles its comparisons
+    coalesced, so its condition is true, never null, where the rule's is false or null."""
     return "\n".join(
         [
             "MATCH (a:Audience {id: $audience})<-[m:IN_AUDIENCE]-(e:Customer)",
             "WHERE m.exited_at IS NULL",
-            *rule.bind("m, e"),
-            # The condition may be null where it is not true (graph/rules.py Compiled).
-            f"WHERE NOT ({visible('e')}) OR NOT coalesce(({rule.condition}), false)",
+            *leaves.bind("m, e"),
+            f"WHERE NOT ({visible('e')}) OR {leaves.condition}",
             "SET m.exited_at = $now",
             _EVENT.format(kind="audience.exited"),
             "RETURN count(m) AS exited",
         ]
     )
+
+
+def leaving(rule: Rule | None, knobs: Knobs) -> Compiled:
+    """The condition under which a member leaves: the rule is not true (None: never)."""
+    if rule is None:
+        return compile_rule(NotRule(AllOf(())), knobs, include_restricted=False)
+    return compile_rule(NotRule(rule), knobs, include_restricted=False)
 
 
 def enter_statement(rule: Compiled) -> str:
@@ -126,18 +134,19 @@ def enter_statement(rule: Compiled) -> str:
 
 
 async def refresh_membership(
-    store: GraphStore, audience: str, rule: Compiled, now: int
+    store: GraphStore, audience: str, rule: Rule | None, knobs: Knobs, now: int
 ) -> RefreshCounts:
-    """Bring ``audience``'s membership up to ``rule`` (compiled without restricted
-    customers) at ``now``: two statements, each safe to run again."""
+    """Bring ``audience``'s membership up to ``rule`` (None: every visible customer) at
+    ``now``, restricted customers left out: two statements, each safe to run again."""
     event = {
         "prefix": f"ev_{uuid.uuid4().hex}.",
         "payload": json.dumps({"audience_id": audience, "refreshed_at": now}),
     }
-    params = {**rule.params, "audience": audience, "now": now, "include_restricted": False,
-              "event": event}  # fmt: skip
-    exited, _ = await store.write_returning(exit_statement(rule), params)
-    entered, _ = await store.write_returning(enter_statement(rule), params)
+    common = {"audience": audience, "now": now, "event": event}
+    leaves = leaving(rule, knobs)
+    exited, _ = await store.write_returning(exit_statement(leaves), {**leaves.params, **common})
+    selects = compile_rule(rule, knobs, include_restricted=False)
+    entered, _ = await store.write_returning(enter_statement(selects), {**selects.params, **common})
     await store.write(
         "MATCH (a:Audience {id: $audience}) SET a.refreshed_at = $now",
         {"audience": audience, "now": now},

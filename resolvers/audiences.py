@@ -8,7 +8,6 @@ from typing import Any
 
 from analytics.significance import ProportionTest, two_proportion_z_test
 from graph import audiences as g
-from graph.rules import compile_rule
 from resolvers import rules
 from resolvers.context import Context
 from resolvers.errors import bad_input, not_found
@@ -73,8 +72,7 @@ async def refresh(ctx: Context, audience_id: str) -> g.RefreshCounts:
     saved = await record(ctx, audience_id)
     now = ctx.clock()
     tree = rules.parse_rule(json.loads(saved["rule"]), now, where="rule")
-    compiled = compile_rule(tree, rules.knobs(ctx, now), include_restricted=False)
-    return await g.refresh_membership(ctx.store, audience_id, compiled, now)
+    return await g.refresh_membership(ctx.store, audience_id, tree, rules.knobs(ctx, now), now)
 
 
 async def sizes(ctx: Context, audience_id: str, points: list[int]) -> list[dict[str, Any]]:

@@ -4,6 +4,7 @@ out by hand on tests/integration/audience_graph.py (NOW = T0 + 100 days; c6 rest
 import pytest
 
 from graph import rules as r
+from graph.audiences import refresh_membership
 from graph.traits import TraitSpec, refresh_traits, save_trait
 from tests.integration.audience_graph import NOW, ago, build
 
@@ -61,6 +62,28 @@ async def test_rule_known_answers(store, name, rule, expected):
     )  # fmt: skip
     await refresh_traits(store, NOW)
     assert await matching(store, rule) == expected
+
+
+@pytest.mark.parametrize(("name", "rule", "expected"), CASES, ids=[c[0] for c in CASES])
+async def test_rule_known_answers_when_members_exit(store, name, rule, expected):
+    """An audience holding every visible customer, refreshed to the rule: the exit
+    statement evaluates the rule's condition (a bare pattern among them) and closes the
+    spells of the others."""
+    await build(store)
+    await save_trait(
+        store, TraitSpec("online_orders", "purchases", "count", None, {"channel": "online"}),
+        "key:admin", NOW,
+    )  # fmt: skip
+    await refresh_traits(store, NOW)
+    await store.write("CREATE (:Audience {id: 'all'})", {})
+    await refresh_membership(store, "all", None, r.Knobs(now=NOW), NOW)
+    counts = await refresh_membership(store, "all", rule, r.Knobs(now=NOW), NOW + 1)
+    assert counts.entered == 0
+    rows = await store.read(
+        "MATCH (e:Customer)-[m:IN_AUDIENCE]->(:Audience {id: 'all'}) WHERE m.exited_at IS NULL"
+        " RETURN e.id AS id", {},
+    )  # fmt: skip
+    assert {row["id"] for row in rows} == expected
 
 
 def test_comparisons_are_coalesced_only_under_a_not():
