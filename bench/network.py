@@ -1,7 +1,7 @@
 """Communities and account PageRank at scale: in the engine against in the hub (networkx).
 
     python -m bench.network --customers 100000 --engines embedded,neo4j
-    python -m bench.network --customers 1000000 --engines neo4j --bulk-seed
+    python -m bench.network --customers 1000000 --engines neo4j --bulk-seed [--paths auto]
 
 For each engine the graph is seeded once with `hub seed --fast` (loaders/fast_seed.py)
 into a data directory kept under `.bench/` (a rerun at the same size reuses it; Neo4j
@@ -18,8 +18,10 @@ then runs in a fresh process that attaches to the engine, so its peak memory is 
   the JVM), read after the call: measurements run hub path first, so a rise on the
   `auto` line is the engine path's own.
 
-Results: bench/results/network.json. Timings on a shared machine are mostly queueing:
-compare the two paths of one run, and read the load average saved with them.
+``--paths auto`` leaves the hub path out (at 1M customers networkx would need an hour or
+more for communities). Results: bench/results/network.json. Timings on a shared machine
+are mostly queueing: compare the two paths of one run, and read the load average saved
+with them.
 """
 
 import argparse
@@ -59,7 +61,7 @@ from resolvers.principal import Principal, Role
 console = Console()
 BENCH_DIR = ROOT / ".bench"
 ALGORITHMS = ("pagerank", "louvain")
-PATHS = ("hub", "auto")
+PATHS: tuple[str, ...] = ("hub", "auto")
 
 
 def listening_pid(url: str) -> str | None:
@@ -155,7 +157,13 @@ def neo4j_url(customers: int, bulk: bool = False) -> tuple[str, subprocess.Popen
     return process.stdout.readline().strip(), process
 
 
-def main(customers: int, engines: list[str], algorithms: list[str], bulk: bool = False) -> None:
+def main(
+    customers: int,
+    engines: list[str],
+    algorithms: list[str],
+    bulk: bool = False,
+    paths: tuple[str, ...] = PATHS,
+) -> None:
     BENCH_DIR.mkdir(exist_ok=True)
     figures: dict[str, float] = {}
     details: dict[str, Any] = {}
@@ -174,7 +182,7 @@ def main(customers: int, engines: list[str], algorithms: list[str], bulk: bool =
             # The engine's high-water mark before any algorithm ran (seeding sets it).
             details[f"{engine}_engine_rss_before_mb"] = round(peak_rss_mb(needles) or 0.0, 1)
             for algorithm in algorithms:
-                for path in PATHS:
+                for path in paths:
                     result = run_measure(url, algorithm, path, needles)
                     details[f"{engine}_{algorithm}_{path}"] = result
                     console.print(engine, algorithm, path, result)
@@ -236,6 +244,7 @@ if __name__ == "__main__":
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--engines", default="embedded,neo4j")
     parser.add_argument("--algorithms", default=",".join(ALGORITHMS))
+    parser.add_argument("--paths", default=",".join(PATHS), help="hub,auto (both) or one")
     parser.add_argument("--measure", nargs=2, metavar=("ALGORITHM", "PATH"))
     parser.add_argument("--url")
     parser.add_argument(
@@ -249,4 +258,8 @@ if __name__ == "__main__":
     else:
         if args.bulk_seed and "embedded" in args.engines.split(","):
             parser.error("--bulk-seed imports into Neo4j only: add --engines neo4j")
-        main(args.customers, args.engines.split(","), args.algorithms.split(","), args.bulk_seed)
+        paths = tuple(args.paths.split(","))
+        if not set(paths) <= set(PATHS) or not paths:
+            parser.error(f"--paths takes {','.join(PATHS)} or one of them")
+        main(args.customers, args.engines.split(","), args.algorithms.split(","), args.bulk_seed,
+             paths)  # fmt: skip
