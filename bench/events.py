@@ -24,6 +24,11 @@ process sending the bare statement and the engine), `events_over_raw_cpu` and
 `events_with_outbox_over_raw_cpu`; `events_hub_cpu_ms` (the hub's part of the first)
 and `raw_engine_cpu_ms` (the engine's part of the bare statement's). The engine's CPU
 time is its process's (/proc) on the embedded engine, the JVM's (JMX) on Neo4j.
+`duties_over_raw` (and `duties_over_raw_cpu`): the bare statement's time over that of the
+same rows written with what /events owes each event besides its row (a receipt checked
+and created, an outbox event, the batch's audit entry; `DUTIES_CONTACTS`), sent the same
+way: the most any /events that keeps a receipt and an outbox event per event can reach;
+`duties_batch_over_raw`: the same with one outbox event per batch.
 ``--profile PATH`` profiles the server process over the measured rounds (pyinstrument;
 PATH.txt and PATH.pyisession).
 
@@ -70,6 +75,47 @@ MATCH (b:Brand {id: row.brand_id})
 MERGE (k)-[:ABOUT]->(b)
 """
 
+# The same rows with the writes /events owes each event besides the row itself, and
+# nothing else (no HTTP, JSON, validation, refusal lookups or survivorship): the check
+# for and the creation of an idempotency receipt, an outbox event, and the batch's audit
+# entry. Its time over the bare statement's bounds what any /events of this design
+# (a receipt and an outbox event per event) can reach. `DUTIES_BATCH_CONTACTS`: the same
+# with one outbox event for the whole batch (naming its customers) instead.
+_DUTIES = """UNWIND $rows AS row
+MATCH (c:Customer {id: row.customer_id})
+OPTIONAL MATCH (seen:IdempotencyKey {id: row.receipt})
+WITH c, row WHERE seen IS NULL
+CREATE (:IdempotencyKey {id: row.receipt, mutation: 'events', at: $now, customer_ids: [c.id]})
+MERGE (k:Contact {id: row.id})
+SET k += row.props
+MERGE (c)-[:HAD_CONTACT]->(k)
+EVENT_OUTBOX
+WITH k, row, c
+MATCH (b:Brand {id: row.brand_id})
+MERGE (k)-[:ABOUT]->(b)
+WITH collect(DISTINCT c.id) AS written
+BATCH_OUTBOX
+CREATE (:AuditEntry {id: $audit, at: $now, subject: 'bench', operation: 'events',
+  customer_ids: written})
+"""
+_OUTBOX = """CREATE (:OutboxEvent {{id: {id}, kind: 'contact.recorded', at: $now,
+  pending_at: $now, payload: {payload}, customer_ids: {ids}}})"""
+DUTIES_CONTACTS = _DUTIES.replace(
+    "EVENT_OUTBOX", _OUTBOX.format(id="row.receipt", payload="row.payload", ids="[c.id]")
+).replace("BATCH_OUTBOX\n", "")
+DUTIES_BATCH_CONTACTS = _DUTIES.replace("EVENT_OUTBOX\n", "").replace(
+    "BATCH_OUTBOX", _OUTBOX.format(id="$audit", payload="'{}'", ids="written")
+)
+
+
+async def drained(store: Any, since: int) -> None:
+    """Wait until the hub's outbox dispatcher has marked every event since ``since``."""
+    started = time.perf_counter()
+    while (await store.read(PENDING_OUTBOX, {"since": since}))[0]["n"]:
+        if time.perf_counter() - started > 60:
+            raise SystemExit("the outbox dispatcher did not mark a batch in 60 s")
+        await asyncio.sleep(0.01)
+
 
 def contact(i: int, customer: str, brand: str) -> dict[str, Any]:
     return {
@@ -84,7 +130,9 @@ def contact(i: int, customer: str, brand: str) -> dict[str, Any]:
 
 async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
     events_s = raw_s = drain_s = 0.0
-    cpu = {"events": 0.0, "outbox": 0.0, "raw": 0.0, "events_hub": 0.0, "raw_engine": 0.0}
+    wall = {"duties": 0.0, "duties_batch": 0.0}
+    cpu = {"events": 0.0, "outbox": 0.0, "raw": 0.0, "events_hub": 0.0, "raw_engine": 0.0,
+           "duties": 0.0, "duties_batch": 0.0}  # fmt: skip
     sent = 0
     async with engine_at(args.engine) as engine:
         store = engine.store
@@ -125,10 +173,7 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 if response.status_code != 200 or answer["accepted"] != args.batch:
                     raise SystemExit(f"/events failed: {response.status_code} {answer}")
                 started = time.perf_counter()
-                while (await store.read(PENDING_OUTBOX, {"since": since}))[0]["n"]:
-                    if time.perf_counter() - started > 60:
-                        raise SystemExit("the outbox dispatcher did not mark a batch in 60 s")
-                    await asyncio.sleep(0.01)
+                await drained(store, since)
                 took_drain = time.perf_counter() - started
                 hub_2, engine_2 = await hub_cpu(), await engine_cpu()
                 raw = [{"id": f"raw-{base + j}", "customer_id": row["customer_id"],
@@ -141,6 +186,26 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
                 await store.write(RAW_CONTACTS, {"rows": raw})
                 took_raw = time.perf_counter() - started
                 bench_1, engine_4 = time.process_time(), await engine_cpu()
+                duties = [{**row, "id": f"duty-{base + j}", "receipt": f"bench-duty-{base + j}",
+                           "payload": orjson.dumps(row["props"]).decode()}
+                          for j, row in enumerate(raw)]  # fmt: skip
+                for side, statement in (("duties", DUTIES_CONTACTS),
+                                        ("duties_batch", DUTIES_BATCH_CONTACTS)):  # fmt: skip
+                    sent_rows = [{**row, "id": f"{side}-{row['id']}",
+                                  "receipt": f"bench-{row['receipt']}-{side}"}
+                                 for row in duties]  # fmt: skip
+                    since = int(time.time() * 1000) - 5_000
+                    engine_5 = await engine_cpu()
+                    bench_2 = time.process_time()
+                    started = time.perf_counter()
+                    await store.write(statement, {"rows": sent_rows, "audit": f"{side}-{round_}",
+                                                  "now": int(time.time() * 1000)})  # fmt: skip
+                    took = time.perf_counter() - started
+                    bench_3, engine_6 = time.process_time(), await engine_cpu()
+                    await drained(store, since)  # the dispatcher marks them, off the clock
+                    if round_ >= args.warmup:
+                        wall[side] += took
+                        cpu[side] += (bench_3 - bench_2) + (engine_6 - engine_5)
                 if round_ >= args.warmup:
                     events_s += took_events
                     raw_s += took_raw
@@ -164,6 +229,8 @@ async def measure(args: argparse.Namespace, work: Path) -> dict[str, Any]:
         **{f"{name}_cpu_ms": round(s * 1000 / args.rounds, 1) for name, s in cpu.items()},
         "events_over_raw_cpu": round(cpu["raw"] / cpu["events"], 3),
         "events_with_outbox_over_raw_cpu": round(cpu["raw"] / (cpu["events"] + cpu["outbox"]), 3),
+        **{f"{side}_over_raw": round(raw_s / wall[side], 3) for side in wall},
+        **{f"{side}_over_raw_cpu": round(cpu["raw"] / cpu[side], 3) for side in wall},
     }
     return {"figures": figures, "rows": report.total_rows}
 
@@ -206,7 +273,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         f"{figures['raw_rows_per_s']:.0f} rows/s; ratio {figures['events_over_raw']:.2f}; "
         f"outbox drained {figures['outbox_drain_ms']:.0f} ms after each answer; CPU a batch: "
         f"/events {figures['events_cpu_ms']:.0f} ms + outbox {figures['outbox_cpu_ms']:.0f} ms, "
-        f"raw {figures['raw_cpu_ms']:.0f} ms (ratio {figures['events_over_raw_cpu']:.2f})"
+        f"raw {figures['raw_cpu_ms']:.0f} ms (ratio {figures['events_over_raw_cpu']:.2f}); "
+        f"the bare statement with the receipts, outbox events and audit entry alone: ratio "
+        f"{figures['duties_over_raw']:.2f} (CPU {figures['duties_over_raw_cpu']:.2f}); with one "
+        f"outbox event a batch: {figures['duties_batch_over_raw']:.2f} "
+        f"(CPU {figures['duties_batch_over_raw_cpu']:.2f})"
     )
     console.print(f"figures in {out}")
 
