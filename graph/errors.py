@@ -21,6 +21,14 @@ class GraphQueryError(GraphError):
     """The database refused a statement (syntax, constraint violation, timeout)."""
 
 
+class QueryTimedOut(GraphQueryError):
+    """The database stopped a statement that ran past the store's query timeout."""
+
+    def __init__(self, message: str, timeout_s: float) -> None:
+        super().__init__(message)
+        self.timeout_s = timeout_s
+
+
 class EngineStartError(GraphError):
     """The embedded engine could not be started."""
 

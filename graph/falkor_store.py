@@ -10,7 +10,7 @@ from redis import exceptions as redis_errors
 from redis.asyncio import BlockingConnectionPool, UnixDomainSocketConnection
 
 from graph.embedded import rewrite_finished
-from graph.errors import GraphQueryError, GraphUnavailable
+from graph.errors import GraphQueryError, GraphUnavailable, QueryTimedOut
 from graph.store import EngineHealth, Params, Record, WriteCounters
 
 if TYPE_CHECKING:
@@ -20,6 +20,8 @@ GRAPH_NAME = "hub"
 POOL_SIZE = 16
 COMPACT_TIMEOUT_S = 1800.0
 REPLACE_ATTEMPTS = 20
+# How the engine answers a statement it stopped at the query's timeout.
+TIMED_OUT = "Query timed out"
 
 
 def _plain(value: Any) -> Any:
@@ -114,6 +116,8 @@ class FalkorStore:
         except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as e:
             raise GraphUnavailable(f"the embedded engine is not reachable: {e}") from e
         except redis_errors.ResponseError as e:
+            if str(e).startswith(TIMED_OUT):
+                raise QueryTimedOut(str(e), self._timeout_ms / 1000) from e
             raise GraphQueryError(str(e)) from e
 
     async def read(self, query: str, params: Params | None = None) -> list[Record]:
@@ -136,6 +140,8 @@ class FalkorStore:
         except (redis_errors.ConnectionError, OSError) as e:
             raise GraphUnavailable(f"the embedded engine is not reachable: {e}") from e
         except redis_errors.ResponseError as e:
+            if str(e).startswith(TIMED_OUT):
+                raise QueryTimedOut(str(e), self._timeout_ms / 1000) from e
             raise GraphQueryError(str(e)) from e
 
     async def replace_graph(self, source: str, check: Callable[[], Awaitable[None]]) -> None:

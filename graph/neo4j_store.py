@@ -6,7 +6,7 @@ import neo4j
 from neo4j import AsyncGraphDatabase, AsyncManagedTransaction, unit_of_work
 from neo4j.exceptions import AuthError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from graph.errors import GraphQueryError, GraphUnavailable
+from graph.errors import GraphQueryError, GraphUnavailable, QueryTimedOut
 from graph.store import EngineHealth, Params, Record, WriteCounters
 
 
@@ -49,6 +49,7 @@ class Neo4jStore:
         self._driver = driver
         self._database = database
         self._tx = unit_of_work(timeout=timeout_s)(_run)
+        self._timeout_s = timeout_s
 
     @classmethod
     async def connect(
@@ -85,6 +86,8 @@ class Neo4jStore:
         except (ServiceUnavailable, SessionExpired, AuthError, OSError) as e:
             raise GraphUnavailable(f"Neo4j is not reachable: {_reason(e)}") from e
         except Neo4jError as e:
+            if "TransactionTimedOut" in (e.code or ""):
+                raise QueryTimedOut(f"{e.code}: {e.message}", self._timeout_s) from e
             raise GraphQueryError(f"{e.code}: {e.message}") from e
 
     async def read(self, query: str, params: Params | None = None) -> list[Record]:

@@ -4,7 +4,7 @@ from enum import StrEnum
 
 from graphql import GraphQLError
 
-from graph.errors import GraphUnavailable
+from graph.errors import GraphUnavailable, QueryTimedOut
 
 GRAPH_UNAVAILABLE_MESSAGE = "The graph is unavailable; try again shortly."
 INTERNAL_MESSAGE = "Unexpected error; it has been logged."
@@ -46,6 +46,20 @@ def not_found(kind: str, key: str) -> ApiError:
 
 def forbidden(message: str, **details: object) -> ApiError:
     return ApiError(message, ErrorCode.FORBIDDEN, **details)
+
+
+def query_timed_out(error: BaseException | None) -> ApiError | None:
+    """LIMIT_EXCEEDED (``limit: "time"``) for a statement the database stopped at the
+    query timeout: the client asked for more than the hub computes in that time."""
+    if not isinstance(error, QueryTimedOut):
+        return None
+    return ApiError(
+        f"the query took longer than the {error.timeout_s:g} s limit and was stopped; ask "
+        "for less (fewer brands, a narrower period, a smaller page), or ask an admin to "
+        "raise HUB_QUERY_TIMEOUT_S",
+        ErrorCode.LIMIT_EXCEEDED,
+        limit="time",
+    )
 
 
 def graph_unavailable(error: BaseException | None) -> bool:

@@ -17,6 +17,7 @@ from resolvers.errors import (
     ApiError,
     ErrorCode,
     graph_unavailable,
+    query_timed_out,
 )
 from resolvers.plan import check_catalog
 from schema.admin import AdminMutations, AdminQueries
@@ -147,6 +148,12 @@ class HubMaskErrors(MaskErrors):
     """Mask unexpected errors for clients, keeping a code they can branch on."""
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        timed_out = query_timed_out(error.original_error)
+        if timed_out is not None:
+            return GraphQLError(
+                timed_out.message, nodes=error.nodes, path=error.path,
+                extensions=timed_out.extensions,
+            )  # fmt: skip
         if graph_unavailable(error.original_error):
             message, code = GRAPH_UNAVAILABLE_MESSAGE, ErrorCode.GRAPH_UNAVAILABLE
         else:
