@@ -76,6 +76,7 @@ from bench.common import (
     wipe,
 )
 from bench.ingest import environment
+from bench.read_server import QUERY_TIMEOUT_S
 from graph.errors import GraphError
 from graph.falkor_store import GRAPH_NAME
 from graph.store import GraphStore
@@ -92,7 +93,8 @@ PAGE = 10
 # Sets a property to its own value: the embedded engine takes its write lock only for a
 # statement that sets something, and the data stays as it was.
 NO_OP_WRITE = "MATCH (b:Brand) WITH b LIMIT 1 SET b.updated_at = b.updated_at"
-FALKOR_TIMEOUT_MS = 30_000  # the hub's default query_timeout_s, as FalkorStore sends it
+# The hub's query timeout (bench/read_server.py), as FalkorStore sends it.
+FALKOR_TIMEOUT_MS = int(QUERY_TIMEOUT_S * 1000)
 
 # Hand-written selections for the customer-360 fields we know; any other Customer field
 # the schema has gets one made from introspection (see auto_selection).
@@ -241,7 +243,8 @@ async def hub_server(name: str, address: str, work: Path, api_key: str) -> Async
     limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
     try:
         async with httpx.AsyncClient(
-            base_url=f"http://127.0.0.1:{port}", timeout=120.0, limits=limits,
+            base_url=f"http://127.0.0.1:{port}", timeout=max(120.0, QUERY_TIMEOUT_S + 30),
+            limits=limits,
             headers={"x-api-key": api_key},
         ) as client:  # fmt: skip
             deadline = time.monotonic() + 60

@@ -16,6 +16,7 @@ The store is wrapped so the benchmark can see what the hub sends, and a few rout
 
 import argparse
 import json
+import os
 import socket
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
@@ -144,14 +145,21 @@ class BenchApp:
         await send({"type": "http.response.body", "body": payload})
 
 
+# The hub's default query timeout; HUB_QUERY_TIMEOUT_S raises it (the overlap matrix at
+# 1M customers takes longer than 30 s).
+QUERY_TIMEOUT_S = float(os.environ.get("HUB_QUERY_TIMEOUT_S", "30"))
+
+
 async def _connect(engine: str, address: str) -> GraphStore:
     if engine == "neo4j":
         from graph.neo4j_store import Neo4jStore
 
-        return await Neo4jStore.connect(address, auth=None, database="neo4j", timeout_s=30.0)
+        return await Neo4jStore.connect(
+            address, auth=None, database="neo4j", timeout_s=QUERY_TIMEOUT_S
+        )
     from graph.falkor_store import FalkorStore
 
-    return await FalkorStore.connect(address, timeout_s=30.0)
+    return await FalkorStore.connect(address, timeout_s=QUERY_TIMEOUT_S)
 
 
 def serve(engine: str, address: str, fd: int) -> None:

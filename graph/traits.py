@@ -252,21 +252,47 @@ async def trait_specs(store: GraphStore) -> list[tuple[TraitSpec, dict[str, Any]
     return [(TraitSpec.from_record(r["trait"]), r["trait"]) for r in rows]
 
 
+# A full refresh goes over the customers in chunks of this many ids, one statement (one
+# transaction) each: over 1M customers at once, one statement needed more than the 2.5 GiB
+# of transaction memory a 4 GB Neo4j heap allows (MemoryPoolOutOfMemoryError).
+REFRESH_CHUNK = 50_000
+CUSTOMER_IDS_AFTER = (
+    "MATCH (c:Customer) WHERE c.id > $after RETURN c.id AS id ORDER BY c.id LIMIT $n"
+)
+
+
 async def refresh_traits(
     store: GraphStore, now: int, customers: list[str] | None = None, names: list[str] | None = None
 ) -> int:
     """Recompute the stored traits (those in ``names``, or all) for ``customers`` (None:
-    all; []: nothing to do), one statement per trait. Returns the statements run."""
+    all, REFRESH_CHUNK customers a statement; []: nothing to do), one statement per trait
+    and chunk. Returns how many traits were recomputed."""
     if customers is not None and not customers:
         return 0
-    run = 0
-    for spec, _ in await trait_specs(store):
-        if names is not None and spec.name not in names:
-            continue
-        query, params = refresh_statement(spec, now, customers)
-        await store.write(query, params)
-        run += 1
-    return run
+    specs = [spec for spec, _ in await trait_specs(store)
+             if names is None or spec.name in names]  # fmt: skip
+    if not specs:
+        return 0
+    for chunk in [customers] if customers is not None else await _chunks(store):
+        for spec in specs:
+            query, params = refresh_statement(spec, now, chunk)
+            await store.write(query, params)
+    return len(specs)
+
+
+async def _chunks(store: GraphStore) -> list[list[str] | None]:
+    """Every customer id in chunks of REFRESH_CHUNK, in id order; [None] (every customer
+    in one statement) when they fit in one chunk."""
+    chunks: list[list[str]] = []
+    after = ""
+    while True:
+        rows = await store.read(CUSTOMER_IDS_AFTER, {"after": after, "n": REFRESH_CHUNK})
+        if rows:
+            chunks.append([str(row["id"]) for row in rows])
+        if len(rows) < REFRESH_CHUNK:
+            break
+        after = chunks[-1][-1]
+    return [None] if len(chunks) <= 1 else list(chunks)
 
 
 # Kinds whose rows can change a customer's traits (customers_touched gives [] for others).

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from graph import traits
 from graph.traits import TraitSpec, customers_touched, refresh_traits, save_trait
 from loaders.pipeline import write_records
 from tests.integration.audience_graph import NOW, ago, build
@@ -81,6 +82,31 @@ async def test_trait_known_answers(store, name):
     assert got.keys() == expected.keys()
     for key, value in expected.items():
         assert got[key] == pytest.approx(value), key
+
+
+async def test_a_full_refresh_in_chunks_gives_the_same_values(store, monkeypatch):
+    """Over many customers a full refresh runs a statement per chunk of ids (one
+    transaction each); with chunks of 2 over the 6 customers, each trait's values are the
+    known answers, a customer that no longer has a value loses it, and each chunk is one
+    statement per trait."""
+    await build(store)
+    for spec, _ in CASES.values():
+        await save_trait(store, spec, "key:admin", NOW)
+    await store.write(
+        "MATCH (c:Customer {id: 'c2'}), (t:Trait {id: 'b2_recent'}) "
+        "CREATE (c)-[:HAS_TRAIT {value: 5, computed_at: 0}]->(t)", {},
+    )  # fmt: skip
+    monkeypatch.setattr(traits, "REFRESH_CHUNK", 2)
+    before = len(store.statements)
+    assert await refresh_traits(store, NOW) == len(CASES)
+    ran = store.statements[before:]
+    assert ran.count(traits.CUSTOMER_IDS_AFTER) == 4  # 2 + 2 + 2 + none left
+    assert len(ran) - 4 == 3 * len(CASES) + 1  # the + 1: the list of traits
+    for name, (_, expected) in CASES.items():
+        got = await values(store, name)
+        assert got.keys() == expected.keys(), name
+        for key, value in expected.items():
+            assert got[key] == pytest.approx(value), (name, key)
 
 
 async def test_incremental_refresh_touches_only_written_customers(store):
