@@ -137,19 +137,31 @@ class Outcome:
 def cancelled_alike(ran: Outcome, plain: list[Outcome]) -> bool:
     """Whether ``ran`` answers as graphql-core did where a field failed: both paths cancel
     the siblings of a failed field (graphql.pyutils.gather_with_cancel), and which of
-    their statements were sent before the cancel is a race. The response and the audit
-    must be the same, and every statement the compiled path sent graphql-core sent too."""
+    their statements were sent before the cancel is a race; so is which of two failing
+    siblings is reported when the failure nulls the whole response (two unknown brands in
+    one document: `data` null, one NOT_FOUND for whichever failed first). The response
+    must be the same, or null with the same error codes; the audit the same; and every
+    statement the compiled path sent graphql-core sent too."""
     if b'"errors":[]' in ran.response:
         return False
     sent = {statement for outcome in plain for statement in outcome.statements}
     return (
         any(
-            ran.response == other.response
+            same_failure(ran.response, other.response)
             and (ran.audit_writes, ran.audit) == (other.audit_writes, other.audit)
             for other in plain
         )
         and set(ran.statements) <= sent
     )
+
+
+def same_failure(a: bytes, b: bytes) -> bool:
+    """Equal responses, or both null with the same error codes (in the same order)."""
+    if a == b:
+        return True
+    one, other = orjson.loads(a), orjson.loads(b)
+    codes = [[e.get("extensions", {}).get("code") for e in r["errors"]] for r in (one, other)]
+    return one["data"] is None and other["data"] is None and codes[0] == codes[1]
 
 
 class AuditKept(CountingStore):
