@@ -112,9 +112,10 @@ def exit_statement(leaves: Compiled) -> str:
 
 def leaving(rule: Rule | None, knobs: Knobs) -> Compiled:
     """The condition under which a member leaves: the rule is not true (None: never)."""
-    if rule is None:
-        return compile_rule(NotRule(AllOf(())), knobs, include_restricted=False)
-    return compile_rule(NotRule(rule), knobs, include_restricted=False)
+    everyone = AllOf(())  # a rule of None selects every customer
+    return compile_rule(
+        NotRule(rule if rule is not None else everyone), knobs, include_restricted=False
+    )
 
 
 def enter_statement(rule: Compiled) -> str:

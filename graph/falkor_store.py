@@ -116,9 +116,14 @@ class FalkorStore:
         except (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError) as e:
             raise GraphUnavailable(f"the embedded engine is not reachable: {e}") from e
         except redis_errors.ResponseError as e:
-            if str(e).startswith(TIMED_OUT):
-                raise QueryTimedOut(str(e), self._timeout_ms / 1000) from e
-            raise GraphQueryError(str(e)) from e
+            raise self._refused(e) from e
+
+    def _refused(self, error: redis_errors.ResponseError) -> GraphQueryError:
+        """The engine's refusal as ours: QueryTimedOut when it stopped the statement at
+        the query timeout."""
+        if str(error).startswith(TIMED_OUT):
+            return QueryTimedOut(str(error), self._timeout_ms / 1000)
+        return GraphQueryError(str(error))
 
     async def read(self, query: str, params: Params | None = None) -> list[Record]:
         result = await self._query(query, params, read_only=True)
@@ -140,9 +145,7 @@ class FalkorStore:
         except (redis_errors.ConnectionError, OSError) as e:
             raise GraphUnavailable(f"the embedded engine is not reachable: {e}") from e
         except redis_errors.ResponseError as e:
-            if str(e).startswith(TIMED_OUT):
-                raise QueryTimedOut(str(e), self._timeout_ms / 1000) from e
-            raise GraphQueryError(str(e)) from e
+            raise self._refused(e) from e
 
     async def replace_graph(self, source: str, check: Callable[[], Awaitable[None]]) -> None:
         """Rename the graph ``source`` to this store's graph, replacing what is there, once

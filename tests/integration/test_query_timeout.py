@@ -33,8 +33,9 @@ async def test_a_slow_statement_times_out(store):
     with pytest.raises(QueryTimedOut) as raised:
         await quick.read(SLOW)
     assert raised.value.timeout_s == pytest.approx(0.05)
-    # The engine is fine afterwards, and a quick statement passes under the same timeout.
-    assert (await quick.read("RETURN 1 AS one"))[0]["one"] == 1
+    # The engine is fine afterwards (asked with the session's timeout: 50 ms can pass in
+    # a queue on a loaded machine).
+    assert (await store.read("RETURN 1 AS one"))[0]["one"] == 1
 
 
 class _Stopped(StoreWrapper):
