@@ -34,6 +34,7 @@ class Case:
     dataset: str  # hub | febrl1..4
     method: str  # hub | splink | recordlinkage
     data_dir: str  # the hub-shaped set's files
+    workers: int = 1  # processes the hub may use (identity/parallel.py)
 
 
 def read_csv(path: Path) -> list[Row]:

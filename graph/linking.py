@@ -29,7 +29,7 @@ WITH a, claimed, by_email, by_phone, phone_names,
 OPTIONAL MATCH (l:Customer)-[h:HAS_ACCOUNT]->(a)
 RETURN a.id AS id, claimed, a.link_conflict AS conflict,
        by_email, by_phone, decisions, phone_names,
-       a {.platform, .handle, .display_name} AS account,
+       a {.platform, .handle, .display_name, .email_hash, .phone_hash} AS account,
        collect(CASE WHEN l IS NULL THEN null
                ELSE {customer_id: l.id, method: h.method, confidence: h.confidence,
                      model_version: h.model_version, evidence: h.evidence} END) AS links

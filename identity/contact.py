@@ -118,6 +118,39 @@ def is_placeholder_phone(e164: str) -> bool:
     return len(set(national)) == 1 or national in _PLACEHOLDER_NATIONAL
 
 
+# Where a placeholder is looked for when only its hash is given: the platforms' countries
+# and the countries most customers are in.
+_PLACEHOLDER_REGIONS = ("CN", "HK", "TW", "SG", "JP", "KR", "US", "GB", "FR", "DE")
+# Webmail domains a filler local part is typed at (test@qq.com), besides the filler domains.
+_WEBMAIL = "gmail.com qq.com 163.com 126.com sina.com hotmail.com outlook.com yahoo.com icloud.com"
+
+
+@lru_cache(maxsize=1)
+def _placeholder_hashes() -> dict[str, str]:
+    """SHA-256 of the known placeholders -> 'email' or 'phone': the filler local parts at
+    the filler and webmail domains; the fake national numbers and one digit repeated (7 to
+    11 digits) read in each of ``_PLACEHOLDER_REGIONS``, with and without the '+'. A hash
+    cannot be read back, so only these listed values are recognised by their hash."""
+    hashes = {}
+    for local in _PLACEHOLDER_LOCALS:
+        for domain in (*_PLACEHOLDER_DOMAINS, *_WEBMAIL.split()):
+            hashes[sha256_hex(f"{local}@{domain}")] = "email"
+    nationals = {*_PLACEHOLDER_NATIONAL}
+    nationals.update(digit * size for digit in "0123456789" for size in range(7, 12))
+    for region in _PLACEHOLDER_REGIONS:
+        for national in nationals:
+            e164 = normalise_phone(national, region)
+            if e164 and is_placeholder_phone(e164):
+                hashes.update(dict.fromkeys(phone_hashes(e164), "phone"))
+    return hashes
+
+
+def placeholder_hash(digest: str) -> str | None:
+    """'email' or 'phone' when ``digest`` (normalised SHA-256 hex) is the hash of a known
+    placeholder (see ``_placeholder_hashes``); None otherwise."""
+    return _placeholder_hashes().get(digest)
+
+
 def phone_hashes(e164: str) -> frozenset[str]:
     """SHA-256 of the E.164 number, with and without its '+'."""
     return frozenset((sha256_hex(e164), sha256_hex(e164.lstrip("+"))))

@@ -56,10 +56,22 @@ class CustomerIndex:
 
     def profiles(self, accounts: Iterable[AccountRecord]) -> list[AccountProfile]:
         """``accounts`` parsed, with the customers' shared contact values dropped."""
-        return [
-            without_shared(account_profile(a, self.default_region), self.shared) for a in accounts
-        ]
+        return self.protect(parse_accounts(accounts, self.default_region))
+
+    def protect(self, parsed: Iterable[AccountProfile]) -> list[AccountProfile]:
+        """Accounts parsed by `parse_accounts` (with this index's ``default_region``), with
+        the customers' shared contact values dropped: the same as `profiles`."""
+        return [without_shared(a, self.shared) for a in parsed]
 
     def candidates(self, accounts: Sequence[AccountProfile]) -> Candidates:
         """Candidate (account, customer) pairs, by position in ``accounts`` and the index."""
         return self.blocks.candidates(accounts)
+
+
+def parse_accounts(
+    accounts: Iterable[AccountRecord], default_region: str | None
+) -> list[AccountProfile]:
+    """Account profiles before the customers' protection (`CustomerIndex.protect`): what
+    does not depend on the customers, so it can be parsed while the index is built."""
+    with no_cycle_collection():
+        return [account_profile(a, default_region) for a in accounts]

@@ -23,10 +23,11 @@ from typing import TypeVar
 
 import numpy as np
 
+from identity import parallel
 from identity.allocation import no_cycle_collection
 from identity.blocking import CUSTOMER_RULES, Candidates, block, block_within
 from identity.comparisons import ACCOUNT_COMPARISONS, CUSTOMER_COMPARISONS
-from identity.customer_index import CustomerIndex
+from identity.customer_index import CustomerIndex, parse_accounts
 from identity.decisions import (
     LinkDecision,
     PairDecision,
@@ -107,9 +108,13 @@ def resolve_accounts(
     default_region: str | None = None,
     u_pairs: int = 30_000,
     seed: int = 0,
+    workers: int = 1,
 ) -> LinkRun:
-    """Link ``accounts`` to ``customers``, all in memory; fit a model unless one is given."""
-    with no_cycle_collection():
+    """Link ``accounts`` to ``customers``, all in memory; fit a model unless one is given.
+    ``workers`` > 1: the accounts are parsed in a forked child while this process indexes
+    the customers, and pairs are compared in ``workers`` processes (`identity.parallel`);
+    the run is the same as with one."""
+    with no_cycle_collection(), parallel.using(workers):
         return _resolve_accounts(accounts, customers, thresholds, model, default_region,
                                  u_pairs, seed)  # fmt: skip
 
@@ -124,8 +129,13 @@ def _resolve_accounts(
     seed: int,
 ) -> LinkRun:
     clock = _Clock()
-    index = CustomerIndex.build(customers, default_region)
-    account_profiles = index.profiles(accounts)
+    if parallel.workers() > 1:
+        parsed = parallel.in_child(parse_accounts, list(accounts), default_region)
+        index = CustomerIndex.build(customers, default_region)
+        account_profiles = index.protect(parsed())
+    else:
+        index = CustomerIndex.build(customers, default_region)
+        account_profiles = index.profiles(accounts)
     clock.lap("profiles")
     candidates = index.candidates(account_profiles)
     clock.lap("blocking")
@@ -226,10 +236,12 @@ def resolve_duplicates(
     default_region: str | None = None,
     u_pairs: int = 30_000,
     seed: int = 0,
+    workers: int = 1,
 ) -> DedupeRun:
     """Find CRM records of one person: within ``customers``, or between them and
-    ``other`` (two sources). Fits a model unless one is given."""
-    with no_cycle_collection():
+    ``other`` (two sources). Fits a model unless one is given. ``workers`` > 1: pairs are
+    compared in that many processes (`identity.parallel`); the run is the same."""
+    with no_cycle_collection(), parallel.using(workers):
         return _resolve_duplicates(customers, other, thresholds, model, default_region,
                                    u_pairs, seed)  # fmt: skip
 

@@ -98,7 +98,7 @@ def customer_profile(record: CustomerRecord, default_region: str | None = None) 
         birthday=birthday,
         place=parse_place(record.city, record.region),
         gender=(record.gender or "").lower(),
-        placeholders=tuple(placeholders),
+        placeholders=tuple(dict.fromkeys(placeholders)),
         town=" ".join(latin_words(record.city or "")) or clean(record.city),
         postcode=_code(record.postcode),
         address=" ".join(latin_words(record.address or ""))[:120] if record.address else "",
@@ -121,7 +121,7 @@ def account_profile(record: AccountRecord, default_region: str | None = None) ->
         phone=_phone(record.phone, record.phone_sha256, record.phone_masked, region, placeholders),
         place=parse_place(record.location),
         claimed=record.customer_id or "",
-        placeholders=tuple(placeholders),
+        placeholders=tuple(dict.fromkeys(placeholders)),
     )
 
 
@@ -136,7 +136,9 @@ def _email(
     if address:
         hashes.add(contact.sha256_hex(address))
     given = contact.normalise_hash(digest)
-    if given:
+    if given and contact.placeholder_hash(given):
+        placeholders.append("email")
+    elif given:
         hashes.add(given)
     mask = contact.parse_masked_email(masked)
     if not hashes and mask is None:
@@ -157,7 +159,9 @@ def _phone(
         e164 = None
     hashes = set(contact.phone_hashes(e164)) if e164 else set()
     given = contact.normalise_hash(digest)
-    if given:
+    if given and contact.placeholder_hash(given):
+        placeholders.append("phone")
+    elif given:
         hashes.add(given)
     mask = contact.parse_masked_phone(masked)
     if not hashes and mask is None:

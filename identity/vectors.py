@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from identity import parallel
 from identity.comparisons import NULL, Comparison
 
 L = TypeVar("L")
@@ -15,6 +16,11 @@ R = TypeVar("R")
 Levels = npt.NDArray[np.int8]
 Indices = npt.NDArray[np.int64]
 Mask = npt.NDArray[np.bool_]
+
+
+# Fewer pairs than this are compared in one process, whatever `identity.parallel` allows:
+# a fork costs tens of milliseconds.
+PARALLEL_PAIRS = 20_000
 
 
 def compare_pairs(
@@ -28,7 +34,28 @@ def compare_pairs(
     column per comparison (NULL is -1). Same result as calling each comparison on each
     pair; faster, through the comparisons' shortcuts: a side that is not ``present`` makes
     the pair NULL without a call, and ``compare`` runs once per distinct pair of value
-    keys (`Comparison.left_key`, `right_key`), not once per pair."""
+    keys (`Comparison.left_key`, `right_key`), not once per pair. With more than one
+    worker allowed (`identity.parallel.using`), the pairs are split in order between
+    forked children and this process."""
+    workers = parallel.workers()
+    if workers == 1 or len(left_index) < PARALLEL_PAIRS:
+        return _compare(left, right, left_index, right_index, comparisons)
+    (a, b), *rest = parallel.split(len(left_index), workers)
+    pending = [
+        parallel.in_child(_compare, left, right, left_index[s:e], right_index[s:e], comparisons)
+        for s, e in rest
+    ]
+    mine = _compare(left, right, left_index[a:b], right_index[a:b], comparisons)
+    return np.concatenate([mine, *(result() for result in pending)])
+
+
+def _compare(
+    left: Sequence[L],
+    right: Sequence[R],
+    left_index: Indices,
+    right_index: Indices,
+    comparisons: Sequence[Comparison[L, R]],
+) -> Levels:
     out = np.full((len(left_index), len(comparisons)), NULL, dtype=np.int8)
     if len(left_index) == 0:
         return out

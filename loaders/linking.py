@@ -10,7 +10,9 @@ In order of precedence:
    account are left out. A phone is a household's as often as a person's: a customer
    named by the phone alone whose name disagrees with the account's (another given name
    under the same surname, or another name altogether) is not named by it; the match
-   model weighs that account instead (merge protection, docs/identity.md). Exactly one
+   model weighs that account instead (merge protection, docs/identity.md). A key that is
+   a known placeholder's (a test address, 13800138000, one digit repeated: the values
+   identity/contact.py lists) names no one. Exactly one
    candidate in all: link it, with the strongest method that names it. More than one
    (one account claimed by two customers, or one key on two customers): no link, and a
    conflict reported.
@@ -33,6 +35,7 @@ from graph.linking import (
 )
 from graph.store import GraphStore, WriteCounters
 from identity.comparisons import ACCOUNT_COMPARISONS, compare_account
+from identity.contact import placeholder_hash
 from identity.profiles import account_profile, customer_profile
 from identity.records import AccountRecord, CustomerRecord
 
@@ -75,10 +78,11 @@ def decide(evidence: dict[str, Any]) -> Decision:
             human.get("evidence"),
         )  # fmt: skip
     rejected = _rejected(evidence)
+    placeholders = _placeholders(evidence)
     named: dict[str, list[str]] = {
         "crm_id": [evidence["claimed"]] if evidence.get("claimed") else [],
-        "email": sorted(evidence.get("by_email") or []),
-        "phone": sorted(evidence.get("by_phone") or []),
+        "email": [] if "email" in placeholders else sorted(evidence.get("by_email") or []),
+        "phone": [] if "phone" in placeholders else sorted(evidence.get("by_phone") or []),
     }
     named = {m: [c for c in ids if c not in rejected] for m, ids in named.items()}
     named["phone"] = [
@@ -102,6 +106,14 @@ def decide(evidence: dict[str, Any]) -> Decision:
             f"{c} ({m})" for c, m in pairs
         )
     return Decision(account, None, None, None, reason, pairs)
+
+
+def _placeholders(evidence: dict[str, Any]) -> set[str]:
+    """The account's keys that are a known placeholder's ('email', 'phone'): a test
+    address or a fake number names nobody, so it is no evidence (merge protection)."""
+    account = evidence.get("account") or {}
+    return {kind for key in (account.get("email_hash"), account.get("phone_hash"))
+            if key and (kind := placeholder_hash(key))}  # fmt: skip
 
 
 DISAGREE = frozenset({"family", "none"})  # name levels that say "someone else"

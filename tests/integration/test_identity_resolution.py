@@ -2,6 +2,7 @@
 review candidates, human decisions that survive re-runs and re-loads, the per-platform
 limit, resolution after a load, and who may see and decide what."""
 
+import hashlib
 import json
 from functools import cache
 from typing import Any
@@ -391,3 +392,33 @@ async def test_a_relative_giving_the_household_phone_is_not_linked_by_it(store):
         "MATCH (a:SocialAccount {id: 'a-wife'}) RETURN a.link_conflict AS conflict"
     )
     assert wife["conflict"] is None  # not a conflict: left to the match model
+
+
+async def test_a_placeholder_email_or_phone_links_no_one(store):
+    """Merge protection in exact linking: a test address or a fake number, given plainly or
+    as its SHA-256, is on the account but names nobody; a real value on the same rows
+    still links."""
+    fake_phone = hashlib.sha256(b"+8613800138000").hexdigest()
+    await write_records(store, "customers", [
+        {"id": "c1", "name": "王伟", "phone": "13800138000", "email": "test@qq.com",
+         "country": "CN"},
+        {"id": "c2", "name": "李娜", "phone": "+86 139 1234 5678", "country": "CN"},
+    ], T0)  # fmt: skip
+    await write_records(store, "social_accounts", [
+        {"id": "a-phone", "platform": "wechat", "display_name": "Wang Wei",
+         "phone": "138 0013 8000"},
+        {"id": "a-hash", "platform": "weibo", "display_name": "Wang Wei",
+         "phone_sha256": fake_phone},
+        {"id": "a-email", "platform": "douyin", "display_name": "Wang Wei",
+         "email": "TEST@qq.com"},
+        {"id": "a-real", "platform": "wechat", "display_name": "李娜",
+         "phone": "13912345678"},
+    ], T0)  # fmt: skip
+    linked = await links(store)
+    assert {a: (x["customer"], x["method"]) for a, x in linked.items()} == {
+        "a-real": ("c2", "phone")
+    }  # fmt: skip
+    rows = await store.read(
+        "MATCH (a:SocialAccount) WHERE a.link_conflict IS NOT NULL RETURN a.id AS id"
+    )
+    assert rows == []  # no conflict either: the value names no one

@@ -119,6 +119,14 @@ def test_placeholder_emails_are_no_evidence_and_are_recorded() -> None:
     assert a.placeholders == ("email",) and c.placeholders == ("email",)
 
 
+def test_a_supplied_hash_of_a_placeholder_is_no_evidence_and_is_recorded() -> None:
+    digest = hashlib.sha256(b"+8613800138000").hexdigest()
+    a = acct(platform="wechat", phone_sha256=digest, phone="13800138000")
+    assert a.phone.hashes == frozenset() and a.placeholders == ("phone",)
+    c = cust(phone="13800138000", country="CN")
+    assert account_level("phone", a, c) is None
+
+
 @pytest.mark.parametrize(
     ("account", "level"),
     [

@@ -40,6 +40,20 @@ def test_placeholders() -> None:
     assert not contact.is_placeholder_email("wang.wei@163.com")
 
 
+def test_a_placeholder_is_known_by_its_hash_too() -> None:
+    def sha(text: str) -> str:
+        return hashlib.sha256(text.encode()).hexdigest()
+
+    assert contact.placeholder_hash(sha("+8613800138000")) == "phone"
+    assert contact.placeholder_hash(sha("8613800138000")) == "phone"  # without its '+'
+    assert contact.placeholder_hash(sha("+15555555555")) == "phone"  # US, one digit repeated
+    assert contact.placeholder_hash(sha("+14155555555")) is None
+    assert contact.placeholder_hash(sha("test@qq.com")) == "email"
+    assert contact.placeholder_hash(sha("noemail@example.com")) == "email"
+    assert contact.placeholder_hash(sha("+8613812345678")) is None
+    assert contact.placeholder_hash(sha("wang.wei@163.com")) is None
+
+
 def test_hashes_are_sha256_of_the_normalised_value_with_or_without_plus() -> None:
     digest = hashlib.sha256(b"+8613812345678").hexdigest()
     bare = hashlib.sha256(b"8613812345678").hexdigest()

@@ -143,3 +143,19 @@ async def test_a_load_with_no_stored_model_reads_nothing_but_the_model() -> None
     report = await resolve(store, ResolveOptions(), 0, account_ids=["a1"])  # type: ignore[arg-type]
     assert report.note and "no model stored yet" in report.note
     assert store.queries == [MODEL]
+
+
+def test_a_placeholder_key_names_no_one_so_the_model_decides():
+    from identity.contact import sha256_hex
+
+    fake, real = sha256_hex("+8613800138000"), sha256_hex("+8613812345678")
+    row = {"id": "a1", "by_phone": ["c1"], "account": {"phone_hash": fake}}
+    assert decide(row).customer_id is None and decide(row).conflict is None
+    model = [{"customer_id": "c2", "method": "probabilistic", "confidence": 0.97}]
+    assert decide({**row, "links": model}).customer_id == "c2"
+    row = {"id": "a1", "by_phone": ["c1"], "account": {"phone_hash": real}}
+    assert (decide(row).customer_id, decide(row).method) == ("c1", "phone")
+    # A test address on two customers is no conflict either: it names no one.
+    test = sha256_hex("test@qq.com")
+    row = {"id": "a1", "by_email": ["c1", "c2"], "account": {"email_hash": test}}
+    assert decide(row).conflict is None
