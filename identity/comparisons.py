@@ -92,6 +92,8 @@ def _display_level(d: NameForm, c: NameForm) -> str | None:
     single = len(d.tokens) == 1 and not d.family
     if (single and not d.given.isdisjoint(c.given)) or (d.pet and d.pet == c.pet):
         return "given"
+    if d.pet and not c.han and not d.pet_syllables.isdisjoint(c.pet_syllables):
+        return "given"  # 小浩 against 'Chen Hao': the pet name read in pinyin
     if _fuzzy(d.written, c.written):
         return "fuzzy"
     if d.family and not d.family.isdisjoint(c.family):
@@ -130,6 +132,8 @@ def _weaker_name_level(a: AccountProfile, name: NameForm) -> str:
         return "fuzzy"
     if display == "given" or not windows.isdisjoint(name.given_only):
         return "given"
+    if not windows.isdisjoint(name.pet_keys):
+        return "given"  # haohao2001, xiaohao_88 against 陈浩 or 'Chen Hao'
     return "family" if display == "family" else "none"
 
 

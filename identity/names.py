@@ -18,7 +18,8 @@ from identity import nicknames, pinyin
 from identity.text import clean, han_runs, latin_words
 
 # Spellings of one pinyin syllable (ü as v, yu, or u), made one.
-# Han pet-name prefixes: 小明, 阿伟, 老王 name a person by one character of the name.
+# Han pet-name prefixes: 小明, 阿伟, 老王 name a person by one character of the name (so
+# does the character said twice, 明明).
 _PET_PREFIXES = frozenset("小阿老")
 _MAX_TOKENS = 4  # more words than this is a sentence or a bio, not a name
 _MAX_WORD = 24  # letters; a longer "word" is not part of a name
@@ -63,6 +64,31 @@ class NameForm:
         return self.full | self.initials
 
     @cached_property
+    def pet_syllables(self) -> frozenset[str]:
+        """The pinyin a pet name of this person is made of: the reading of the Han
+        character a pet name names (小浩, 浩浩 -> hao), else, for a name in pinyin with a
+        Chinese surname ('Wang Xiaoming', 'Chen Hao'), the given name's last syllable (of
+        both words when either could be the surname)."""
+        if self.pet:
+            reading = _canonical_token(pinyin.given_pinyin(self.pet))
+            return frozenset((reading,)) if reading else frozenset()
+        if self.family.isdisjoint(pinyin.pinyin_surnames()):
+            return frozenset()
+        out = set()
+        # Both ends may read as a surname ('Chen Hao': 郝 is one): either may be the given.
+        for given in self.given_only or self.given:
+            syllables = pinyin.split_syllables(given)
+            if syllables:
+                out.add(_canonical_token(syllables[-1]))
+        return frozenset(out)
+
+    @cached_property
+    def pet_keys(self) -> frozenset[str]:
+        """Pet names in pinyin, as handles write them: haohao, xiaohao, ahao."""
+        return frozenset(k for s in self.pet_syllables if len(s) >= 2
+                         for k in (s + s, "xiao" + s, "a" + s))  # fmt: skip
+
+    @cached_property
     def surname_initials(self) -> frozenset[str]:
         """Surname with the given name's initial ('wang|w'), what blocking narrows."""
         return frozenset(f"{f}|{g[0]}" for f in self.family for g in self.given_only if g)
@@ -95,7 +121,8 @@ def _parse_name(text: str) -> NameForm:
 
 
 def _han_name(run: str) -> NameForm | None:
-    if len(run) == 2 and run[0] in _PET_PREFIXES and run[1] not in _PET_PREFIXES:
+    reduplicated = len(run) == 2 and run[0] == run[1]  # 浩浩: a pet name too
+    if reduplicated or (len(run) == 2 and run[0] in _PET_PREFIXES and run[1] not in _PET_PREFIXES):
         return NameForm("", frozenset(), frozenset(), (), frozenset(), frozenset(),
                         run[1], False, "")  # fmt: skip
     parts = pinyin.split_han_name(run)

@@ -56,10 +56,12 @@ def in_child(fn: Callable[..., T], *args: Any) -> Callable[[], T]:
         try:
             ok, value = receive.recv()
         except EOFError:
-            raise ChildFailed(f"a forked worker exited with code {process.exitcode}") from None
+            ok = None
         finally:
             receive.close()
             process.join()
+        if ok is None:
+            raise ChildFailed(f"a forked worker exited with code {process.exitcode}")
         if not ok:
             raise value
         return value  # type: ignore[no-any-return]

@@ -61,6 +61,17 @@ def sha(text: str) -> str:
         ("Coffee Lover", "bsmith", "Robert Smith", "initials"),
         ("阿伟", None, "王伟", "given"),
         ("Jenny", None, "Jennifer Lee", "given"),
+        # Pet names: a character with 小/阿 or said twice, and their pinyin in handles,
+        # against the name in Han or in pinyin.
+        ("浩浩", None, "陈浩", "given"),
+        ("小浩", None, "Chen Hao", "given"),
+        ("阿浩", None, "Hao Chen", "given"),
+        (None, "haohao2001", "陈浩", "given"),
+        (None, "xiaohao_88", "CHEN Hao", "given"),
+        (None, "mingming_90", "Wang Xiaoming", "given"),
+        ("小浩", None, "Chen Wei", "none"),
+        (None, "haohao2001", "Chen Wei", "none"),
+        (None, "nana88", "Anna Smith", "none"),  # no Chinese surname: no pinyin pet name
         ("Vivian Wang", None, "王芳", "family"),
         ("Robret Smith", None, "Robert Smith", "fuzzy"),
         ("快乐的小鱼", "sunny_cat88", "王伟", "none"),
