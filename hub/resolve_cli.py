@@ -17,7 +17,8 @@ from hub.settings import Settings
 if TYPE_CHECKING:
     from loaders.resolution import ResolveReport
 
-STEPS = {"customers": "reading customers", "accounts": "reading accounts",
+STEPS = {"customers": "reading customers", "sample": "sampling accounts for the fit",
+         "accounts": "deciding accounts",
          "writing": "writing decisions", "duplicates": "CRM duplicates"}  # fmt: skip
 
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 import numpy as np
 
@@ -53,6 +53,7 @@ __all__ = [
     "CustomerIndex",
     "DedupeRun",
     "LinkRun",
+    "Reservoir",
     "fit_account_model",
     "resolve_accounts",
     "resolve_duplicates",
@@ -214,17 +215,34 @@ def score_accounts(
 def sample_in_order(records: Iterable[T], size: int, seed: int = 0) -> list[T]:
     """A uniform sample of ``size`` records (reservoir sampling: one pass, ``size`` held),
     in input order; every record when there are no more than ``size``."""
-    rng = np.random.default_rng(seed)
-    kept: list[tuple[int, T]] = []
-    for n, record in enumerate(records):
-        if n < size:
-            kept.append((n, record))
+    reservoir: Reservoir[T] = Reservoir(size, seed)
+    for record in records:
+        reservoir.add(record)
+    return reservoir.sample()
+
+
+class Reservoir(Generic[T]):
+    """`sample_in_order` fed one record at a time (records that arrive in pages)."""
+
+    def __init__(self, size: int, seed: int = 0) -> None:
+        self.size = size
+        self.seen = 0
+        self._rng = np.random.default_rng(seed)
+        self._kept: list[tuple[int, T]] = []
+
+    def add(self, record: T) -> None:
+        n = self.seen
+        self.seen += 1
+        if n < self.size:
+            self._kept.append((n, record))
         else:
-            slot = int(rng.integers(n + 1))
-            if slot < size:
-                kept[slot] = (n, record)
-    kept.sort(key=lambda pair: pair[0])
-    return [record for _, record in kept]
+            slot = int(self._rng.integers(n + 1))
+            if slot < self.size:
+                self._kept[slot] = (n, record)
+
+    def sample(self) -> list[T]:
+        """The records kept, in the order they were added."""
+        return [record for _, record in sorted(self._kept, key=lambda pair: pair[0])]
 
 
 def resolve_duplicates(

@@ -19,7 +19,7 @@ import hmac
 import json
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,7 +38,13 @@ from identity.blocking import ACCOUNT_RULES, block
 from identity.customer_index import CustomerIndex
 from identity.decisions import LinkDecision, Thresholds
 from identity.model import MatchModel, link_model_from_dict
-from identity.pipeline import fit_account_model, resolve_duplicates, score_accounts
+from identity.pipeline import (
+    FIT_SAMPLE,
+    Reservoir,
+    fit_account_model,
+    resolve_duplicates,
+    score_accounts,
+)
 from identity.profiles import AccountProfile, CustomerProfile, account_profile, customer_profile
 from identity.records import AccountRecord, CustomerRecord
 from loaders.duplicates import DuplicateOutcome, record_duplicates
@@ -102,19 +108,37 @@ def model_tag(model: MatchModel[Any, Any], key: bytes) -> str:
 # -- reading ------------------------------------------------------------------------------
 
 
+async def _page_by_page(
+    store: GraphStore, query: str, params: dict[str, Any], step: str, progress: ProgressFn | None
+) -> AsyncIterator[list[Record]]:
+    """The rows of ``query`` a page at a time, in id order (keyset pages on ``$after``)."""
+    after, seen = "", 0
+    while True:
+        page = await store.read(query, {**params, "after": after, "limit": PAGE})
+        seen += len(page)
+        if progress:
+            progress(step, seen)
+        if page:
+            yield page
+        if len(page) < PAGE:
+            return
+        after = page[-1]["id"]
+
+
 async def _pages(
     store: GraphStore, query: str, params: dict[str, Any], step: str, progress: ProgressFn | None
 ) -> list[Record]:
-    rows: list[Record] = []
-    after = ""
-    while True:
-        page = await store.read(query, {**params, "after": after, "limit": PAGE})
-        rows.extend(page)
-        if progress:
-            progress(step, len(rows))
-        if len(page) < PAGE:
-            return rows
-        after = page[-1]["id"]
+    return [r async for page in _page_by_page(store, query, params, step, progress)
+            for r in page]  # fmt: skip
+
+
+def account_pages(
+    store: GraphStore, since: int | None, step: str = "accounts",
+    progress: ProgressFn | None = None,
+) -> AsyncIterator[list[Record]]:  # fmt: skip
+    """Every account (written at or after ``since``, when given) with its evidence, links,
+    candidates and decisions, a page at a time: what a run holds of the accounts."""
+    return _page_by_page(store, ACCOUNT_RECORDS_PAGE, {"since": since}, step, progress)
 
 
 async def read_customers(
@@ -327,22 +351,27 @@ async def resolve(
     report.customers = len(customers)
     index: CustomerIndex | None = None  # built once, for the fit and the decisions
     if model is None:
-        everyone = await read_accounts(store, progress=progress)
-        if len(customers) < MIN_RECORDS or len(everyone) < MIN_RECORDS:
+        # One pass over the accounts, a page at a time, keeping a uniform sample to fit
+        # on; the decisions are a second pass (memory stays flat in the accounts).
+        sample: Reservoir[AccountRecord] = Reservoir(FIT_SAMPLE, options.seed)
+        async for page in account_pages(store, None, "sample", progress):
+            for row in page:
+                sample.add(AccountRecord.from_row(row))
+        if len(customers) < MIN_RECORDS or sample.seen < MIN_RECORDS:
             raise NoModel(
                 f"too few records to fit a model ({len(customers)} customers, "
-                f"{len(everyone)} accounts; at least {MIN_RECORDS} of each)"
+                f"{sample.seen} accounts; at least {MIN_RECORDS} of each)"
             )
         index = CustomerIndex.build(customers, options.default_region)
-        records = (AccountRecord.from_row(r) for r in everyone)
-        model = fit_account_model(index, records, seed=options.seed)
+        model = fit_account_model(index, sample.sample(), seed=options.seed)
         report.fitted = True
-        since = options.since
-        rows = [r for r in everyone if since is None or (r.get("updated_at") or 0) >= since]
-    elif incremental:
-        rows = await _incremental_rows(store, account_ids or [], customer_ids or [], options)
+    pages: AsyncIterator[list[Record]]
+    if incremental:  # (with a stored model: without one, the run ended above)
+        pages = _one_page(
+            await _incremental_rows(store, account_ids or [], customer_ids or [], options)
+        )
     else:
-        rows = await read_accounts(store, since=options.since, progress=progress)
+        pages = account_pages(store, options.since, "accounts", progress)
     version = model_tag(model, options.name_key)
     report.model_version = version
     if report.fitted:
@@ -351,11 +380,8 @@ async def resolve(
             {"kind": ACCOUNTS_MODEL, "version": version, "now": now,
              "params": sealed_params(model, options.name_key)},
         )  # fmt: skip
-    report.accounts = len(rows)
-    if index is None and any(skip_reason(r) is None for r in rows):
-        index = CustomerIndex.build(customers, options.default_region)
-    await _decide_and_write(store, rows, index, model, version, options, now, report,
-                            progress)  # fmt: skip
+    await _decide_and_write(store, pages, customers, index, model, version, options, now,
+                            report, progress)  # fmt: skip
     if options.duplicates and not incremental and options.since is None:
         report.duplicates = await find_duplicates(store, customers, options, now, progress)
     report.seconds = time.perf_counter() - started
@@ -401,18 +427,24 @@ async def _incremental_rows(
                 CUSTOMER_RECORDS, {"ids": list(customer_ids[start : start + PAGE])}
             )
         ]
-        everyone = await read_accounts(store)
-        profiles = [
-            account_profile(AccountRecord.from_row(r), options.default_region) for r in everyone
-        ]
-        pairs = block(profiles, changed, ACCOUNT_RULES)
-        wanted_ids |= {profiles[i].id for i in set(pairs.left.tolist())}
+        async for page in account_pages(store, None):
+            profiles = [
+                account_profile(AccountRecord.from_row(r), options.default_region) for r in page
+            ]
+            pairs = block(profiles, changed, ACCOUNT_RULES)
+            wanted_ids |= {profiles[i].id for i in set(pairs.left.tolist())}
     return await read_accounts(store, ids=sorted(wanted_ids))
+
+
+async def _one_page(rows: list[Record]) -> AsyncIterator[list[Record]]:
+    if rows:
+        yield rows
 
 
 async def _decide_and_write(
     store: GraphStore,
-    rows: list[Record],
+    pages: AsyncIterator[list[Record]],
+    customers: list[CustomerRecord],
     index: CustomerIndex | None,
     model: MatchModel[AccountProfile, CustomerProfile],
     version: str,
@@ -421,52 +453,87 @@ async def _decide_and_write(
     report: ResolveReport,
     progress: ProgressFn | None,
 ) -> None:
-    open_rows = []
-    for row in rows:
-        reason = skip_reason(row)
-        if reason:
-            report.skipped[reason] += 1
-        else:
-            open_rows.append(row)
-    if not open_rows or index is None:
+    """Decide the accounts of ``pages`` a page at a time and write what changed. What a
+    page wants is written with it, except model links: those wait for the end, where the
+    per-platform limit is applied over all of them (it counts a customer's links across
+    pages). Held meanwhile: the accounts decided (ids) and, for the links wanted, the
+    wanted and the current state; not the accounts' rows."""
+    links: dict[str, Wanted] = {}  # account -> the model link it wants
+    held: dict[str, tuple[Wanted, str]] = {}  # account -> (its state now, its platform)
+    decided: set[str] = set()
+    other_links: list[tuple[str, str]] = []
+    changes: list[dict[str, Any]] = []
+    written = 0
+    async for rows in pages:
+        report.accounts += len(rows)
+        open_rows = []
+        for row in rows:
+            reason = skip_reason(row)
+            if reason:
+                report.skipped[reason] += 1
+                other_links += [(link["customer_id"], row.get("platform") or "")
+                                for link in row.get("links") or []]  # fmt: skip
+            else:
+                open_rows.append(row)
+        if not open_rows:
+            continue
+        if index is None:
+            index = CustomerIndex.build(customers, options.default_region)
+        # Scored a chunk at a time against the index (identity.pipeline.score_accounts).
+        decisions = score_accounts(
+            model, (AccountRecord.from_row(r) for r in open_rows), index, options.thresholds
+        )
+        for row, decision in zip(open_rows, decisions, strict=True):
+            if decision.outcome == "none" and decision.reason in ("nothing to compare",):
+                report.skipped["nothing to compare"] += 1
+            profile = None
+            if decision.outcome != "none":  # its dropped evidence goes with the explanation
+                profile = index.profiles([AccountRecord.from_row(row)])[0]
+            want, have = wanted(decision, row, profile, version), current(row)
+            decided.add(row["id"])
+            if want.outcome == "link":
+                links[row["id"]] = want
+                held[row["id"]] = (have, row.get("platform") or "")
+            else:
+                _settle(report, changes, row["id"], want, have)
+        written = await _write_changes(store, changes, now, report, progress, written)
+    if not links:
         return
-    # Scored a chunk at a time against the index (identity.pipeline.score_accounts).
-    decisions = score_accounts(
-        model, (AccountRecord.from_row(r) for r in open_rows), index, options.thresholds
-    )
-    wants: dict[str, Wanted] = {}
-    for row, decision in zip(open_rows, decisions, strict=True):
-        if decision.outcome == "none" and decision.reason in ("nothing to compare",):
-            report.skipped["nothing to compare"] += 1
-        profile = None
-        if decision.outcome != "none":  # its dropped evidence goes with the explanation
-            profile = index.profiles([AccountRecord.from_row(row)])[0]
-        wants[row["id"]] = wanted(decision, row, profile, version)
-    decided = {r["id"] for r in open_rows}
-    other_links = [
-        (link["customer_id"], r.get("platform") or "")
-        for r in rows
-        if r["id"] not in decided
-        for link in r.get("links") or []
-    ]
-    other_links += await _links_elsewhere(store, wants, decided)
+    other_links += await _links_elsewhere(store, links, decided)
     report.blocked = apply_platform_limit(
-        wants, {r["id"]: r.get("platform") or "" for r in open_rows}, other_links,
+        links, {a: platform for a, (_, platform) in held.items()}, other_links,
         options.max_per_platform,
     )  # fmt: skip
-    changes = []
-    for row in open_rows:
-        want, have = wants[row["id"]], current(row)
-        report.outcomes[want.outcome] += 1
-        if want == have:
-            continue
-        changes.append(want.change(row["id"]))
+    for account, want in links.items():
+        _settle(report, changes, account, want, held[account][0])
+    await _write_changes(store, changes, now, report, progress, written, final=True)
+
+
+def _settle(
+    report: ResolveReport, changes: list[dict[str, Any]], account: str, want: Wanted,
+    have: Wanted,
+) -> None:  # fmt: skip
+    """Count the account's outcome; queue its change when its state differs."""
+    report.outcomes[want.outcome] += 1
+    if want != have:
+        changes.append(want.change(account))
         _count(report, have, want)
-    for start in range(0, len(changes), WRITE_BATCH):
-        batch = changes[start : start + WRITE_BATCH]
+
+
+async def _write_changes(
+    store: GraphStore, changes: list[dict[str, Any]], now: int, report: ResolveReport,
+    progress: ProgressFn | None, written: int, final: bool = False,
+) -> int:  # fmt: skip
+    """Write the queued changes in batches (all of them when ``final``, else whole batches
+    only) and take them off the queue; returns how many were written in all."""
+    while len(changes) >= WRITE_BATCH or (final and changes):
+        batch = changes[:WRITE_BATCH]
+        del changes[:WRITE_BATCH]
         report.counters += await store.write(APPLY_MODEL_DECISIONS, {"changes": batch, "now": now})
+        written += len(batch)
         if progress:
-            progress("writing", start + len(batch))
+            progress("writing", written)
+    return written
 
 
 async def _links_elsewhere(

@@ -422,3 +422,31 @@ async def test_a_placeholder_email_or_phone_links_no_one(store):
         "MATCH (a:SocialAccount) WHERE a.link_conflict IS NOT NULL RETURN a.id AS id"
     )
     assert rows == []  # no conflict either: the value names no one
+
+
+async def test_a_run_page_by_page_is_the_one_page_run(store, monkeypatch):
+    """`hub resolve` holds a page of accounts at a time (memory flat in the accounts): with
+    pages of 7 accounts, the per-platform limit still counts a customer's links across
+    pages, and a one-page re-run finds nothing to change."""
+    import loaders.resolution as resolution
+
+    await load(store)
+    extra = [
+        {"id": f"a-zgl-{i}", "platform": "weibo", "handle": handle, "display_name": "诸葛亮"}
+        for i, handle in enumerate(["zhugeliang1990", "zhuge_liang_90", "liangzhuge90"])
+    ]
+    await write_records(store, "social_accounts", extra, T0)
+    options = ResolveOptions(max_per_platform=2, thresholds=Thresholds(0.9, 0.5))
+    monkeypatch.setattr(resolution, "PAGE", 7)
+    monkeypatch.setattr(resolution, "WRITE_BATCH", 5)
+    paged = await resolve(store, options, T0)
+    assert paged.accounts > 10 * 7 and paged.added > 5 * 2  # pages and batches, many
+    mine = [a for a, link in (await links(store)).items() if link["customer"] == "c-zgl"]
+    assert len(mine) == 2 and paged.blocked >= 2
+    monkeypatch.setattr(resolution, "PAGE", 100_000)
+    whole = await resolve(store, options, T0 + 1)
+    assert whole.accounts == paged.accounts and whole.outcomes == paged.outcomes
+    assert (whole.added, whole.changed, whole.removed, whole.queued, whole.unqueued) == (
+        0, 0, 0, 0, 0
+    )  # fmt: skip
+    assert whole.counters == WriteCounters()
