@@ -305,13 +305,16 @@ async def test_the_360_shows_why_an_account_is_linked(store):
     assert explained["evidence"] == json.loads((await links(store))["a-zgl"]["evidence"])
 
 
+# Three more weibo accounts of c-zgl's name: over the per-platform limit of 2.
+ZGL_MORE_WEIBO = [
+    {"id": f"a-zgl-{i}", "platform": "weibo", "handle": handle, "display_name": "诸葛亮"}
+    for i, handle in enumerate(["zhugeliang1990", "zhuge_liang_90", "liangzhuge90"])
+]
+
+
 async def test_a_customer_gets_at_most_the_limit_of_model_links_per_platform(store):
     await load(store)
-    extra = [
-        {"id": f"a-zgl-{i}", "platform": "weibo", "handle": handle, "display_name": "诸葛亮"}
-        for i, handle in enumerate(["zhugeliang1990", "zhuge_liang_90", "liangzhuge90"])
-    ]
-    await write_records(store, "social_accounts", extra, T0)
+    await write_records(store, "social_accounts", ZGL_MORE_WEIBO, T0)
     # The rule under test is the limit, not the threshold: link at 0.9 or more.
     options = ResolveOptions(max_per_platform=2, thresholds=Thresholds(0.9, 0.5))
     report = await resolve(store, options, T0)
@@ -431,11 +434,7 @@ async def test_a_run_page_by_page_is_the_one_page_run(store, monkeypatch):
     import loaders.resolution as resolution
 
     await load(store)
-    extra = [
-        {"id": f"a-zgl-{i}", "platform": "weibo", "handle": handle, "display_name": "诸葛亮"}
-        for i, handle in enumerate(["zhugeliang1990", "zhuge_liang_90", "liangzhuge90"])
-    ]
-    await write_records(store, "social_accounts", extra, T0)
+    await write_records(store, "social_accounts", ZGL_MORE_WEIBO, T0)
     options = ResolveOptions(max_per_platform=2, thresholds=Thresholds(0.9, 0.5))
     monkeypatch.setattr(resolution, "PAGE", 7)
     monkeypatch.setattr(resolution, "WRITE_BATCH", 5)
