@@ -218,6 +218,16 @@ def _street(c: CustomerProfile) -> list[str]:
     return [f"{c.postcode}|{first}"] if c.postcode and first else []
 
 
+def _surname_postcode(c: CustomerProfile) -> list[str]:
+    """A surname (either end of a Latin name, the only word of a one-word name) with the
+    postcode: a second record with its given name left out or retyped past one slip."""
+    if not c.postcode:
+        return []
+    name = c.name
+    surnames = name.family or (frozenset(name.tokens) if len(name.tokens) == 1 else ())
+    return [f"{s}|{c.postcode}" for s in surnames]
+
+
 CUSTOMER_RULES: tuple[BlockingRule[CustomerProfile, CustomerProfile], ...] = (
     BlockingRule(
         "full_name",
@@ -238,6 +248,9 @@ CUSTOMER_RULES: tuple[BlockingRule[CustomerProfile, CustomerProfile], ...] = (
     BlockingRule("identifier", _identifier, _identifier, "the same national id"),
     BlockingRule("birth_date", _birth_date, _birth_date, "the same date of birth"),
     BlockingRule("street", _street, _street, "postcode and house number"),
+    BlockingRule(
+        "surname_postcode", _surname_postcode, _surname_postcode, "a surname and the postcode"
+    ),
 )
 
 

@@ -11,7 +11,7 @@ from identity.handles import Handle, parse_handle
 from identity.names import NameForm, parse_name
 from identity.places import Place, parse_place
 from identity.records import AccountRecord, CustomerRecord
-from identity.text import clean, latin_words
+from identity.text import address_words, clean, latin_words
 
 # Where a number written without a country code was most likely written.
 PLATFORM_REGIONS = {
@@ -101,7 +101,7 @@ def customer_profile(record: CustomerRecord, default_region: str | None = None) 
         placeholders=tuple(dict.fromkeys(placeholders)),
         town=" ".join(latin_words(record.city or "")) or clean(record.city),
         postcode=_code(record.postcode),
-        address=" ".join(latin_words(record.address or ""))[:120] if record.address else "",
+        address=" ".join(address_words(record.address or ""))[:120] if record.address else "",
         national_id=_code(record.national_id),
     )
 

@@ -81,3 +81,15 @@ def latin_words(text: str) -> list[str]:
         if word:
             words.append(word)
     return words
+
+
+def address_words(text: str) -> list[str]:
+    """Folded words of a street address, digits and Han kept ('6 Tullaroop St.' -> ['6',
+    'tullaroop', 'st']; '南京西路1266号' as it is): the house number is what tells two
+    addresses on a street apart."""
+    words = []
+    for raw in re.split(r"[\s_·\-,/]+", fold(text)):
+        word = "".join(ch for ch in raw if "a" <= ch <= "z" or "0" <= ch <= "9" or is_han(ch))
+        if word:
+            words.append(word)
+    return words

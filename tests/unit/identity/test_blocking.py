@@ -103,3 +103,23 @@ def test_duplicates_meet_on_surname_initial_with_year_and_place_not_either() -> 
     # 王伟/王维 are one name in pinyin (full_name); 王文 meets 王伟 on wang|w, 1984 and 上海;
     # same city or same year alone is not enough, nor 'wan@163.com' with another year.
     assert pairs == {(0, 1), (0, 3)}
+
+
+def test_duplicates_meet_on_postcode_with_the_house_number_or_a_surname() -> None:
+    """FEBRL's second records: a given name dropped or retyped past one slip, a street
+    written otherwise; the house number or the surname, with the postcode, finds them."""
+    rows = [
+        {"name": "Sebastian Wilde", "postcode": "3929", "address": "47 darwinia terrace"},
+        {"name": "Wilde", "postcode": "3929", "address": "the canberra hospital"},
+        {"name": "Nicholas Campbell", "postcode": "4655", "address": "87 poynton street"},
+        {"name": "Nichooas Campbel", "postcode": "4655", "address": "87 poyntonstreet"},
+        {"name": "Anna Wilde", "postcode": "2000", "address": "47 darwinia terrace"},
+        {"name": "Ben Cole", "postcode": "4655", "address": "88 poynton street"},
+    ]
+    crm = [customer_profile(CustomerRecord(id=f"f{i}", **row)) for i, row in enumerate(rows)]
+    candidates = block_within(crm, CUSTOMER_RULES)
+    found = {}
+    for left, right, bits in zip(candidates.left, candidates.right, candidates.rules, strict=True):
+        names = {n for b, n in enumerate(candidates.rule_names) if int(bits) >> b & 1}
+        found[int(left), int(right)] = names
+    assert found == {(0, 1): {"surname_postcode"}, (2, 3): {"street"}}

@@ -249,6 +249,11 @@ def test_customer_postcode_address_identifier_and_towns_not_in_the_table() -> No
     assert customer_level("address", a, cust(address="6 tullaroop street")) == "exact"
     assert customer_level("address", a, cust(address="6 tullaroop stret")) == "similar"
     assert customer_level("address", a, cust(address="48 goldfinch circuit")) == "differs"
+    assert customer_level("address", a, cust(address="tullaroop street")) == "similar"
+    assert customer_level("address", a, cust(address="6 tullaroopstreet")) == "similar"
+    assert (
+        customer_level("address", a, cust(address="8 Tullaroop Street")) == "differs"
+    )  # next door
     assert customer_level("identifier", a, cust(national_id="6988048")) == "exact"
     assert customer_level("identifier", a, cust(national_id="6988043")) == "one edit"
     assert customer_level("identifier", a, cust(national_id="6980848")) == "one edit"  # 80 / 08
