@@ -63,7 +63,9 @@ async def record_duplicates(
             if d.probability <= rows[(left, right)]["probability"]:
                 continue
         rows[(left, right)] = {
-            "left": left, "right": right, "probability": float(d.probability),
+            # Rounded as account links are: the embedded engine keeps a float as text, and
+            # a re-run must find the same value to write nothing.
+            "left": left, "right": right, "probability": round(float(d.probability), 6),
             "evidence": evidence_json(d), "model_version": model_version,
         }  # fmt: skip
     ids = sorted({i for pair in rows for i in pair})

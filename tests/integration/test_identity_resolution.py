@@ -148,6 +148,13 @@ async def test_a_rerun_with_nothing_new_changes_nothing(store):
         0, 0, 0, 0, 0
     )  # fmt: skip
     assert not again.fitted and again.model_version == first.model_version
+    # CRM duplicates too: the same SAME_AS candidates, nothing rewritten.
+    assert first.duplicates is not None and first.duplicates.added > 0
+    assert again.duplicates is not None
+    assert (again.duplicates.added, again.duplicates.changed, again.duplicates.removed) == (
+        0, 0, 0
+    )  # fmt: skip
+    assert again.duplicates.counters == WriteCounters()
     # The stored model scored exactly as the fitted one (its name table included), and it
     # holds no customer's name: names are keyed hashes.
     [stored] = await store.read("MATCH (m:IdentityModel) RETURN m.params AS params")
