@@ -331,9 +331,11 @@ def customer_address(a: CustomerProfile, b: CustomerProfile) -> int:
 def _house(address: str) -> tuple[str, str]:
     """(house number, street run together) of a folded address: the words with a digit,
     and the others ('42 parnell place' -> ('42', 'parnellplace'))."""
-    words = address.split(" ")
-    number = " ".join(w for w in words if any(ch.isdigit() for ch in w))
-    return number, "".join(w for w in words if not any(ch.isdigit() for ch in w))
+    numbers: list[str] = []
+    street: list[str] = []
+    for word in address.split(" "):
+        (numbers if any(ch.isdigit() for ch in word) else street).append(word)
+    return " ".join(numbers), "".join(street)
 
 
 def customer_identifier(a: CustomerProfile, b: CustomerProfile) -> int:

@@ -130,13 +130,11 @@ def _resolve_accounts(
     seed: int,
 ) -> LinkRun:
     clock = _Clock()
-    if parallel.workers() > 1:
-        parsed = parallel.in_child(parse_accounts, list(accounts), default_region)
-        index = CustomerIndex.build(customers, default_region)
-        account_profiles = index.protect(parsed())
-    else:
-        index = CustomerIndex.build(customers, default_region)
-        account_profiles = index.profiles(accounts)
+    # With workers, the accounts are parsed in a child while the customers are indexed.
+    parsed = (parallel.in_child(parse_accounts, list(accounts), default_region)
+              if parallel.workers() > 1 else None)  # fmt: skip
+    index = CustomerIndex.build(customers, default_region)
+    account_profiles = index.protect(parsed()) if parsed else index.profiles(accounts)
     clock.lap("profiles")
     candidates = index.candidates(account_profiles)
     clock.lap("blocking")

@@ -98,7 +98,7 @@ def customer_profile(record: CustomerRecord, default_region: str | None = None) 
         birthday=birthday,
         place=parse_place(record.city, record.region),
         gender=(record.gender or "").lower(),
-        placeholders=tuple(dict.fromkeys(placeholders)),
+        placeholders=tuple(placeholders),
         town=" ".join(latin_words(record.city or "")) or clean(record.city),
         postcode=_code(record.postcode),
         address=" ".join(address_words(record.address or ""))[:120] if record.address else "",
@@ -121,7 +121,7 @@ def account_profile(record: AccountRecord, default_region: str | None = None) ->
         phone=_phone(record.phone, record.phone_sha256, record.phone_masked, region, placeholders),
         place=parse_place(record.location),
         claimed=record.customer_id or "",
-        placeholders=tuple(dict.fromkeys(placeholders)),
+        placeholders=tuple(placeholders),
     )
 
 
@@ -129,16 +129,16 @@ def _email(
     plain: str | None, digest: str | None, masked: str | None, placeholders: list[str]
 ) -> Email:
     address = contact.normalise_email(plain)
-    if address and contact.is_placeholder_email(address):
-        placeholders.append("email")
-        address = None
-    hashes = set()
-    if address:
-        hashes.add(contact.sha256_hex(address))
     given = contact.normalise_hash(digest)
+    fake = False  # a known placeholder, plain or hashed: no evidence, and noted once
+    if address and contact.is_placeholder_email(address):
+        address, fake = None, True
     if given and contact.placeholder_hash(given):
+        given, fake = None, True
+    if fake:
         placeholders.append("email")
-    elif given:
+    hashes = {contact.sha256_hex(address)} if address else set()
+    if given:
         hashes.add(given)
     mask = contact.parse_masked_email(masked)
     if not hashes and mask is None:
@@ -154,14 +154,16 @@ def _phone(
     placeholders: list[str],
 ) -> Phone:
     e164 = contact.normalise_phone(plain, region) if plain else None
-    if e164 and contact.is_placeholder_phone(e164):
-        placeholders.append("phone")
-        e164 = None
-    hashes = set(contact.phone_hashes(e164)) if e164 else set()
     given = contact.normalise_hash(digest)
+    fake = False  # a known placeholder, plain or hashed: no evidence, and noted once
+    if e164 and contact.is_placeholder_phone(e164):
+        e164, fake = None, True
     if given and contact.placeholder_hash(given):
+        given, fake = None, True
+    if fake:
         placeholders.append("phone")
-    elif given:
+    hashes = set(contact.phone_hashes(e164)) if e164 else set()
+    if given:
         hashes.add(given)
     mask = contact.parse_masked_phone(masked)
     if not hashes and mask is None:

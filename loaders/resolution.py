@@ -149,20 +149,13 @@ async def read_customers(
     return [CustomerRecord.from_row(r) for r in rows]
 
 
-async def read_accounts(
-    store: GraphStore,
-    since: int | None = None,
-    ids: Sequence[str] | None = None,
-    progress: ProgressFn | None = None,
-) -> list[Record]:
-    """Accounts with their evidence and their current links, candidates and decisions:
-    those with ``ids``, or every one (written at or after ``since``, when given)."""
-    if ids is not None:
-        rows: list[Record] = []
-        for start in range(0, len(ids), PAGE):
-            rows.extend(await store.read(ACCOUNT_RECORDS, {"ids": list(ids[start : start + PAGE])}))
-        return rows
-    return await _pages(store, ACCOUNT_RECORDS_PAGE, {"since": since}, "accounts", progress)
+async def read_accounts(store: GraphStore, ids: Sequence[str]) -> list[Record]:
+    """The accounts ``ids`` with their evidence and their current links, candidates and
+    decisions (every account, page by page: `account_pages`)."""
+    rows: list[Record] = []
+    for start in range(0, len(ids), PAGE):
+        rows.extend(await store.read(ACCOUNT_RECORDS, {"ids": list(ids[start : start + PAGE])}))
+    return rows
 
 
 class KeyedNames(dict[str, float]):
@@ -433,7 +426,7 @@ async def _incremental_rows(
             ]
             pairs = block(profiles, changed, ACCOUNT_RULES)
             wanted_ids |= {profiles[i].id for i in set(pairs.left.tolist())}
-    return await read_accounts(store, ids=sorted(wanted_ids))
+    return await read_accounts(store, sorted(wanted_ids))
 
 
 async def _one_page(rows: list[Record]) -> AsyncIterator[list[Record]]:
@@ -570,7 +563,7 @@ async def explain_account(
     """What ``account_id``'s link is and why: its link or review candidate with the stored
     explanation, or else what the stored model says of it now (nothing is written). None
     when there is no such account."""
-    rows = await read_accounts(store, ids=[account_id])
+    rows = await read_accounts(store, [account_id])
     if not rows:
         return None
     row = rows[0]
